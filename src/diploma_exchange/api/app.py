@@ -1,0 +1,40 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from sqlalchemy.engine import Engine
+
+from diploma_exchange import __version__
+from diploma_exchange.api import problems
+from diploma_exchange.api.limits import BodySizeLimitMiddleware
+from diploma_exchange.api.routes import diplomas, institutions, meta, vcapi, verifications
+from diploma_exchange.config import Settings, get_settings
+from diploma_exchange.db.engine import make_engine
+
+DESCRIPTION = """\
+Issue, exchange and verify digitally signed university diplomas.
+
+Diplomas are W3C Verifiable Credentials 2.0 in the Open Badges 3.0 AchievementCredential shape,
+signed with Data Integrity `eddsa-jcs-2022` by the issuing university's did:web key.
+Errors are RFC 9457 problem details (`application/problem+json`) with a stable `code`.
+"""
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    """Build the application. The schema must already be migrated (``diploma-exchange db upgrade``)."""
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="diploma-exchange",
+        version=__version__,
+        description=DESCRIPTION,
+        openapi_version="3.1.0",
+        license_info={"name": "Apache-2.0", "identifier": "Apache-2.0"},
+    )
+    app.state.settings = settings
+    app.state.engine = engine or make_engine(settings.database_url)
+    problems.install(app)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    for module in (meta, institutions, diplomas, vcapi, verifications):
+        app.include_router(module.router)
+    return app

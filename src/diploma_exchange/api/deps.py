@@ -1,0 +1,69 @@
+"""FastAPI dependencies as ``Annotated`` aliases: settings, database session, principals."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from diploma_exchange.config import Settings
+from diploma_exchange.errors import Forbidden, NotAuthenticated
+from diploma_exchange.services import institutions
+from diploma_exchange.services.institutions import Principal
+
+bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer dx_...`")
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_engine(request: Request) -> Engine:
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One session per request: committed when the handler returns, rolled back on error."""
+    with Session(get_engine(request), expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_principal(
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
+) -> Principal:
+    if credentials is None:
+        raise NotAuthenticated("send an API key as `Authorization: Bearer dx_...`")
+    return institutions.authenticate(session, credentials.credentials)
+
+
+def get_admin(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+    if not principal.is_admin:
+        raise Forbidden("this operation needs the NIC administrator's API key")
+    return principal
+
+
+def get_institution_principal(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+    if principal.institution is None:
+        raise Forbidden("this operation needs an institution's API key")
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+AdminPrincipal = Annotated[Principal, Depends(get_admin)]
+InstitutionPrincipal = Annotated[Principal, Depends(get_institution_principal)]

@@ -1,0 +1,98 @@
+"""Request limits: body size (ASGI middleware) and strict JSON (route class).
+
+The route class parses JSON bodies with :mod:`diploma_exchange.strict_json` (duplicate keys,
+nesting depth) before FastAPI sees them, so every JSON endpoint gets the same guarantees and
+still documents its pydantic body model in OpenAPI.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from fastapi import Request, Response
+from fastapi.routing import APIRoute
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from diploma_exchange import strict_json
+from diploma_exchange.api.problems import problem
+from diploma_exchange.errors import Error
+
+
+class BodySizeLimitMiddleware:
+    """Reject bodies over ``max_bytes`` (by Content-Length, and while streaming) with 413."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope.get("headers", []):
+            if name == b"content-length":
+                try:
+                    declared = int(value)
+                except ValueError:
+                    declared = -1
+                if declared < 0 or declared > self.max_bytes:
+                    await self._reject(scope, receive, send)
+                    return
+        received = 0
+        too_big = False
+
+        async def limited_receive() -> Message:
+            nonlocal received, too_big
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    too_big = True
+                    raise _TooLarge()
+            return message
+
+        try:
+            await self.app(scope, limited_receive, send)
+        except _TooLarge:
+            await self._reject(scope, receive, send)
+
+    async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = problem(
+            413,
+            "limit-exceeded",
+            f"the request body is larger than {self.max_bytes} bytes",
+            limit=self.max_bytes,
+        )
+        await response(scope, receive, send)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class StrictJsonRoute(APIRoute):
+    """An APIRoute that parses JSON bodies strictly before FastAPI's own handling."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        original = super().get_route_handler()
+
+        async def handler(request: Request) -> Response:
+            content_type = request.headers.get("content-type", "")
+            if request.method in ("POST", "PUT", "PATCH") and "json" in content_type:
+                settings = request.app.state.settings
+                body = await request.body()
+                if body:
+                    try:
+                        request._json = strict_json.loads(  # noqa: SLF001 (Starlette's cache)
+                            body,
+                            max_bytes=settings.max_body_bytes,
+                            max_depth=settings.max_json_depth,
+                        )
+                    except Error as exc:
+                        from diploma_exchange.api.problems import problem_for
+
+                        return problem_for(exc, request)
+            return await original(request)
+
+        return handler

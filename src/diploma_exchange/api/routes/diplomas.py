@@ -1,0 +1,182 @@
+"""Issuing diplomas (one, a JSON batch, or a CSV graduating class) and reading them back."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Request, Response
+
+from diploma_exchange.api.deps import InstitutionPrincipal, SessionDep, SettingsDep
+from diploma_exchange.api.limits import StrictJsonRoute
+from diploma_exchange.api.schemas import (
+    BatchIssued,
+    CredentialSummary,
+    DiplomaBatchCreate,
+    IssuedCredential,
+)
+from diploma_exchange.credentials import DiplomaData, parse_graduating_class
+from diploma_exchange.errors import InvalidInput, NotFound
+from diploma_exchange.services import issuance
+from diploma_exchange.services.issuance import IssuedBatch
+
+router = APIRouter(prefix="/v1/diplomas", tags=["diplomas"], route_class=StrictJsonRoute)
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        max_length=255,
+        description="Makes a retry return the first response instead of issuing again.",
+    ),
+]
+
+
+def _batch_response(batch: IssuedBatch, response: Response) -> BatchIssued:
+    if batch.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return BatchIssued(
+        batch_id=batch.batch_id,
+        count=len(batch.credentials),
+        replayed=batch.replayed,
+        credentials=[
+            IssuedCredential(id=c["id"], verifiable_credential=c) for c in batch.credentials
+        ],
+    )
+
+
+@router.post("", status_code=201, response_model=IssuedCredential, operation_id="issueDiploma")
+def issue_diploma(
+    body: DiplomaData,
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: InstitutionPrincipal,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> IssuedCredential:
+    """Issue one signed diploma from the shared schema's input fields."""
+    batch = issuance.issue_diplomas(
+        session, settings, principal, [body], idempotency_key=idempotency_key
+    )
+    if batch.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    credential = batch.credentials[0]
+    response.headers["Location"] = f"/v1/diplomas/{credential['id']}"
+    return IssuedCredential(id=credential["id"], verifiable_credential=credential)
+
+
+@router.post("/batch", status_code=201, response_model=BatchIssued, operation_id="issueDiplomaBatch")
+def issue_batch(
+    body: DiplomaBatchCreate,
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: InstitutionPrincipal,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> BatchIssued:
+    """Issue a graduating class as one all-or-nothing batch (JSON)."""
+    batch = issuance.issue_diplomas(
+        session,
+        settings,
+        principal,
+        body.diplomas,
+        idempotency_key=idempotency_key,
+        pointer_prefix="/diplomas",
+    )
+    return _batch_response(batch, response)
+
+
+CSV_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "text/csv": {"schema": {"type": "string"}},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                    "required": ["file"],
+                }
+            },
+        },
+    }
+}
+
+
+async def read_upload(request: Request, field: str = "file") -> tuple[bytes, str]:
+    """The uploaded bytes and content type, from a raw body or a multipart ``file`` field."""
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith("multipart/form-data"):
+        form = await request.form(max_files=1, max_fields=5)
+        upload = form.get(field)
+        if upload is None or isinstance(upload, str):
+            raise InvalidInput(f"the multipart form needs a file field named {field!r}", pointer=f"/{field}")
+        data = await upload.read()
+        return data, upload.content_type or ""
+    return await request.body(), content_type
+
+
+@router.post(
+    "/batch/csv",
+    status_code=201,
+    response_model=BatchIssued,
+    operation_id="issueDiplomaBatchCsv",
+    openapi_extra=CSV_BODY,
+)
+async def issue_batch_csv(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: InstitutionPrincipal,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> BatchIssued:
+    """Issue a graduating class from a CSV file (columns in docs/schema.md); all-or-nothing."""
+    data, _ctype = await read_upload(request)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput("the CSV file must be UTF-8 encoded") from exc
+    rows = parse_graduating_class(text, max_rows=min(settings.max_csv_rows, settings.max_batch_size))
+    batch = issuance.issue_diplomas(
+        session, settings, principal, rows, idempotency_key=idempotency_key, pointer_prefix="/rows"
+    )
+    return _batch_response(batch, response)
+
+
+@router.get("", response_model=list[CredentialSummary], operation_id="listDiplomas")
+def list_diplomas(
+    session: SessionDep,
+    principal: InstitutionPrincipal,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[CredentialSummary]:
+    """The diplomas this institution issued, newest first."""
+    if principal.institution is None:  # guaranteed by InstitutionPrincipal
+        raise NotFound("no institution")
+    rows = issuance.list_credentials(session, principal.institution, limit=limit, offset=offset)
+    return [
+        CredentialSummary(
+            id=r.id,
+            achievement_type=r.achievement_type,
+            subject_name=r.subject_name,
+            issued_at=r.issued_at,
+            batch_id=r.batch_id,
+        )
+        for r in rows
+    ]
+
+
+@router.get(
+    "/{credential_id}",
+    response_model=dict[str, Any],
+    operation_id="getDiploma",
+    responses={200: {"description": "The credential exactly as signed."}},
+)
+def get_diploma(credential_id: str, session: SessionDep, principal: InstitutionPrincipal) -> Response:
+    """One issued diploma, byte for byte as signed (only to the institution that issued it)."""
+    record = issuance.get_credential(session, credential_id)
+    if record is None or principal.institution is None or record.institution_id != principal.institution.id:
+        raise NotFound(f"no diploma {credential_id!r} issued by you")
+    return Response(record.document, media_type="application/vc+ld+json")
+
+

@@ -1,0 +1,94 @@
+"""Health, published contexts and schemas, and DID documents."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from diploma_exchange import __version__
+from diploma_exchange.api.deps import SessionDep, SettingsDep
+from diploma_exchange.api.limits import StrictJsonRoute
+from diploma_exchange.api.schemas import Health
+from diploma_exchange.credentials import contexts as bundled_contexts
+from diploma_exchange.credentials import schema as credential_schema
+from diploma_exchange.errors import NotFound
+from diploma_exchange.services import institutions
+
+router = APIRouter(route_class=StrictJsonRoute)
+
+
+@router.get("/healthz", response_model=Health, tags=["meta"], operation_id="health")
+def health(session: SessionDep) -> Health:
+    """Liveness and database connectivity."""
+    session.exec(text("SELECT 1"))  # type: ignore[call-overload]
+    return Health(status="ok", database="ok", version=__version__)
+
+
+@router.get(
+    "/contexts/diploma-exchange/v1",
+    tags=["meta"],
+    operation_id="getDiplomaContext",
+    response_class=JSONResponse,
+    responses={200: {"content": {"application/ld+json": {}}}},
+)
+def diploma_context() -> JSONResponse:
+    """The project's JSON-LD context (canonical URL https://w3id.org/diploma-exchange/v1)."""
+    body = bundled_contexts.load_context(bundled_contexts.DIPLOMA_CONTEXT_URL)
+    return JSONResponse(
+        body, media_type="application/ld+json", headers={"Cache-Control": "public, max-age=86400"}
+    )
+
+
+@router.get(
+    "/schemas/diploma-credential/v1.json",
+    tags=["meta"],
+    operation_id="getDiplomaSchema",
+    response_class=JSONResponse,
+    responses={200: {"content": {"application/schema+json": {}}}},
+)
+def diploma_schema() -> JSONResponse:
+    """The JSON Schema (2020-12) every diploma credential conforms to."""
+    return JSONResponse(
+        credential_schema.json_schema(),
+        media_type="application/schema+json",
+        headers={"Cache-Control": "public, max-age=86400"},
+    )
+
+
+def _did_json(document: dict[str, Any]) -> JSONResponse:
+    return JSONResponse(
+        document, media_type="application/did+json", headers={"Cache-Control": "public, max-age=300"}
+    )
+
+
+@router.get(
+    "/institutions/{slug}/did.json",
+    tags=["dids"],
+    operation_id="getInstitutionDidDocument",
+    response_class=JSONResponse,
+    responses={200: {"content": {"application/did+json": {}}}},
+)
+def institution_did_document(slug: str, session: SessionDep) -> JSONResponse:
+    """The did:web DID document of a hosted institution."""
+    record = institutions.get_institution(session, slug)
+    if record.kind == "nic":
+        raise NotFound(f"no institution with slug {slug!r}")
+    return _did_json(institutions.did_document(session, record))
+
+
+@router.get(
+    "/.well-known/did.json",
+    tags=["dids"],
+    operation_id="getNicDidDocument",
+    response_class=JSONResponse,
+    responses={200: {"content": {"application/did+json": {}}}},
+)
+def nic_did_document(session: SessionDep, settings: SettingsDep) -> JSONResponse:
+    """The did:web DID document of the NIC that operates this service."""
+    record = institutions.find_institution_by_did(session, institutions.nic_did(settings))
+    if record is None:
+        raise NotFound("this service has no NIC identity yet")
+    return _did_json(institutions.did_document(session, record))

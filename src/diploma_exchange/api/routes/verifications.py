@@ -1,0 +1,71 @@
+"""Verification reports for credentials posted as JSON or uploaded as a ``.json`` file."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+from diploma_exchange import strict_json
+from diploma_exchange.api.deps import SessionDep, SettingsDep
+from diploma_exchange.api.limits import StrictJsonRoute
+from diploma_exchange.api.routes.diplomas import read_upload
+from diploma_exchange.api.schemas import VerificationReportPublic
+from diploma_exchange.errors import InvalidInput
+from diploma_exchange.services import verification
+
+router = APIRouter(prefix="/v1/verifications", tags=["verification"], route_class=StrictJsonRoute)
+
+VERIFY_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "description": "A verifiable credential, or {\"verifiableCredential\": ...}",
+                }
+            },
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                    "required": ["file"],
+                }
+            },
+        },
+    }
+}
+
+
+@router.post(
+    "",
+    response_model=VerificationReportPublic,
+    operation_id="createVerification",
+    openapi_extra=VERIFY_BODY,
+)
+async def create_verification(
+    request: Request, session: SessionDep, settings: SettingsDep
+) -> VerificationReportPublic:
+    """Verify a diploma and report every check; the verdict is valid, invalid or indeterminate."""
+    content_type = request.headers.get("content-type", "")
+    document: Any
+    if "json" in content_type:
+        document = await request.json()  # already parsed strictly by StrictJsonRoute
+    elif content_type.startswith("multipart/form-data"):
+        data, _ = await read_upload(request)
+        document = strict_json.loads(
+            data, max_bytes=settings.max_body_bytes, max_depth=settings.max_json_depth
+        )
+    else:
+        raise InvalidInput(
+            "send the credential as application/json or upload a .json file as multipart/form-data "
+            "field 'file'",
+            code="unsupported-media-type",
+        )
+    if isinstance(document, dict) and "verifiableCredential" in document and "@context" not in document:
+        document = document["verifiableCredential"]
+    if not isinstance(document, dict):
+        raise InvalidInput("the credential must be a JSON object", pointer="")
+    report = verification.verify(session, settings, document)
+    return VerificationReportPublic.model_validate(report.to_json())

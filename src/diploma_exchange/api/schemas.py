@@ -1,0 +1,133 @@
+"""API request/response models (``XCreate`` / ``XPublic``); credentials stay plain JSON objects."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from diploma_exchange.credentials import DiplomaData
+
+
+class ApiModel(BaseModel):
+    model_config = ConfigDict(populate_by_name=True, extra="forbid")
+
+
+class Health(ApiModel):
+    status: Literal["ok"]
+    database: Literal["ok"]
+    version: str
+
+
+class InstitutionCreate(ApiModel):
+    slug: str = Field(description="Short lowercase identifier; becomes part of the did:web.", examples=["kaznu"])
+    name: str = Field(min_length=1, max_length=255, examples=["Al-Farabi Kazakh National University"])
+    name_translations: dict[str, str] = Field(
+        default_factory=dict, alias="nameTranslations", examples=[{"kk": "Әл-Фараби атындағы ҚазҰУ"}]
+    )
+    country_code: str = Field(default="KZ", alias="countryCode", pattern=r"^[A-Z]{2}$")
+    url: str | None = Field(default=None, max_length=255)
+
+
+class InstitutionPublic(ApiModel):
+    slug: str
+    did: str
+    name: str
+    name_translations: dict[str, str] = Field(alias="nameTranslations")
+    country_code: str = Field(alias="countryCode")
+    url: str | None
+    kind: str
+    active: bool
+    did_document_url: str = Field(alias="didDocumentUrl")
+
+
+class ApiKeyCreate(ApiModel):
+    label: str = Field(default="", max_length=255)
+
+
+class ApiKeyCreated(ApiModel):
+    id: str
+    label: str
+    api_key: str = Field(
+        alias="apiKey", description="The secret. Shown once: it is stored only as a digest."
+    )
+
+
+class InstitutionCreated(ApiModel):
+    institution: InstitutionPublic
+    api_key: ApiKeyCreated = Field(alias="apiKey")
+
+
+class DiplomaBatchCreate(ApiModel):
+    diplomas: list[DiplomaData] = Field(min_length=1)
+
+
+class IssuedCredential(ApiModel):
+    id: str
+    verifiable_credential: dict[str, Any] = Field(alias="verifiableCredential")
+
+
+class BatchIssued(ApiModel):
+    batch_id: str = Field(alias="batchId")
+    count: int
+    replayed: bool = Field(description="True when an Idempotency-Key replayed an earlier response.")
+    credentials: list[IssuedCredential]
+
+
+class CredentialSummary(ApiModel):
+    id: str
+    achievement_type: str = Field(alias="achievementType")
+    subject_name: str = Field(alias="subjectName")
+    issued_at: datetime = Field(alias="issuedAt")
+    batch_id: str | None = Field(alias="batchId")
+
+
+class CheckPublic(ApiModel):
+    name: str = Field(examples=["proof.signature"])
+    status: Literal["passed", "failed", "skipped", "error"]
+    code: str
+    message: str
+    details: dict[str, Any] | None = None
+
+
+class VerificationReportPublic(ApiModel):
+    verdict: Literal["valid", "invalid", "indeterminate"]
+    credential_id: str | None = Field(alias="credentialId")
+    issuer: str | None
+    checked_at: str = Field(alias="checkedAt")
+    checks: list[CheckPublic]
+
+
+# --- W3C VC-API ------------------------------------------------------------------------------
+
+
+class IssueOptions(ApiModel):
+    model_config = ConfigDict(populate_by_name=True, extra="allow")
+    credential_id: str | None = Field(default=None, alias="credentialId")
+
+
+class IssueCredentialRequest(ApiModel):
+    credential: dict[str, Any]
+    options: IssueOptions | None = None
+
+
+class IssueCredentialResponse(ApiModel):
+    verifiable_credential: dict[str, Any] = Field(alias="verifiableCredential")
+
+
+class VerifyOptions(ApiModel):
+    model_config = ConfigDict(populate_by_name=True, extra="allow")
+
+
+class VerifyCredentialRequest(ApiModel):
+    verifiable_credential: dict[str, Any] = Field(alias="verifiableCredential")
+    options: VerifyOptions | None = None
+
+
+class VerifyCredentialResponse(ApiModel):
+    verified: bool
+    checks: list[str]
+    warnings: list[dict[str, Any]] = Field(default_factory=list)
+    errors: list[dict[str, Any]] = Field(default_factory=list)
+    report: VerificationReportPublic

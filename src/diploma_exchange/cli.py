@@ -1,0 +1,450 @@
+"""The ``diploma-exchange`` command line: serve, demo data, keys, issue, verify, OpenAPI."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import uuid
+from datetime import UTC, datetime
+from enum import IntEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from diploma_exchange import errors, strict_json
+from diploma_exchange.config import Settings, get_settings
+
+app = typer.Typer(
+    name="diploma-exchange",
+    help="Issue, exchange and verify digitally signed university diplomas.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+keys_app = typer.Typer(help="Key management.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+inst_app = typer.Typer(help="Institutions and API keys (NIC administration).", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+app.add_typer(db_app, name="db")
+app.add_typer(inst_app, name="institutions")
+
+console = Console(stderr=True)
+out = Console()
+
+
+class Exit(IntEnum):
+    """Exit codes of ``verify`` (and of usage errors everywhere)."""
+
+    VALID = 0
+    INVALID = 1
+    INDETERMINATE = 2
+    USAGE = 64
+    INPUT = 65
+    SOFTWARE = 70
+
+
+def _fail(message: str, code: Exit = Exit.INPUT) -> typer.Exit:
+    console.print(f"[bold red]error:[/] {message}")
+    return typer.Exit(int(code))
+
+
+def _engine(settings: Settings) -> Any:
+    from diploma_exchange.db.engine import make_engine, upgrade
+
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    return engine
+
+
+def _sqlite_database_exists(url: str) -> bool:
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return True
+    return bool(parsed.database) and Path(parsed.database or "").exists()
+
+
+# --- db / serve / demo -----------------------------------------------------------------------
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply all migrations to the configured database."""
+    settings = get_settings()
+    _engine(settings)
+    console.print(f"database at {settings.database_url} is up to date")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+) -> None:
+    """Migrate the database and serve the API."""
+    import uvicorn
+
+    _engine(get_settings())
+    uvicorn.run(
+        "diploma_exchange.api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+    )
+
+
+@app.command()
+def demo(
+    keys_dir: Annotated[Path, typer.Option(help="Folder with the demo keys.")] = Path("keys/demo"),
+    run: Annotated[bool, typer.Option("--serve/--no-serve", help="Start the server afterwards.")] = True,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+) -> None:
+    """Seed a demo NIC, two universities and a few diplomas, print the URLs and API keys, serve."""
+    from sqlmodel import Session
+
+    from diploma_exchange.services import demo as demo_service
+
+    settings = get_settings()
+    if not keys_dir.is_dir():
+        raise _fail(f"demo keys folder {keys_dir} not found (run from the project root)", Exit.USAGE)
+    engine = _engine(settings)
+    with Session(engine, expire_on_commit=False) as session:
+        summary = demo_service.seed(session, settings, keys_dir)
+        session.commit()
+    base = settings.public_base_url.rstrip("/")
+    table = Table(title="diploma-exchange demo (DEMO KEYS - NOT FOR PRODUCTION)")
+    table.add_column("who")
+    table.add_column("DID")
+    table.add_column("API key")
+    for record in summary.institutions:
+        table.add_row(record.name, record.did, summary.api_keys.get(record.slug, ""))
+    out.print(table)
+    out.print(f"API docs:            {base}/docs")
+    out.print(f"OpenAPI:             {base}/openapi.json")
+    out.print(f"Health:              {base}/healthz")
+    out.print(f"Diploma context:     {base}/contexts/diploma-exchange/v1")
+    out.print(f"Diploma JSON Schema: {base}/schemas/diploma-credential/v1.json")
+    out.print(f"DID document:        {base}/institutions/kaznu/did.json")
+    out.print(f"Demo diplomas:       {len(summary.diploma_ids)} issued, e.g. {summary.diploma_ids[0] if summary.diploma_ids else '-'}")
+    kaznu_key = summary.api_keys.get("kaznu", "<key>")
+    out.print("\nTry:")
+    out.print(
+        f"  curl -s -H 'Authorization: Bearer {kaznu_key}' {base}/v1/diplomas | head -c 600"
+    )
+    if run:
+        import uvicorn
+
+        uvicorn.run(
+            "diploma_exchange.api.app:create_app", factory=True, host=host, port=port, log_level="info"
+        )
+
+
+# --- keys ------------------------------------------------------------------------------------
+
+
+@keys_app.command("generate")
+def keys_generate(
+    out_file: Annotated[Path, typer.Option("--out", help="Where to write the encrypted PKCS#8 PEM.")],
+    passphrase_env: Annotated[
+        str, typer.Option(help="Environment variable holding the passphrase.")
+    ] = "DIPLOMA_EXCHANGE_KEY_PASSPHRASE",
+    force: bool = False,
+) -> None:
+    """Generate an Ed25519 key, write it encrypted, print its Multikey and did:key."""
+    from diploma_exchange.dids.did_key import did_key_from_public_key
+    from diploma_exchange.proofs import keys
+
+    phrase = os.environ.get(passphrase_env)
+    if not phrase:
+        raise _fail(f"set the passphrase in ${passphrase_env} (it is never read from arguments)", Exit.USAGE)
+    if out_file.exists() and not force:
+        raise _fail(f"{out_file} exists; pass --force to overwrite", Exit.USAGE)
+    key = keys.generate_private_key()
+    out_file.parent.mkdir(parents=True, exist_ok=True)
+    out_file.write_bytes(keys.encrypt_private_key(key, phrase.encode()))
+    out_file.chmod(0o600)
+    out.print_json(
+        data={
+            "file": str(out_file),
+            "publicKeyMultibase": keys.public_key_multibase(key.public_key()),
+            "didKey": did_key_from_public_key(key.public_key()),
+        }
+    )
+
+
+# --- institutions ----------------------------------------------------------------------------
+
+
+@inst_app.command("create")
+def institutions_create(
+    slug: str,
+    name: str,
+    country: Annotated[str, typer.Option(help="ISO 3166-1 alpha-2")] = "KZ",
+    nic: Annotated[bool, typer.Option(help="Create the NIC identity (did:web of the host).")] = False,
+) -> None:
+    """Register an institution (or the NIC) and print its first API key (shown once)."""
+    from sqlmodel import Session
+
+    from diploma_exchange.services import institutions
+
+    settings = get_settings()
+    with Session(_engine(settings), expire_on_commit=False) as session:
+        try:
+            record, _ = institutions.register_institution(
+                session, settings, slug=slug, name=name, country_code=country, kind="nic" if nic else "university"
+            )
+            role = institutions.ROLE_ADMIN if nic else institutions.ROLE_INSTITUTION
+            _, token = institutions.create_api_key(
+                session, role=role, institution=None if nic else record, label="created by CLI"
+            )
+            session.commit()
+        except errors.Error as exc:
+            raise _fail(str(exc)) from exc
+    out.print_json(data={"did": record.did, "apiKey": token, "note": "the API key is shown once"})
+
+
+# --- issue -----------------------------------------------------------------------------------
+
+
+def _read_diploma_inputs(path: Path) -> tuple[list[Any], list[dict[str, Any]]]:
+    """(DiplomaData items, complete credentials) from a .csv or .json file."""
+    from diploma_exchange.credentials import DiplomaData, parse_graduating_class
+
+    text = path.read_text(encoding="utf-8-sig")
+    if path.suffix.lower() == ".csv":
+        return list(parse_graduating_class(text)), []
+    data = strict_json.loads(text, max_bytes=512 * 1024 * 1024, max_depth=64)
+    items = data if isinstance(data, list) else data.get("diplomas", [data]) if isinstance(data, dict) else None
+    if items is None:
+        raise errors.InvalidInput("the JSON file must hold a diploma, a list, or {\"diplomas\": [...]}")
+    diplomas: list[Any] = []
+    credentials: list[dict[str, Any]] = []
+    for index, item in enumerate(items):
+        if isinstance(item, dict) and "@context" in item:
+            credentials.append(item)
+        else:
+            try:
+                diplomas.append(DiplomaData.model_validate(item))
+            except ValueError as exc:
+                raise errors.InvalidInput(f"item {index}: {exc}", pointer=f"/{index}") from exc
+    return diplomas, credentials
+
+
+@app.command()
+def issue(
+    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A .json or .csv file.")],
+    institution: Annotated[str, typer.Option(help="Slug of an institution in the database.")],
+    out_dir: Annotated[Path, typer.Option(help="Folder for the signed credentials.")] = Path("issued"),
+) -> None:
+    """Issue diplomas from a JSON or CSV file, signing locally with the institution's key."""
+    from sqlmodel import Session
+
+    from diploma_exchange.services import institutions, issuance
+
+    settings = get_settings()
+    try:
+        diplomas, credentials = _read_diploma_inputs(path)
+    except errors.Error as exc:
+        raise _fail(_describe(exc)) from exc
+    total = len(diplomas) + len(credentials)
+    if total == 0:
+        raise _fail("the file holds no diplomas")
+    engine = _engine(settings)
+    signed: list[dict[str, Any]] = []
+    chunk = settings.max_batch_size
+    with Session(engine, expire_on_commit=False) as session, _progress() as progress:
+        task = progress.add_task("signing", total=total)
+        try:
+            record = institutions.get_institution(session, institution)
+            principal = institutions.Principal("institution", "cli", record)
+            signer = institutions.signer_for(session, settings, record)
+            for start in range(0, len(diplomas), chunk):
+                part = diplomas[start : start + chunk]
+                signed += issuance.issue_diplomas(session, settings, principal, part, signer=signer).credentials
+                progress.advance(task, len(part))
+            for start in range(0, len(credentials), chunk):
+                part_c = credentials[start : start + chunk]
+                signed += issuance.issue_credentials(session, settings, principal, part_c, signer=signer).credentials
+                progress.advance(task, len(part_c))
+            session.commit()
+        except errors.Error as exc:
+            session.rollback()
+            raise _fail(_describe(exc)) from exc
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for credential in signed:
+        name = str(credential["id"]).rsplit(":", 1)[-1] or uuid.uuid4().hex
+        (out_dir / f"{name}.json").write_text(json.dumps(credential, ensure_ascii=False, indent=2))
+    console.print(f"issued {len(signed)} diploma(s) into {out_dir}/")
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=console, transient=True, disable=not sys.stderr.isatty(),
+    )
+
+
+def _describe(exc: errors.Error) -> str:
+    lines = [str(exc)]
+    lines += [f"  {d.pointer or '/'}: {d.message}" for d in exc.details[:20]]
+    if len(exc.details) > 20:
+        lines.append(f"  ... and {len(exc.details) - 20} more")
+    return "\n".join(lines)
+
+
+# --- verify ----------------------------------------------------------------------------------
+
+
+@app.command()
+def verify(
+    path: Annotated[Path, typer.Argument(help="A credential .json file ('-' for standard input).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    trust_issuer: Annotated[
+        list[str] | None, typer.Option("--trust-issuer", help="Trust this issuer DID (repeatable).")
+    ] = None,
+    did_document: Annotated[
+        list[Path] | None,
+        typer.Option("--did-document", help="Use this DID document file instead of fetching it."),
+    ] = None,
+    offline: Annotated[bool, typer.Option(help="Never fetch DID documents over the network.")] = False,
+    allow_host: Annotated[
+        list[str] | None,
+        typer.Option("--allow-host", help="Allow http / loopback for this host (development)."),
+    ] = None,
+) -> None:
+    """Verify a diploma. Exit code 0 = valid, 1 = invalid, 2 = indeterminate, 64+ = usage/input."""
+    from diploma_exchange.dids.did_key import resolve_did_key
+    from diploma_exchange.dids.document import DidDocument
+    from diploma_exchange.dids.remote import DidWebResolver, SafeFetcher
+    from diploma_exchange.verification import StaticTrustPolicy, verify_credential
+
+    settings = get_settings()
+    try:
+        raw = sys.stdin.buffer.read() if str(path) == "-" else path.read_bytes()
+    except OSError as exc:
+        raise _fail(f"cannot read {path}: {exc.strerror}", Exit.USAGE) from exc
+    try:
+        document = strict_json.loads(raw, max_bytes=settings.max_body_bytes, max_depth=settings.max_json_depth)
+        local_docs = [DidDocument.from_json(strict_json.loads(p.read_bytes())) for p in did_document or []]
+    except errors.Error as exc:
+        raise _fail(_describe(exc)) from exc
+    except OSError as exc:
+        raise _fail(f"cannot read a DID document: {exc.strerror}", Exit.USAGE) from exc
+    if not isinstance(document, dict):
+        raise _fail("the file must hold one credential (a JSON object)")
+
+    given = {d.id: d for d in local_docs}
+    remote = None if offline else DidWebResolver(
+        SafeFetcher(
+            allow_hosts=[*(allow_host or []), *settings.fetch_allow_hosts],
+            timeout=settings.fetch_timeout_seconds,
+            max_bytes=settings.fetch_max_bytes,
+        )
+    )
+
+    class CliResolver:
+        def resolve(self, did: str) -> DidDocument:
+            if did in given:
+                return given[did]
+            if did.startswith("did:key:"):
+                return resolve_did_key(did)
+            if registry is not None:
+                try:
+                    return registry.resolve(did)
+                except errors.DidResolutionError:
+                    if remote is None:
+                        raise
+            if remote is None:
+                raise errors.DidResolutionError(f"{did} cannot be resolved offline; pass --did-document")
+            return remote.resolve(did)
+
+    registry = None
+    trust: Any = StaticTrustPolicy(trust_issuer or [])
+    session = None
+    if _sqlite_database_exists(settings.database_url):
+        try:
+            from sqlmodel import Session
+
+            from diploma_exchange.db.engine import make_engine
+            from diploma_exchange.services.registry import RegistryResolver, RegistryTrustPolicy
+
+            session = Session(make_engine(settings.database_url))
+            registry = RegistryResolver(session)
+            registry_trust = RegistryTrustPolicy(session, f"the local registry ({settings.database_url})")
+            static = trust
+
+            class Combined:
+                def evaluate(self, issuer_did: str, credential: Any) -> Any:
+                    decision = static.evaluate(issuer_did, credential)
+                    if decision.trusted is True:
+                        return decision
+                    try:
+                        return registry_trust.evaluate(issuer_did, credential)
+                    except Exception:  # noqa: BLE001 - a broken local db must not crash verify
+                        return decision
+
+            trust = Combined()
+        except Exception:  # noqa: BLE001 - no usable local registry: verify without it
+            registry = None
+    try:
+        report = verify_credential(document, resolver=CliResolver(), trust=trust, now=datetime.now(UTC))
+    finally:
+        if session is not None:
+            session.close()
+    if as_json:
+        out.print_json(data=report.to_json())
+    else:
+        colour = {"valid": "green", "invalid": "red", "indeterminate": "yellow"}[report.verdict.value]
+        out.print(f"[bold {colour}]{report.verdict.value.upper()}[/]  {report.credential_id or ''}")
+        out.print(f"issuer: {report.issuer}")
+        marks = {"passed": "[green]PASS[/]", "failed": "[red]FAIL[/]", "error": "[yellow]ERROR[/]", "skipped": "[dim]SKIP[/]"}
+        for check in report.checks:
+            out.print(f"  {marks[check.status.value]}  {check.name.value:<20} {check.message}")
+    raise typer.Exit(int({"valid": Exit.VALID, "invalid": Exit.INVALID, "indeterminate": Exit.INDETERMINATE}[report.verdict.value]))
+
+
+# --- OpenAPI ---------------------------------------------------------------------------------
+
+
+def openapi_document() -> dict[str, Any]:
+    """The OpenAPI document of the API (independent of the local settings)."""
+    from diploma_exchange.api.app import create_app
+
+    settings = Settings(database_url="sqlite://", environment="development")
+    return create_app(settings).openapi()
+
+
+@app.command("export-openapi")
+def export_openapi(
+    out_file: Annotated[Path, typer.Option("--out", help="Where to write it.")] = Path("openapi/openapi.json"),
+) -> None:
+    """Write the OpenAPI 3.1 document (checked in under openapi/; a test catches drift)."""
+    out_file.parent.mkdir(parents=True, exist_ok=True)
+    out_file.write_text(json.dumps(openapi_document(), indent=2, ensure_ascii=False, sort_keys=False) + "\n")
+    console.print(f"wrote {out_file}")
+
+
+def main() -> None:
+    """Console-script entry: maps click's usage errors to exit code 64 (2 means indeterminate)."""
+    import click
+
+    try:
+        code = app(standalone_mode=False)
+    except click.exceptions.UsageError as exc:
+        exc.show()
+        sys.exit(int(Exit.USAGE))
+    except click.exceptions.Abort:
+        sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,88 @@
+"""The only settings object. Everything configurable comes from ``DIPLOMA_EXCHANGE_*`` env vars.
+
+Outside development the settings refuse demo secrets: a production deployment must bring its
+own key passphrase.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: Passphrase that protects the demo keys in ``keys/``. Refused outside development.
+DEMO_KEY_PASSPHRASE = "demo-only-not-a-secret"
+
+
+class Settings(BaseSettings):
+    """Service settings (environment variables prefixed ``DIPLOMA_EXCHANGE_``)."""
+
+    model_config = SettingsConfigDict(env_prefix="DIPLOMA_EXCHANGE_", env_file=None, extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = "sqlite:///./var/diploma-exchange.db"
+    #: Public base URL of this service; institutions' did:web identifiers live under it.
+    public_base_url: str = "http://localhost:8000"
+    #: Passphrase that encrypts institutions' private keys (PKCS#8). Or a file holding it.
+    key_passphrase: SecretStr | None = None
+    key_passphrase_file: Path | None = None
+
+    max_body_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
+    max_json_depth: int = Field(default=32, ge=4, le=512)
+    max_batch_size: int = Field(default=2000, ge=1)
+    max_csv_rows: int = Field(default=10000, ge=1)
+
+    #: Hosts (exact names) for which did:web may be resolved over plain http and to
+    #: loopback/private addresses. Empty in production.
+    fetch_allow_hosts: list[str] = Field(default_factory=list)
+    fetch_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    fetch_max_bytes: int = Field(default=256 * 1024, ge=1024)
+
+    @model_validator(mode="after")
+    def _refuse_demo_secrets(self) -> Settings:
+        if self.environment == "production":
+            phrase = self.passphrase_bytes()
+            if phrase is None:
+                raise ValueError(
+                    "DIPLOMA_EXCHANGE_KEY_PASSPHRASE or DIPLOMA_EXCHANGE_KEY_PASSPHRASE_FILE "
+                    "must be set in production"
+                )
+            if phrase == DEMO_KEY_PASSPHRASE.encode():
+                raise ValueError("the demo key passphrase is refused in production")
+            if self.fetch_allow_hosts:
+                raise ValueError("fetch_allow_hosts (plain-http / loopback DIDs) is refused in production")
+        return self
+
+    def passphrase_bytes(self) -> bytes | None:
+        """The key passphrase as bytes, from the variable or the file; None when unset."""
+        if self.key_passphrase is not None:
+            return self.key_passphrase.get_secret_value().encode()
+        if self.key_passphrase_file is not None:
+            return self.key_passphrase_file.read_bytes().strip()
+        if self.environment != "production":
+            return DEMO_KEY_PASSPHRASE.encode()
+        return None
+
+    @property
+    def public_host(self) -> str:
+        """Host[:port] of the public base URL."""
+        return urlsplit(self.public_base_url).netloc
+
+    @property
+    def effective_fetch_allow_hosts(self) -> frozenset[str]:
+        """Hosts that may be fetched over http / on loopback: configured ones, and in
+        development this service's own host (so did:web of the demo works locally)."""
+        hosts = set(self.fetch_allow_hosts)
+        if self.environment != "production":
+            hosts.add(self.public_host)
+        return frozenset(hosts)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (cached; tests build their own ``Settings``)."""
+    return Settings()

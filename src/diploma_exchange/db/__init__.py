@@ -1,0 +1,1 @@
+"""Persistence: SQLModel tables (``*Record``), engine/session helpers, Alembic migrations."""

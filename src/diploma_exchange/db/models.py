@@ -1,0 +1,111 @@
+"""Database tables. Only this package defines tables; every table class ends in ``Record``.
+
+Private keys are stored only as encrypted PKCS#8 PEM; API keys only as SHA-256 digests
+(they are 256-bit random tokens, so a slow password hash adds nothing against guessing).
+Issued credentials are stored exactly as signed (the JSON text that was returned).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy import Column, DateTime, LargeBinary, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def _uuid() -> str:
+    return str(uuid.uuid4())
+
+
+def utcnow() -> datetime:
+    """Timezone-aware now in UTC (the only clock the db layer uses by default)."""
+    return datetime.now(UTC)
+
+
+def _ts(nullable: bool = False) -> Column:  # type: ignore[type-arg]
+    return Column(DateTime(timezone=True), nullable=nullable)
+
+
+class InstitutionRecord(SQLModel, table=True):
+    """A university (or the NIC itself) known to this service."""
+
+    __tablename__ = "institution"
+
+    id: str = Field(default_factory=_uuid, primary_key=True, max_length=36)
+    slug: str = Field(index=True, unique=True, max_length=64)
+    did: str = Field(index=True, unique=True, max_length=255)
+    kind: str = Field(default="university", max_length=16)  # university | nic
+    name: str = Field(max_length=255)
+    name_translations: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    country_code: str = Field(default="KZ", max_length=2)
+    url: str | None = Field(default=None, max_length=255)
+    active: bool = Field(default=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class InstitutionKeyRecord(SQLModel, table=True):
+    """One Ed25519 key of an institution; the private half only encrypted (PKCS#8)."""
+
+    __tablename__ = "institution_key"
+    __table_args__ = (UniqueConstraint("institution_id", "key_id"),)
+
+    id: str = Field(default_factory=_uuid, primary_key=True, max_length=36)
+    institution_id: str = Field(foreign_key="institution.id", index=True, max_length=36)
+    key_id: str = Field(max_length=64)  # DID URL fragment, e.g. "key-1"
+    public_key_multibase: str = Field(max_length=128)
+    encrypted_private_key: bytes | None = Field(
+        default=None, sa_column=Column(LargeBinary, nullable=True)
+    )
+    status: str = Field(default="active", max_length=16)  # active | retired
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    retired_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class ApiKeyRecord(SQLModel, table=True):
+    """An API key: ``dx_<prefix>_<secret>``; stored as its prefix and SHA-256 digest."""
+
+    __tablename__ = "api_key"
+
+    id: str = Field(default_factory=_uuid, primary_key=True, max_length=36)
+    prefix: str = Field(index=True, unique=True, max_length=16)
+    secret_sha256: str = Field(max_length=64)
+    role: str = Field(max_length=16)  # admin | institution
+    institution_id: str | None = Field(
+        default=None, foreign_key="institution.id", index=True, max_length=36
+    )
+    label: str = Field(default="", max_length=255)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    revoked_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class CredentialRecord(SQLModel, table=True):
+    """An issued diploma, stored exactly as signed."""
+
+    __tablename__ = "credential"
+
+    id: str = Field(primary_key=True, max_length=255)  # the credential's own id (urn:uuid:...)
+    institution_id: str = Field(foreign_key="institution.id", index=True, max_length=36)
+    issuer_did: str = Field(index=True, max_length=255)
+    batch_id: str | None = Field(default=None, index=True, max_length=36)
+    batch_position: int | None = None
+    achievement_type: str = Field(default="", max_length=64)
+    subject_name: str = Field(default="", max_length=255)
+    student_id_sha256: str = Field(default="", index=True, max_length=64)
+    document: str = Field(sa_column=Column(Text, nullable=False))
+    document_sha256: str = Field(max_length=64)
+    issued_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class BatchRecord(SQLModel, table=True):
+    """A batch issuance; with an idempotency key its response is replayed on retry."""
+
+    __tablename__ = "issuance_batch"
+    __table_args__ = (UniqueConstraint("institution_id", "idempotency_key"),)
+
+    id: str = Field(default_factory=_uuid, primary_key=True, max_length=36)
+    institution_id: str = Field(foreign_key="institution.id", index=True, max_length=36)
+    idempotency_key: str | None = Field(default=None, max_length=255)
+    request_sha256: str = Field(max_length=64)
+    count: int = 0
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())

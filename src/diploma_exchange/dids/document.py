@@ -1,0 +1,299 @@
+"""DID documents as frozen value objects, and DID resolution interfaces.
+
+References: W3C "Decentralized Identifiers (DIDs) v1.0" §3.1 (DID syntax), §3.2 (DID URL
+syntax), §5.2 (verification methods), §5.3.2 (assertionMethod); W3C "Controlled
+Identifiers v1.0" §2.2.2 (Multikey). Parsing is parse-then-validate:
+:meth:`DidDocument.from_json` either returns a consistent document or raises
+:class:`~diploma_exchange.errors.DidResolutionError`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, Final, Protocol, runtime_checkable
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from diploma_exchange.errors import DidResolutionError
+from diploma_exchange.proofs.keys import public_key_from_multibase
+
+# DID Core §3.1: did = "did:" method-name ":" method-specific-id
+#   method-name = 1*method-char (%x61-7A / DIGIT)
+#   method-specific-id = *( *idchar ":" ) 1*idchar ; idchar = ALPHA / DIGIT / "." / "-" / "_" / pct-encoded
+_DID = re.compile(
+    r"did:(?P<method>[a-z0-9]+):(?P<msid>(?:(?:[A-Za-z0-9._-]|%[0-9A-Fa-f]{2})*:)*"
+    r"(?:[A-Za-z0-9._-]|%[0-9A-Fa-f]{2})+)"
+)
+# RFC 3986 fragment = *( pchar / "/" / "?" )
+_FRAGMENT = re.compile(r"(?:[A-Za-z0-9._~!$&'()*+,;=:@/?-]|%[0-9A-Fa-f]{2})*")
+
+#: Verification method types whose ``publicKeyMultibase`` is an Ed25519 Multikey value.
+ED25519_METHOD_TYPES: Final = frozenset({"Multikey", "Ed25519VerificationKey2020"})
+
+
+def parse_did(did: str) -> tuple[str, str]:
+    """Split a DID into ``(method, method_specific_id)``.
+
+    Raises:
+        DidResolutionError: ``did`` is not a syntactically valid DID (DID Core §3.1).
+    """
+    match = _DID.fullmatch(did) if isinstance(did, str) else None
+    if match is None:
+        raise DidResolutionError(f"not a valid DID: {did!r}", code="invalid-did")
+    return match["method"], match["msid"]
+
+
+def split_did_url(did_url: str) -> tuple[str, str]:
+    """Split a DID URL ``did#fragment`` into ``(did, fragment)``; fragment may be ``""``.
+
+    Raises:
+        DidResolutionError: not a valid DID, an invalid fragment, or a DID URL with a
+            path or query (not supported for verification methods).
+    """
+    if not isinstance(did_url, str):
+        raise DidResolutionError("a DID URL must be a string", code="invalid-did")
+    did, hash_sign, fragment = did_url.partition("#")
+    if "/" in did or "?" in did:
+        raise DidResolutionError(
+            f"DID URLs with a path or query are not supported: {did_url!r}", code="invalid-did"
+        )
+    parse_did(did)
+    if hash_sign and (not fragment or not _FRAGMENT.fullmatch(fragment)):
+        raise DidResolutionError(f"invalid fragment in DID URL {did_url!r}", code="invalid-did")
+    return did, fragment
+
+
+def _absolute(reference: str, base_did: str) -> str:
+    return base_did + reference if reference.startswith("#") else reference
+
+
+@dataclass(frozen=True, slots=True)
+class VerificationMethod:
+    """One verification method of a DID document (DID Core §5.2)."""
+
+    id: str
+    type: str
+    controller: str
+    public_key_multibase: str | None = None
+
+    @classmethod
+    def from_json(cls, value: Any, *, base_did: str, pointer: str) -> VerificationMethod:
+        """Parse a verification method object; relative ``#frag`` ids resolve to ``base_did``.
+
+        Raises:
+            DidResolutionError: not an object, or ``id``/``type``/``controller`` are not
+                strings, or ``publicKeyMultibase`` is present but not a string.
+        """
+        if not isinstance(value, Mapping):
+            raise DidResolutionError("a verification method must be an object", pointer=pointer)
+        fields: dict[str, str] = {}
+        for name in ("id", "type", "controller"):
+            if not isinstance(value.get(name), str) or not value[name]:
+                raise DidResolutionError(
+                    f"verification method {name} must be a non-empty string",
+                    pointer=f"{pointer}/{name}",
+                )
+            fields[name] = value[name]
+        multibase = value.get("publicKeyMultibase")
+        if multibase is not None and not isinstance(multibase, str):
+            raise DidResolutionError(
+                "publicKeyMultibase must be a string", pointer=f"{pointer}/publicKeyMultibase"
+            )
+        method_id = _absolute(fields["id"], base_did)
+        split_did_url(method_id)
+        return cls(
+            id=method_id,
+            type=fields["type"],
+            controller=_absolute(fields["controller"], base_did),
+            public_key_multibase=multibase,
+        )
+
+    def public_key(self) -> Ed25519PublicKey:
+        """Return the Ed25519 public key of a ``Multikey`` / ``Ed25519VerificationKey2020``.
+
+        Raises:
+            DidResolutionError: another method type, or no ``publicKeyMultibase``.
+            KeyLoadError: ``publicKeyMultibase`` is not an Ed25519 Multikey value.
+        """
+        if self.type not in ED25519_METHOD_TYPES:
+            raise DidResolutionError(
+                f"verification method {self.id} has type {self.type!r}; expected one of "
+                f"{', '.join(sorted(ED25519_METHOD_TYPES))}",
+                code="unsupported-verification-method",
+            )
+        if self.public_key_multibase is None:
+            raise DidResolutionError(
+                f"verification method {self.id} has no publicKeyMultibase",
+                code="unsupported-verification-method",
+            )
+        return public_key_from_multibase(self.public_key_multibase)
+
+
+def _references(
+    value: Any, *, base_did: str, pointer: str, embedded: list[VerificationMethod]
+) -> tuple[str, ...]:
+    """Parse a verification relationship: references (strings) or embedded methods."""
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise DidResolutionError("a verification relationship must be a list", pointer=pointer)
+    ids: list[str] = []
+    for index, item in enumerate(value):
+        if isinstance(item, str):
+            reference = _absolute(item, base_did)
+            split_did_url(reference)
+            ids.append(reference)
+        else:
+            method = VerificationMethod.from_json(
+                item, base_did=base_did, pointer=f"{pointer}/{index}"
+            )
+            embedded.append(method)
+            ids.append(method.id)
+    return tuple(ids)
+
+
+@dataclass(frozen=True, slots=True)
+class DidDocument:
+    """A parsed, validated DID document (the subset this service needs)."""
+
+    id: str
+    verification_methods: tuple[VerificationMethod, ...]
+    assertion_method_ids: tuple[str, ...]
+    authentication_ids: tuple[str, ...] = ()
+    controller: tuple[str, ...] = ()
+
+    @classmethod
+    def from_json(cls, value: Any) -> DidDocument:
+        """Parse and validate a DID document given as a JSON object.
+
+        Raises:
+            DidResolutionError: not an object, ``id`` is not a DID, a verification method
+                or relationship is malformed, or two methods share an id.
+        """
+        if not isinstance(value, Mapping):
+            raise DidResolutionError("a DID document must be a JSON object")
+        did = value.get("id")
+        if not isinstance(did, str):
+            raise DidResolutionError("a DID document needs a string id", pointer="/id")
+        parse_did(did)
+        raw_methods = value.get("verificationMethod", [])
+        if not isinstance(raw_methods, list):
+            raise DidResolutionError(
+                "verificationMethod must be a list", pointer="/verificationMethod"
+            )
+        methods = [
+            VerificationMethod.from_json(item, base_did=did, pointer=f"/verificationMethod/{i}")
+            for i, item in enumerate(raw_methods)
+        ]
+        assertion = _references(
+            value.get("assertionMethod"), base_did=did, pointer="/assertionMethod", embedded=methods
+        )
+        authentication = _references(
+            value.get("authentication"), base_did=did, pointer="/authentication", embedded=methods
+        )
+        seen: set[str] = set()
+        for method in methods:
+            if method.id in seen:
+                raise DidResolutionError(f"duplicate verification method id {method.id}")
+            seen.add(method.id)
+        controller = value.get("controller", ())
+        controllers = (controller,) if isinstance(controller, str) else controller
+        if not isinstance(controllers, (list, tuple)) or not all(
+            isinstance(c, str) for c in controllers
+        ):
+            raise DidResolutionError("controller must be a string or a list of strings")
+        return cls(
+            id=did,
+            verification_methods=tuple(methods),
+            assertion_method_ids=assertion,
+            authentication_ids=authentication,
+            controller=tuple(controllers),
+        )
+
+    def _absolute_url(self, did_url: str) -> str | None:
+        try:
+            did, _ = split_did_url(_absolute(did_url, self.id))
+        except DidResolutionError:
+            return None
+        return _absolute(did_url, self.id) if did == self.id else None
+
+    def verification_method(self, did_url: str) -> VerificationMethod | None:
+        """Return the verification method ``did_url`` (absolute or ``#frag``), if present."""
+        target = self._absolute_url(did_url)
+        if target is None:
+            return None
+        return next((m for m in self.verification_methods if m.id == target), None)
+
+    def is_assertion_method(self, did_url: str) -> bool:
+        """Return whether ``did_url`` is listed under ``assertionMethod`` (DID Core §5.3.2)."""
+        target = self._absolute_url(did_url)
+        return target is not None and target in self.assertion_method_ids
+
+
+@runtime_checkable
+class DidResolver(Protocol):
+    """Resolves a DID to its DID document."""
+
+    def resolve(self, did: str) -> DidDocument:
+        """Return the DID document of ``did``.
+
+        Raises:
+            DidResolutionError: the DID is invalid, unsupported or cannot be resolved.
+        """
+        ...
+
+
+class CompositeResolver:
+    """A :class:`DidResolver` that dispatches by DID method to registered resolvers.
+
+    A composite with no resolvers resolves nothing. The resolved document's ``id`` must
+    equal the DID asked for (DID Core §7.1 resolution).
+    """
+
+    __slots__ = ("_resolvers",)
+
+    def __init__(self, resolvers: Mapping[str, DidResolver]) -> None:
+        """Register ``resolvers`` by DID method name (e.g. ``{"key": ..., "web": ...}``)."""
+        self._resolvers: Mapping[str, DidResolver] = MappingProxyType(dict(resolvers))
+
+    @property
+    def methods(self) -> Sequence[str]:
+        """The DID method names this resolver handles."""
+        return tuple(sorted(self._resolvers))
+
+    def resolve(self, did: str) -> DidDocument:
+        """Resolve ``did`` (a DID or DID URL; the fragment is ignored) by its method.
+
+        Raises:
+            DidResolutionError: invalid DID, unsupported method, resolution failure, or
+                the document's id differs from the DID.
+        """
+        bare_did, _ = split_did_url(did)
+        method, _ = parse_did(bare_did)
+        resolver = self._resolvers.get(method)
+        if resolver is None:
+            raise DidResolutionError(
+                f"DID method {method!r} is not supported (supported: "
+                f"{', '.join(self.methods) or 'none'})",
+                code="unsupported-did-method",
+            )
+        document = resolver.resolve(bare_did)
+        if document.id != bare_did:
+            raise DidResolutionError(
+                f"the DID document of {bare_did} has id {document.id}", code="did-id-mismatch"
+            )
+        return document
+
+
+__all__ = [
+    "ED25519_METHOD_TYPES",
+    "CompositeResolver",
+    "DidDocument",
+    "DidResolver",
+    "VerificationMethod",
+    "parse_did",
+    "split_did_url",
+]

@@ -1,0 +1,248 @@
+"""Institutions, their keys and API keys; authentication of API callers."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlmodel import Session, select
+
+from diploma_exchange.config import Settings
+from diploma_exchange.db.models import ApiKeyRecord, InstitutionKeyRecord, InstitutionRecord
+from diploma_exchange.dids.did_web import VerificationKey, build_did_document, did_web_from_url
+from diploma_exchange.errors import (
+    ConfigurationError,
+    Conflict,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+)
+from diploma_exchange.proofs import keys
+
+SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+API_KEY_RE = re.compile(r"^dx_([A-Za-z0-9]{12})_([A-Za-z0-9_-]{43})$")
+ROLE_ADMIN = "admin"
+ROLE_INSTITUTION = "institution"
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling: the NIC administrator or one institution."""
+
+    role: str
+    api_key_id: str
+    institution: InstitutionRecord | None = None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == ROLE_ADMIN
+
+
+def institution_did(settings: Settings, slug: str) -> str:
+    """The did:web of an institution hosted by this service."""
+    return did_web_from_url(settings.public_base_url, ["institutions", slug])
+
+
+def nic_did(settings: Settings) -> str:
+    """The did:web of the NIC operating this service (the host itself)."""
+    return did_web_from_url(settings.public_base_url, [])
+
+
+def _passphrase(settings: Settings) -> bytes:
+    phrase = settings.passphrase_bytes()
+    if phrase is None:
+        raise ConfigurationError(
+            "no key passphrase configured: set DIPLOMA_EXCHANGE_KEY_PASSPHRASE or "
+            "DIPLOMA_EXCHANGE_KEY_PASSPHRASE_FILE"
+        )
+    return phrase
+
+
+def register_institution(
+    session: Session,
+    settings: Settings,
+    *,
+    slug: str,
+    name: str,
+    name_translations: dict[str, str] | None = None,
+    country_code: str = "KZ",
+    url: str | None = None,
+    kind: str = "university",
+    private_key: Ed25519PrivateKey | None = None,
+) -> tuple[InstitutionRecord, InstitutionKeyRecord]:
+    """Create an institution with a did:web under this service and its first signing key.
+
+    Raises:
+        InvalidInput: bad slug or country code.
+        Conflict: the slug is taken.
+    """
+    if not SLUG_RE.fullmatch(slug):
+        raise InvalidInput(
+            "slug must be 1-64 lowercase letters, digits or hyphens, not starting or ending "
+            "with a hyphen",
+            pointer="/slug",
+        )
+    if not re.fullmatch(r"[A-Z]{2}", country_code):
+        raise InvalidInput("countryCode must be an ISO 3166-1 alpha-2 code", pointer="/countryCode")
+    if session.exec(select(InstitutionRecord).where(InstitutionRecord.slug == slug)).first():
+        raise Conflict(f"an institution with slug {slug!r} already exists", pointer="/slug")
+    did = nic_did(settings) if kind == "nic" else institution_did(settings, slug)
+    record = InstitutionRecord(
+        slug=slug,
+        did=did,
+        kind=kind,
+        name=name,
+        name_translations=json.dumps(name_translations or {}, ensure_ascii=False),
+        country_code=country_code,
+        url=url,
+    )
+    session.add(record)
+    session.flush()
+    key = add_signing_key(session, settings, record, private_key=private_key)
+    return record, key
+
+
+def add_signing_key(
+    session: Session,
+    settings: Settings,
+    institution: InstitutionRecord,
+    *,
+    private_key: Ed25519PrivateKey | None = None,
+) -> InstitutionKeyRecord:
+    """Add an Ed25519 key (generated unless given), stored encrypted; returns its record."""
+    private_key = private_key or keys.generate_private_key()
+    existing = session.exec(
+        select(InstitutionKeyRecord).where(InstitutionKeyRecord.institution_id == institution.id)
+    ).all()
+    record = InstitutionKeyRecord(
+        institution_id=institution.id,
+        key_id=f"key-{len(existing) + 1}",
+        public_key_multibase=keys.public_key_multibase(private_key.public_key()),
+        encrypted_private_key=keys.encrypt_private_key(private_key, _passphrase(settings)),
+    )
+    session.add(record)
+    session.flush()
+    return record
+
+
+def get_institution(session: Session, slug: str) -> InstitutionRecord:
+    """The institution with that slug. Raises NotFound."""
+    record = session.exec(select(InstitutionRecord).where(InstitutionRecord.slug == slug)).first()
+    if record is None:
+        raise NotFound(f"no institution with slug {slug!r}")
+    return record
+
+
+def find_institution_by_did(session: Session, did: str) -> InstitutionRecord | None:
+    return session.exec(select(InstitutionRecord).where(InstitutionRecord.did == did)).first()
+
+
+def list_institutions(session: Session) -> list[InstitutionRecord]:
+    return list(session.exec(select(InstitutionRecord).order_by(InstitutionRecord.slug)).all())
+
+
+def institution_keys(session: Session, institution: InstitutionRecord) -> list[InstitutionKeyRecord]:
+    return list(
+        session.exec(
+            select(InstitutionKeyRecord)
+            .where(InstitutionKeyRecord.institution_id == institution.id)
+            .order_by(InstitutionKeyRecord.created_at)
+        ).all()
+    )
+
+
+def active_key(session: Session, institution: InstitutionRecord) -> InstitutionKeyRecord:
+    """The newest active key. Raises NotFound when the institution has none."""
+    active = [k for k in institution_keys(session, institution) if k.status == "active"]
+    if not active:
+        raise NotFound(f"institution {institution.slug!r} has no active signing key")
+    return active[-1]
+
+
+def signer_for(session: Session, settings: Settings, institution: InstitutionRecord) -> keys.Signer:
+    """A signer for the institution's active key (decrypted in memory only)."""
+    key = active_key(session, institution)
+    if key.encrypted_private_key is None:
+        raise NotFound(f"the private half of {institution.did}#{key.key_id} is not held here")
+    return keys.Signer.from_pem(
+        key.encrypted_private_key, _passphrase(settings), f"{institution.did}#{key.key_id}"
+    )
+
+
+def did_document(session: Session, institution: InstitutionRecord) -> dict[str, object]:
+    """The DID document of a hosted institution (all its keys that may verify proofs)."""
+    vks = [
+        VerificationKey(fragment=k.key_id, public_key_multibase=k.public_key_multibase)
+        for k in institution_keys(session, institution)
+    ]
+    return build_did_document(institution.did, vks)
+
+
+# --- API keys --------------------------------------------------------------------------------
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_api_key(
+    session: Session,
+    *,
+    role: str,
+    institution: InstitutionRecord | None = None,
+    label: str = "",
+) -> tuple[ApiKeyRecord, str]:
+    """Create an API key; returns the record and the plaintext token (shown once, never stored)."""
+    if role not in (ROLE_ADMIN, ROLE_INSTITUTION):
+        raise InvalidInput(f"unknown role {role!r}")
+    if role == ROLE_INSTITUTION and institution is None:
+        raise InvalidInput("an institution API key needs an institution")
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
+    prefix = "".join(secrets.choice(alphabet) for _ in range(12))
+    secret = secrets.token_urlsafe(32)  # 256 bits
+    record = ApiKeyRecord(
+        prefix=prefix,
+        secret_sha256=_digest(secret),
+        role=role,
+        institution_id=institution.id if institution else None,
+        label=label,
+    )
+    session.add(record)
+    session.flush()
+    return record, f"dx_{prefix}_{secret}"
+
+
+def authenticate(session: Session, token: str) -> Principal:
+    """Resolve an API key to its principal, comparing digests in constant time.
+
+    Raises:
+        NotAuthenticated: malformed, unknown or revoked key (one message for all three).
+    """
+    failure = NotAuthenticated("the API key is missing, malformed, unknown or revoked")
+    match = API_KEY_RE.fullmatch(token or "")
+    if match is None:
+        raise failure
+    prefix, secret = match.groups()
+    record = session.exec(select(ApiKeyRecord).where(ApiKeyRecord.prefix == prefix)).first()
+    expected = record.secret_sha256 if record else _digest("x" * 43)
+    if not hmac.compare_digest(_digest(secret), expected) or record is None:
+        raise failure
+    if record.revoked_at is not None:
+        raise failure
+    institution = None
+    if record.institution_id is not None:
+        institution = session.get(InstitutionRecord, record.institution_id)
+        if institution is None or not institution.active:
+            raise failure
+    return Principal(role=record.role, api_key_id=record.id, institution=institution)
+
+
+def revoke_api_key(session: Session, record: ApiKeyRecord) -> None:
+    record.revoked_at = datetime.now(UTC)
+    session.add(record)

@@ -1,0 +1,307 @@
+"""Issuing diplomas: build (or accept), validate, sign and store, all-or-nothing.
+
+A batch is validated completely before anything is signed, signed completely before
+anything is written, and written in one transaction: a crash or an error anywhere leaves no
+half-issued batch. An idempotency key makes a retry replay the first response.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from diploma_exchange.config import Settings
+from diploma_exchange.credentials import (
+    DiplomaData,
+    IssuerProfile,
+    build_diploma_credential,
+    find_undefined_terms,
+    validate_credential,
+)
+from diploma_exchange.db.models import BatchRecord, CredentialRecord, InstitutionRecord
+from diploma_exchange.errors import (
+    Conflict,
+    ErrorDetail,
+    Forbidden,
+    InvalidCredential,
+    LimitExceeded,
+)
+from diploma_exchange.proofs import eddsa_jcs_2022
+from diploma_exchange.proofs.keys import Signer
+from diploma_exchange.services import institutions
+from diploma_exchange.services.institutions import Principal
+
+Clock = Callable[[], datetime]
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def _xsd(dt: datetime) -> str:
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedBatch:
+    """The outcome of an issuance: the signed credentials, in request order."""
+
+    batch_id: str
+    credentials: list[dict[str, Any]]
+    replayed: bool = False
+
+
+def issuer_profile(institution: InstitutionRecord) -> IssuerProfile:
+    """The issuer object embedded in an institution's credentials."""
+    return IssuerProfile(
+        id=institution.did,
+        name=institution.name,
+        country_code=institution.country_code,
+        url=institution.url,
+    )
+
+
+def require_institution(principal: Principal) -> InstitutionRecord:
+    if principal.institution is None:
+        raise Forbidden("only an institution's API key can issue diplomas")
+    return principal.institution
+
+
+def _prefixed(details: Sequence[ErrorDetail], prefix: str) -> list[ErrorDetail]:
+    return [ErrorDetail(d.message, prefix + d.pointer, d.code) for d in details]
+
+
+def check_issuable(credential: Mapping[str, Any], institution: InstitutionRecord, prefix: str = "") -> list[ErrorDetail]:
+    """Every reason ``credential`` cannot be issued by ``institution`` (empty when it can)."""
+    problems: list[ErrorDetail] = []
+    issuer = credential.get("issuer")
+    issuer_did = issuer.get("id") if isinstance(issuer, Mapping) else issuer
+    if issuer_did != institution.did:
+        problems.append(
+            ErrorDetail(
+                f"the issuer must be your own DID {institution.did}, not {issuer_did!r}; "
+                "it is never overwritten for you",
+                prefix + ("/issuer/id" if isinstance(issuer, Mapping) else "/issuer"),
+                "issuer-mismatch",
+            )
+        )
+    if "proof" in credential:
+        problems.append(
+            ErrorDetail("remove the proof: the service signs the credential", prefix + "/proof")
+        )
+    problems.extend(_prefixed(validate_credential(credential), prefix))
+    if not problems:
+        problems.extend(_prefixed(find_undefined_terms(credential), prefix))
+    return problems
+
+
+def complete_credential(credential: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+    """A copy with what the issuer may add when absent: ``id`` and ``validFrom``."""
+    out = dict(credential)
+    out.setdefault("id", f"urn:uuid:{uuid.uuid4()}")
+    out.setdefault("validFrom", _xsd(now))
+    return out
+
+
+def _request_digest(payload: Any) -> str:
+    return hashlib.sha256(
+        json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str).encode()
+    ).hexdigest()
+
+
+def _replay(session: Session, batch: BatchRecord) -> IssuedBatch:
+    rows = session.exec(
+        select(CredentialRecord)
+        .where(CredentialRecord.batch_id == batch.id)
+        .order_by(CredentialRecord.batch_position)  # type: ignore[arg-type]
+    ).all()
+    return IssuedBatch(batch.id, [json.loads(r.document) for r in rows], replayed=True)
+
+
+def _find_batch(session: Session, institution: InstitutionRecord, key: str) -> BatchRecord | None:
+    return session.exec(
+        select(BatchRecord).where(
+            BatchRecord.institution_id == institution.id, BatchRecord.idempotency_key == key
+        )
+    ).first()
+
+
+def issue_credentials(
+    session: Session,
+    settings: Settings,
+    principal: Principal,
+    credentials: Sequence[Mapping[str, Any]],
+    *,
+    idempotency_key: str | None = None,
+    request_digest: str | None = None,
+    clock: Clock = _utcnow,
+    signer: Signer | None = None,
+    pointer_prefix: str = "",
+) -> IssuedBatch:
+    """Validate, sign and store ``credentials`` as one all-or-nothing batch.
+
+    Raises:
+        Forbidden: the caller is not an institution.
+        LimitExceeded: more credentials than the batch limit.
+        InvalidCredential: any credential is not issuable (all problems, with pointers).
+        Conflict: the idempotency key was used for a different request.
+    """
+    institution = require_institution(principal)
+    if len(credentials) > settings.max_batch_size:
+        raise LimitExceeded(
+            f"a batch holds at most {settings.max_batch_size} diplomas; split the class",
+            extra={"limit": settings.max_batch_size},
+        )
+    if not credentials:
+        raise InvalidCredential("the batch is empty", pointer=pointer_prefix or "/")
+    digest = request_digest or _request_digest(credentials)
+    if idempotency_key is not None:
+        existing = _find_batch(session, institution, idempotency_key)
+        if existing is not None:
+            if existing.request_sha256 != digest:
+                raise Conflict(
+                    "this Idempotency-Key was already used for a different request; use a new key",
+                    code="idempotency-key-reused",
+                )
+            return _replay(session, existing)
+
+    now = clock()
+    completed = [complete_credential(c, now) for c in credentials]
+    problems: list[ErrorDetail] = []
+    multi = len(completed) > 1 or bool(pointer_prefix)
+    for index, credential in enumerate(completed):
+        prefix = f"{pointer_prefix}/{index}" if multi else pointer_prefix
+        problems.extend(check_issuable(credential, institution, prefix))
+    if problems:
+        raise InvalidCredential(
+            f"{len(problems)} problem(s) found; nothing was issued", details=problems
+        )
+
+    signer = signer or institutions.signer_for(session, settings, institution)
+    signed = [eddsa_jcs_2022.add_proof(c, signer, created=now) for c in completed]
+
+    batch = BatchRecord(
+        institution_id=institution.id,
+        idempotency_key=idempotency_key,
+        request_sha256=digest,
+        count=len(signed),
+    )
+    session.add(batch)
+    try:
+        session.flush()
+    except IntegrityError as exc:  # a concurrent retry with the same key won the race
+        session.rollback()
+        existing = _find_batch(session, institution, idempotency_key or "")
+        if existing is None or existing.request_sha256 != digest:
+            raise Conflict("concurrent request with the same Idempotency-Key") from exc
+        return _replay(session, existing)
+    records = [
+        _record(document, institution, batch.id, position, now)
+        for position, document in enumerate(signed)
+    ]
+    session.add_all(records)
+    session.flush()
+    return IssuedBatch(batch.id, signed)
+
+
+def _record(
+    document: dict[str, Any], institution: InstitutionRecord, batch_id: str, position: int, now: datetime
+) -> CredentialRecord:
+    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    subject = document.get("credentialSubject") or {}
+    achievement = subject.get("achievement") or {} if isinstance(subject, dict) else {}
+    name = ""
+    graduate = subject.get("graduate") if isinstance(subject, dict) else None
+    if isinstance(graduate, dict) and isinstance(graduate.get("fullName"), dict):
+        names = graduate["fullName"]
+        name = str(names.get("en") or next(iter(names.values()), ""))[:255]
+    student = ""
+    if isinstance(subject, dict):
+        for ident in subject.get("identifier") or []:
+            if isinstance(ident, dict) and ident.get("identityType") == "studentId":
+                student = hashlib.sha256(str(ident.get("identityHash", "")).encode()).hexdigest()
+    return CredentialRecord(
+        id=str(document["id"]),
+        institution_id=institution.id,
+        issuer_did=institution.did,
+        batch_id=batch_id,
+        batch_position=position,
+        achievement_type=str(achievement.get("achievementType", ""))[:64]
+        if isinstance(achievement, dict)
+        else "",
+        subject_name=name,
+        student_id_sha256=student,
+        document=text,
+        document_sha256=hashlib.sha256(text.encode()).hexdigest(),
+        issued_at=now,
+    )
+
+
+def issue_diplomas(
+    session: Session,
+    settings: Settings,
+    principal: Principal,
+    diplomas: Sequence[DiplomaData],
+    *,
+    idempotency_key: str | None = None,
+    clock: Clock = _utcnow,
+    pointer_prefix: str = "",
+    signer: Signer | None = None,
+) -> IssuedBatch:
+    """Build diplomas from the friendly input model and issue them as one batch."""
+    institution = require_institution(principal)
+    profile = issuer_profile(institution)
+    now = clock()
+    digest = _request_digest([d.model_dump(mode="json") for d in diplomas])
+    if idempotency_key is not None:
+        existing = _find_batch(session, institution, idempotency_key)
+        if existing is not None:
+            if existing.request_sha256 != digest:
+                raise Conflict(
+                    "this Idempotency-Key was already used for a different request; use a new key",
+                    code="idempotency-key-reused",
+                )
+            return _replay(session, existing)
+    built = [
+        build_diploma_credential(
+            d, issuer=profile, credential_id=f"urn:uuid:{uuid.uuid4()}", valid_from=now
+        )
+        for d in diplomas
+    ]
+    return issue_credentials(
+        session,
+        settings,
+        principal,
+        built,
+        idempotency_key=idempotency_key,
+        request_digest=digest,
+        clock=lambda: now,
+        pointer_prefix=pointer_prefix,
+        signer=signer,
+    )
+
+
+def get_credential(session: Session, credential_id: str) -> CredentialRecord | None:
+    return session.get(CredentialRecord, credential_id)
+
+
+def list_credentials(
+    session: Session, institution: InstitutionRecord, *, limit: int = 50, offset: int = 0
+) -> list[CredentialRecord]:
+    return list(
+        session.exec(
+            select(CredentialRecord)
+            .where(CredentialRecord.institution_id == institution.id)
+            .order_by(CredentialRecord.issued_at.desc(), CredentialRecord.id)  # type: ignore[attr-defined]
+            .offset(offset)
+            .limit(limit)
+        ).all()
+    )

@@ -1,0 +1,71 @@
+"""Database-backed look-ups for the verification pipeline: DID resolution and issuer trust."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlmodel import Session
+
+from diploma_exchange.dids.did_key import resolve_did_key
+from diploma_exchange.dids.document import DidDocument, DidResolver
+from diploma_exchange.errors import DidResolutionError
+from diploma_exchange.services import institutions
+from diploma_exchange.verification.pipeline import TrustDecision
+
+
+class RegistryResolver:
+    """Resolves did:key locally, this service's own institutions from the database, and
+    (when given) any other DID through ``fallback`` (e.g. the safe did:web fetcher)."""
+
+    def __init__(self, session: Session, fallback: DidResolver | None = None) -> None:
+        self._session = session
+        self._fallback = fallback
+        self._cache: dict[str, DidDocument] = {}
+
+    def resolve(self, did: str) -> DidDocument:
+        if did in self._cache:
+            return self._cache[did]
+        if did.startswith("did:key:"):
+            doc = resolve_did_key(did)
+        else:
+            record = institutions.find_institution_by_did(self._session, did)
+            if record is not None:
+                doc = DidDocument.from_json(institutions.did_document(self._session, record))
+            elif self._fallback is not None:
+                doc = self._fallback.resolve(did)
+            else:
+                raise DidResolutionError(
+                    f"{did} is not an institution hosted by this service and remote DID "
+                    "resolution is not enabled"
+                )
+        self._cache[did] = doc
+        return doc
+
+
+class RegistryTrustPolicy:
+    """Trusts the active institutions registered with this service's NIC."""
+
+    def __init__(self, session: Session, source: str) -> None:
+        self._session = session
+        self._source = source
+
+    def evaluate(self, issuer_did: str, credential: Mapping[str, Any]) -> TrustDecision:
+        record = institutions.find_institution_by_did(self._session, issuer_did)
+        if record is None:
+            return TrustDecision(
+                None,
+                "unknown-issuer",
+                f"{issuer_did} is not an institution registered with this service; "
+                "nobody it trusts vouches for it",
+            )
+        if not record.active:
+            return TrustDecision(
+                False, "issuer-deactivated", f"{record.name} has been deactivated", self._source
+            )
+        return TrustDecision(
+            True,
+            "registered-institution",
+            f"{record.name} is registered with {self._source}",
+            self._source,
+        )
