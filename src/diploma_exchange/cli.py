@@ -433,16 +433,26 @@ def export_openapi(
 
 
 def main() -> None:
-    """Console-script entry: maps click's usage errors to exit code 64 (2 means indeterminate)."""
-    import click
+    """Console-script entry: usage errors exit with 64, since 1 and 2 are verdicts of ``verify``.
 
+    Typer vendors its own copy of click, so its exceptions are recognised by shape (a
+    ``show()`` method and an ``exit_code``) rather than by importing a private module.
+    """
     try:
         code = app(standalone_mode=False)
-    except click.exceptions.UsageError as exc:
-        exc.show()
-        sys.exit(int(Exit.USAGE))
-    except click.exceptions.Abort:
+    except KeyboardInterrupt:
         sys.exit(130)
+    except Exception as exc:
+        names = {cls.__name__ for cls in type(exc).__mro__}
+        if "UsageError" in names and hasattr(exc, "show"):
+            exc.show()
+            sys.exit(int(Exit.USAGE))
+        if "ClickException" in names and hasattr(exc, "show"):
+            exc.show()
+            sys.exit(int(Exit.INPUT))
+        if "Abort" in names:
+            sys.exit(130)
+        raise
     sys.exit(code if isinstance(code, int) else 0)
 
 

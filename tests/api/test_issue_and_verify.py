@@ -74,7 +74,7 @@ TAMPER_POINTERS = [
     "/credentialSubject/achievement/creditsAvailable",
     "/credentialSubject/achievement/iscedFieldCode",
     "/credentialSubject/graduate/fullName/en",
-    "/credentialSubject/graduate/birthDate",
+    "/credentialSubject/graduate/dateOfBirth",
     "/credentialSubject/identifier/0/identityHash",
 ]
 

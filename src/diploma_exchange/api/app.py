@@ -28,7 +28,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         title="diploma-exchange",
         version=__version__,
         description=DESCRIPTION,
-        openapi_version="3.1.0",
         license_info={"name": "Apache-2.0", "identifier": "Apache-2.0"},
     )
     app.state.settings = settings

@@ -65,7 +65,12 @@ def _load_frozen(url: str) -> str:
     filename = CONTEXTS.get(url)
     if filename is None:
         raise _not_bundled(url)
-    return resources.files(__package__).joinpath("contexts", filename).read_text(encoding="utf-8")
+    return (
+        resources.files(__package__)
+        .joinpath("contexts")
+        .joinpath(filename)
+        .read_text(encoding="utf-8")
+    )
 
 
 @cache
@@ -97,6 +102,9 @@ def document_loader(url: str, options: Mapping[str, Any] | None = None) -> dict[
     del options  # part of the pyld loader signature; nothing to configure offline
     return {
         "contentType": "application/ld+json",
+        # "static" lets pyld keep the processed context across operations (bundled files
+        # never change); without a tag it re-processes every context on every expansion.
+        "tag": "static",
         "contextUrl": None,
         "documentUrl": url,
         "document": load_context(url),
@@ -107,10 +115,10 @@ __all__ = [
     "CONTEXTS",
     "CREDENTIALS_UNDEFINED_TERMS_V2_URL",
     "CREDENTIALS_V2_URL",
-    "ContextNotBundled",
     "DIPLOMA_CONTEXT_URL",
     "DIPLOMA_CREDENTIAL_CONTEXT",
     "OB_V3P0_CONTEXT_URL",
+    "ContextNotBundled",
     "document_loader",
     "load_context",
 ]

@@ -112,7 +112,7 @@ LANGUAGE_TAG_RE = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$"
 URI_RE = r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s]+$"
 ISCED_F_RE = r"^\d{2,4}$"
 ISCED_LEVEL_RE = r"^[0-8]\d{0,2}$"
-DURATION_RE = r"^P(?=\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?$"
+DURATION_RE = r"^P(\d+Y(\d+M)?(\d+W)?(\d+D)?|\d+M(\d+W)?(\d+D)?|\d+W(\d+D)?|\d+D)$"
 DATE_TIME_STAMP_RE = (
     r"^-?\d{4,}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?"
     r"(Z|[+-]((0\d|1[0-3]):[0-5]\d|14:00))$"
@@ -151,7 +151,20 @@ def _enum_or_ext_validator(values: tuple[str, ...], what: str) -> Callable[[str]
 
 NonEmptyStr = Annotated[str, StringConstraints(min_length=1, strip_whitespace=False)]
 Uri = Annotated[
-    str, StringConstraints(pattern=URI_RE), Field(examples=["urn:uuid:…", "https://…", "did:…"])
+    str,
+    StringConstraints(pattern=URI_RE),
+    Field(examples=["urn:uuid:0f8fad5b-d9cb-469f-a165-70867728950e"]),
+]
+IsoDate = Annotated[
+    date,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "date",
+            "pattern": r"^\d{4}-\d{2}-\d{2}$",
+            "examples": ["2004-05-17"],
+        }
+    ),
 ]
 LanguageTag = Annotated[str, StringConstraints(pattern=LANGUAGE_TAG_RE)]
 IscedFieldCode = Annotated[str, StringConstraints(pattern=ISCED_F_RE), Field(examples=["0613"])]
@@ -450,9 +463,12 @@ class ResultEntry(_Frozen):
     type_: ResultTypes = Field(default_factory=lambda: ["Result"], alias="type")
     result_description: Uri | None = None
     value: str | None = None
-    status: Literal[
-        "Completed", "Enrolled", "Failed", "InProgress", "OnHold", "Provisional", "Withdrew"
-    ] | None = None
+    status: (
+        Literal[
+            "Completed", "Enrolled", "Failed", "InProgress", "OnHold", "Provisional", "Withdrew"
+        ]
+        | None
+    ) = None
     achieved_level: Uri | None = None
     alignment: list[Alignment] | None = None
 
@@ -509,7 +525,7 @@ class Graduate(_Frozen):
     given_name: LanguageMap | None = None
     family_name: LanguageMap | None = None
     patronymic_name: LanguageMap | None = None
-    date_of_birth: date
+    date_of_birth: IsoDate
 
 
 class NqfLevel(_Frozen):
@@ -532,7 +548,7 @@ class Credits(_Frozen):
 class CourseResult(_Frozen):
     """One transcript line (Diploma Supplement 4.3)."""
 
-    type_: Literal["CourseResult"] = Field(default="CourseResult", alias="type")
+    type_: Literal["CourseResult"] | None = Field(default=None, alias="type")
     code: NonEmptyStr
     title: EnglishLanguageMap
     credits_earned: NonNegativeNumber
@@ -616,7 +632,11 @@ class DiplomaCredential(_Frozen):
     )
     id: Uri
     type_: CredentialTypes = Field(
-        default_factory=lambda: ["VerifiableCredential", "OpenBadgeCredential", "DiplomaCredential"],
+        default_factory=lambda: [
+            "VerifiableCredential",
+            "OpenBadgeCredential",
+            "DiplomaCredential",
+        ],
         alias="type",
     )
     name: NonEmptyStr
@@ -788,11 +808,15 @@ class DiplomaData(BaseModel):
         if self.original_language is not None and (
             self.original_language not in self.qualification_name
         ):
-            problems.append((
-                "original_language",
-                f"original_language {self.original_language!r} has no qualification_name "
-                "in that language; add it or change original_language",
-            ))
+            problems.append(
+                (
+                    "original_language",
+                    (
+                        f"original_language {self.original_language!r} has no qualification_name "
+                        "in that language; add it or change original_language"
+                    ),
+                )
+            )
         if self.birth_date >= self.award_date:
             problems.append(("birth_date", "birth_date must be before award_date"))
         if self.study_start and self.study_end and self.study_start > self.study_end:
@@ -801,11 +825,15 @@ class DiplomaData(BaseModel):
             problems.append(("study_end", "study_end must not be after award_date"))
         expected = EXPECTED_ISCED_LEVEL.get(self.achievement_type)
         if expected is not None and not self.isced_level.startswith(expected):
-            problems.append((
-                "isced_level",
-                f"isced_level {self.isced_level} does not fit achievement_type "
-                f"{self.achievement_type}; expected an ISCED level {expected} code",
-            ))
+            problems.append(
+                (
+                    "isced_level",
+                    (
+                        f"isced_level {self.isced_level} does not fit achievement_type "
+                        f"{self.achievement_type}; expected an ISCED level {expected} code"
+                    ),
+                )
+            )
         try:
             low, high = parse_grading_scale(self.grading_scale)
         except ValueError as exc:
@@ -821,11 +849,15 @@ class DiplomaData(BaseModel):
         scale = self.letter_grades()
         for index, course in enumerate(self.transcript):
             if scale and course.grade not in scale:
-                problems.append((
-                    f"transcript/{index}/grade",
-                    f"transcript course {course.code}: grade {course.grade!r} is not in the "
-                    f"course grade scale {', '.join(scale)}; set course_grade_scale",
-                ))
+                problems.append(
+                    (
+                        f"transcript/{index}/grade",
+                        (
+                            f"transcript course {course.code}: grade {course.grade!r} is not in the "
+                            f"course grade scale {', '.join(scale)}; set course_grade_scale"
+                        ),
+                    )
+                )
         if self.valid_until is not None and self.valid_until.tzinfo is None:
             problems.append(
                 ("valid_until", "valid_until needs a time zone, e.g. 2030-01-01T00:00:00Z")
@@ -936,9 +968,8 @@ def build_diploma(
     if further is None and data.achievement_type in _FURTHER_STUDY_EN:
         further = {"en": _FURTHER_STUDY_EN[data.achievement_type]}
     description = data.description or (
-        f"{en_name}: {data.field_of_study}, ISCED-F 2013 {data.isced_f}, "
-        f"{data.nqf_framework} level {data.nqf_level}, {_compact_number(data.credits)} "
-        f"{data.credit_system} credits, awarded by {issuer.name}."
+        f"{data.field_of_study}; ISCED-F {data.isced_f}; {data.nqf_framework} level "
+        f"{data.nqf_level}; {_compact_number(data.credits)} {data.credit_system} credits."
     )
     identifiers = [
         IdentityObject(

@@ -145,8 +145,12 @@ def issue_credentials(
     clock: Clock = _utcnow,
     signer: Signer | None = None,
     pointer_prefix: str = "",
+    index_pointers: bool | None = None,
 ) -> IssuedBatch:
     """Validate, sign and store ``credentials`` as one all-or-nothing batch.
+
+    Problems are reported with JSON pointers under ``pointer_prefix``, followed by the item's
+    index when ``index_pointers`` (default: when there is more than one item or a prefix).
 
     Raises:
         Forbidden: the caller is not an institution.
@@ -176,7 +180,7 @@ def issue_credentials(
     now = clock()
     completed = [complete_credential(c, now) for c in credentials]
     problems: list[ErrorDetail] = []
-    multi = len(completed) > 1 or bool(pointer_prefix)
+    multi = index_pointers if index_pointers is not None else len(completed) > 1 or bool(pointer_prefix)
     for index, credential in enumerate(completed):
         prefix = f"{pointer_prefix}/{index}" if multi else pointer_prefix
         problems.extend(check_issuable(credential, institution, prefix))

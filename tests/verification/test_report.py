@@ -1,0 +1,66 @@
+"""The verdict is derived from the checks and is never truthy by accident."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from diploma_exchange.verification.report import (
+    Check,
+    CheckName,
+    CheckStatus,
+    Verdict,
+    VerificationReport,
+    decide,
+)
+
+NOW = datetime(2026, 7, 1, tzinfo=UTC)
+
+
+def all_checks(status: CheckStatus = CheckStatus.PASSED) -> list[Check]:
+    return [Check(name, status, "x", "x") for name in CheckName]
+
+
+def test_all_passed_is_valid_and_truthy() -> None:
+    report = VerificationReport(tuple(all_checks()), NOW)
+    assert report.verdict is Verdict.VALID
+    assert bool(report) is True
+
+
+def test_empty_report_is_never_valid() -> None:
+    report = VerificationReport((), NOW)
+    assert report.verdict is Verdict.INDETERMINATE
+    assert not report
+
+
+def test_missing_mandatory_check_is_indeterminate() -> None:
+    checks = all_checks()[:-1]
+    assert decide(checks) is Verdict.INDETERMINATE
+
+
+@pytest.mark.parametrize("name", list(CheckName))
+def test_any_failure_is_invalid(name: CheckName) -> None:
+    checks = [Check(c.name, CheckStatus.FAILED if c.name is name else CheckStatus.PASSED, "x", "x") for c in all_checks()]
+    report = VerificationReport(tuple(checks), NOW)
+    assert report.verdict is Verdict.INVALID
+    assert not report
+
+
+@pytest.mark.parametrize("status", [CheckStatus.ERROR, CheckStatus.SKIPPED])
+def test_incomplete_check_is_indeterminate(status: CheckStatus) -> None:
+    checks = all_checks()
+    checks[1] = Check(checks[1].name, status, "x", "x")
+    assert decide(checks) is Verdict.INDETERMINATE
+
+
+def test_failure_beats_error() -> None:
+    checks = all_checks()
+    checks[0] = Check(checks[0].name, CheckStatus.ERROR, "x", "x")
+    checks[1] = Check(checks[1].name, CheckStatus.FAILED, "x", "x")
+    assert decide(checks) is Verdict.INVALID
+
+
+def test_verdict_cannot_be_set_by_hand() -> None:
+    with pytest.raises(TypeError):
+        VerificationReport((), NOW, verdict=Verdict.VALID)  # type: ignore[call-arg]
