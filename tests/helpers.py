@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import json
+from pathlib import Path
 from typing import Any
 
 from diploma_exchange.credentials import sample_diploma_data
@@ -51,3 +53,27 @@ def tamper(value: Any) -> Any:
     if isinstance(value, dict):
         return {**value, "tampered": True}
     raise TypeError(value)
+
+
+TESTS_DIR = Path(__file__).resolve().parent
+
+
+def load_scenarios(relative: str) -> list[dict[str, Any]]:
+    """Named scenario files under tests/ (e.g. credentials/scenarios/schema_errors.json)."""
+    loaded: list[dict[str, Any]] = json.loads((TESTS_DIR / relative).read_text(encoding="utf-8"))
+    return loaded
+
+
+def apply_scenario(doc: dict[str, Any], scenario: dict[str, Any]) -> dict[str, Any]:
+    """A deep copy of ``doc`` with the scenario's ``delete`` or ``set``/``value`` applied."""
+    out = copy.deepcopy(doc)
+    pointer = scenario.get("delete") or scenario["set"]
+    *parents, last = _parts(pointer)
+    target: Any = out
+    for part in parents:
+        target = target[int(part)] if isinstance(target, list) else target[part]
+    if "delete" in scenario:
+        del target[last]
+    else:
+        target[last] = scenario["value"]
+    return out

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import json
 from pathlib import Path
 from typing import Any
@@ -22,26 +21,10 @@ from diploma_exchange.credentials.schema import (
     render_json_schema,
 )
 from diploma_exchange.errors import InvalidCredential
+from helpers import apply_scenario, load_scenarios
 
-SCENARIOS = json.loads((Path(__file__).parent / "scenarios" / "schema_errors.json").read_text())
-
-
-def _parts(pointer: str) -> list[str]:
-    return [p.replace("~1", "/").replace("~0", "~") for p in pointer.lstrip("/").split("/")]
-
-
-def _apply(doc: dict[str, Any], scenario: dict[str, Any]) -> dict[str, Any]:
-    doc = copy.deepcopy(doc)
-    pointer = scenario.get("delete") or scenario["set"]
-    *parents, last = _parts(pointer)
-    target: Any = doc
-    for part in parents:
-        target = target[int(part)] if isinstance(target, list) else target[part]
-    if "delete" in scenario:
-        del target[last]
-    else:
-        target[last] = scenario["value"]
-    return doc
+SCENARIOS = load_scenarios("credentials/scenarios/schema_errors.json")
+_apply = apply_scenario
 
 
 def test_committed_schema_matches_generator() -> None:

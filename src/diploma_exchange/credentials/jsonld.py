@@ -21,6 +21,8 @@ change the expansion result. Undefined IRIs found in expanded output are located
 
 from __future__ import annotations
 
+import json
+
 import copy
 import itertools
 from collections.abc import Iterator, Mapping, Sequence
@@ -167,6 +169,41 @@ def _locate(doc: Any, name: str, kind: str, path: list[str | int]) -> Iterator[s
             yield from _locate(item, name, kind, [*path, index])
 
 
+#: Keys whose *values* can change how other keys expand (contexts, type-scoped contexts).
+_EXPANSION_RELEVANT_VALUES = frozenset({"@context", "type", "@type"})
+_CLEAN_SHAPES: dict[Any, None] = {}
+_CLEAN_SHAPES_MAX = 4096
+
+
+def term_shape(node: Any) -> Any:
+    """A hashable summary of everything that decides whether ``node``'s terms are defined.
+
+    Whether a key expands (and so whether a term is undefined) depends only on the keys, on
+    ``@context`` values and on ``type`` values (type-scoped contexts), never on other values
+    or on the order of list items. Two documents with the same shape therefore get the same
+    answer, which lets a batch of diplomas that differ only in names, dates and grades pay
+    for one JSON-LD expansion instead of one each (the expansion costs ~10 ms).
+    """
+    if isinstance(node, Mapping):
+        return (
+            "o",
+            tuple(
+                sorted(
+                    (
+                        key,
+                        json.dumps(value, sort_keys=True)
+                        if key in _EXPANSION_RELEVANT_VALUES
+                        else term_shape(value),
+                    )
+                    for key, value in node.items()
+                )
+            ),
+        )
+    if isinstance(node, list):
+        return ("l", frozenset(term_shape(item) for item in node))
+    return type(node).__name__
+
+
 def find_undefined_terms(
     doc: Mapping[str, Any], *, include_proof: bool = True
 ) -> list[ErrorDetail]:
@@ -182,6 +219,9 @@ def find_undefined_terms(
     if not isinstance(doc, Mapping):
         raise InvalidCredential("a credential must be a JSON object")
     checked = {k: v for k, v in doc.items() if include_proof or k != "proof"}
+    shape = term_shape(checked)
+    if shape in _CLEAN_SHAPES:
+        return []
     tracker = _DropTracker()
     expanded = _expand(checked, tracker)
 
@@ -209,6 +249,10 @@ def find_undefined_terms(
                 f"{kind} '{name}' is not defined by any bundled context (it would only be an "
                 "issuer-dependent IRI); remove it or use a defined one",
             )
+    if not details:
+        if len(_CLEAN_SHAPES) >= _CLEAN_SHAPES_MAX:
+            _CLEAN_SHAPES.clear()
+        _CLEAN_SHAPES[shape] = None
     return details
 
 

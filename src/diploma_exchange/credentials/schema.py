@@ -30,6 +30,7 @@ from jsonschema.exceptions import (  # type: ignore[import-untyped,unused-ignore
     ValidationError,
     best_match,
 )
+import jsonschema_rs
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
@@ -135,6 +136,19 @@ def _validator() -> Draft202012Validator:
     schema = load_json_schema()
     Draft202012Validator.check_schema(schema)
     return Draft202012Validator(schema, format_checker=_FORMATS)
+
+
+@cache
+def _fast_validator() -> Any:
+    """The same schema compiled by jsonschema-rs (Rust, ~100x faster), with the same format
+    checks as the Python validator. It only answers "valid or not"; the Python validator runs
+    on invalid documents to produce the actionable messages. A test keeps the two in agreement."""
+    return jsonschema_rs.Draft202012Validator(
+        load_json_schema(),
+        formats={"date": _is_date, "date-time": _is_date_time},
+        validate_formats=True,
+        offline=True,
+    )
 
 
 def json_pointer(path: Sequence[str | int]) -> str:
@@ -324,6 +338,8 @@ def validate_credential(doc: Mapping[str, Any]) -> list[ErrorDetail]:
     """
     if not isinstance(doc, Mapping):
         return [ErrorDetail("a credential must be a JSON object", "", "type")]
+    if _fast_validator().is_valid(doc):
+        return list(_profile_rules(doc))
     details: list[ErrorDetail] = []
     seen: set[tuple[str, str]] = set()
     errors = sorted(_validator().iter_errors(doc), key=lambda e: list(map(str, e.absolute_path)))

@@ -99,7 +99,10 @@ def check_issuable(credential: Mapping[str, Any], institution: InstitutionRecord
         )
     problems.extend(_prefixed(validate_credential(credential), prefix))
     if not problems:
-        problems.extend(_prefixed(find_undefined_terms(credential), prefix))
+        try:
+            problems.extend(_prefixed(find_undefined_terms(credential), prefix))
+        except InvalidCredential as exc:  # unbundled context, or not processable JSON-LD
+            problems.append(ErrorDetail(exc.message, prefix + (exc.pointer or "/@context"), exc.code))
     return problems
 
 
