@@ -14,7 +14,6 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from diploma_exchange import errors, strict_json
 from diploma_exchange.config import Settings, get_settings
@@ -120,25 +119,29 @@ def demo(
         summary = demo_service.seed(session, settings, keys_dir)
         session.commit()
     base = settings.public_base_url.rstrip("/")
-    table = Table(title="diploma-exchange demo (DEMO KEYS - NOT FOR PRODUCTION)")
-    table.add_column("who")
-    table.add_column("DID")
-    table.add_column("API key")
+    lines = ["", "diploma-exchange demo  (DEMO KEYS: public, never for real diplomas)", ""]
     for record in summary.institutions:
-        table.add_row(record.name, record.did, summary.api_keys.get(record.slug, ""))
-    out.print(table)
-    out.print(f"API docs:            {base}/docs")
-    out.print(f"OpenAPI:             {base}/openapi.json")
-    out.print(f"Health:              {base}/healthz")
-    out.print(f"Diploma context:     {base}/contexts/diploma-exchange/v1")
-    out.print(f"Diploma JSON Schema: {base}/schemas/diploma-credential/v1.json")
-    out.print(f"DID document:        {base}/institutions/kaznu/did.json")
-    out.print(f"Demo diplomas:       {len(summary.diploma_ids)} issued, e.g. {summary.diploma_ids[0] if summary.diploma_ids else '-'}")
-    kaznu_key = summary.api_keys.get("kaznu", "<key>")
-    out.print("\nTry:")
-    out.print(
-        f"  curl -s -H 'Authorization: Bearer {kaznu_key}' {base}/v1/diplomas | head -c 600"
-    )
+        role = "NIC administrator" if record.kind == "nic" else "university"
+        lines += [
+            f"  {record.name}  [{role}]",
+            f"    DID:     {record.did}",
+            f"    API key: {summary.api_keys.get(record.slug, '(none)')}",
+        ]
+    lines += [
+        "",
+        f"  API docs:            {base}/docs",
+        f"  OpenAPI:             {base}/openapi.json",
+        f"  Health:              {base}/healthz",
+        f"  Diploma context:     {base}/contexts/diploma-exchange/v1",
+        f"  Diploma JSON Schema: {base}/schemas/diploma-credential/v1.json",
+        f"  A DID document:      {base}/institutions/kaznu/did.json",
+        f"  Demo diplomas:       {len(summary.diploma_ids)} issued",
+        "",
+        "  Try:",
+        f"    curl -s -H 'Authorization: Bearer {summary.api_keys.get('kaznu', '<key>')}' {base}/v1/diplomas",
+        "",
+    ]
+    typer.echo("\n".join(lines))
     if run:
         import uvicorn
 

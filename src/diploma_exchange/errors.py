@@ -129,8 +129,8 @@ class ConfigurationError(Error):
 
 
 __all__ = [
-    "Conflict",
     "ConfigurationError",
+    "Conflict",
     "DidResolutionError",
     "Error",
     "ErrorDetail",

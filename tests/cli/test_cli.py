@@ -24,6 +24,7 @@ def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = No
     return subprocess.run(
         [sys.executable, "-m", "diploma_exchange", *args],
         capture_output=True,
+        check=False,
         text=True,
         env=full_env,
         cwd=cwd,

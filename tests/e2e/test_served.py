@@ -32,7 +32,7 @@ def _env(extra: dict[str, str]) -> dict[str, str]:
 
 def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "diploma_exchange", *args], capture_output=True, text=True, env=env, timeout=120
+        [sys.executable, "-m", "diploma_exchange", *args], capture_output=True, check=False, text=True, env=env, timeout=120
     )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -65,9 +64,8 @@ def test_issued_diploma_verifies_through_the_service(engine: Any, settings: Any,
 
 
 def test_admin_principal_cannot_issue(engine: Any, settings: Any) -> None:
-    with Session(engine) as s:
-        with pytest.raises(Forbidden):
-            issuance.issue_diplomas(s, settings, institutions.Principal("admin", "t"), [sample_diploma_data(0)])
+    with Session(engine) as s, pytest.raises(Forbidden):
+        issuance.issue_diplomas(s, settings, institutions.Principal("admin", "t"), [sample_diploma_data(0)])
 
 
 def test_issuer_is_never_overwritten(engine: Any, settings: Any, kaznu: Any, enu: Any) -> None:

@@ -84,7 +84,7 @@ class StrictJsonRoute(APIRoute):
                 body = await request.body()
                 if body:
                     try:
-                        request._json = strict_json.loads(  # noqa: SLF001 (Starlette's cache)
+                        request._json = strict_json.loads(
                             body,
                             max_bytes=settings.max_body_bytes,
                             max_depth=settings.max_json_depth,

@@ -21,10 +21,9 @@ change the expansion result. Undefined IRIs found in expanded output are located
 
 from __future__ import annotations
 
-import json
-
 import copy
 import itertools
+import json
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 

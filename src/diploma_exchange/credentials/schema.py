@@ -22,6 +22,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import jsonschema_rs
 from jsonschema import (  # type: ignore[import-untyped,unused-ignore]
     Draft202012Validator,
     FormatChecker,
@@ -30,7 +31,6 @@ from jsonschema.exceptions import (  # type: ignore[import-untyped,unused-ignore
     ValidationError,
     best_match,
 )
-import jsonschema_rs
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from diploma_exchange.config import Settings
 from diploma_exchange.db.models import ApiKeyRecord, InstitutionKeyRecord, InstitutionRecord
@@ -152,7 +152,7 @@ def institution_keys(session: Session, institution: InstitutionRecord) -> list[I
         session.exec(
             select(InstitutionKeyRecord)
             .where(InstitutionKeyRecord.institution_id == institution.id)
-            .order_by(InstitutionKeyRecord.created_at)
+            .order_by(col(InstitutionKeyRecord.created_at))
         ).all()
     )
 
