@@ -59,6 +59,25 @@ def _engine(settings: Settings) -> Any:
     return engine
 
 
+def _local_registry_session(settings: Settings) -> Any:
+    """A session on the configured database when it exists and is migrated; else None
+    (verification must work on a machine with nothing but the file, and never create a db)."""
+    if not _sqlite_database_exists(settings.database_url):
+        return None
+    from sqlalchemy import inspect
+    from sqlmodel import Session
+
+    from diploma_exchange.db.engine import make_engine
+
+    try:
+        engine = make_engine(settings.database_url)
+        if not inspect(engine).has_table("status_list"):
+            return None
+        return Session(engine)
+    except Exception:  # noqa: BLE001 - an unusable local database only means "no registry"
+        return None
+
+
 def _sqlite_database_exists(url: str) -> bool:
     from sqlalchemy.engine import make_url
 
@@ -303,6 +322,66 @@ def _describe(exc: errors.Error) -> str:
     return "\n".join(lines)
 
 
+# --- status changes --------------------------------------------------------------------------
+
+
+def _change_status(action: str, credential_id: str, institution: str, reason: str, note: str | None) -> None:
+    from sqlmodel import Session
+
+    from diploma_exchange.services import institutions, status
+
+    settings = get_settings()
+    with Session(_engine(settings), expire_on_commit=False) as session:
+        try:
+            record = institutions.get_institution(session, institution)
+            principal = institutions.Principal("institution", "cli", record)
+            change = status.change_status(
+                session, settings, principal, credential_id, action, reason_code=reason, note=note
+            )
+            session.commit()
+        except errors.Error as exc:
+            session.rollback()
+            raise _fail(_describe(exc)) from exc
+    out.print_json(data={"credentialId": change.credential_id, "state": change.state, "reasonCode": reason})
+
+
+InstitutionOpt = Annotated[str, typer.Option("--institution", help="Slug of the issuing institution.")]
+NoteOpt = Annotated[str | None, typer.Option(help="Optional note kept in the history.")]
+
+
+@app.command()
+def revoke(
+    credential_id: str,
+    institution: InstitutionOpt,
+    reason: Annotated[str, typer.Option(help="fraud, issued-in-error, academic-misconduct, superseded, court-order, other")],
+    note: NoteOpt = None,
+) -> None:
+    """Revoke a diploma (final)."""
+    _change_status("revoke", credential_id, institution, reason, note)
+
+
+@app.command()
+def suspend(
+    credential_id: str,
+    institution: InstitutionOpt,
+    reason: Annotated[str, typer.Option(help="investigation, pending-payment, administrative-hold, other")],
+    note: NoteOpt = None,
+) -> None:
+    """Suspend a diploma (can be reinstated)."""
+    _change_status("suspend", credential_id, institution, reason, note)
+
+
+@app.command()
+def reinstate(
+    credential_id: str,
+    institution: InstitutionOpt,
+    reason: Annotated[str, typer.Option(help="investigation-closed, hold-lifted, issued-in-error, other")],
+    note: NoteOpt = None,
+) -> None:
+    """Lift a diploma's suspension."""
+    _change_status("reinstate", credential_id, institution, reason, note)
+
+
 # --- verify ----------------------------------------------------------------------------------
 
 
@@ -317,88 +396,64 @@ def verify(
         list[Path] | None,
         typer.Option("--did-document", help="Use this DID document file instead of fetching it."),
     ] = None,
-    offline: Annotated[bool, typer.Option(help="Never fetch DID documents over the network.")] = False,
+    status_list: Annotated[
+        list[Path] | None,
+        typer.Option("--status-list", help="Use this status list credential file instead of fetching it."),
+    ] = None,
+    offline: Annotated[bool, typer.Option(help="Never fetch anything over the network.")] = False,
     allow_host: Annotated[
         list[str] | None,
         typer.Option("--allow-host", help="Allow http / loopback for this host (development)."),
     ] = None,
 ) -> None:
     """Verify a diploma. Exit code 0 = valid, 1 = invalid, 2 = indeterminate, 64+ = usage/input."""
-    from diploma_exchange.dids.did_key import resolve_did_key
     from diploma_exchange.dids.document import DidDocument
     from diploma_exchange.dids.remote import DidWebResolver, SafeFetcher
-    from diploma_exchange.verification import StaticTrustPolicy, verify_credential
+    from diploma_exchange.services.lookups import LayeredResolver, LayeredStatusLists, LayeredTrust
+    from diploma_exchange.verification import verify_credential
+    from diploma_exchange.verification.remote_status import RemoteStatusLists
 
     settings = get_settings()
     try:
         raw = sys.stdin.buffer.read() if str(path) == "-" else path.read_bytes()
+        given_docs = [p.read_bytes() for p in did_document or []]
+        given_lists = [p.read_bytes() for p in status_list or []]
     except OSError as exc:
-        raise _fail(f"cannot read {path}: {exc.strerror}", Exit.USAGE) from exc
+        raise _fail(f"cannot read {exc.filename}: {exc.strerror}", Exit.USAGE) from exc
+    limits = {"max_bytes": settings.max_body_bytes, "max_depth": settings.max_json_depth}
     try:
-        document = strict_json.loads(raw, max_bytes=settings.max_body_bytes, max_depth=settings.max_json_depth)
-        local_docs = [DidDocument.from_json(strict_json.loads(p.read_bytes())) for p in did_document or []]
+        document = strict_json.loads(raw, **limits)
+        docs = [DidDocument.from_json(strict_json.loads(d, **limits)) for d in given_docs]
+        lists = [strict_json.loads(d, **limits) for d in given_lists]
     except errors.Error as exc:
         raise _fail(_describe(exc)) from exc
-    except OSError as exc:
-        raise _fail(f"cannot read a DID document: {exc.strerror}", Exit.USAGE) from exc
-    if not isinstance(document, dict):
-        raise _fail("the file must hold one credential (a JSON object)")
+    if not isinstance(document, dict) or not all(isinstance(x, dict) for x in lists):
+        raise _fail("each file must hold one JSON object")
 
-    given = {d.id: d for d in local_docs}
-    remote = None if offline else DidWebResolver(
-        SafeFetcher(
-            allow_hosts=[*(allow_host or []), *settings.fetch_allow_hosts],
-            timeout=settings.fetch_timeout_seconds,
-            max_bytes=settings.fetch_max_bytes,
-        )
+    fetcher = SafeFetcher(
+        allow_hosts=[*(allow_host or []), *settings.fetch_allow_hosts],
+        timeout=settings.fetch_timeout_seconds,
+        max_bytes=settings.fetch_max_bytes,
     )
+    remote_dids = None if offline else DidWebResolver(fetcher)
+    remote_lists = None if offline else RemoteStatusLists(fetcher)
+    session = _local_registry_session(settings)
+    registry = registry_trust = local_lists = None
+    if session is not None:
+        from diploma_exchange.services.registry import RegistryResolver, RegistryTrustPolicy
+        from diploma_exchange.services.status import LocalStatusLists
 
-    class CliResolver:
-        def resolve(self, did: str) -> DidDocument:
-            if did in given:
-                return given[did]
-            if did.startswith("did:key:"):
-                return resolve_did_key(did)
-            if registry is not None:
-                try:
-                    return registry.resolve(did)
-                except errors.DidResolutionError:
-                    if remote is None:
-                        raise
-            if remote is None:
-                raise errors.DidResolutionError(f"{did} cannot be resolved offline; pass --did-document")
-            return remote.resolve(did)
-
-    registry = None
-    trust: Any = StaticTrustPolicy(trust_issuer or [])
-    session = None
-    if _sqlite_database_exists(settings.database_url):
-        try:
-            from sqlmodel import Session
-
-            from diploma_exchange.db.engine import make_engine
-            from diploma_exchange.services.registry import RegistryResolver, RegistryTrustPolicy
-
-            session = Session(make_engine(settings.database_url))
-            registry = RegistryResolver(session)
-            registry_trust = RegistryTrustPolicy(session, f"the local registry ({settings.database_url})")
-            static = trust
-
-            class Combined:
-                def evaluate(self, issuer_did: str, credential: Any) -> Any:
-                    decision = static.evaluate(issuer_did, credential)
-                    if decision.trusted is True:
-                        return decision
-                    try:
-                        return registry_trust.evaluate(issuer_did, credential)
-                    except Exception:  # noqa: BLE001 - a broken local db must not crash verify
-                        return decision
-
-            trust = Combined()
-        except Exception:  # noqa: BLE001 - no usable local registry: verify without it
-            registry = None
+        registry = RegistryResolver(session)
+        registry_trust = RegistryTrustPolicy(session, f"the local registry ({settings.database_url})")
+        local_lists = LocalStatusLists(session, settings)
     try:
-        report = verify_credential(document, resolver=CliResolver(), trust=trust, now=datetime.now(UTC))
+        report = verify_credential(
+            document,
+            resolver=LayeredResolver(docs, registry, remote_dids),
+            trust=LayeredTrust(trust_issuer or [], registry_trust),
+            status_lists=LayeredStatusLists(lists, local_lists, remote_lists),
+            now=datetime.now(UTC),
+        )
     finally:
         if session is not None:
             session.close()

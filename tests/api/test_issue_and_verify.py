@@ -47,7 +47,11 @@ def test_issued_diploma_verifies_with_every_check_passed(client: TestClient, kaz
         "proof.key-binding": "passed",
         "validity.period": "passed",
         "issuer.trust": "passed",
+        "status.revocation": "passed",
+        "status.suspension": "passed",
     }
+    purposes = sorted(e["statusPurpose"] for e in credential["credentialStatus"])
+    assert purposes == ["revocation", "suspension"]
 
 
 def test_stored_exactly_as_signed(client: TestClient, kaznu: Tenant) -> None:
@@ -226,12 +230,14 @@ def test_did_document_is_served(client: TestClient, kaznu: Tenant) -> None:
 
 def test_vc_api_issue_and_verify(client: TestClient, kaznu: Tenant) -> None:
     credential = issue(client, kaznu)
-    unsigned = {k: v for k, v in credential.items() if k not in ("proof", "id")}
+    unsigned = {k: v for k, v in credential.items() if k not in ("proof", "id", "credentialStatus")}
     response = client.post("/credentials/issue", json={"credential": unsigned, "options": {}}, headers=kaznu.headers)
     assert response.status_code == 201, response.text
     signed = response.json()["verifiableCredential"]
     assert signed["id"].startswith("urn:uuid:")
     assert "proof" not in unsigned
+    # the VC-API issuer adds both status entries when the caller gave none
+    assert sorted(e["statusPurpose"] for e in signed["credentialStatus"]) == ["revocation", "suspension"]
     ok = client.post("/credentials/verify", json={"verifiableCredential": signed})
     assert ok.status_code == 200
     assert ok.json()["verified"] is True
@@ -273,3 +279,17 @@ def test_context_and_schema_are_served(client: TestClient) -> None:
     schema = client.get("/schemas/diploma-credential/v1.json")
     assert schema.status_code == 200
     assert schema.json()["$id"].endswith("/schemas/diploma-credential/v1.json")
+
+
+def test_vc_api_refuses_status_entries_it_does_not_host(client: TestClient, kaznu: Tenant) -> None:
+    credential = issue(client, kaznu)
+    unsigned = {k: v for k, v in credential.items() if k not in ("proof", "id")}
+    reused = client.post("/credentials/issue", json={"credential": unsigned}, headers=kaznu.headers)
+    assert reused.status_code == 409, reused.text  # the indexes are taken by the first diploma
+    foreign = copy.deepcopy(unsigned)
+    for entry in foreign["credentialStatus"]:
+        entry["statusListCredential"] = "https://elsewhere.example/lists/1"
+        entry["id"] = "https://elsewhere.example/lists/1#5"
+    response = client.post("/credentials/issue", json={"credential": foreign}, headers=kaznu.headers)
+    assert response.status_code == 400, response.text
+    assert response.json()["pointer"] == "/credential/credentialStatus"

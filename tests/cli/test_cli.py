@@ -46,6 +46,17 @@ def offline_env(tmp_path: Path) -> dict[str, str]:
     return {"DIPLOMA_EXCHANGE_DATABASE_URL": f"sqlite:///{tmp_path}/absent/none.db"}
 
 
+def status_list_files(client: TestClient, credential: dict[str, Any], tmp_path: Path) -> list[str]:
+    """The issuer's published status lists, saved as files (what --status-list takes)."""
+    args: list[str] = []
+    for n, entry in enumerate(credential["credentialStatus"]):
+        path = "/" + entry["statusListCredential"].split("/", 3)[3]
+        response = client.get(path)
+        assert response.status_code == 200
+        args += ["--status-list", str(write(tmp_path, f"list{n}.json", response.json()))]
+    return args
+
+
 def write(tmp_path: Path, name: str, data: Any) -> Path:
     path = tmp_path / name
     path.write_text(json.dumps(data, ensure_ascii=False))
@@ -59,6 +70,11 @@ def test_verify_with_only_the_file(
     diploma = write(tmp_path, "diploma.json", signed)
     did_doc = write(tmp_path, "did.json", client.get("/institutions/kaznu/did.json").json())
     args = ["verify", str(diploma), "--offline", "--did-document", str(did_doc)]
+    without_lists = run_cli(*args, "--trust-issuer", kaznu.did, "--json", env=offline_env)
+    assert without_lists.returncode == EXIT_INDETERMINATE, without_lists.stdout  # fail closed
+    checks = {c["name"]: c["code"] for c in json.loads(without_lists.stdout)["checks"]}
+    assert checks["status.revocation"] == "status-list-unavailable"
+    args += status_list_files(client, signed, tmp_path)
     trusted = run_cli(*args, "--trust-issuer", kaznu.did, env=offline_env)
     assert trusted.returncode == EXIT_VALID, trusted.stdout + trusted.stderr
     assert "VALID" in trusted.stdout
@@ -74,7 +90,8 @@ def test_verify_tampered_file_exits_1(
 ) -> None:
     forged = write(tmp_path, "forged.json", set_at(signed, "/credentialSubject/graduate/fullName/en", "Someone Else"))
     did_doc = write(tmp_path, "did.json", client.get("/institutions/kaznu/did.json").json())
-    result = run_cli("verify", str(forged), "--offline", "--did-document", str(did_doc), "--trust-issuer", kaznu.did, "--json", env=offline_env)
+    lists = status_list_files(client, signed, tmp_path)
+    result = run_cli("verify", str(forged), "--offline", "--did-document", str(did_doc), *lists, "--trust-issuer", kaznu.did, "--json", env=offline_env)
     assert result.returncode == EXIT_INVALID, result.stdout + result.stderr
     checks = {c["name"]: c["status"] for c in json.loads(result.stdout)["checks"]}
     assert checks["proof.signature"] == "failed"

@@ -8,9 +8,17 @@ from sqlalchemy.engine import Engine
 from diploma_exchange import __version__
 from diploma_exchange.api import problems
 from diploma_exchange.api.limits import BodySizeLimitMiddleware
-from diploma_exchange.api.routes import diplomas, institutions, meta, vcapi, verifications
+from diploma_exchange.api.routes import (
+    diplomas,
+    institutions,
+    meta,
+    status_lists,
+    vcapi,
+    verifications,
+)
 from diploma_exchange.config import Settings, get_settings
 from diploma_exchange.db.engine import make_engine
+from diploma_exchange.services.verification import RemoteLookups
 
 DESCRIPTION = """\
 Issue, exchange and verify digitally signed university diplomas.
@@ -32,8 +40,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     )
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.database_url)
+    app.state.remote = RemoteLookups.from_settings(settings)
     problems.install(app)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
-    for module in (meta, institutions, diplomas, vcapi, verifications):
+    for module in (meta, institutions, diplomas, status_lists, vcapi, verifications):
         app.include_router(module.router)
     return app

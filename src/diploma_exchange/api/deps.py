@@ -14,6 +14,7 @@ from diploma_exchange.config import Settings
 from diploma_exchange.errors import Forbidden, NotAuthenticated
 from diploma_exchange.services import institutions
 from diploma_exchange.services.institutions import Principal
+from diploma_exchange.services.verification import RemoteLookups
 
 bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer dx_...`")
 
@@ -39,7 +40,13 @@ def get_session(request: Request) -> Iterator[Session]:
             raise
 
 
+def get_remote(request: Request) -> RemoteLookups:
+    remote: RemoteLookups = request.app.state.remote
+    return remote
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+RemoteDep = Annotated[RemoteLookups, Depends(get_remote)]
 SessionDep = Annotated[Session, Depends(get_session)]
 
 

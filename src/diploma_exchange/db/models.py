@@ -57,9 +57,11 @@ class InstitutionKeyRecord(SQLModel, table=True):
     encrypted_private_key: bytes | None = Field(
         default=None, sa_column=Column(LargeBinary, nullable=True)
     )
-    status: str = Field(default="active", max_length=16)  # active | retired
+    status: str = Field(default="active", max_length=16)  # active | retired | compromised
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     retired_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    #: Signatures made at or after this moment are invalid (the key leaked then or earlier).
+    compromised_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
 
 
 class ApiKeyRecord(SQLModel, table=True):
@@ -95,6 +97,8 @@ class CredentialRecord(SQLModel, table=True):
     document: str = Field(sa_column=Column(Text, nullable=False))
     document_sha256: str = Field(max_length=64)
     issued_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    #: active | suspended | revoked (mirrors the status list bits; the bits are published)
+    state: str = Field(default="active", max_length=16)
 
 
 class BatchRecord(SQLModel, table=True):
@@ -109,3 +113,66 @@ class BatchRecord(SQLModel, table=True):
     request_sha256: str = Field(max_length=64)
     count: int = 0
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class StatusListRecord(SQLModel, table=True):
+    """One Bitstring Status List of an institution for one purpose (revocation / suspension).
+
+    ``bitstring`` is the raw (uncompressed) list; ``version`` grows with every change and the
+    signed list credential is re-signed in the same transaction, so what is published always
+    matches the bits.
+    """
+
+    __tablename__ = "status_list"
+    __table_args__ = (UniqueConstraint("institution_id", "purpose", "sequence"),)
+
+    id: str = Field(default_factory=_uuid, primary_key=True, max_length=36)
+    institution_id: str = Field(foreign_key="institution.id", index=True, max_length=36)
+    purpose: str = Field(max_length=16)
+    sequence: int = 0
+    size: int = 131072
+    bitstring: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    version: int = 1
+    signed_credential: str = Field(default="", sa_column=Column(Text, nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class StatusAllocationRecord(SQLModel, table=True):
+    """A used index of a status list. The primary key makes reuse impossible, whatever the
+    number of concurrent workers: a colliding insert fails and the allocator picks again."""
+
+    __tablename__ = "status_allocation"
+
+    list_id: str = Field(foreign_key="status_list.id", primary_key=True, max_length=36)
+    index: int = Field(primary_key=True)
+    #: No foreign key on purpose: indexes are reserved before the credential row is written
+    #: (in the same transaction), so that the signed credential already carries them.
+    credential_id: str = Field(index=True, max_length=255)
+
+
+class StatusEventRecord(SQLModel, table=True):
+    """Append-only history of revocations, suspensions and reinstatements."""
+
+    __tablename__ = "status_event"
+
+    id: str = Field(default_factory=_uuid, primary_key=True, max_length=36)
+    credential_id: str = Field(foreign_key="credential.id", index=True, max_length=255)
+    institution_id: str = Field(foreign_key="institution.id", index=True, max_length=36)
+    action: str = Field(max_length=16)  # revoke | suspend | reinstate
+    reason_code: str = Field(max_length=64)
+    note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    actor: str = Field(default="", max_length=64)  # API key id, "cli", ...
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class KeyEventRecord(SQLModel, table=True):
+    """The hash-chained, signed key event log of an institution (one signed entry per row)."""
+
+    __tablename__ = "key_event"
+    __table_args__ = (UniqueConstraint("institution_id", "sequence"),)
+
+    id: str = Field(default_factory=_uuid, primary_key=True, max_length=36)
+    institution_id: str = Field(foreign_key="institution.id", index=True, max_length=36)
+    sequence: int
+    entry: str = Field(sa_column=Column(Text, nullable=False))
+    entry_sha256: str = Field(max_length=64)

@@ -36,7 +36,7 @@ from diploma_exchange.errors import (
 )
 from diploma_exchange.proofs import eddsa_jcs_2022
 from diploma_exchange.proofs.keys import Signer
-from diploma_exchange.services import institutions
+from diploma_exchange.services import institutions, status
 from diploma_exchange.services.institutions import Principal
 
 Clock = Callable[[], datetime]
@@ -184,22 +184,19 @@ def issue_credentials(
     completed = [complete_credential(c, now) for c in credentials]
     problems: list[ErrorDetail] = []
     multi = index_pointers if index_pointers is not None else len(completed) > 1 or bool(pointer_prefix)
-    for index, credential in enumerate(completed):
-        prefix = f"{pointer_prefix}/{index}" if multi else pointer_prefix
+    prefixes = [f"{pointer_prefix}/{i}" if multi else pointer_prefix for i in range(len(completed))]
+    for prefix, credential in zip(prefixes, completed, strict=True):
         problems.extend(check_issuable(credential, institution, prefix))
     if problems:
         raise InvalidCredential(
             f"{len(problems)} problem(s) found; nothing was issued", details=problems
         )
 
-    signer = signer or institutions.signer_for(session, settings, institution)
-    signed = [eddsa_jcs_2022.add_proof(c, signer, created=now) for c in completed]
-
     batch = BatchRecord(
         institution_id=institution.id,
         idempotency_key=idempotency_key,
         request_sha256=digest,
-        count=len(signed),
+        count=len(completed),
     )
     session.add(batch)
     try:
@@ -210,6 +207,9 @@ def issue_credentials(
         if existing is None or existing.request_sha256 != digest:
             raise Conflict("concurrent request with the same Idempotency-Key") from exc
         return _replay(session, existing)
+    signer = signer or institutions.signer_for(session, settings, institution)
+    _assign_status(session, settings, institution, completed, prefixes, signer, now)
+    signed = [eddsa_jcs_2022.add_proof(c, signer, created=now) for c in completed]
     records = [
         _record(document, institution, batch.id, position, now)
         for position, document in enumerate(signed)
@@ -217,6 +217,32 @@ def issue_credentials(
     session.add_all(records)
     session.flush()
     return IssuedBatch(batch.id, signed)
+
+
+def _assign_status(
+    session: Session,
+    settings: Settings,
+    institution: InstitutionRecord,
+    credentials: list[dict[str, Any]],
+    prefixes: list[str],
+    signer: Signer,
+    now: datetime,
+) -> None:
+    """Give every credential without ``credentialStatus`` a revocation and a suspension entry
+    at freshly reserved random indexes; accept a caller's own entries only when they point at
+    free indexes of this institution's lists here (they are reserved the same way)."""
+    given = [(i, c) for i, c in enumerate(credentials) if "credentialStatus" in c]
+    for index, credential in given:
+        status.reserve_given(
+            session, settings, institution, credential, pointer=f"{prefixes[index]}/credentialStatus"
+        )
+    fresh = [c for c in credentials if "credentialStatus" not in c]
+    if fresh:
+        reservation = status.reserve_indexes(
+            session, settings, institution, [str(c["id"]) for c in fresh], signer, now
+        )
+        for credential, entries in zip(fresh, reservation.entries, strict=True):
+            credential["credentialStatus"] = entries
 
 
 def _record(

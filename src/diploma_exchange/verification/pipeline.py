@@ -24,6 +24,7 @@ from diploma_exchange.verification.report import (
     failed,
     passed,
 )
+from diploma_exchange.verification.status_checks import StatusListProvider, status_checks
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +87,9 @@ def parse_datetime(value: object) -> datetime | None:
 def check_schema(credential: Mapping[str, Any], validate: SchemaValidator) -> Check:
     problems = validate(credential)
     if not problems:
-        return passed(CheckName.FORMAT_SCHEMA, "conforms", "the credential conforms to the diploma schema")
+        return passed(
+            CheckName.FORMAT_SCHEMA, "conforms", "the credential conforms to the diploma schema"
+        )
     first = problems[0]
     where = f" at {first.pointer}" if first.pointer else ""
     return failed(
@@ -123,6 +126,7 @@ def verify_credential(
     trust: TrustPolicy,
     now: datetime | None = None,
     validate_schema: SchemaValidator = validate_credential,
+    status_lists: StatusListProvider | None = None,
 ) -> VerificationReport:
     """Run every check on ``credential`` and return the report (never raises for a bad one).
 
@@ -137,6 +141,7 @@ def verify_credential(
     checks.extend(_proof_checks(credential, issuer, resolver))
     checks.append(check_validity_period(credential, now))
     checks.append(_trust_check(credential, issuer, trust))
+    checks.extend(status_checks(credential, issuer, resolver=resolver, provider=status_lists))
     cred_id = credential.get("id")
     return VerificationReport(
         checks=tuple(checks),

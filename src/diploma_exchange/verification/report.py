@@ -23,6 +23,9 @@ class CheckName(StrEnum):
     PROOF_KEY_BINDING = "proof.key-binding"
     VALIDITY_PERIOD = "validity.period"
     ISSUER_TRUST = "issuer.trust"
+    STATUS_REVOCATION = "status.revocation"
+    STATUS_SUSPENSION = "status.suspension"
+    STATUS_OTHER = "status.other"
 
 
 class CheckStatus(StrEnum):
@@ -38,8 +41,18 @@ class Verdict(StrEnum):
     INDETERMINATE = "indeterminate"
 
 
-#: Checks whose absence or skip makes a verdict of ``valid`` impossible.
-MANDATORY_CHECKS: frozenset[CheckName] = frozenset(CheckName)
+#: Checks whose absence or skip makes a verdict of ``valid`` impossible. Status checks are
+#: not in it: a credential without status entries skips them; with entries, they pass, fail
+#: or error like any other check.
+MANDATORY_CHECKS: frozenset[CheckName] = frozenset(
+    {
+        CheckName.FORMAT_SCHEMA,
+        CheckName.PROOF_SIGNATURE,
+        CheckName.PROOF_KEY_BINDING,
+        CheckName.VALIDITY_PERIOD,
+        CheckName.ISSUER_TRUST,
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from diploma_exchange.api.deps import InstitutionPrincipal, SessionDep, SettingsDep
+from diploma_exchange.api.deps import InstitutionPrincipal, RemoteDep, SessionDep, SettingsDep
 from diploma_exchange.api.limits import StrictJsonRoute
 from diploma_exchange.api.problems import PROBLEM_BASE, PROBLEM_MEDIA_TYPE
 from diploma_exchange.api.schemas import (
@@ -61,10 +61,10 @@ def issue_credential(
     },
 )
 def verify_credential(
-    body: VerifyCredentialRequest, session: SessionDep, settings: SettingsDep
+    body: VerifyCredentialRequest, session: SessionDep, settings: SettingsDep, remote: RemoteDep
 ) -> VerifyCredentialResponse | JSONResponse:
     """Verify a credential; 200 with `verified: true` only when every check passed."""
-    report = verification.verify(session, settings, body.verifiable_credential)
+    report = verification.verify(session, settings, body.verifiable_credential, remote=remote)
     report_json = report.to_json()
     checks = [c.name.value for c in report.checks if c.status is CheckStatus.PASSED]
     errors = [

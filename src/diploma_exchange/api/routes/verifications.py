@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from diploma_exchange import strict_json
-from diploma_exchange.api.deps import SessionDep, SettingsDep
+from diploma_exchange.api.deps import RemoteDep, SessionDep, SettingsDep
 from diploma_exchange.api.limits import StrictJsonRoute
 from diploma_exchange.api.routes.diplomas import read_upload
 from diploma_exchange.api.schemas import VerificationReportPublic
@@ -45,7 +45,7 @@ VERIFY_BODY = {
     openapi_extra=VERIFY_BODY,
 )
 async def create_verification(
-    request: Request, session: SessionDep, settings: SettingsDep
+    request: Request, session: SessionDep, settings: SettingsDep, remote: RemoteDep
 ) -> VerificationReportPublic:
     """Verify a diploma and report every check; the verdict is valid, invalid or indeterminate."""
     content_type = request.headers.get("content-type", "")
@@ -67,5 +67,5 @@ async def create_verification(
         document = document["verifiableCredential"]
     if not isinstance(document, dict):
         raise InvalidInput("the credential must be a JSON object", pointer="")
-    report = verification.verify(session, settings, document)
+    report = verification.verify(session, settings, document, remote=remote)
     return VerificationReportPublic.model_validate(report.to_json())

@@ -1,0 +1,421 @@
+"""Status lists: allocating indexes, publishing signed lists, revoking, suspending, reinstating.
+
+Allocation reserves random, never-reused indexes (the ``status_allocation`` primary key makes
+reuse impossible across workers; a colliding insert inside a savepoint is retried with fresh
+random picks). Indexes are reserved in the issuing transaction, before the credentials are
+signed, so a crash or an error rolls back the reservation together with the diplomas.
+
+A status change sets the bit and re-signs the list credential in the same transaction, so the
+published list always matches the bits, and the next verification sees the change.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, func, select
+
+from diploma_exchange.config import Settings
+from diploma_exchange.db.models import (
+    CredentialRecord,
+    InstitutionRecord,
+    StatusAllocationRecord,
+    StatusEventRecord,
+    StatusListRecord,
+)
+from diploma_exchange.errors import Conflict, Forbidden, InvalidInput, NotFound
+from diploma_exchange.proofs import eddsa_jcs_2022
+from diploma_exchange.proofs.keys import Signer
+from diploma_exchange.services import institutions
+from diploma_exchange.status import (
+    Bitstring,
+    build_status_list_credential,
+    make_status_entry,
+    parse_status_entries,
+    pick_free_indexes,
+)
+
+PURPOSES = ("revocation", "suspension")
+LIST_SIZE = 131_072  # the spec's minimum, for herd privacy
+#: Start a new list once this share of a list is used, so random picks stay cheap and the
+#: used indexes never become a dense, guessable block.
+MAX_FILL = 0.75
+MAX_ATTEMPTS = 8
+REASON_CODES = {
+    "revoke": (
+        "fraud",
+        "issued-in-error",
+        "academic-misconduct",
+        "superseded",
+        "court-order",
+        "other",
+    ),
+    "suspend": ("investigation", "pending-payment", "administrative-hold", "other"),
+    "reinstate": ("investigation-closed", "hold-lifted", "issued-in-error", "other"),
+}
+
+
+def list_url(settings: Settings, record: StatusListRecord) -> str:
+    """The stable public URL of a status list credential."""
+    return f"{settings.public_base_url.rstrip('/')}/status-lists/{record.id}"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def _sign_list(
+    settings: Settings,
+    record: StatusListRecord,
+    institution: InstitutionRecord,
+    signer: Signer,
+    now: datetime,
+) -> None:
+    bitstring = Bitstring.from_bytes(record.bitstring)
+    unsigned = build_status_list_credential(
+        list_url=list_url(settings, record),
+        issuer=institution.did,
+        purpose=record.purpose,
+        bitstring=bitstring,
+        valid_from=now,
+    )
+    signed = eddsa_jcs_2022.add_proof(unsigned, signer, created=now)
+    record.signed_credential = json.dumps(signed, separators=(",", ":"))
+    record.updated_at = now
+
+
+def _current_list(
+    session: Session,
+    settings: Settings,
+    institution: InstitutionRecord,
+    purpose: str,
+    needed: int,
+    signer: Signer,
+    now: datetime,
+) -> StatusListRecord:
+    """The list new indexes go to, creating the next one when the current is full enough."""
+    for _ in range(MAX_ATTEMPTS):
+        current = session.exec(
+            select(StatusListRecord)
+            .where(
+                StatusListRecord.institution_id == institution.id,
+                StatusListRecord.purpose == purpose,
+            )
+            .order_by(col(StatusListRecord.sequence).desc())
+        ).first()
+        if current is not None:
+            used = session.exec(
+                select(func.count())
+                .select_from(StatusAllocationRecord)
+                .where(StatusAllocationRecord.list_id == current.id)
+            ).one()
+            if used + needed <= int(current.size * MAX_FILL):
+                return current
+        sequence = 0 if current is None else current.sequence + 1
+        record = StatusListRecord(
+            institution_id=institution.id,
+            purpose=purpose,
+            sequence=sequence,
+            size=LIST_SIZE,
+            bitstring=Bitstring(LIST_SIZE).to_bytes(),
+        )
+        _sign_list(settings, record, institution, signer, now)
+        try:
+            with session.begin_nested():
+                session.add(record)
+        except IntegrityError:  # another worker created this list first: use theirs
+            continue
+        return record
+    raise Conflict("could not obtain a status list; retry the request")
+
+
+@dataclass(frozen=True, slots=True)
+class Reservation:
+    """Indexes reserved for a batch: ``entries[i]`` is the credentialStatus of credential i."""
+
+    entries: list[list[dict[str, Any]]]
+
+
+def reserve_indexes(
+    session: Session,
+    settings: Settings,
+    institution: InstitutionRecord,
+    credential_ids: Sequence[str],
+    signer: Signer,
+    now: datetime | None = None,
+) -> Reservation:
+    """Reserve one random revocation and one suspension index per credential.
+
+    Raises:
+        Conflict: the indexes could not be reserved after several attempts.
+    """
+    now = now or _now()
+    count = len(credential_ids)
+    entries: list[list[dict[str, Any]]] = [[] for _ in credential_ids]
+    if count > int(LIST_SIZE * MAX_FILL):
+        raise InvalidInput(
+            f"a batch can reserve at most {int(LIST_SIZE * MAX_FILL)} status indexes"
+        )
+    rng = secrets.SystemRandom()
+    for purpose in PURPOSES:
+        for _attempt in range(MAX_ATTEMPTS):
+            status_list = _current_list(session, settings, institution, purpose, count, signer, now)
+            used = set(
+                session.exec(
+                    select(StatusAllocationRecord.index).where(
+                        StatusAllocationRecord.list_id == status_list.id
+                    )
+                ).all()
+            )
+            picks = pick_free_indexes(used, count, status_list.size, rng)
+            try:
+                with session.begin_nested():
+                    session.add_all(
+                        StatusAllocationRecord(
+                            list_id=status_list.id, index=index, credential_id=cid
+                        )
+                        for index, cid in zip(picks, credential_ids, strict=True)
+                    )
+            except IntegrityError:  # a concurrent worker took one of them: pick again
+                continue
+            url = list_url(settings, status_list)
+            for i, index in enumerate(picks):
+                entries[i].append(make_status_entry(url, index, purpose))
+            break
+        else:
+            raise Conflict("could not reserve status list indexes; retry the request")
+    return Reservation(entries)
+
+
+def reserve_given(
+    session: Session,
+    settings: Settings,
+    institution: InstitutionRecord,
+    credential: Mapping[str, Any],
+    *,
+    pointer: str = "/credentialStatus",
+) -> None:
+    """Reserve the indexes a caller chose in its own ``credentialStatus`` (VC-API issue).
+
+    Raises:
+        InvalidInput: an entry is not a BitstringStatusListEntry of this institution's lists here.
+        Conflict: an index is already used.
+    """
+    entries, unknown, problems = parse_status_entries(credential)
+    if problems or unknown:
+        raise InvalidInput(
+            "credentialStatus must hold BitstringStatusListEntry objects only; omit it and the "
+            "service assigns them",
+            pointer=pointer,
+        )
+    prefix = f"{settings.public_base_url.rstrip('/')}/status-lists/"
+    purposes = set()
+    for entry in entries:
+        url = entry.status_list_credential
+        record = (
+            session.get(StatusListRecord, url.removeprefix(prefix))
+            if url.startswith(prefix)
+            else None
+        )
+        if (
+            record is None
+            or record.institution_id != institution.id
+            or record.purpose != entry.status_purpose
+        ):
+            raise InvalidInput(
+                f"{url} is not one of your {entry.status_purpose} lists on this service; omit "
+                "credentialStatus and the service assigns it",
+                pointer=pointer,
+            )
+        if not 0 <= entry.status_list_index < record.size:
+            raise InvalidInput("statusListIndex is outside the list", pointer=pointer)
+        try:
+            with session.begin_nested():
+                session.add(
+                    StatusAllocationRecord(
+                        list_id=record.id,
+                        index=entry.status_list_index,
+                        credential_id=str(credential["id"]),
+                    )
+                )
+        except IntegrityError as exc:
+            raise Conflict(
+                f"status list index {entry.status_list_index} is already used", pointer=pointer
+            ) from exc
+        purposes.add(entry.status_purpose)
+    missing = set(PURPOSES) - purposes
+    if missing:
+        raise InvalidInput(
+            f"credentialStatus lacks a {', '.join(sorted(missing))} entry; omit credentialStatus "
+            "and the service assigns both",
+            pointer=pointer,
+        )
+
+
+def get_list(session: Session, list_id: str) -> StatusListRecord:
+    record = session.get(StatusListRecord, list_id)
+    if record is None:
+        raise NotFound(f"no status list {list_id!r}")
+    return record
+
+
+def list_credential(record: StatusListRecord) -> dict[str, Any]:
+    """The signed BitstringStatusListCredential as stored (always matching the bits)."""
+    loaded: dict[str, Any] = json.loads(record.signed_credential)
+    return loaded
+
+
+def etag(record: StatusListRecord) -> str:
+    return f'"{record.id}.{record.version}"'
+
+
+# --- status changes --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChange:
+    credential_id: str
+    state: str
+    event: StatusEventRecord
+
+
+def _allocations(session: Session, credential_id: str) -> dict[str, tuple[StatusListRecord, int]]:
+    rows = session.exec(
+        select(StatusAllocationRecord, StatusListRecord)
+        .join(StatusListRecord, col(StatusListRecord.id) == col(StatusAllocationRecord.list_id))
+        .where(StatusAllocationRecord.credential_id == credential_id)
+    ).all()
+    return {lst.purpose: (lst, alloc.index) for alloc, lst in rows}
+
+
+def _lock_list(session: Session, list_id: str) -> StatusListRecord:
+    """The list row, locked against concurrent changes (SELECT ... FOR UPDATE on PostgreSQL;
+    SQLite serialises writers anyway)."""
+    record = session.exec(
+        select(StatusListRecord).where(StatusListRecord.id == list_id).with_for_update()
+    ).one()
+    return record
+
+
+def change_status(
+    session: Session,
+    settings: Settings,
+    principal: institutions.Principal,
+    credential_id: str,
+    action: str,
+    *,
+    reason_code: str,
+    note: str | None = None,
+    now: datetime | None = None,
+) -> StatusChange:
+    """Revoke, suspend or reinstate a diploma; only its issuing institution may.
+
+    Raises:
+        NotFound: no such diploma (or not the caller's: the same answer, to leak nothing).
+        Forbidden: the caller is not an institution.
+        InvalidInput: unknown action or reason code.
+        Conflict: the change is not allowed from the current state (revocation is final).
+    """
+    if principal.institution is None:
+        raise Forbidden("only the issuing institution can change a diploma's status")
+    if action not in REASON_CODES:
+        raise InvalidInput(
+            f"unknown action {action!r}; use revoke, suspend or reinstate", pointer="/action"
+        )
+    if reason_code not in REASON_CODES[action]:
+        raise InvalidInput(
+            f"reasonCode must be one of {', '.join(REASON_CODES[action])} for {action}",
+            pointer="/reasonCode",
+        )
+    if note is not None and len(note) > 2000:
+        raise InvalidInput("note is limited to 2000 characters", pointer="/note")
+    credential = session.exec(
+        select(CredentialRecord).where(CredentialRecord.id == credential_id).with_for_update()
+    ).first()
+    if credential is None:
+        raise NotFound(f"no diploma {credential_id!r}")
+    if credential.institution_id != principal.institution.id:
+        raise Forbidden("only the institution that issued this diploma can change its status")
+    state = credential.state
+    if state == "revoked":
+        raise Conflict("the diploma is revoked; revocation is final", code="already-revoked")
+    if action == "suspend" and state == "suspended":
+        raise Conflict("the diploma is already suspended", code="already-suspended")
+    if action == "reinstate" and state != "suspended":
+        raise Conflict("only a suspended diploma can be reinstated", code="not-suspended")
+    now = now or _now()
+    allocations = _allocations(session, credential_id)
+    purpose = "revocation" if action == "revoke" else "suspension"
+    if purpose not in allocations:
+        raise Conflict(f"the diploma has no {purpose} status entry; its status cannot change")
+    status_list, index = allocations[purpose]
+    status_list = _lock_list(session, status_list.id)
+    bits = Bitstring.from_bytes(status_list.bitstring)
+    bits.set(index, 0 if action == "reinstate" else 1)
+    status_list.bitstring = bits.to_bytes()
+    status_list.version += 1
+    institution = principal.institution
+    _sign_list(
+        settings,
+        status_list,
+        institution,
+        institutions.signer_for(session, settings, institution),
+        now,
+    )
+    session.add(status_list)
+    credential.state = {"revoke": "revoked", "suspend": "suspended", "reinstate": "active"}[action]
+    session.add(credential)
+    event = StatusEventRecord(
+        credential_id=credential_id,
+        institution_id=institution.id,
+        action=action,
+        reason_code=reason_code,
+        note=note,
+        actor=principal.api_key_id,
+        created_at=now,
+    )
+    session.add(event)
+    session.flush()
+    return StatusChange(credential_id, credential.state, event)
+
+
+def history(
+    session: Session, principal: institutions.Principal, credential_id: str
+) -> list[StatusEventRecord]:
+    """The append-only status history of a diploma (its issuer only)."""
+    credential = session.get(CredentialRecord, credential_id)
+    if (
+        credential is None
+        or principal.institution is None
+        or credential.institution_id != principal.institution.id
+    ):
+        raise NotFound(f"no diploma {credential_id!r} issued by you")
+    return list(
+        session.exec(
+            select(StatusEventRecord)
+            .where(StatusEventRecord.credential_id == credential_id)
+            .order_by(col(StatusEventRecord.created_at), col(StatusEventRecord.id))
+        ).all()
+    )
+
+
+class LocalStatusLists:
+    """Status list credentials hosted by this service, straight from the database (no cache:
+    a change is visible to the very next verification)."""
+
+    def __init__(self, session: Session, settings: Settings) -> None:
+        self._session = session
+        self._prefix = f"{settings.public_base_url.rstrip('/')}/status-lists/"
+
+    def owns(self, url: str) -> bool:
+        return url.startswith(self._prefix)
+
+    def get(self, url: str) -> Mapping[str, Any]:
+        list_id = url.removeprefix(self._prefix).split("#", 1)[0]
+        return list_credential(get_list(self._session, list_id))
