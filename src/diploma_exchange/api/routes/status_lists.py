@@ -101,7 +101,7 @@ def change_status(
     )
     return StatusChangePublic(
         credential_id=change.credential_id, state=change.state, event=_event(change.event)
-    )  # type: ignore[arg-type]
+    )
 
 
 @router.get(
