@@ -121,7 +121,9 @@ def serve(
 @app.command()
 def demo(
     keys_dir: Annotated[Path, typer.Option(help="Folder with the demo keys.")] = Path("keys/demo"),
-    run: Annotated[bool, typer.Option("--serve/--no-serve", help="Start the server afterwards.")] = True,
+    run: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Start the server afterwards.")
+    ] = True,
     host: str = "127.0.0.1",
     port: int = 8000,
 ) -> None:
@@ -132,7 +134,9 @@ def demo(
 
     settings = get_settings()
     if not keys_dir.is_dir():
-        raise _fail(f"demo keys folder {keys_dir} not found (run from the project root)", Exit.USAGE)
+        raise _fail(
+            f"demo keys folder {keys_dir} not found (run from the project root)", Exit.USAGE
+        )
     engine = _engine(settings)
     with Session(engine, expire_on_commit=False) as session:
         summary = demo_service.seed(session, settings, keys_dir)
@@ -165,7 +169,11 @@ def demo(
         import uvicorn
 
         uvicorn.run(
-            "diploma_exchange.api.app:create_app", factory=True, host=host, port=port, log_level="info"
+            "diploma_exchange.api.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            log_level="info",
         )
 
 
@@ -174,7 +182,9 @@ def demo(
 
 @keys_app.command("generate")
 def keys_generate(
-    out_file: Annotated[Path, typer.Option("--out", help="Where to write the encrypted PKCS#8 PEM.")],
+    out_file: Annotated[
+        Path, typer.Option("--out", help="Where to write the encrypted PKCS#8 PEM.")
+    ],
     passphrase_env: Annotated[
         str, typer.Option(help="Environment variable holding the passphrase.")
     ] = "DIPLOMA_EXCHANGE_KEY_PASSPHRASE",
@@ -186,7 +196,9 @@ def keys_generate(
 
     phrase = os.environ.get(passphrase_env)
     if not phrase:
-        raise _fail(f"set the passphrase in ${passphrase_env} (it is never read from arguments)", Exit.USAGE)
+        raise _fail(
+            f"set the passphrase in ${passphrase_env} (it is never read from arguments)", Exit.USAGE
+        )
     if out_file.exists() and not force:
         raise _fail(f"{out_file} exists; pass --force to overwrite", Exit.USAGE)
     key = keys.generate_private_key()
@@ -202,6 +214,65 @@ def keys_generate(
     )
 
 
+@keys_app.command("rotate")
+def keys_rotate(
+    institution: Annotated[str, typer.Option("--institution", help="Slug of the institution.")],
+    note: Annotated[str | None, typer.Option(help="Kept in the key event log.")] = None,
+) -> None:
+    """Add a new signing key and retire the current one (it still verifies what it signed)."""
+    from sqlmodel import Session
+
+    from diploma_exchange.services import institutions
+
+    settings = get_settings()
+    with Session(_engine(settings), expire_on_commit=False) as session:
+        try:
+            record = institutions.get_institution(session, institution)
+            key = institutions.rotate_key(session, settings, record, note=note)
+            session.commit()
+        except errors.Error as exc:
+            raise _fail(_describe(exc)) from exc
+    out.print_json(
+        data={
+            "newKey": f"{record.did}#{key.key_id}",
+            "publicKeyMultibase": key.public_key_multibase,
+        }
+    )
+
+
+@keys_app.command("compromise")
+def keys_compromise(
+    institution: Annotated[str, typer.Option("--institution", help="Slug of the institution.")],
+    key_id: Annotated[str, typer.Option("--key-id", help="The key's fragment, e.g. key-1.")],
+    at: Annotated[
+        str, typer.Option("--at", help="ISO 8601 time from which its signatures are invalid.")
+    ],
+    note: Annotated[str | None, typer.Option(help="Kept in the key event log.")] = None,
+) -> None:
+    """Mark a key compromised from a moment on (what it signed before stays valid)."""
+    from sqlmodel import Session
+
+    from diploma_exchange.services import institutions
+
+    try:
+        moment = datetime.fromisoformat(at)
+    except ValueError as exc:
+        raise _fail(f"--at {at!r} is not an ISO 8601 date-time", Exit.USAGE) from exc
+    if moment.tzinfo is None:
+        raise _fail("--at needs a time zone, e.g. 2026-06-30T12:00:00Z", Exit.USAGE)
+    settings = get_settings()
+    with Session(_engine(settings), expire_on_commit=False) as session:
+        try:
+            record = institutions.get_institution(session, institution)
+            key = institutions.compromise_key(
+                session, settings, record, key_id, compromised_at=moment, note=note
+            )
+            session.commit()
+        except errors.Error as exc:
+            raise _fail(_describe(exc)) from exc
+    out.print_json(data={"key": f"{record.did}#{key.key_id}", "compromisedAt": at})
+
+
 # --- institutions ----------------------------------------------------------------------------
 
 
@@ -210,7 +281,9 @@ def institutions_create(
     slug: str,
     name: str,
     country: Annotated[str, typer.Option(help="ISO 3166-1 alpha-2")] = "KZ",
-    nic: Annotated[bool, typer.Option(help="Create the NIC identity (did:web of the host).")] = False,
+    nic: Annotated[
+        bool, typer.Option(help="Create the NIC identity (did:web of the host).")
+    ] = False,
 ) -> None:
     """Register an institution (or the NIC) and print its first API key (shown once)."""
     from sqlmodel import Session
@@ -221,7 +294,12 @@ def institutions_create(
     with Session(_engine(settings), expire_on_commit=False) as session:
         try:
             record, _ = institutions.register_institution(
-                session, settings, slug=slug, name=name, country_code=country, kind="nic" if nic else "university"
+                session,
+                settings,
+                slug=slug,
+                name=name,
+                country_code=country,
+                kind="nic" if nic else "university",
             )
             role = institutions.ROLE_ADMIN if nic else institutions.ROLE_INSTITUTION
             _, token = institutions.create_api_key(
@@ -244,9 +322,17 @@ def _read_diploma_inputs(path: Path) -> tuple[list[Any], list[dict[str, Any]]]:
     if path.suffix.lower() == ".csv":
         return list(parse_graduating_class(text)), []
     data = strict_json.loads(text, max_bytes=512 * 1024 * 1024, max_depth=64)
-    items = data if isinstance(data, list) else data.get("diplomas", [data]) if isinstance(data, dict) else None
+    items = (
+        data
+        if isinstance(data, list)
+        else data.get("diplomas", [data])
+        if isinstance(data, dict)
+        else None
+    )
     if items is None:
-        raise errors.InvalidInput("the JSON file must hold a diploma, a list, or {\"diplomas\": [...]}")
+        raise errors.InvalidInput(
+            'the JSON file must hold a diploma, a list, or {"diplomas": [...]}'
+        )
     diplomas: list[Any] = []
     credentials: list[dict[str, Any]] = []
     for index, item in enumerate(items):
@@ -262,9 +348,13 @@ def _read_diploma_inputs(path: Path) -> tuple[list[Any], list[dict[str, Any]]]:
 
 @app.command()
 def issue(
-    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A .json or .csv file.")],
+    path: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="A .json or .csv file.")
+    ],
     institution: Annotated[str, typer.Option(help="Slug of an institution in the database.")],
-    out_dir: Annotated[Path, typer.Option(help="Folder for the signed credentials.")] = Path("issued"),
+    out_dir: Annotated[Path, typer.Option(help="Folder for the signed credentials.")] = Path(
+        "issued"
+    ),
 ) -> None:
     """Issue diplomas from a JSON or CSV file, signing locally with the institution's key."""
     from sqlmodel import Session
@@ -290,11 +380,15 @@ def issue(
             signer = institutions.signer_for(session, settings, record)
             for start in range(0, len(diplomas), chunk):
                 part = diplomas[start : start + chunk]
-                signed += issuance.issue_diplomas(session, settings, principal, part, signer=signer).credentials
+                signed += issuance.issue_diplomas(
+                    session, settings, principal, part, signer=signer
+                ).credentials
                 progress.advance(task, len(part))
             for start in range(0, len(credentials), chunk):
                 part_c = credentials[start : start + chunk]
-                signed += issuance.issue_credentials(session, settings, principal, part_c, signer=signer).credentials
+                signed += issuance.issue_credentials(
+                    session, settings, principal, part_c, signer=signer
+                ).credentials
                 progress.advance(task, len(part_c))
             session.commit()
         except errors.Error as exc:
@@ -309,8 +403,13 @@ def issue(
 
 def _progress() -> Progress:
     return Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=console, transient=True, disable=not sys.stderr.isatty(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=not sys.stderr.isatty(),
     )
 
 
@@ -325,7 +424,9 @@ def _describe(exc: errors.Error) -> str:
 # --- status changes --------------------------------------------------------------------------
 
 
-def _change_status(action: str, credential_id: str, institution: str, reason: str, note: str | None) -> None:
+def _change_status(
+    action: str, credential_id: str, institution: str, reason: str, note: str | None
+) -> None:
     from sqlmodel import Session
 
     from diploma_exchange.services import institutions, status
@@ -342,10 +443,14 @@ def _change_status(action: str, credential_id: str, institution: str, reason: st
         except errors.Error as exc:
             session.rollback()
             raise _fail(_describe(exc)) from exc
-    out.print_json(data={"credentialId": change.credential_id, "state": change.state, "reasonCode": reason})
+    out.print_json(
+        data={"credentialId": change.credential_id, "state": change.state, "reasonCode": reason}
+    )
 
 
-InstitutionOpt = Annotated[str, typer.Option("--institution", help="Slug of the issuing institution.")]
+InstitutionOpt = Annotated[
+    str, typer.Option("--institution", help="Slug of the issuing institution.")
+]
 NoteOpt = Annotated[str | None, typer.Option(help="Optional note kept in the history.")]
 
 
@@ -353,7 +458,12 @@ NoteOpt = Annotated[str | None, typer.Option(help="Optional note kept in the his
 def revoke(
     credential_id: str,
     institution: InstitutionOpt,
-    reason: Annotated[str, typer.Option(help="fraud, issued-in-error, academic-misconduct, superseded, court-order, other")],
+    reason: Annotated[
+        str,
+        typer.Option(
+            help="fraud, issued-in-error, academic-misconduct, superseded, court-order, other"
+        ),
+    ],
     note: NoteOpt = None,
 ) -> None:
     """Revoke a diploma (final)."""
@@ -364,7 +474,9 @@ def revoke(
 def suspend(
     credential_id: str,
     institution: InstitutionOpt,
-    reason: Annotated[str, typer.Option(help="investigation, pending-payment, administrative-hold, other")],
+    reason: Annotated[
+        str, typer.Option(help="investigation, pending-payment, administrative-hold, other")
+    ],
     note: NoteOpt = None,
 ) -> None:
     """Suspend a diploma (can be reinstated)."""
@@ -375,7 +487,9 @@ def suspend(
 def reinstate(
     credential_id: str,
     institution: InstitutionOpt,
-    reason: Annotated[str, typer.Option(help="investigation-closed, hold-lifted, issued-in-error, other")],
+    reason: Annotated[
+        str, typer.Option(help="investigation-closed, hold-lifted, issued-in-error, other")
+    ],
     note: NoteOpt = None,
 ) -> None:
     """Lift a diploma's suspension."""
@@ -398,7 +512,9 @@ def verify(
     ] = None,
     status_list: Annotated[
         list[Path] | None,
-        typer.Option("--status-list", help="Use this status list credential file instead of fetching it."),
+        typer.Option(
+            "--status-list", help="Use this status list credential file instead of fetching it."
+        ),
     ] = None,
     offline: Annotated[bool, typer.Option(help="Never fetch anything over the network.")] = False,
     allow_host: Annotated[
@@ -438,20 +554,28 @@ def verify(
     remote_dids = None if offline else DidWebResolver(fetcher)
     remote_lists = None if offline else RemoteStatusLists(fetcher)
     session = _local_registry_session(settings)
-    registry = registry_trust = local_lists = None
+    registry = registry_trust = local_lists = key_history = None
     if session is not None:
-        from diploma_exchange.services.registry import RegistryResolver, RegistryTrustPolicy
+        from diploma_exchange.services.registry import (
+            RegistryKeyHistory,
+            RegistryResolver,
+            RegistryTrustPolicy,
+        )
         from diploma_exchange.services.status import LocalStatusLists
 
         registry = RegistryResolver(session)
-        registry_trust = RegistryTrustPolicy(session, f"the local registry ({settings.database_url})")
+        registry_trust = RegistryTrustPolicy(
+            session, f"the local registry ({settings.database_url})"
+        )
         local_lists = LocalStatusLists(session, settings)
+        key_history = RegistryKeyHistory(session)
     try:
         report = verify_credential(
             document,
             resolver=LayeredResolver(docs, registry, remote_dids),
             trust=LayeredTrust(trust_issuer or [], registry_trust),
             status_lists=LayeredStatusLists(lists, local_lists, remote_lists),
+            key_history=key_history,
             now=datetime.now(UTC),
         )
     finally:
@@ -460,13 +584,26 @@ def verify(
     if as_json:
         out.print_json(data=report.to_json())
     else:
-        colour = {"valid": "green", "invalid": "red", "indeterminate": "yellow"}[report.verdict.value]
+        colour = {"valid": "green", "invalid": "red", "indeterminate": "yellow"}[
+            report.verdict.value
+        ]
         out.print(f"[bold {colour}]{report.verdict.value.upper()}[/]  {report.credential_id or ''}")
         out.print(f"issuer: {report.issuer}")
-        marks = {"passed": "[green]PASS[/]", "failed": "[red]FAIL[/]", "error": "[yellow]ERROR[/]", "skipped": "[dim]SKIP[/]"}
+        marks = {
+            "passed": "[green]PASS[/]",
+            "failed": "[red]FAIL[/]",
+            "error": "[yellow]ERROR[/]",
+            "skipped": "[dim]SKIP[/]",
+        }
         for check in report.checks:
             out.print(f"  {marks[check.status.value]}  {check.name.value:<20} {check.message}")
-    raise typer.Exit(int({"valid": Exit.VALID, "invalid": Exit.INVALID, "indeterminate": Exit.INDETERMINATE}[report.verdict.value]))
+    raise typer.Exit(
+        int(
+            {"valid": Exit.VALID, "invalid": Exit.INVALID, "indeterminate": Exit.INDETERMINATE}[
+                report.verdict.value
+            ]
+        )
+    )
 
 
 # --- OpenAPI ---------------------------------------------------------------------------------
@@ -482,11 +619,15 @@ def openapi_document() -> dict[str, Any]:
 
 @app.command("export-openapi")
 def export_openapi(
-    out_file: Annotated[Path, typer.Option("--out", help="Where to write it.")] = Path("openapi/openapi.json"),
+    out_file: Annotated[Path, typer.Option("--out", help="Where to write it.")] = Path(
+        "openapi/openapi.json"
+    ),
 ) -> None:
     """Write the OpenAPI 3.1 document (checked in under openapi/; a test catches drift)."""
     out_file.parent.mkdir(parents=True, exist_ok=True)
-    out_file.write_text(json.dumps(openapi_document(), indent=2, ensure_ascii=False, sort_keys=False) + "\n")
+    out_file.write_text(
+        json.dumps(openapi_document(), indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+    )
     console.print(f"wrote {out_file}")
 
 

@@ -54,7 +54,9 @@ class Settings(BaseSettings):
             if phrase == DEMO_KEY_PASSPHRASE.encode():
                 raise ValueError("the demo key passphrase is refused in production")
             if self.fetch_allow_hosts:
-                raise ValueError("fetch_allow_hosts (plain-http / loopback DIDs) is refused in production")
+                raise ValueError(
+                    "fetch_allow_hosts (plain-http / loopback DIDs) is refused in production"
+                )
         return self
 
     def passphrase_bytes(self) -> bytes | None:

@@ -82,9 +82,7 @@ def loads(
             raise InvalidInput(f"the body is not UTF-8 (byte {exc.start})") from exc
     data = data.removeprefix("\ufeff")
     try:
-        value = json.loads(
-            data, object_pairs_hook=_no_duplicates, parse_constant=_reject_constant
-        )
+        value = json.loads(data, object_pairs_hook=_no_duplicates, parse_constant=_reject_constant)
     except RecursionError as exc:
         raise LimitExceeded(
             f"the JSON document is nested deeper than {max_depth} levels",

@@ -45,6 +45,7 @@ def test_issued_diploma_verifies_with_every_check_passed(client: TestClient, kaz
         "format.schema": "passed",
         "proof.signature": "passed",
         "proof.key-binding": "passed",
+        "key.validity": "passed",
         "validity.period": "passed",
         "issuer.trust": "passed",
         "status.revocation": "passed",

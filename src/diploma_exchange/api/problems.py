@@ -107,7 +107,11 @@ def problem_for(exc: errors.Error, request: Request | None = None) -> JSONRespon
 
 
 def _pointer(loc: tuple[Any, ...]) -> str:
-    parts = [str(p) for p in loc[1:]] if loc and loc[0] in ("body", "query", "path", "header") else [str(p) for p in loc]
+    parts = (
+        [str(p) for p in loc[1:]]
+        if loc and loc[0] in ("body", "query", "path", "header")
+        else [str(p) for p in loc]
+    )
     return "".join("/" + p.replace("~", "~0").replace("/", "~1") for p in parts)
 
 
@@ -137,9 +141,12 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {404: "not-found", 405: "method-not-allowed", 413: "limit-exceeded", 415: "unsupported-media-type"}.get(
-            exc.status_code, "http-error"
-        )
+        code = {
+            404: "not-found",
+            405: "method-not-allowed",
+            413: "limit-exceeded",
+            415: "unsupported-media-type",
+        }.get(exc.status_code, "http-error")
         return problem(
             exc.status_code,
             code,

@@ -21,10 +21,16 @@ class Health(ApiModel):
 
 
 class InstitutionCreate(ApiModel):
-    slug: str = Field(description="Short lowercase identifier; becomes part of the did:web.", examples=["kaznu"])
-    name: str = Field(min_length=1, max_length=255, examples=["Al-Farabi Kazakh National University"])
+    slug: str = Field(
+        description="Short lowercase identifier; becomes part of the did:web.", examples=["kaznu"]
+    )
+    name: str = Field(
+        min_length=1, max_length=255, examples=["Al-Farabi Kazakh National University"]
+    )
     name_translations: dict[str, str] = Field(
-        default_factory=dict, alias="nameTranslations", examples=[{"kk": "Әл-Фараби атындағы ҚазҰУ"}]
+        default_factory=dict,
+        alias="nameTranslations",
+        examples=[{"kk": "Әл-Фараби атындағы ҚазҰУ"}],
     )
     country_code: str = Field(default="KZ", alias="countryCode", pattern=r"^[A-Z]{2}$")
     url: str | None = Field(default=None, max_length=255)

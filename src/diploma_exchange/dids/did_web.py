@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 from urllib.parse import urlsplit
@@ -145,9 +145,17 @@ class VerificationKey:
 
     fragment: str
     public_key_multibase: str
+    #: When the key was compromised (VC Controlled Identifiers ``revoked``): proofs created at
+    #: or after it are invalid; earlier ones still verify.
+    revoked: str | None = None
+    #: False for a retired key: listed so that what it signed still verifies, but not for
+    #: authentication any more.
+    active: bool = True
 
 
-def build_did_document(did: str, keys: Sequence[VerificationKey]) -> dict[str, Any]:
+def build_did_document(
+    did: str, keys: Sequence[VerificationKey], services: Sequence[Mapping[str, Any]] = ()
+) -> dict[str, Any]:
     """Build the JSON DID document of a ``did:web`` issuer with Multikey keys.
 
     Every key is listed under ``verificationMethod`` (type ``Multikey``, controller
@@ -162,6 +170,7 @@ def build_did_document(did: str, keys: Sequence[VerificationKey]) -> dict[str, A
     if not keys:
         raise _invalid("a did:web document needs at least one key")
     methods: list[dict[str, str]] = []
+    active_ids: list[str] = []
     seen: set[str] = set()
     for key in keys:
         if not _FRAGMENT.fullmatch(key.fragment) or key.fragment in seen:
@@ -173,22 +182,28 @@ def build_did_document(did: str, keys: Sequence[VerificationKey]) -> dict[str, A
             raise KeyLoadError(
                 f"key #{key.fragment} is not an Ed25519 Multikey value: {exc.message}"
             ) from exc
-        methods.append(
-            {
-                "id": f"{did}#{key.fragment}",
-                "type": "Multikey",
-                "controller": did,
-                "publicKeyMultibase": key.public_key_multibase,
-            }
-        )
+        method = {
+            "id": f"{did}#{key.fragment}",
+            "type": "Multikey",
+            "controller": did,
+            "publicKeyMultibase": key.public_key_multibase,
+        }
+        if key.revoked is not None:
+            method["revoked"] = key.revoked
+        methods.append(method)
+        if key.active and key.revoked is None:
+            active_ids.append(method["id"])
     method_ids = [m["id"] for m in methods]
-    return {
+    document: dict[str, Any] = {
         "@context": [DID_CONTEXT, MULTIKEY_CONTEXT],
         "id": did,
         "verificationMethod": methods,
         "assertionMethod": list(method_ids),
-        "authentication": list(method_ids),
+        "authentication": active_ids,
     }
+    if services:
+        document["service"] = [dict(s) for s in services]
+    return document
 
 
 __all__ = [

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from types import MappingProxyType
 from typing import Any, Final, Protocol, runtime_checkable
 
@@ -78,6 +79,8 @@ class VerificationMethod:
     type: str
     controller: str
     public_key_multibase: str | None = None
+    #: VC Controlled Identifiers ``revoked``: proofs created at or after it are invalid.
+    revoked: datetime | None = None
 
     @classmethod
     def from_json(cls, value: Any, *, base_did: str, pointer: str) -> VerificationMethod:
@@ -104,11 +107,23 @@ class VerificationMethod:
             )
         method_id = _absolute(fields["id"], base_did)
         split_did_url(method_id)
+        revoked = value.get("revoked")
+        revoked_at: datetime | None = None
+        if revoked is not None:
+            try:
+                revoked_at = datetime.fromisoformat(str(revoked))
+            except ValueError:
+                revoked_at = None
+            if revoked_at is None or revoked_at.tzinfo is None:
+                raise DidResolutionError(
+                    "revoked must be a date-time with a time zone", pointer=f"{pointer}/revoked"
+                )
         return cls(
             id=method_id,
             type=fields["type"],
             controller=_absolute(fields["controller"], base_did),
             public_key_multibase=multibase,
+            revoked=revoked_at,
         )
 
     def public_key(self) -> Ed25519PublicKey:

@@ -86,12 +86,15 @@ class SafeFetcher:
         """GET ``url`` and parse it as JSON, within the limits. Raises DidResolutionError."""
         self.check_url(url)
         try:
-            with httpx.Client(
-                timeout=httpx.Timeout(self.timeout),
-                follow_redirects=False,
-                transport=self._transport,
-                headers={"Accept": "application/did+json, application/json"},
-            ) as client, client.stream("GET", url) as response:
+            with (
+                httpx.Client(
+                    timeout=httpx.Timeout(self.timeout),
+                    follow_redirects=False,
+                    transport=self._transport,
+                    headers={"Accept": "application/did+json, application/json"},
+                ) as client,
+                client.stream("GET", url) as response,
+            ):
                 if response.status_code != 200:
                     raise DidResolutionError(f"{url} answered HTTP {response.status_code}")
                 body = bytearray()

@@ -68,7 +68,9 @@ def _load_demo_api_keys(keys_dir: Path) -> dict[str, str]:
     return {k: v for k, v in data.items() if not k.startswith("_")}
 
 
-def _ensure_api_key(session: Session, token: str, role: str, inst: InstitutionRecord | None) -> None:
+def _ensure_api_key(
+    session: Session, token: str, role: str, inst: InstitutionRecord | None
+) -> None:
     match = institutions.API_KEY_RE.fullmatch(token)
     if match is None:
         raise ConfigurationError("a demo API key in keys/demo/api-keys.json is malformed")
@@ -86,7 +88,9 @@ def _ensure_api_key(session: Session, token: str, role: str, inst: InstitutionRe
     )
 
 
-def seed(session: Session, settings: Settings, keys_dir: Path, diplomas_per_university: int = 3) -> DemoSummary:
+def seed(
+    session: Session, settings: Settings, keys_dir: Path, diplomas_per_university: int = 3
+) -> DemoSummary:
     """Create (or reuse) the demo NIC, universities, API keys and diplomas."""
     if settings.environment == "production":
         raise ConfigurationError("demo data is refused in production")
@@ -95,7 +99,9 @@ def seed(session: Session, settings: Settings, keys_dir: Path, diplomas_per_univ
     phrase = settings.passphrase_bytes()
     for spec in DEMO_INSTITUTIONS:
         slug = spec["slug"]
-        record = session.exec(select(InstitutionRecord).where(InstitutionRecord.slug == slug)).first()
+        record = session.exec(
+            select(InstitutionRecord).where(InstitutionRecord.slug == slug)
+        ).first()
         if record is None:
             private = keys.load_private_key((keys_dir / f"{slug}.pem").read_bytes(), phrase)
             record, _ = institutions.register_institution(
@@ -121,7 +127,9 @@ def seed(session: Session, settings: Settings, keys_dir: Path, diplomas_per_univ
         if existing:
             summary.diploma_ids.extend(existing[:diplomas_per_university])
             continue
-        principal = institutions.Principal(role="institution", api_key_id="demo", institution=record)
+        principal = institutions.Principal(
+            role="institution", api_key_id="demo", institution=record
+        )
         data = [sample_diploma_data(offset * 10 + i) for i in range(diplomas_per_university)]
         batch = issuance.issue_diplomas(session, settings, principal, data)
         summary.diploma_ids.extend(c["id"] for c in batch.credentials)

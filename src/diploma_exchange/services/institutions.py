@@ -8,13 +8,20 @@ import json
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlmodel import Session, col, select
 
 from diploma_exchange.config import Settings
-from diploma_exchange.db.models import ApiKeyRecord, InstitutionKeyRecord, InstitutionRecord
+from diploma_exchange.db.models import (
+    ApiKeyRecord,
+    InstitutionKeyRecord,
+    InstitutionRecord,
+    KeyEventRecord,
+)
+from diploma_exchange.dids import key_log
 from diploma_exchange.dids.did_web import VerificationKey, build_did_document, did_web_from_url
 from diploma_exchange.errors import (
     ConfigurationError,
@@ -128,6 +135,9 @@ def add_signing_key(
     )
     session.add(record)
     session.flush()
+    _record_key_event(
+        session, settings, institution, "added", record, effective_at=record.created_at
+    )
     return record
 
 
@@ -147,7 +157,9 @@ def list_institutions(session: Session) -> list[InstitutionRecord]:
     return list(session.exec(select(InstitutionRecord).order_by(InstitutionRecord.slug)).all())
 
 
-def institution_keys(session: Session, institution: InstitutionRecord) -> list[InstitutionKeyRecord]:
+def institution_keys(
+    session: Session, institution: InstitutionRecord
+) -> list[InstitutionKeyRecord]:
     return list(
         session.exec(
             select(InstitutionKeyRecord)
@@ -175,13 +187,169 @@ def signer_for(session: Session, settings: Settings, institution: InstitutionRec
     )
 
 
-def did_document(session: Session, institution: InstitutionRecord) -> dict[str, object]:
-    """The DID document of a hosted institution (all its keys that may verify proofs)."""
+def key_events_url(settings: Settings, institution: InstitutionRecord) -> str:
+    base = settings.public_base_url.rstrip("/")
+    if institution.kind == "nic":
+        return f"{base}/.well-known/key-events"
+    return f"{base}/institutions/{institution.slug}/key-events"
+
+
+def did_document(
+    session: Session, institution: InstitutionRecord, settings: Settings | None = None
+) -> dict[str, object]:
+    """The DID document of a hosted institution: every key that still verifies something
+    (active, retired, and compromised ones with ``revoked`` = the compromise time), and, when
+    ``settings`` are given, a service entry pointing at the signed key event log."""
     vks = [
-        VerificationKey(fragment=k.key_id, public_key_multibase=k.public_key_multibase)
+        VerificationKey(
+            fragment=k.key_id,
+            public_key_multibase=k.public_key_multibase,
+            revoked=_xsd(k.compromised_at) if k.compromised_at else None,
+            active=k.status == "active",
+        )
         for k in institution_keys(session, institution)
     ]
-    return build_did_document(institution.did, vks)
+    services = []
+    if settings is not None:
+        services.append(
+            {
+                "id": f"{institution.did}#key-events",
+                "type": "KeyEventLog",
+                "serviceEndpoint": key_events_url(settings, institution),
+            }
+        )
+    return build_did_document(institution.did, vks, services)
+
+
+# --- key lifecycle and the key event log -----------------------------------------------------
+
+
+def _xsd(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; every time stored here is UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def key_event_log(session: Session, institution: InstitutionRecord) -> list[dict[str, Any]]:
+    """The institution's signed, hash-chained key event log, oldest first."""
+    rows = session.exec(
+        select(KeyEventRecord)
+        .where(KeyEventRecord.institution_id == institution.id)
+        .order_by(col(KeyEventRecord.sequence))
+    ).all()
+    return [json.loads(r.entry) for r in rows]
+
+
+def _log_signer(
+    session: Session, settings: Settings, institution: InstitutionRecord
+) -> keys.Signer:
+    """Key events are signed by the NIC (the trust anchor that registered the institution),
+    so a stolen institution key cannot rewrite its own history. Before a NIC identity exists,
+    the institution's own newest active key signs."""
+    nic = find_institution_by_did(session, nic_did(settings))
+    return signer_for(session, settings, nic if nic is not None else institution)
+
+
+def _record_key_event(
+    session: Session,
+    settings: Settings,
+    institution: InstitutionRecord,
+    event: str,
+    key: InstitutionKeyRecord,
+    *,
+    effective_at: datetime,
+    note: str | None = None,
+) -> None:
+    log = key_event_log(session, institution)
+    now = datetime.now(UTC)
+    last = log[-1]["recordedAt"] if log else None
+    if last is not None:
+        now = max(now, datetime.fromisoformat(last))
+    entry = key_log.append_event(
+        log,
+        controller=institution.did,
+        event=event,  # type: ignore[arg-type]
+        key_id=f"{institution.did}#{key.key_id}",
+        public_key_multibase=key.public_key_multibase,
+        effective_at=_aware(effective_at),
+        recorded_at=now,
+        signer=_log_signer(session, settings, institution),
+        note=note,
+    )
+    text = json.dumps(entry, separators=(",", ":"), ensure_ascii=False)
+    session.add(
+        KeyEventRecord(
+            institution_id=institution.id,
+            sequence=len(log),
+            entry=text,
+            entry_sha256=key_log.entry_hash(entry),
+        )
+    )
+    session.flush()
+
+
+def rotate_key(
+    session: Session, settings: Settings, institution: InstitutionRecord, *, note: str | None = None
+) -> InstitutionKeyRecord:
+    """Add a new signing key and retire the current ones (they keep verifying what they
+    signed while active). Returns the new key."""
+    now = datetime.now(UTC)
+    previous = [k for k in institution_keys(session, institution) if k.status == "active"]
+    new_key = add_signing_key(session, settings, institution)
+    for key in previous:
+        key.status = "retired"
+        key.retired_at = now
+        session.add(key)
+        _record_key_event(
+            session, settings, institution, "retired", key, effective_at=now, note=note
+        )
+    return new_key
+
+
+def compromise_key(
+    session: Session,
+    settings: Settings,
+    institution: InstitutionRecord,
+    key_id: str,
+    *,
+    compromised_at: datetime,
+    note: str | None = None,
+) -> InstitutionKeyRecord:
+    """Mark a key compromised from ``compromised_at``: what it signed from then on is invalid,
+    what it signed before stays valid. A compromised active key is replaced at once.
+
+    Raises:
+        NotFound: no such key. Conflict: already compromised. InvalidInput: time in the future.
+    """
+    if compromised_at.tzinfo is None:
+        raise InvalidInput("compromisedAt needs a time zone", pointer="/compromisedAt")
+    if compromised_at > datetime.now(UTC) + timedelta(minutes=5):
+        raise InvalidInput("compromisedAt cannot be in the future", pointer="/compromisedAt")
+    key = next((k for k in institution_keys(session, institution) if k.key_id == key_id), None)
+    if key is None:
+        raise NotFound(f"institution {institution.slug!r} has no key {key_id!r}")
+    if key.compromised_at is not None:
+        raise Conflict(f"key {key_id} is already marked compromised", code="already-compromised")
+    was_active = key.status == "active"
+    key.status = "compromised"
+    key.compromised_at = compromised_at
+    session.add(key)
+    _record_key_event(
+        session, settings, institution, "compromised", key, effective_at=compromised_at, note=note
+    )
+    if was_active and not any(k.status == "active" for k in institution_keys(session, institution)):
+        add_signing_key(session, settings, institution)
+    return key
+
+
+def key_windows(session: Session, institution: InstitutionRecord) -> dict[str, key_log.KeyWindow]:
+    """Signing windows of the institution's keys, keyed by verification method id."""
+    return dict(key_log.key_windows(key_event_log(session, institution)))
 
 
 # --- API keys --------------------------------------------------------------------------------

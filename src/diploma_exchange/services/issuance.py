@@ -79,7 +79,9 @@ def _prefixed(details: Sequence[ErrorDetail], prefix: str) -> list[ErrorDetail]:
     return [ErrorDetail(d.message, prefix + d.pointer, d.code) for d in details]
 
 
-def check_issuable(credential: Mapping[str, Any], institution: InstitutionRecord, prefix: str = "") -> list[ErrorDetail]:
+def check_issuable(
+    credential: Mapping[str, Any], institution: InstitutionRecord, prefix: str = ""
+) -> list[ErrorDetail]:
     """Every reason ``credential`` cannot be issued by ``institution`` (empty when it can)."""
     problems: list[ErrorDetail] = []
     issuer = credential.get("issuer")
@@ -102,7 +104,9 @@ def check_issuable(credential: Mapping[str, Any], institution: InstitutionRecord
         try:
             problems.extend(_prefixed(find_undefined_terms(credential), prefix))
         except InvalidCredential as exc:  # unbundled context, or not processable JSON-LD
-            problems.append(ErrorDetail(exc.message, prefix + (exc.pointer or "/@context"), exc.code))
+            problems.append(
+                ErrorDetail(exc.message, prefix + (exc.pointer or "/@context"), exc.code)
+            )
     return problems
 
 
@@ -183,7 +187,9 @@ def issue_credentials(
     now = clock()
     completed = [complete_credential(c, now) for c in credentials]
     problems: list[ErrorDetail] = []
-    multi = index_pointers if index_pointers is not None else len(completed) > 1 or bool(pointer_prefix)
+    multi = (
+        index_pointers if index_pointers is not None else len(completed) > 1 or bool(pointer_prefix)
+    )
     prefixes = [f"{pointer_prefix}/{i}" if multi else pointer_prefix for i in range(len(completed))]
     for prefix, credential in zip(prefixes, completed, strict=True):
         problems.extend(check_issuable(credential, institution, prefix))
@@ -234,7 +240,11 @@ def _assign_status(
     given = [(i, c) for i, c in enumerate(credentials) if "credentialStatus" in c]
     for index, credential in given:
         status.reserve_given(
-            session, settings, institution, credential, pointer=f"{prefixes[index]}/credentialStatus"
+            session,
+            settings,
+            institution,
+            credential,
+            pointer=f"{prefixes[index]}/credentialStatus",
         )
     fresh = [c for c in credentials if "credentialStatus" not in c]
     if fresh:
@@ -246,7 +256,11 @@ def _assign_status(
 
 
 def _record(
-    document: dict[str, Any], institution: InstitutionRecord, batch_id: str, position: int, now: datetime
+    document: dict[str, Any],
+    institution: InstitutionRecord,
+    batch_id: str,
+    position: int,
+    now: datetime,
 ) -> CredentialRecord:
     text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
     subject = document.get("credentialSubject") or {}

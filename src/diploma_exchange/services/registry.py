@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from diploma_exchange.dids.did_key import resolve_did_key
 from diploma_exchange.dids.document import DidDocument, DidResolver
+from diploma_exchange.dids.key_log import KeyWindow
 from diploma_exchange.errors import DidResolutionError
 from diploma_exchange.services import institutions
 from diploma_exchange.verification.pipeline import TrustDecision
@@ -69,3 +70,16 @@ class RegistryTrustPolicy:
             f"{record.name} is registered with {self._source}",
             self._source,
         )
+
+
+class RegistryKeyHistory:
+    """Key signing windows of this service's own institutions, from their key event logs."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def windows(self, did: str) -> Mapping[str, KeyWindow] | None:
+        record = institutions.find_institution_by_did(self._session, did)
+        if record is None:
+            return None
+        return institutions.key_windows(self._session, record)

@@ -11,7 +11,11 @@ from sqlmodel import Session
 
 from diploma_exchange.config import Settings
 from diploma_exchange.dids.remote import DidWebResolver, SafeFetcher
-from diploma_exchange.services.registry import RegistryResolver, RegistryTrustPolicy
+from diploma_exchange.services.registry import (
+    RegistryKeyHistory,
+    RegistryResolver,
+    RegistryTrustPolicy,
+)
 from diploma_exchange.services.status import LocalStatusLists
 from diploma_exchange.verification import VerificationReport, verify_credential
 from diploma_exchange.verification.remote_status import ChainedStatusLists, RemoteStatusLists
@@ -50,6 +54,15 @@ def verify(
     ``remote`` is given, other services' DIDs and status lists through the safe fetcher)."""
     remote = remote or RemoteLookups.disabled()
     resolver = RegistryResolver(session, fallback=remote.dids)
-    trust = RegistryTrustPolicy(session, source=f"the diploma-exchange registry at {settings.public_base_url}")
+    trust = RegistryTrustPolicy(
+        session, source=f"the diploma-exchange registry at {settings.public_base_url}"
+    )
     status_lists = ChainedStatusLists(LocalStatusLists(session, settings), remote.status_lists)
-    return verify_credential(credential, resolver=resolver, trust=trust, now=now, status_lists=status_lists)
+    return verify_credential(
+        credential,
+        resolver=resolver,
+        trust=trust,
+        now=now,
+        status_lists=status_lists,
+        key_history=RegistryKeyHistory(session),
+    )

@@ -16,6 +16,7 @@ from diploma_exchange.credentials.schema import validate_credential
 from diploma_exchange.dids.document import DidDocument, DidResolver, split_did_url
 from diploma_exchange.errors import DidResolutionError, Error, ErrorDetail, InvalidInput
 from diploma_exchange.proofs import eddsa_jcs_2022
+from diploma_exchange.verification.key_checks import KeyHistory, key_validity_check
 from diploma_exchange.verification.report import (
     Check,
     CheckName,
@@ -127,6 +128,7 @@ def verify_credential(
     now: datetime | None = None,
     validate_schema: SchemaValidator = validate_credential,
     status_lists: StatusListProvider | None = None,
+    key_history: KeyHistory | None = None,
 ) -> VerificationReport:
     """Run every check on ``credential`` and return the report (never raises for a bad one).
 
@@ -139,6 +141,7 @@ def verify_credential(
     issuer = issuer_id(credential)
     checks: list[Check] = [check_schema(credential, validate_schema)]
     checks.extend(_proof_checks(credential, issuer, resolver))
+    checks.append(key_validity_check(credential, resolver=resolver, history=key_history, now=now))
     checks.append(check_validity_period(credential, now))
     checks.append(_trust_check(credential, issuer, trust))
     checks.extend(status_checks(credential, issuer, resolver=resolver, provider=status_lists))

@@ -23,6 +23,7 @@ class CheckName(StrEnum):
     PROOF_KEY_BINDING = "proof.key-binding"
     VALIDITY_PERIOD = "validity.period"
     ISSUER_TRUST = "issuer.trust"
+    KEY_VALIDITY = "key.validity"
     STATUS_REVOCATION = "status.revocation"
     STATUS_SUSPENSION = "status.suspension"
     STATUS_OTHER = "status.other"
@@ -49,6 +50,7 @@ MANDATORY_CHECKS: frozenset[CheckName] = frozenset(
         CheckName.FORMAT_SCHEMA,
         CheckName.PROOF_SIGNATURE,
         CheckName.PROOF_KEY_BINDING,
+        CheckName.KEY_VALIDITY,
         CheckName.VALIDITY_PERIOD,
         CheckName.ISSUER_TRUST,
     }

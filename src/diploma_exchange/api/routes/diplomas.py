@@ -64,7 +64,9 @@ def issue_diploma(
     return IssuedCredential(id=credential["id"], verifiable_credential=credential)
 
 
-@router.post("/batch", status_code=201, response_model=BatchIssued, operation_id="issueDiplomaBatch")
+@router.post(
+    "/batch", status_code=201, response_model=BatchIssued, operation_id="issueDiplomaBatch"
+)
 def issue_batch(
     body: DiplomaBatchCreate,
     session: SessionDep,
@@ -109,7 +111,9 @@ async def read_upload(request: Request, field: str = "file") -> tuple[bytes, str
         form = await request.form(max_files=1, max_fields=5)
         upload = form.get(field)
         if upload is None or isinstance(upload, str):
-            raise InvalidInput(f"the multipart form needs a file field named {field!r}", pointer=f"/{field}")
+            raise InvalidInput(
+                f"the multipart form needs a file field named {field!r}", pointer=f"/{field}"
+            )
         data = await upload.read()
         return data, upload.content_type or ""
     return await request.body(), content_type
@@ -136,7 +140,9 @@ async def issue_batch_csv(
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InvalidInput("the CSV file must be UTF-8 encoded") from exc
-    rows = parse_graduating_class(text, max_rows=min(settings.max_csv_rows, settings.max_batch_size))
+    rows = parse_graduating_class(
+        text, max_rows=min(settings.max_csv_rows, settings.max_batch_size)
+    )
     batch = issuance.issue_diplomas(
         session, settings, principal, rows, idempotency_key=idempotency_key, pointer_prefix="/rows"
     )
@@ -172,11 +178,15 @@ def list_diplomas(
     operation_id="getDiploma",
     responses={200: {"description": "The credential exactly as signed."}},
 )
-def get_diploma(credential_id: str, session: SessionDep, principal: InstitutionPrincipal) -> Response:
+def get_diploma(
+    credential_id: str, session: SessionDep, principal: InstitutionPrincipal
+) -> Response:
     """One issued diploma, byte for byte as signed (only to the institution that issued it)."""
     record = issuance.get_credential(session, credential_id)
-    if record is None or principal.institution is None or record.institution_id != principal.institution.id:
+    if (
+        record is None
+        or principal.institution is None
+        or record.institution_id != principal.institution.id
+    ):
         raise NotFound(f"no diploma {credential_id!r} issued by you")
     return Response(record.document, media_type="application/vc+ld+json")
-
-

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
+from typing import Literal
 
 from fastapi import APIRouter
+from pydantic import Field
 
 from diploma_exchange.api.deps import AdminPrincipal, CurrentPrincipal, SessionDep, SettingsDep
 from diploma_exchange.api.limits import StrictJsonRoute
 from diploma_exchange.api.schemas import (
     ApiKeyCreate,
     ApiKeyCreated,
+    ApiModel,
     InstitutionCreate,
     InstitutionCreated,
     InstitutionPublic,
 )
 from diploma_exchange.config import Settings
-from diploma_exchange.db.models import InstitutionRecord
+from diploma_exchange.db.models import InstitutionKeyRecord, InstitutionRecord
 from diploma_exchange.errors import Forbidden
 from diploma_exchange.services import institutions
 
@@ -24,7 +28,9 @@ router = APIRouter(prefix="/v1/institutions", tags=["institutions"], route_class
 
 
 def to_public(record: InstitutionRecord, settings: Settings) -> InstitutionPublic:
-    path = "/.well-known/did.json" if record.kind == "nic" else f"/institutions/{record.slug}/did.json"
+    path = (
+        "/.well-known/did.json" if record.kind == "nic" else f"/institutions/{record.slug}/did.json"
+    )
     return InstitutionPublic(
         slug=record.slug,
         did=record.did,
@@ -38,7 +44,9 @@ def to_public(record: InstitutionRecord, settings: Settings) -> InstitutionPubli
     )
 
 
-@router.post("", status_code=201, response_model=InstitutionCreated, operation_id="createInstitution")
+@router.post(
+    "", status_code=201, response_model=InstitutionCreated, operation_id="createInstitution"
+)
 def create_institution(
     body: InstitutionCreate, session: SessionDep, settings: SettingsDep, _admin: AdminPrincipal
 ) -> InstitutionCreated:
@@ -88,3 +96,88 @@ def create_api_key(
         session, role=institutions.ROLE_INSTITUTION, institution=record, label=body.label
     )
     return ApiKeyCreated(id=key_record.id, label=key_record.label, api_key=token)
+
+
+class KeyPublic(ApiModel):
+    id: str = Field(description="The verification method id (DID URL).")
+    public_key_multibase: str = Field(alias="publicKeyMultibase")
+    status: Literal["active", "retired", "compromised"]
+    created_at: datetime = Field(alias="createdAt")
+    retired_at: datetime | None = Field(alias="retiredAt")
+    compromised_at: datetime | None = Field(alias="compromisedAt")
+
+
+class KeyRotate(ApiModel):
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class KeyCompromise(ApiModel):
+    compromised_at: datetime = Field(
+        alias="compromisedAt", description="From this moment on, signatures by the key are invalid."
+    )
+    note: str | None = Field(default=None, max_length=2000)
+
+
+def _key_public(record: InstitutionRecord, key: InstitutionKeyRecord) -> KeyPublic:
+    return KeyPublic(
+        id=f"{record.did}#{key.key_id}",
+        public_key_multibase=key.public_key_multibase,
+        status=key.status,
+        created_at=key.created_at,
+        retired_at=key.retired_at,
+        compromised_at=key.compromised_at,
+    )
+
+
+def _own_or_admin(session: SessionDep, slug: str, principal: CurrentPrincipal) -> InstitutionRecord:
+    record = institutions.get_institution(session, slug)
+    own = principal.institution is not None and principal.institution.id == record.id
+    if not (principal.is_admin or own):
+        raise Forbidden("only the institution itself or the NIC administrator can manage its keys")
+    return record
+
+
+@router.get("/{slug}/keys", response_model=list[KeyPublic], operation_id="listInstitutionKeys")
+def list_keys(slug: str, session: SessionDep) -> list[KeyPublic]:
+    """The institution's keys with their lifecycle (public)."""
+    record = institutions.get_institution(session, slug)
+    return [_key_public(record, k) for k in institutions.institution_keys(session, record)]
+
+
+@router.post(
+    "/{slug}/keys/rotate",
+    status_code=201,
+    response_model=KeyPublic,
+    operation_id="rotateInstitutionKey",
+)
+def rotate_key(
+    slug: str,
+    body: KeyRotate,
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: CurrentPrincipal,
+) -> KeyPublic:
+    """Add a new signing key and retire the current one (it keeps verifying what it signed)."""
+    record = _own_or_admin(session, slug, principal)
+    return _key_public(record, institutions.rotate_key(session, settings, record, note=body.note))
+
+
+@router.post(
+    "/{slug}/keys/{key_id}/compromise",
+    response_model=KeyPublic,
+    operation_id="markInstitutionKeyCompromised",
+)
+def compromise_key(
+    slug: str,
+    key_id: str,
+    body: KeyCompromise,
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: CurrentPrincipal,
+) -> KeyPublic:
+    """Mark a key compromised from a moment on: what it signed after that is invalid."""
+    record = _own_or_admin(session, slug, principal)
+    key = institutions.compromise_key(
+        session, settings, record, key_id, compromised_at=body.compromised_at, note=body.note
+    )
+    return _key_public(record, key)

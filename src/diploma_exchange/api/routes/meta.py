@@ -60,7 +60,9 @@ def diploma_schema() -> JSONResponse:
 
 def _did_json(document: dict[str, Any]) -> JSONResponse:
     return JSONResponse(
-        document, media_type="application/did+json", headers={"Cache-Control": "public, max-age=300"}
+        document,
+        media_type="application/did+json",
+        headers={"Cache-Control": "public, max-age=300"},
     )
 
 
@@ -71,12 +73,12 @@ def _did_json(document: dict[str, Any]) -> JSONResponse:
     response_class=JSONResponse,
     responses={200: {"content": {"application/did+json": {}}}},
 )
-def institution_did_document(slug: str, session: SessionDep) -> JSONResponse:
+def institution_did_document(slug: str, session: SessionDep, settings: SettingsDep) -> JSONResponse:
     """The did:web DID document of a hosted institution."""
     record = institutions.get_institution(session, slug)
     if record.kind == "nic":
         raise NotFound(f"no institution with slug {slug!r}")
-    return _did_json(institutions.did_document(session, record))
+    return _did_json(institutions.did_document(session, record, settings))
 
 
 @router.get(
@@ -91,4 +93,31 @@ def nic_did_document(session: SessionDep, settings: SettingsDep) -> JSONResponse
     record = institutions.find_institution_by_did(session, institutions.nic_did(settings))
     if record is None:
         raise NotFound("this service has no NIC identity yet")
-    return _did_json(institutions.did_document(session, record))
+    return _did_json(institutions.did_document(session, record, settings))
+
+
+def _key_log(session: SessionDep, record: Any) -> JSONResponse:
+    return JSONResponse(
+        {"controller": record.did, "entries": institutions.key_event_log(session, record)},
+        headers={"Cache-Control": "public, max-age=60"},
+    )
+
+
+@router.get(
+    "/institutions/{slug}/key-events", tags=["dids"], operation_id="getInstitutionKeyEvents"
+)
+def institution_key_events(slug: str, session: SessionDep) -> JSONResponse:
+    """The institution's hash-chained, NIC-signed key event log (added / retired / compromised)."""
+    record = institutions.get_institution(session, slug)
+    if record.kind == "nic":
+        raise NotFound(f"no institution with slug {slug!r}")
+    return _key_log(session, record)
+
+
+@router.get("/.well-known/key-events", tags=["dids"], operation_id="getNicKeyEvents")
+def nic_key_events(session: SessionDep, settings: SettingsDep) -> JSONResponse:
+    """The NIC's own key event log."""
+    record = institutions.find_institution_by_did(session, institutions.nic_did(settings))
+    if record is None:
+        raise NotFound("this service has no NIC identity yet")
+    return _key_log(session, record)

@@ -44,7 +44,12 @@ def issue_credential(
             )
         credential["id"] = body.options.credential_id
     batch = issuance.issue_credentials(
-        session, settings, principal, [credential], pointer_prefix="/credential", index_pointers=False
+        session,
+        settings,
+        principal,
+        [credential],
+        pointer_prefix="/credential",
+        index_pointers=False,
     )
     return IssueCredentialResponse(verifiable_credential=batch.credentials[0])
 

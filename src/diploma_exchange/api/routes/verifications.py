@@ -23,7 +23,7 @@ VERIFY_BODY = {
             "application/json": {
                 "schema": {
                     "type": "object",
-                    "description": "A verifiable credential, or {\"verifiableCredential\": ...}",
+                    "description": 'A verifiable credential, or {"verifiableCredential": ...}',
                 }
             },
             "multipart/form-data": {
@@ -63,7 +63,11 @@ async def create_verification(
             "field 'file'",
             code="unsupported-media-type",
         )
-    if isinstance(document, dict) and "verifiableCredential" in document and "@context" not in document:
+    if (
+        isinstance(document, dict)
+        and "verifiableCredential" in document
+        and "@context" not in document
+    ):
         document = document["verifiableCredential"]
     if not isinstance(document, dict):
         raise InvalidInput("the credential must be a JSON object", pointer="")

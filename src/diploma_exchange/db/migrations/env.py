@@ -20,7 +20,9 @@ def run_migrations_online() -> None:
             raise RuntimeError("no connection or sqlalchemy.url given to Alembic")
         engine = create_engine(url)
         with engine.begin() as conn:
-            context.configure(connection=conn, target_metadata=target_metadata, render_as_batch=True)
+            context.configure(
+                connection=conn, target_metadata=target_metadata, render_as_batch=True
+            )
             with context.begin_transaction():
                 context.run_migrations()
         return
