@@ -299,6 +299,10 @@ def rotate_key(
     """Add a new signing key and retire the current ones (they keep verifying what they
     signed while active). Returns the new key."""
     now = datetime.now(UTC)
+    # Proof times have whole seconds (issuance truncates them); retire at the next whole
+    # second so that a diploma signed in the same second as the rotation stays valid.
+    if now.microsecond:
+        now = now.replace(microsecond=0) + timedelta(seconds=1)
     previous = [k for k in institution_keys(session, institution) if k.status == "active"]
     new_key = add_signing_key(session, settings, institution)
     for key in previous:
@@ -339,11 +343,12 @@ def compromise_key(
     key.status = "compromised"
     key.compromised_at = compromised_at
     session.add(key)
+    session.flush()
+    if was_active and not any(k.status == "active" for k in institution_keys(session, institution)):
+        add_signing_key(session, settings, institution)  # so the compromised key signs nothing more
     _record_key_event(
         session, settings, institution, "compromised", key, effective_at=compromised_at, note=note
     )
-    if was_active and not any(k.status == "active" for k in institution_keys(session, institution)):
-        add_signing_key(session, settings, institution)
     return key
 
 
