@@ -21,6 +21,7 @@ import itertools
 import json
 import os
 import platform
+import random
 import statistics
 import subprocess
 import sys
@@ -57,6 +58,13 @@ from diploma_exchange.dids.document import DidDocument
 from diploma_exchange.proofs import eddsa_jcs_2022
 from diploma_exchange.proofs.keys import Signer
 from diploma_exchange.proofs.multibase import decode_base58btc
+from diploma_exchange.status import (
+    MIN_BITSTRING_LENGTH,
+    Bitstring,
+    build_status_list_credential,
+    make_status_entry,
+)
+from diploma_exchange.verification.status_checks import status_checks
 from diploma_exchange.services.institutions import (
     ROLE_INSTITUTION,
     Principal,
@@ -389,6 +397,94 @@ def bench_crypto(results: Results, rounds: int, min_time: float) -> None:
         results.add(Figure(key, label, rates[key], baseline))
 
 
+class MemoryStatusLists:
+    """Status list credentials already fetched (the "from cache" case of a verifier)."""
+
+    def __init__(self, lists: Mapping[str, Mapping[str, Any]]) -> None:
+        self._lists = lists
+
+    def get(self, url: str) -> Mapping[str, Any]:
+        return self._lists[url.split("#", 1)[0]]
+
+
+def bench_status(results: Results, rounds: int, min_time: float) -> None:
+    """Publishing a 131,072-entry list, and status checks of a diploma from cached lists."""
+    private_key = Ed25519PrivateKey.generate()
+    signer = Signer(private_key, f"{ISSUER_DID}#{KEY_FRAGMENT}")
+    rng = random.Random(7)
+    bits = Bitstring(MIN_BITSTRING_LENGTH)
+    for index in rng.sample(range(MIN_BITSTRING_LENGTH), 2000):  # ~1.5% revoked: realistic
+        bits.set(index, 1)
+    urls = {
+        p: f"https://diplomas.example.kz/status-lists/{p}" for p in ("revocation", "suspension")
+    }
+
+    def publish(purpose: str = "revocation") -> dict[str, Any]:
+        unsigned = build_status_list_credential(
+            list_url=urls[purpose],
+            issuer=ISSUER_DID,
+            purpose=purpose,
+            bitstring=bits,
+            valid_from=CREATED,
+        )
+        return eddsa_jcs_2022.add_proof(unsigned, signer, created=CREATED)
+
+    lists = {urls[p]: publish(p) for p in urls}
+    diploma = bench_diploma()
+    diploma["credentialStatus"] = [make_status_entry(urls[p], 94567, p) for p in urls]
+    signed = eddsa_jcs_2022.add_proof(diploma, signer, created=CREATED)
+    did_document = DidDocument.from_json(
+        build_did_document(ISSUER_DID, [VerificationKey(KEY_FRAGMENT, signer.public_key_multibase)])
+    )
+    resolver = StaticResolver(did_document)
+    provider = MemoryStatusLists(lists)
+    trust = StaticTrustPolicy([ISSUER_DID])
+    report = verify_credential(
+        signed, resolver=resolver, trust=trust, now=VERIFIED_AT, status_lists=provider
+    )
+    if not report:
+        raise RuntimeError(f"status benchmark diploma is not valid: {json.dumps(report.to_json())}")
+    results.extra["status_list"] = {
+        "entries": MIN_BITSTRING_LENGTH,
+        "set_bits": bits.count_set(),
+        "encoded_list_chars": len(lists[urls["revocation"]]["credentialSubject"]["encodedList"]),
+    }
+    fns: dict[str, Callable[[], object]] = {
+        "status.publish": publish,
+        "status.check": lambda: status_checks(
+            signed, ISSUER_DID, resolver=resolver, provider=provider
+        ),
+        "verify_credential.status": lambda: verify_credential(
+            signed, resolver=resolver, trust=trust, now=VERIFIED_AT, status_lists=provider
+        ),
+    }
+    rates = measure_interleaved(fns, rounds, min_time)
+    results.add(
+        Figure(
+            "status.publish",
+            "publish a signed 131,072-entry list (gzip, sign)",
+            rates["status.publish"],
+            "ed25519.sign",
+        )
+    )
+    results.add(
+        Figure(
+            "status.check",
+            "status checks of a diploma (2 cached lists)",
+            rates["status.check"],
+            "ed25519.verify",
+        )
+    )
+    results.add(
+        Figure(
+            "verify_credential.status",
+            "verify_credential with status, in-process",
+            rates["verify_credential.status"],
+            "ed25519.verify",
+        )
+    )
+
+
 STEP_LABELS: Final[Mapping[str, str]] = {
     "step.build": "build_diploma_credential",
     "step.validate": "validate_credential (JSON Schema)",
@@ -568,6 +664,7 @@ def render(results: Results, console: Console) -> None:
         "ed25519.sign": "Baselines",
         "eddsa_jcs_2022.sign": "eddsa-jcs-2022",
         "verify_credential": "Verification",
+        "status.publish": "Bitstring Status List",
         "step.build": "Issuance steps (per diploma, timed between batch chunks)",
         "batch": f"Batch issuance of {results.extra['batch']['diplomas']:,} into SQLite",
     }
@@ -659,6 +756,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     with console.status("Ed25519, eddsa-jcs-2022 and verification ..."):
         bench_crypto(results, args.rounds, args.min_time)
+    with console.status("status lists ..."):
+        bench_status(results, args.rounds, args.min_time)
     with console.status(f"issuance steps, then a batch of {args.batch_size:,} diplomas ..."):
         bench_batch(results, args.batch_size, args.rounds, args.min_time)
     results.extra["breakdown"] = breakdown(results)
