@@ -58,13 +58,6 @@ from diploma_exchange.dids.document import DidDocument
 from diploma_exchange.proofs import eddsa_jcs_2022
 from diploma_exchange.proofs.keys import Signer
 from diploma_exchange.proofs.multibase import decode_base58btc
-from diploma_exchange.status import (
-    MIN_BITSTRING_LENGTH,
-    Bitstring,
-    build_status_list_credential,
-    make_status_entry,
-)
-from diploma_exchange.verification.status_checks import status_checks
 from diploma_exchange.services.institutions import (
     ROLE_INSTITUTION,
     Principal,
@@ -72,7 +65,14 @@ from diploma_exchange.services.institutions import (
     signer_for,
 )
 from diploma_exchange.services.issuance import issue_diplomas, issuer_profile
+from diploma_exchange.status import (
+    MIN_BITSTRING_LENGTH,
+    Bitstring,
+    build_status_list_credential,
+    make_status_entry,
+)
 from diploma_exchange.verification import StaticTrustPolicy, verify_credential
+from diploma_exchange.verification.status_checks import status_checks
 
 ROUNDS: Final = 7
 MIN_TIME: Final = 0.3
