@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,23 +11,9 @@ from fastapi.testclient import TestClient
 
 from conftest import Tenant
 from helpers import diploma_payload, set_at
+from cli_support import run_cli, write
 
 EXIT_VALID, EXIT_INVALID, EXIT_INDETERMINATE, EXIT_USAGE = 0, 1, 2, 64
-
-
-def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None, stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("DIPLOMA_EXCHANGE_")}
-    full_env.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "diploma_exchange", *args],
-        capture_output=True,
-        check=False,
-        text=True,
-        env=full_env,
-        cwd=cwd,
-        input=stdin.decode() if stdin else None,
-        timeout=120,
-    )
 
 
 @pytest.fixture
@@ -57,14 +40,12 @@ def status_list_files(client: TestClient, credential: dict[str, Any], tmp_path: 
     return args
 
 
-def write(tmp_path: Path, name: str, data: Any) -> Path:
-    path = tmp_path / name
-    path.write_text(json.dumps(data, ensure_ascii=False))
-    return path
-
-
 def test_verify_with_only_the_file(
-    client: TestClient, kaznu: Tenant, signed: dict[str, Any], tmp_path: Path, offline_env: dict[str, str]
+    client: TestClient,
+    kaznu: Tenant,
+    signed: dict[str, Any],
+    tmp_path: Path,
+    offline_env: dict[str, str],
 ) -> None:
     """Issued by the API; verified by the CLI on a 'machine' with the file and the DID document."""
     diploma = write(tmp_path, "diploma.json", signed)
@@ -86,12 +67,31 @@ def test_verify_with_only_the_file(
 
 
 def test_verify_tampered_file_exits_1(
-    client: TestClient, kaznu: Tenant, signed: dict[str, Any], tmp_path: Path, offline_env: dict[str, str]
+    client: TestClient,
+    kaznu: Tenant,
+    signed: dict[str, Any],
+    tmp_path: Path,
+    offline_env: dict[str, str],
 ) -> None:
-    forged = write(tmp_path, "forged.json", set_at(signed, "/credentialSubject/graduate/fullName/en", "Someone Else"))
+    forged = write(
+        tmp_path,
+        "forged.json",
+        set_at(signed, "/credentialSubject/graduate/fullName/en", "Someone Else"),
+    )
     did_doc = write(tmp_path, "did.json", client.get("/institutions/kaznu/did.json").json())
     lists = status_list_files(client, signed, tmp_path)
-    result = run_cli("verify", str(forged), "--offline", "--did-document", str(did_doc), *lists, "--trust-issuer", kaznu.did, "--json", env=offline_env)
+    result = run_cli(
+        "verify",
+        str(forged),
+        "--offline",
+        "--did-document",
+        str(did_doc),
+        *lists,
+        "--trust-issuer",
+        kaznu.did,
+        "--json",
+        env=offline_env,
+    )
     assert result.returncode == EXIT_INVALID, result.stdout + result.stderr
     checks = {c["name"]: c["status"] for c in json.loads(result.stdout)["checks"]}
     assert checks["proof.signature"] == "failed"
@@ -101,14 +101,18 @@ def test_verify_offline_without_the_did_document_is_indeterminate(
     signed: dict[str, Any], tmp_path: Path, offline_env: dict[str, str], kaznu: Tenant
 ) -> None:
     diploma = write(tmp_path, "diploma.json", signed)
-    result = run_cli("verify", str(diploma), "--offline", "--trust-issuer", kaznu.did, env=offline_env)
+    result = run_cli(
+        "verify", str(diploma), "--offline", "--trust-issuer", kaznu.did, env=offline_env
+    )
     assert result.returncode == EXIT_INDETERMINATE, result.stdout + result.stderr
 
 
 def test_usage_errors_are_not_verdict_codes(tmp_path: Path, offline_env: dict[str, str]) -> None:
     assert run_cli("verify", env=offline_env).returncode == EXIT_USAGE
     assert run_cli("verify", "--no-such-flag", "x", env=offline_env).returncode == EXIT_USAGE
-    assert run_cli("verify", str(tmp_path / "missing.json"), env=offline_env).returncode == EXIT_USAGE
+    assert (
+        run_cli("verify", str(tmp_path / "missing.json"), env=offline_env).returncode == EXIT_USAGE
+    )
     bad = tmp_path / "bad.json"
     bad.write_text("{not json")
     assert run_cli("verify", str(bad), env=offline_env).returncode == 65
@@ -116,7 +120,13 @@ def test_usage_errors_are_not_verdict_codes(tmp_path: Path, offline_env: dict[st
 
 def test_keys_generate(tmp_path: Path) -> None:
     out = tmp_path / "k.pem"
-    result = run_cli("keys", "generate", "--out", str(out), env={"DIPLOMA_EXCHANGE_KEY_PASSPHRASE": "correct horse"})
+    result = run_cli(
+        "keys",
+        "generate",
+        "--out",
+        str(out),
+        env={"DIPLOMA_EXCHANGE_KEY_PASSPHRASE": "correct horse"},
+    )
     assert result.returncode == 0, result.stderr
     info = json.loads(result.stdout)
     assert info["didKey"].startswith("did:key:z6Mk")
@@ -132,18 +142,30 @@ def test_cli_issue_then_verify_against_local_registry(tmp_path: Path, project_ro
         "DIPLOMA_EXCHANGE_DATABASE_URL": f"sqlite:///{tmp_path}/local.db",
         "DIPLOMA_EXCHANGE_PUBLIC_BASE_URL": "https://diplomas.example.kz",
     }
-    created = run_cli("institutions", "create", "kbtu", "Kazakh-British Technical University", env=env)
+    created = run_cli(
+        "institutions", "create", "kbtu", "Kazakh-British Technical University", env=env
+    )
     assert created.returncode == 0, created.stderr
     source = write(tmp_path, "in.json", {"diplomas": [diploma_payload(3), diploma_payload(4)]})
     out_dir = tmp_path / "out"
-    issued = run_cli("issue", str(source), "--institution", "kbtu", "--out-dir", str(out_dir), env=env)
+    issued = run_cli(
+        "issue", str(source), "--institution", "kbtu", "--out-dir", str(out_dir), env=env
+    )
     assert issued.returncode == 0, issued.stderr
     files = sorted(out_dir.glob("*.json"))
     assert len(files) == 2
     for file in files:
         result = run_cli("verify", str(file), "--offline", env=env)
         assert result.returncode == EXIT_VALID, result.stdout + result.stderr
-    csv_issue = run_cli("issue", str(project_root / "examples" / "graduating-class.csv"), "--institution", "kbtu", "--out-dir", str(tmp_path / "csv"), env=env)
+    csv_issue = run_cli(
+        "issue",
+        str(project_root / "examples" / "graduating-class.csv"),
+        "--institution",
+        "kbtu",
+        "--out-dir",
+        str(tmp_path / "csv"),
+        env=env,
+    )
     assert csv_issue.returncode == 0, csv_issue.stderr
     assert len(list((tmp_path / "csv").glob("*.json"))) >= 3
 

@@ -1,0 +1,68 @@
+"""`keys rotate` / `keys compromise` from the command line, checked with `verify`."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from helpers import diploma_payload
+from cli_support import run_cli, write
+
+
+def test_rotate_then_compromise_from_the_cli(tmp_path: Path) -> None:
+    env = {
+        "DIPLOMA_EXCHANGE_DATABASE_URL": f"sqlite:///{tmp_path}/keys.db",
+        "DIPLOMA_EXCHANGE_PUBLIC_BASE_URL": "https://diplomas.example.kz",
+    }
+    assert run_cli("institutions", "create", "kbtu", "KBTU", env=env).returncode == 0
+    source = write(tmp_path, "in.json", [diploma_payload(0)])
+    assert (
+        run_cli(
+            "issue", str(source), "--institution", "kbtu", "--out-dir", str(tmp_path / "a"), env=env
+        ).returncode
+        == 0
+    )
+    first = next((tmp_path / "a").glob("*.json"))
+    signed_at = datetime.fromisoformat(json.loads(first.read_text())["proof"]["created"])
+
+    rotated = run_cli("keys", "rotate", "--institution", "kbtu", "--note", "yearly", env=env)
+    assert rotated.returncode == 0, rotated.stderr
+    assert json.loads(rotated.stdout)["newKey"].endswith("#key-2")
+    assert (
+        run_cli("verify", str(first), "--offline", env=env).returncode == 0
+    )  # old diploma still valid
+
+    moment = (signed_at + timedelta(seconds=1)).isoformat()
+    compromised = run_cli(
+        "keys", "compromise", "--institution", "kbtu", "--key-id", "key-1", "--at", moment, env=env
+    )
+    assert compromised.returncode == 0, compromised.stderr
+    assert (
+        run_cli("verify", str(first), "--offline", env=env).returncode == 0
+    )  # signed before the compromise
+
+    bad_time = run_cli(
+        "keys",
+        "compromise",
+        "--institution",
+        "kbtu",
+        "--key-id",
+        "key-2",
+        "--at",
+        "yesterday",
+        env=env,
+    )
+    assert bad_time.returncode == 64
+    naive = run_cli(
+        "keys",
+        "compromise",
+        "--institution",
+        "kbtu",
+        "--key-id",
+        "key-2",
+        "--at",
+        datetime.now(UTC).replace(tzinfo=None).isoformat(),
+        env=env,
+    )
+    assert naive.returncode == 64

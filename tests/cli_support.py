@@ -1,0 +1,36 @@
+"""Helpers for running the command line in tests (a real subprocess, a clean environment)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def run_cli(
+    *args: str,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    stdin: bytes | None = None,
+) -> subprocess.CompletedProcess[str]:
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("DIPLOMA_EXCHANGE_")}
+    full_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "diploma_exchange", *args],
+        capture_output=True,
+        check=False,
+        text=True,
+        env=full_env,
+        cwd=cwd,
+        input=stdin.decode() if stdin else None,
+        timeout=120,
+    )
+
+
+def write(tmp_path: Path, name: str, data: Any) -> Path:
+    path = tmp_path / name
+    path.write_text(json.dumps(data, ensure_ascii=False))
+    return path
