@@ -13,6 +13,7 @@ import os
 import socket
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,7 +26,8 @@ from sqlmodel import Session, SQLModel
 from diploma_exchange.api.app import create_app
 from diploma_exchange.config import Settings
 from diploma_exchange.db.engine import make_engine, upgrade
-from diploma_exchange.services import institutions
+from diploma_exchange.services import institutions, trust
+from diploma_exchange.trust.accreditation import Scope
 from vectors import in_ci
 
 PUBLIC_BASE_URL = "https://diplomas.example.kz"
@@ -149,21 +151,44 @@ def admin_key(engine: Engine) -> str:
     return token
 
 
-def _tenant(engine: Engine, settings: Settings, slug: str, name: str) -> Tenant:
+ACCREDITED_SINCE = datetime(2015, 1, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+def nic(engine: Engine, settings: Settings) -> str:
+    """This service's NIC identity (it signs accreditations, key logs and the trust list)."""
+    with Session(engine, expire_on_commit=False) as s:
+        record, _ = institutions.register_institution(
+            s, settings, slug="nic", name="National Centre (test NIC)", kind="nic"
+        )
+        s.commit()
+    return record.did
+
+
+def _tenant(engine: Engine, settings: Settings, slug: str, name: str, accredited: bool = True) -> Tenant:
     with Session(engine, expire_on_commit=False) as s:
         record, _ = institutions.register_institution(s, settings, slug=slug, name=name)
         _, token = institutions.create_api_key(s, role=institutions.ROLE_INSTITUTION, institution=record)
+        if accredited:
+            trust.accredit(
+                s,
+                settings,
+                record,
+                scope=Scope(),
+                accrediting_body="IAAR (test)",
+                valid_from=ACCREDITED_SINCE,
+            )
         s.commit()
     return Tenant(slug, record.did, token)
 
 
 @pytest.fixture
-def kaznu(engine: Engine, settings: Settings) -> Tenant:
+def kaznu(engine: Engine, settings: Settings, nic: str) -> Tenant:
     return _tenant(engine, settings, "kaznu", "Al-Farabi Kazakh National University")
 
 
 @pytest.fixture
-def enu(engine: Engine, settings: Settings) -> Tenant:
+def enu(engine: Engine, settings: Settings, nic: str) -> Tenant:
     return _tenant(engine, settings, "enu", "L.N. Gumilyov Eurasian National University")
 
 

@@ -59,6 +59,39 @@ def _engine(settings: Settings) -> Any:
     return engine
 
 
+def _trust_lists_view(documents: list[Any], anchors: list[str]) -> Any:
+    """A view over trust lists given on the command line, each verified with the key of a
+    NIC named by ``--trusted-nic DID=publicKeyMultibase``."""
+    from diploma_exchange.proofs.keys import public_key_from_multibase
+    from diploma_exchange.trust.trust_list import verify_trust_list
+    from diploma_exchange.trust.view import TrustListView
+
+    if not documents:
+        return None
+    keys_by_did: dict[str, str] = {}
+    for anchor in anchors:
+        did, sep, key = anchor.partition("=")
+        if not sep or not did.startswith("did:"):
+            raise errors.InvalidInput(f"--trusted-nic {anchor!r} must be DID=publicKeyMultibase")
+        keys_by_did[did] = key
+    verified = []
+    for document in documents:
+        issuer = document.get("issuer") if isinstance(document, dict) else None
+        issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
+        if issuer_id not in keys_by_did:
+            raise errors.InvalidInput(
+                f"the trust list of {issuer_id} needs --trusted-nic {issuer_id}=<its key>"
+            )
+        verified.append(
+            verify_trust_list(
+                document,
+                operator=str(issuer_id),
+                public_key=public_key_from_multibase(keys_by_did[str(issuer_id)]),
+            )
+        )
+    return TrustListView(verified)
+
+
 def _local_registry_session(settings: Settings) -> Any:
     """A session on the configured database when it exists and is migrated; else None
     (verification must work on a machine with nothing but the file, and never create a db)."""
@@ -311,6 +344,203 @@ def institutions_create(
     out.print_json(data={"did": record.did, "apiKey": token, "note": "the API key is shown once"})
 
 
+def _parse_moment(value: str, option: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise _fail(f"{option} {value!r} is not an ISO 8601 date-time", Exit.USAGE) from exc
+    if moment.tzinfo is None:
+        raise _fail(f"{option} needs a time zone, e.g. 2026-06-30T00:00:00Z", Exit.USAGE)
+    return moment
+
+
+def _csv(value: str | None) -> tuple[str, ...]:
+    return tuple(v.strip() for v in (value or "").split(",") if v.strip())
+
+
+@inst_app.command("accredit")
+def institutions_accredit(
+    slug: str,
+    body: Annotated[str, typer.Option("--body", help="The accrediting body, e.g. IAAR or IQAA.")],
+    levels: Annotated[
+        str | None, typer.Option(help="ISCED 2011 levels, e.g. 6,7,8 (default: any).")
+    ] = None,
+    fields: Annotated[
+        str | None, typer.Option(help="ISCED-F codes or prefixes, e.g. 06,0533 (default: any).")
+    ] = None,
+    programmes: Annotated[str | None, typer.Option(help="Programme codes (default: any).")] = None,
+    valid_from: Annotated[
+        str | None, typer.Option("--from", help="ISO 8601 start (default: now).")
+    ] = None,
+    valid_until: Annotated[
+        str | None, typer.Option("--until", help="ISO 8601 end (default: open).")
+    ] = None,
+    conditional: bool = False,
+) -> None:
+    """Issue a signed accreditation record for an institution (signed by the NIC)."""
+    from sqlmodel import Session
+
+    from diploma_exchange.services import institutions, trust
+    from diploma_exchange.trust.accreditation import Scope
+
+    start = (
+        _parse_moment(valid_from, "--from")
+        if valid_from
+        else datetime.now(UTC).replace(microsecond=0)
+    )
+    end = _parse_moment(valid_until, "--until") if valid_until else None
+    settings = get_settings()
+    with Session(_engine(settings), expire_on_commit=False) as session:
+        try:
+            record = institutions.get_institution(session, slug)
+            row = trust.accredit(
+                session,
+                settings,
+                record,
+                scope=Scope(_csv(levels), _csv(fields), _csv(programmes)),
+                accrediting_body=body,
+                valid_from=start,
+                valid_until=end,
+                status="conditional" if conditional else "accredited",
+            )
+            session.commit()
+        except errors.Error as exc:
+            raise _fail(_describe(exc)) from exc
+    out.print_json(row.document)
+
+
+@inst_app.command("withdraw")
+def institutions_withdraw(
+    slug: str,
+    at: Annotated[str, typer.Option("--at", help="ISO 8601 moment of withdrawal.")],
+    reason: Annotated[str, typer.Option(help="Why it was withdrawn.")] = "",
+) -> None:
+    """Withdraw an institution's accreditation from a moment on (history is kept)."""
+    from sqlmodel import Session
+
+    from diploma_exchange.services import institutions, trust
+
+    moment = _parse_moment(at, "--at")
+    settings = get_settings()
+    with Session(_engine(settings), expire_on_commit=False) as session:
+        try:
+            row = trust.withdraw(
+                session,
+                settings,
+                institutions.get_institution(session, slug),
+                at=moment,
+                reason=reason,
+            )
+            session.commit()
+        except errors.Error as exc:
+            raise _fail(_describe(exc)) from exc
+    out.print_json(row.document)
+
+
+trust_app = typer.Typer(help="This NIC's trust list and partner NICs' lists.", no_args_is_help=True)
+app.add_typer(trust_app, name="trust")
+
+
+@trust_app.command("export")
+def trust_export(
+    out_file: Annotated[Path, typer.Option("--out", help="Where to write the signed trust list.")],
+) -> None:
+    """Write this NIC's current signed trust list (what /trust-list serves)."""
+    from sqlmodel import Session
+
+    from diploma_exchange.services import trust
+
+    settings = get_settings()
+    with Session(_engine(settings), expire_on_commit=False) as session:
+        try:
+            document = trust.publish_trust_list(session, settings)
+            session.commit()
+        except errors.Error as exc:
+            raise _fail(_describe(exc)) from exc
+    out_file.write_text(json.dumps(document, ensure_ascii=False, indent=2))
+    console.print(
+        f"wrote trust list sequence {document['credentialSubject']['sequenceNumber']} to {out_file}"
+    )
+
+
+@trust_app.command("add-partner")
+def trust_add_partner(
+    did: str,
+    name: str,
+    country: Annotated[str, typer.Option(help="ISO 3166-1 alpha-2")],
+    key: Annotated[str, typer.Option(help="The partner NIC's publicKeyMultibase (out of band).")],
+    url: Annotated[str | None, typer.Option(help="Where its trust list is published.")] = None,
+) -> None:
+    """Configure a partner NIC whose trust list you will import."""
+    from sqlmodel import Session
+
+    from diploma_exchange.services import trust
+
+    settings = get_settings()
+    with Session(_engine(settings), expire_on_commit=False) as session:
+        try:
+            row = trust.add_partner(
+                session,
+                did=did,
+                name=name,
+                country_code=country,
+                public_key_multibase=key,
+                trust_list_url=url,
+            )
+            session.commit()
+        except errors.Error as exc:
+            raise _fail(_describe(exc)) from exc
+    out.print_json(data={"id": row.id, "did": row.did})
+
+
+def _partner_by_did(session: Any, did: str) -> Any:
+    from diploma_exchange.services import trust
+
+    for partner in trust.list_partners(session):
+        if partner.did == did or partner.id == did:
+            return partner
+    raise errors.NotFound(f"no partner NIC {did}")
+
+
+@trust_app.command("import")
+def trust_import(did: str, path: Path) -> None:
+    """Import a partner's trust list file (its signature must verify with the configured key)."""
+    from sqlmodel import Session
+
+    from diploma_exchange.services import trust
+
+    settings = get_settings()
+    with Session(_engine(settings), expire_on_commit=False) as session:
+        try:
+            document = strict_json.loads(
+                path.read_bytes(), max_bytes=64 * 1024 * 1024, max_depth=64
+            )
+            snapshot = trust.import_trust_list(
+                session, _partner_by_did(session, did), document, fetched_from=str(path)
+            )
+            session.commit()
+        except errors.Error as exc:
+            raise _fail(_describe(exc)) from exc
+    out.print_json(data={"snapshot": snapshot.id, "sequenceNumber": snapshot.sequence_number})
+
+
+@trust_app.command("remove-partner")
+def trust_remove_partner(did: str) -> None:
+    """Remove a partner NIC and its snapshots."""
+    from sqlmodel import Session
+
+    from diploma_exchange.services import trust
+
+    settings = get_settings()
+    with Session(_engine(settings), expire_on_commit=False) as session:
+        try:
+            trust.remove_partner(session, _partner_by_did(session, did))
+            session.commit()
+        except errors.Error as exc:
+            raise _fail(_describe(exc)) from exc
+    console.print(f"removed partner {did}")
+
+
 # --- issue -----------------------------------------------------------------------------------
 
 
@@ -516,6 +746,22 @@ def verify(
             "--status-list", help="Use this status list credential file instead of fetching it."
         ),
     ] = None,
+    trust_list: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--trust-list", help="A NIC's signed trust list file (needs --trusted-nic for its key)."
+        ),
+    ] = None,
+    trusted_nic: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--trusted-nic", help="DID=publicKeyMultibase of a NIC whose trust lists you accept."
+        ),
+    ] = None,
+    policy: Annotated[
+        str,
+        typer.Option(help="Verification policy: default (incl. accreditation) or authenticity."),
+    ] = "default",
     offline: Annotated[bool, typer.Option(help="Never fetch anything over the network.")] = False,
     allow_host: Annotated[
         list[str] | None,
@@ -525,15 +771,24 @@ def verify(
     """Verify a diploma. Exit code 0 = valid, 1 = invalid, 2 = indeterminate, 64+ = usage/input."""
     from diploma_exchange.dids.document import DidDocument
     from diploma_exchange.dids.remote import DidWebResolver, SafeFetcher
-    from diploma_exchange.services.lookups import LayeredResolver, LayeredStatusLists, LayeredTrust
+    from diploma_exchange.services.lookups import (
+        ChainResolver,
+        FirstAccreditations,
+        FirstTrust,
+        LayeredResolver,
+        LayeredStatusLists,
+        LayeredTrust,
+    )
     from diploma_exchange.verification import verify_credential
     from diploma_exchange.verification.remote_status import RemoteStatusLists
+    from diploma_exchange.verification.report import select_policy
 
     settings = get_settings()
     try:
         raw = sys.stdin.buffer.read() if str(path) == "-" else path.read_bytes()
         given_docs = [p.read_bytes() for p in did_document or []]
         given_lists = [p.read_bytes() for p in status_list or []]
+        given_trust_lists = [p.read_bytes() for p in trust_list or []]
     except OSError as exc:
         raise _fail(f"cannot read {exc.filename}: {exc.strerror}", Exit.USAGE) from exc
     limits = {"max_bytes": settings.max_body_bytes, "max_depth": settings.max_json_depth}
@@ -541,8 +796,18 @@ def verify(
         document = strict_json.loads(raw, **limits)
         docs = [DidDocument.from_json(strict_json.loads(d, **limits)) for d in given_docs]
         lists = [strict_json.loads(d, **limits) for d in given_lists]
+        trust_view = _trust_lists_view(
+            [
+                strict_json.loads(d, max_bytes=64 * 1024 * 1024, max_depth=64)
+                for d in given_trust_lists
+            ],
+            trusted_nic or [],
+        )
+        chosen_policy = select_policy(policy)
     except errors.Error as exc:
         raise _fail(_describe(exc)) from exc
+    except ValueError as exc:
+        raise _fail(str(exc), Exit.USAGE) from exc
     if not isinstance(document, dict) or not all(isinstance(x, dict) for x in lists):
         raise _fail("each file must hold one JSON object")
 
@@ -554,21 +819,23 @@ def verify(
     remote_dids = None if offline else DidWebResolver(fetcher)
     remote_lists = None if offline else RemoteStatusLists(fetcher)
     session = _local_registry_session(settings)
-    registry = registry_trust = local_lists = key_history = None
+    registry: Any = None
+    registry_trust: Any = trust_view
+    accreditations: Any = trust_view
+    local_lists = key_history = None
     if session is not None:
-        from diploma_exchange.services.registry import (
-            RegistryKeyHistory,
-            RegistryResolver,
-            RegistryTrustPolicy,
-        )
+        from diploma_exchange.services.registry import RegistryKeyHistory, RegistryResolver
         from diploma_exchange.services.status import LocalStatusLists
+        from diploma_exchange.services.trust import TrustRegistry
 
+        local = TrustRegistry(session, settings)
         registry = RegistryResolver(session)
-        registry_trust = RegistryTrustPolicy(
-            session, f"the local registry ({settings.database_url})"
-        )
+        registry_trust = FirstTrust(local, trust_view)
+        accreditations = FirstAccreditations(local, trust_view)
         local_lists = LocalStatusLists(session, settings)
         key_history = RegistryKeyHistory(session)
+    if trust_view is not None:
+        registry = ChainResolver(registry, trust_view)
     try:
         report = verify_credential(
             document,
@@ -576,6 +843,8 @@ def verify(
             trust=LayeredTrust(trust_issuer or [], registry_trust),
             status_lists=LayeredStatusLists(lists, local_lists, remote_lists),
             key_history=key_history,
+            accreditations=accreditations,
+            policy=chosen_policy,
             now=datetime.now(UTC),
         )
     finally:

@@ -48,6 +48,7 @@ def test_issued_diploma_verifies_with_every_check_passed(client: TestClient, kaz
         "key.validity": "passed",
         "validity.period": "passed",
         "issuer.trust": "passed",
+        "issuer.accreditation": "passed",
         "status.revocation": "passed",
         "status.suspension": "passed",
     }

@@ -46,16 +46,6 @@ def resign(credential: dict[str, Any], signer: keys.Signer, created: datetime) -
     return eddsa_jcs_2022.add_proof(unsigned, signer, created=created)
 
 
-@pytest.fixture
-def nic(engine: Any, settings: Any) -> str:
-    with Session(engine, expire_on_commit=False) as s:
-        record, _ = institutions.register_institution(
-            s, settings, slug="nic", name="Demo NIC", kind="nic"
-        )
-        s.commit()
-    return record.did
-
-
 def test_rotation_keeps_old_diplomas_valid(client: TestClient, kaznu: Tenant) -> None:
     before = issue(client, kaznu)
     assert before["proof"]["verificationMethod"].endswith("#key-1")

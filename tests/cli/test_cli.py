@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from conftest import Tenant
 from helpers import diploma_payload, set_at
-from cli_support import run_cli, write
+from cli_support import create_accredited, run_cli, write
 
 EXIT_VALID, EXIT_INVALID, EXIT_INDETERMINATE, EXIT_USAGE = 0, 1, 2, 64
 
@@ -56,13 +56,49 @@ def test_verify_with_only_the_file(
     checks = {c["name"]: c["code"] for c in json.loads(without_lists.stdout)["checks"]}
     assert checks["status.revocation"] == "status-list-unavailable"
     args += status_list_files(client, signed, tmp_path)
-    trusted = run_cli(*args, "--trust-issuer", kaznu.did, env=offline_env)
-    assert trusted.returncode == EXIT_VALID, trusted.stdout + trusted.stderr
-    assert "VALID" in trusted.stdout
+    # --trust-issuer vouches for the issuer, but nobody for its accreditation: the default
+    # policy cannot conclude; the authenticity policy can.
+    trusted = run_cli(*args, "--trust-issuer", kaznu.did, "--json", env=offline_env)
+    assert trusted.returncode == EXIT_INDETERMINATE, trusted.stdout + trusted.stderr
+    checks = {c["name"]: c["code"] for c in json.loads(trusted.stdout)["checks"]}
+    assert checks["issuer.accreditation"] == "accreditation-unavailable"
+    authentic = run_cli(*args, "--trust-issuer", kaznu.did, "--policy", "authenticity", env=offline_env)
+    assert authentic.returncode == EXIT_VALID, authentic.stdout + authentic.stderr
+    assert "VALID" in authentic.stdout
     unknown = run_cli(*args, "--json", env=offline_env)
     assert unknown.returncode == EXIT_INDETERMINATE, unknown.stdout + unknown.stderr
     report = json.loads(unknown.stdout)
     assert report["verdict"] == "indeterminate"
+
+
+def test_verify_with_the_nics_trust_list(
+    client: TestClient,
+    kaznu: Tenant,
+    nic: str,
+    signed: dict[str, Any],
+    tmp_path: Path,
+    offline_env: dict[str, str],
+) -> None:
+    """A foreign verifier with the file, the issuing NIC's trust list and the NIC's key
+    (exchanged out of band): valid, with the list as provenance, and no DID fetch needed."""
+    diploma = write(tmp_path, "diploma.json", signed)
+    trust_list = write(tmp_path, "trust-list.json", client.get("/trust-list").json())
+    nic_key = client.get("/.well-known/did.json").json()["verificationMethod"][0]["publicKeyMultibase"]
+    lists = status_list_files(client, signed, tmp_path)
+    args = ["verify", str(diploma), "--offline", *lists, "--trust-list", str(trust_list)]
+    result = run_cli(*args, "--trusted-nic", f"{nic}={nic_key}", "--json", env=offline_env)
+    assert result.returncode == EXIT_VALID, result.stdout + result.stderr
+    checks = {c["name"]: c for c in json.loads(result.stdout)["checks"]}
+    assert checks["issuer.trust"]["code"] == "listed-by-partner"
+    assert "sequence" in checks["issuer.trust"]["message"]
+    assert checks["issuer.accreditation"]["status"] == "passed"
+    # the wrong key for the NIC: the list is refused outright
+    other_key = "z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2"
+    refused = run_cli(*args, "--trusted-nic", f"{nic}={other_key}", env=offline_env)
+    assert refused.returncode == 65, refused.stdout + refused.stderr
+    # no key for the list's NIC at all
+    missing = run_cli(*args, env=offline_env)
+    assert missing.returncode == 65
     assert not (tmp_path / "absent").exists()  # verify never creates a database
 
 
@@ -83,6 +119,8 @@ def test_verify_tampered_file_exits_1(
     result = run_cli(
         "verify",
         str(forged),
+        "--policy",
+        "authenticity",
         "--offline",
         "--did-document",
         str(did_doc),
@@ -142,9 +180,7 @@ def test_cli_issue_then_verify_against_local_registry(tmp_path: Path, project_ro
         "DIPLOMA_EXCHANGE_DATABASE_URL": f"sqlite:///{tmp_path}/local.db",
         "DIPLOMA_EXCHANGE_PUBLIC_BASE_URL": "https://diplomas.example.kz",
     }
-    created = run_cli(
-        "institutions", "create", "kbtu", "Kazakh-British Technical University", env=env
-    )
+    created = create_accredited(env, "kbtu", "Kazakh-British Technical University")
     assert created.returncode == 0, created.stderr
     source = write(tmp_path, "in.json", {"diplomas": [diploma_payload(3), diploma_payload(4)]})
     out_dir = tmp_path / "out"

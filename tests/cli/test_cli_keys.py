@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from helpers import diploma_payload
-from cli_support import run_cli, write
+from cli_support import create_accredited, run_cli, write
 
 
 def test_rotate_then_compromise_from_the_cli(tmp_path: Path) -> None:
@@ -15,7 +15,7 @@ def test_rotate_then_compromise_from_the_cli(tmp_path: Path) -> None:
         "DIPLOMA_EXCHANGE_DATABASE_URL": f"sqlite:///{tmp_path}/keys.db",
         "DIPLOMA_EXCHANGE_PUBLIC_BASE_URL": "https://diplomas.example.kz",
     }
-    assert run_cli("institutions", "create", "kbtu", "KBTU", env=env).returncode == 0
+    assert create_accredited(env, "kbtu", "KBTU").returncode == 0
     source = write(tmp_path, "in.json", [diploma_payload(0)])
     assert (
         run_cli(

@@ -1,4 +1,4 @@
-"""did:key (Ed25519) creation and resolution."""
+"""did:key (Ed25519, P-256, P-384) creation and resolution."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import json
 
 import pytest
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePublicKey
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from diploma_exchange.dids import (
@@ -17,7 +18,15 @@ from diploma_exchange.dids import (
     resolve_did_key,
 )
 from diploma_exchange.errors import DidResolutionError
-from diploma_exchange.proofs.keys import generate_private_key, public_key_from_multibase
+from diploma_exchange.proofs.keys import (
+    KeyType,
+    ec_private_key_from_multibase,
+    generate_ec_private_key,
+    generate_private_key,
+    key_type,
+    public_key_from_multibase,
+    public_key_multibase,
+)
 from diploma_exchange.proofs.multibase import encode_base58btc
 from vectors import require
 
@@ -100,9 +109,13 @@ def test_round_trip() -> None:
         ("did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2do0", "invalid-did"),
         ("did:key:1:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK", "invalid-did"),
         ("did:key:" + encode_base58btc(b"\xed\x01" + bytes(31)), "invalid-did"),
-        # X25519 (z6LS...) and P-256 (zDn...) did:keys are not Ed25519.
+        # X25519 (z6LS...) keys are not signing keys; secp256k1 (zQ3s...) is not supported.
         ("did:key:z6LSbysY2xFMRpGMhb7tFTLMpeuPRaqaWM1yECx2AtzE3KCc", "unsupported-key-type"),
-        ("did:key:zDnaerDaTF5BXEavCrfRZEk316dpbLsfPDZ3WJ5hRTPFU2169", "unsupported-key-type"),
+        ("did:key:zQ3shokFTS3brHcDQrn82RUDfCZESWL1ZdCEJwekUDPQiYBme", "unsupported-key-type"),
+        # P-256 / P-384: wrong length, uncompressed point, point not on the curve.
+        ("did:key:" + encode_base58btc(b"\x80\x24\x02" + bytes(31)), "invalid-did"),
+        ("did:key:" + encode_base58btc(b"\x80\x24\x04" + bytes(64)), "invalid-did"),
+        ("did:key:" + encode_base58btc(b"\x81\x24\x02" + b"\xff" * 48), "invalid-did"),
         ("did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK#other", "not-found"),
         ("did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK/path", "invalid-did"),
     ],
@@ -111,6 +124,43 @@ def test_malformed_did_key(did: str, code: str) -> None:
     with pytest.raises(DidResolutionError) as info:
         resolve_did_key(did)
     assert info.value.code == code
+
+
+@pytest.mark.parametrize(
+    ("vector", "kind", "prefix"),
+    [
+        ("ecdsa/p256KeyPair.json", KeyType.P256, "zDn"),
+        ("ecdsa/p384KeyPair.json", KeyType.P384, "z82"),
+    ],
+)
+def test_resolve_ecdsa_vector_keys(vector: str, kind: KeyType, prefix: str) -> None:
+    pair = json.loads(require(vector).read_text())
+    multibase = pair["publicKeyMultibase"]
+    assert multibase.startswith(prefix)
+    did = f"did:key:{multibase}"
+    document = resolve_did_key(did)
+    method = document.verification_method(f"{did}#{multibase}")
+    assert method is not None and method.type == "Multikey"
+    public_key = method.public_key()
+    assert isinstance(public_key, EllipticCurvePublicKey)
+    assert key_type(public_key) is kind
+    # The secret key of the vector belongs to this public key, and round-trips.
+    secret = ec_private_key_from_multibase(pair["secretKeyMultibase"])
+    assert public_key_multibase(secret.public_key()) == multibase
+    assert did_key_from_public_key(public_key) == did
+    assert document.is_assertion_method(f"#{multibase}")
+
+
+@pytest.mark.parametrize("kind", [KeyType.P256, KeyType.P384])
+def test_ec_round_trip(kind: KeyType) -> None:
+    public_key = generate_ec_private_key(kind).public_key()
+    did = did_key_from_public_key(public_key)
+    method_url = did_key_verification_method(did)
+    method = resolve_did_key(method_url).verification_method(method_url)
+    assert method is not None
+    loaded = method.public_key()
+    assert isinstance(loaded, EllipticCurvePublicKey)
+    assert loaded.public_numbers() == public_key.public_numbers()
 
 
 def test_did_key_resolver_protocol_and_composite() -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from cli_support import create_accredited
 from helpers import diploma_payload
 
 
@@ -46,7 +47,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str,
             "DIPLOMA_EXCHANGE_PUBLIC_BASE_URL": f"http://localhost:{port}",
         }
     )
-    created = _cli("institutions", "create", "kaznu", "Al-Farabi Kazakh National University", env=env)
+    created = create_accredited(env, "kaznu", "Al-Farabi Kazakh National University")
     assert created.returncode == 0, created.stderr
     info = json.loads(created.stdout)
     server = subprocess.Popen(
@@ -89,9 +90,28 @@ def test_issue_over_http_then_verify_with_only_the_file(served: tuple[str, str, 
     signature = next(c for c in json.loads(refused.stdout)["checks"] if c["name"] == "proof.signature")
     assert signature["status"] == "error" and "refusing" in signature["message"]
 
-    # ... and with the host allowed, the did:web is fetched from the running service.
-    allowed = _cli("verify", str(path), "--trust-issuer", did, "--allow-host", f"localhost:{meta['port']}", env=elsewhere)
+    # ... and with the host allowed, the did:web and the status lists are fetched from the
+    # running service; the NIC's trust list (checked with the NIC's key, exchanged out of
+    # band) vouches for the issuer and its accreditation.
+    nic_document = httpx.get(f"{base}/.well-known/did.json", timeout=10).json()
+    nic_key = nic_document["verificationMethod"][0]["publicKeyMultibase"]
+    trust_list = Path(meta["tmp"]) / "trust-list.json"
+    trust_list.write_text(httpx.get(f"{base}/trust-list", timeout=10).text)
+    allowed = _cli(
+        "verify",
+        str(path),
+        "--allow-host",
+        f"localhost:{meta['port']}",
+        "--trust-list",
+        str(trust_list),
+        "--trusted-nic",
+        f"{nic_document['id']}={nic_key}",
+        "--json",
+        env=elsewhere,
+    )
     assert allowed.returncode == 0, allowed.stdout + allowed.stderr
+    checks = {c["name"]: c["status"] for c in json.loads(allowed.stdout)["checks"]}
+    assert checks["status.revocation"] == checks["status.suspension"] == "passed"
 
     # the service itself says valid too
     report = httpx.post(f"{base}/v1/verifications", json=credential, timeout=30).json()

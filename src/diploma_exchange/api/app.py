@@ -13,6 +13,7 @@ from diploma_exchange.api.routes import (
     institutions,
     meta,
     status_lists,
+    trust,
     vcapi,
     verifications,
 )
@@ -43,6 +44,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.remote = RemoteLookups.from_settings(settings)
     problems.install(app)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
-    for module in (meta, institutions, diplomas, status_lists, vcapi, verifications):
+    for module in (meta, institutions, diplomas, status_lists, trust, vcapi, verifications):
         app.include_router(module.router)
     return app

@@ -94,6 +94,7 @@ class CheckPublic(ApiModel):
     status: Literal["passed", "failed", "skipped", "error"]
     code: str
     message: str
+    mandatory: bool = Field(description="Whether the verification policy requires this check.")
     details: dict[str, Any] | None = None
 
 
@@ -102,6 +103,7 @@ class VerificationReportPublic(ApiModel):
     credential_id: str | None = Field(alias="credentialId")
     issuer: str | None
     checked_at: str = Field(alias="checkedAt")
+    policy: str = Field(description="The verification policy that decided the verdict.")
     checks: list[CheckPublic]
 
 

@@ -37,6 +37,12 @@ CONTEXTS: Mapping[str, str] = {
     "https://w3id.org/security/data-integrity/v2": "data-integrity-v2.jsonld",
     "https://w3id.org/security/multikey/v1": "multikey-v1.jsonld",
     "https://www.w3.org/ns/did/v1": "did-v1.jsonld",
+    # Received from other W3C-conformant issuers (VC 1.1 credentials, the W3C test vectors'
+    # example credentials, legacy Data Integrity and JWK verification methods).
+    "https://www.w3.org/2018/credentials/v1": "credentials-v1.jsonld",
+    "https://www.w3.org/ns/credentials/examples/v2": "credentials-examples-v2.jsonld",
+    "https://w3id.org/security/data-integrity/v1": "data-integrity-v1.jsonld",
+    "https://w3id.org/security/jwk/v1": "jwk-v1.jsonld",
     OB_V3P0_CONTEXT_URL: "ob-v3p0-context-3.0.3.json",
     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.2.json": "ob-v3p0-context-3.0.2.json",
     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.1.json": "ob-v3p0-context-3.0.1.json",

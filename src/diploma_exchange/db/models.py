@@ -176,3 +176,61 @@ class KeyEventRecord(SQLModel, table=True):
     sequence: int
     entry: str = Field(sa_column=Column(Text, nullable=False))
     entry_sha256: str = Field(max_length=64)
+
+
+class AccreditationRecordRow(SQLModel, table=True):
+    """A signed accreditation record issued by this service's NIC (never edited: a withdrawal
+    is a new row that supersedes the earlier one)."""
+
+    __tablename__ = "accreditation"
+
+    id: str = Field(primary_key=True, max_length=255)  # the credential id (urn:uuid:...)
+    institution_id: str = Field(foreign_key="institution.id", index=True, max_length=36)
+    status: str = Field(max_length=16)
+    valid_from: datetime = Field(sa_column=_ts())
+    valid_until: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    supersedes: str | None = Field(default=None, max_length=255)
+    document: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class PartnerNicRecord(SQLModel, table=True):
+    """A partner country's NIC, configured out of band: its DID and the key its trust list
+    must be signed with, and where to fetch the list."""
+
+    __tablename__ = "partner_nic"
+
+    id: str = Field(default_factory=_uuid, primary_key=True, max_length=36)
+    did: str = Field(unique=True, index=True, max_length=255)
+    name: str = Field(max_length=255)
+    country_code: str = Field(max_length=2)
+    public_key_multibase: str = Field(max_length=128)
+    trust_list_url: str | None = Field(default=None, max_length=500)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class TrustListSnapshotRecord(SQLModel, table=True):
+    """One imported (and verified) trust list of a partner NIC, with where and when it came from."""
+
+    __tablename__ = "trust_list_snapshot"
+
+    id: str = Field(default_factory=_uuid, primary_key=True, max_length=36)
+    partner_id: str = Field(foreign_key="partner_nic.id", index=True, max_length=36)
+    sequence_number: int
+    fetched_from: str = Field(max_length=500)
+    fetched_at: datetime = Field(sa_column=_ts())
+    next_update: datetime = Field(sa_column=_ts())
+    document: str = Field(sa_column=Column(Text, nullable=False))
+    document_sha256: str = Field(max_length=64)
+    current: bool = Field(default=True, index=True)
+
+
+class PublishedTrustListRecord(SQLModel, table=True):
+    """Each version of this NIC's own trust list, as signed and served."""
+
+    __tablename__ = "published_trust_list"
+
+    sequence_number: int = Field(primary_key=True)
+    content_sha256: str = Field(max_length=64)
+    document: str = Field(sa_column=Column(Text, nullable=False))
+    issued_at: datetime = Field(sa_column=_ts())

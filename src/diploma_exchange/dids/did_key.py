@@ -1,19 +1,25 @@
-"""The ``did:key`` method for Ed25519 keys (W3C CCG "The did:key Method v0.7").
+"""The ``did:key`` method (W3C CCG "The did:key Method v0.7") for Ed25519, P-256 and P-384.
 
-``did:key:z6Mk...`` is ``did:key:`` + the Multikey encoding of the public key
-(base58btc of 0xed01 || 32 bytes). Resolution (§4.1 "Document Creation Algorithm", with
-the Multikey verification method representation) is a pure function of the DID.
+``did:key:<multikey>`` is ``did:key:`` + the Multikey encoding of the public key:
+``z6Mk...`` (Ed25519: base58btc of 0xed01 || 32 bytes), ``zDn...`` (P-256: 0x8024 || a
+33-byte compressed point) or ``z82...`` (P-384: 0x8124 || a 49-byte compressed point).
+Resolution (§4.1 "Document Creation Algorithm", with the Multikey verification method
+representation) is a pure function of the DID.
 """
 
 from __future__ import annotations
 
 from typing import Any, Final
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
 from diploma_exchange.dids.document import DidDocument, parse_did, split_did_url
 from diploma_exchange.errors import DidResolutionError, InvalidInput, KeyLoadError
-from diploma_exchange.proofs.keys import public_key_from_multibase, public_key_multibase
+from diploma_exchange.proofs.keys import (
+    P256_PUB_MULTICODEC,
+    P384_PUB_MULTICODEC,
+    PublicKey,
+    public_key_from_multikey,
+    public_key_multibase,
+)
 from diploma_exchange.proofs.multibase import (
     ED25519_PUB_MULTICODEC,
     decode_base58btc,
@@ -22,9 +28,20 @@ from diploma_exchange.proofs.multibase import (
 DID_CONTEXT: Final = "https://www.w3.org/ns/did/v1"
 MULTIKEY_CONTEXT: Final = "https://w3id.org/security/multikey/v1"
 
+#: Multicodec prefix -> key type name, of the keys a did:key may hold here.
+_SUPPORTED_CODECS: Final = {
+    ED25519_PUB_MULTICODEC: "Ed25519",
+    P256_PUB_MULTICODEC: "P-256",
+    P384_PUB_MULTICODEC: "P-384",
+}
 
-def did_key_from_public_key(public_key: Ed25519PublicKey) -> str:
-    """Return the ``did:key`` DID of an Ed25519 public key (``did:key:z6Mk...``)."""
+
+def did_key_from_public_key(public_key: PublicKey) -> str:
+    """Return the ``did:key`` DID of a public key (``z6Mk...``, ``zDn...`` or ``z82...``).
+
+    Raises:
+        KeyLoadError: an elliptic-curve key on a curve other than P-256 or P-384.
+    """
     return "did:key:" + public_key_multibase(public_key)
 
 
@@ -39,7 +56,7 @@ def did_key_verification_method(did: str) -> str:
 
 
 def _decode_did_key(did_or_did_url: str) -> tuple[str, str]:
-    """Validate an Ed25519 ``did:key`` (DID or DID URL); return ``(did, multibase)``."""
+    """Validate a ``did:key`` (DID or DID URL); return ``(did, multibase)``."""
     did, fragment = split_did_url(did_or_did_url)
     method, multibase = parse_did(did)
     # did:key v0.7 §3.1.2 Decode Public Key: did:key:<mb-value>; version "1" is implicit.
@@ -55,17 +72,19 @@ def _decode_did_key(did_or_did_url: str) -> tuple[str, str]:
         raise DidResolutionError(
             f"did:key {did!r} is not a base58btc multibase value ('z...')", code="invalid-did"
         ) from exc
-    if not data.startswith(ED25519_PUB_MULTICODEC):
+    kind = next((name for codec, name in _SUPPORTED_CODECS.items() if data.startswith(codec)), None)
+    if kind is None:
         raise DidResolutionError(
-            f"did:key {did!r} is not an Ed25519 key (multicodec 0x{data[:2].hex()}); "
-            "only Ed25519 (z6Mk...) is supported",
+            f"did:key {did!r} holds an unsupported key type (multicodec 0x{data[:2].hex()}); "
+            "supported: Ed25519 (z6Mk...), P-256 (zDn...), P-384 (z82...)",
             code="unsupported-key-type",
         )
     try:
-        public_key_from_multibase(multibase)
+        public_key_from_multikey(multibase)
     except KeyLoadError as exc:
         raise DidResolutionError(
-            f"did:key {did!r} does not encode a 32-byte Ed25519 public key", code="invalid-did"
+            f"did:key {did!r} does not encode a valid {kind} public key: {exc.message}",
+            code="invalid-did",
         ) from exc
     if fragment and fragment != multibase:
         raise DidResolutionError(
@@ -75,8 +94,8 @@ def _decode_did_key(did_or_did_url: str) -> tuple[str, str]:
 
 
 def did_key_document(did_or_did_url: str) -> dict[str, Any]:
-    """Return the JSON DID document of an Ed25519 ``did:key`` (fragment is ignored
-    unless it names another key).
+    """Return the JSON DID document of a ``did:key`` (fragment is ignored unless it names
+    another key).
 
     Raises:
         DidResolutionError: see :func:`resolve_did_key`.
@@ -102,18 +121,19 @@ def did_key_document(did_or_did_url: str) -> dict[str, Any]:
 
 
 def resolve_did_key(did_or_did_url: str) -> DidDocument:
-    """Resolve an Ed25519 ``did:key`` DID (or DID URL) to its DID document.
+    """Resolve a ``did:key`` DID (or DID URL) to its DID document.
 
     Raises:
-        DidResolutionError: not a valid ``did:key``, not base58btc, not an Ed25519 key
-            (e.g. ``z6LS``/X25519 or ``zDn``/P-256), wrong key length, or a fragment that
-            is not the key's own.
+        DidResolutionError: not a valid ``did:key``, not base58btc, an unsupported key type
+            (``unsupported-key-type``, e.g. ``z6LS``/X25519), wrong key length or a point
+            not on its curve, or a fragment that is not the key's own.
     """
     return DidDocument.from_json(did_key_document(did_or_did_url))
 
 
 class DidKeyResolver:
-    """A :class:`~diploma_exchange.dids.document.DidResolver` for Ed25519 ``did:key``."""
+    """A :class:`~diploma_exchange.dids.document.DidResolver` for ``did:key`` (Ed25519,
+    P-256, P-384)."""
 
     __slots__ = ()
 

@@ -16,10 +16,11 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any, Final, Protocol, runtime_checkable
 
+from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePublicKey
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from diploma_exchange.errors import DidResolutionError
-from diploma_exchange.proofs.keys import public_key_from_multibase
+from diploma_exchange.proofs.keys import public_key_from_multibase, public_key_from_multikey
 
 # DID Core §3.1: did = "did:" method-name ":" method-specific-id
 #   method-name = 1*method-char (%x61-7A / DIGIT)
@@ -33,6 +34,9 @@ _FRAGMENT = re.compile(r"(?:[A-Za-z0-9._~!$&'()*+,;=:@/?-]|%[0-9A-Fa-f]{2})*")
 
 #: Verification method types whose ``publicKeyMultibase`` is an Ed25519 Multikey value.
 ED25519_METHOD_TYPES: Final = frozenset({"Multikey", "Ed25519VerificationKey2020"})
+#: Verification method types :meth:`VerificationMethod.public_key` can load (Multikey holds
+#: Ed25519, P-256 or P-384 keys).
+SUPPORTED_METHOD_TYPES: Final = frozenset({"Multikey", "Ed25519VerificationKey2020"})
 
 
 def parse_did(did: str) -> tuple[str, str]:
@@ -126,17 +130,21 @@ class VerificationMethod:
             revoked=revoked_at,
         )
 
-    def public_key(self) -> Ed25519PublicKey:
-        """Return the Ed25519 public key of a ``Multikey`` / ``Ed25519VerificationKey2020``.
+    def public_key(self) -> Ed25519PublicKey | EllipticCurvePublicKey:
+        """Return the public key of a ``Multikey`` or ``Ed25519VerificationKey2020`` method.
+
+        A ``Multikey`` may hold an Ed25519 (``z6Mk...``), P-256 (``zDn...``) or P-384
+        (``z82...``) key; an ``Ed25519VerificationKey2020`` only an Ed25519 key.
 
         Raises:
             DidResolutionError: another method type, or no ``publicKeyMultibase``.
-            KeyLoadError: ``publicKeyMultibase`` is not an Ed25519 Multikey value.
+            KeyLoadError: ``publicKeyMultibase`` is not a supported Multikey value (or, for
+                ``Ed25519VerificationKey2020``, not an Ed25519 one).
         """
-        if self.type not in ED25519_METHOD_TYPES:
+        if self.type not in SUPPORTED_METHOD_TYPES:
             raise DidResolutionError(
                 f"verification method {self.id} has type {self.type!r}; expected one of "
-                f"{', '.join(sorted(ED25519_METHOD_TYPES))}",
+                f"{', '.join(sorted(SUPPORTED_METHOD_TYPES))}",
                 code="unsupported-verification-method",
             )
         if self.public_key_multibase is None:
@@ -144,6 +152,8 @@ class VerificationMethod:
                 f"verification method {self.id} has no publicKeyMultibase",
                 code="unsupported-verification-method",
             )
+        if self.type == "Multikey":
+            return public_key_from_multikey(self.public_key_multibase)
         return public_key_from_multibase(self.public_key_multibase)
 
 

@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Final
 
+from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePublicKey
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from diploma_exchange.errors import InvalidInput, ProofError
@@ -60,6 +61,12 @@ class ProofCheckCode(StrEnum):
     MALFORMED_PROOF = "malformed-proof"
     CONTEXT_MISMATCH = "context-mismatch"
     MALFORMED_DOCUMENT = "malformed-document"
+    # Used by the other cryptosuites and the dispatcher (proofs.suites):
+    UNSUPPORTED_CRYPTOSUITE = "unsupported-cryptosuite"
+    KEY_TYPE_MISMATCH = "key-type-mismatch"
+    UNKNOWN_CONTEXT = "unknown-context"
+    UNDEFINED_TERM = "undefined-term"
+    PREVIOUS_PROOF_NOT_FOUND = "previous-proof-not-found"
 
 
 @dataclass(frozen=True, slots=True)
@@ -347,15 +354,18 @@ def _check_proof_shape(proof: Mapping[str, Any]) -> ProofCheck | bytes:
     return proof_bytes
 
 
-def verify_proof(secured: Mapping[str, Any], public_key: Ed25519PublicKey) -> ProofCheck:
+def verify_proof(
+    secured: Mapping[str, Any], public_key: Ed25519PublicKey | EllipticCurvePublicKey
+) -> ProofCheck:
     """Verify Proof (eddsa-jcs-2022), §3.3.2, with the already resolved ``public_key``.
 
     Returns a :class:`ProofCheck` whose code is ``verified``, ``signature-mismatch``,
     ``malformed-proof`` (missing proof, wrong type or cryptosuite, bad ``created``,
     ``proofValue`` not a 64-byte base58btc value, proof set), ``context-mismatch`` (the
     document's ``@context`` does not start with the proof's) or ``malformed-document``
-    (the document cannot be canonicalized). It does not check the proof purpose or the
-    relation between the key and ``verificationMethod``: that is the caller's job.
+    (the document cannot be canonicalized) or ``key-type-mismatch`` (``public_key`` is not
+    an Ed25519 key). It does not check the proof purpose or the relation between the key
+    and ``verificationMethod``: that is the caller's job.
 
     Raises:
         InvalidInput: ``secured`` is not a JSON object (a mapping).
@@ -369,6 +379,12 @@ def verify_proof(secured: Mapping[str, Any], public_key: Ed25519PublicKey) -> Pr
     checked = _check_proof_shape(proof)
     if isinstance(checked, ProofCheck):
         return checked
+    if not isinstance(public_key, Ed25519PublicKey):
+        return ProofCheck(
+            False,
+            ProofCheckCode.KEY_TYPE_MISMATCH,
+            f"{CRYPTOSUITE} needs an Ed25519 key; the verification method has another key type",
+        )
     # 1. unsecuredDocument = securedDocument without proof (shallow: values are shared,
     #    only read).
     unsecured_document = {k: v for k, v in secured.items() if k != "proof"}

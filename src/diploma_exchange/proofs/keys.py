@@ -1,20 +1,35 @@
-"""Ed25519 key material: the one module that creates, loads, encodes and uses keys.
+"""Key material: the one module that creates, loads, encodes and uses keys.
 
 "Crypto through one narrow door": private keys are generated, decrypted and used for
-signing here only; elsewhere they travel inside a :class:`Signer`, whose ``repr`` shows
-the verification method and nothing else. Public keys are encoded as Multikey
-(Controlled Identifiers v1.0 §2.2.2 "Multikey"): ``z`` + base58btc(0xed01 || 32 bytes).
+signing here only; elsewhere they travel inside a :class:`Signer` (Ed25519, our own
+issuers) or an :class:`EcdsaSigner` (P-256/P-384, mainly for tests and interoperability),
+whose ``repr`` shows the verification method and nothing else. Public keys are encoded as
+Multikey (Controlled Identifiers v1.0 §2.2.2 "Multikey"): ``z`` + base58btc(multicodec ||
+key bytes), with
+
+- ``ed25519-pub`` (0xed, varint ``ed 01``) + 32 bytes ("z6Mk...");
+- ``p256-pub`` (0x1200, varint ``80 24``) + a 33-byte SEC1 compressed point ("zDn...");
+- ``p384-pub`` (0x1201, varint ``81 24``) + a 49-byte SEC1 compressed point ("z82...").
+
+ECDSA signatures (W3C vc-di-ecdsa) are IEEE P1363 ``r || s`` (fixed length: 64 bytes for
+P-256, 96 for P-384), not DER; this module converts for ``cryptography``.
 """
 
 from __future__ import annotations
 
-from typing import Any, Final, NoReturn
+from enum import StrEnum
+from typing import Any, Final, NoReturn, TypeAlias
 
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PrivateKey,
     Ed25519PublicKey,
+)
+from cryptography.hazmat.primitives.asymmetric.utils import (
+    decode_dss_signature,
+    encode_dss_signature,
 )
 
 from diploma_exchange.errors import InvalidInput, KeyLoadError
@@ -29,16 +44,108 @@ from diploma_exchange.proofs.multibase import (
 ED25519_KEY_LENGTH: Final = 32
 ED25519_SIGNATURE_LENGTH: Final = 64
 
+# Multicodec codes as unsigned varints (multicodec table: p256-pub 0x1200, p384-pub 0x1201,
+# p256-priv 0x1306, p384-priv 0x1307).
+P256_PUB_MULTICODEC: Final = b"\x80\x24"
+P384_PUB_MULTICODEC: Final = b"\x81\x24"
+P256_PRIV_MULTICODEC: Final = b"\x86\x26"
+P384_PRIV_MULTICODEC: Final = b"\x87\x26"
+
+#: A public key this service can verify with.
+PublicKey: TypeAlias = Ed25519PublicKey | ec.EllipticCurvePublicKey
+
+
+class KeyType(StrEnum):
+    """The key types (and, for ECDSA, curves) of the supported cryptosuites."""
+
+    ED25519 = "Ed25519"
+    P256 = "P-256"
+    P384 = "P-384"
+
+
+_CURVES: Final[dict[KeyType, ec.EllipticCurve]] = {
+    KeyType.P256: ec.SECP256R1(),
+    KeyType.P384: ec.SECP384R1(),
+}
+#: Field/scalar size in bytes: a compressed point is 1 + size bytes, a P1363 signature 2 * size.
+_EC_SIZES: Final = {KeyType.P256: 32, KeyType.P384: 48}
+_EC_PUB_CODECS: Final = {KeyType.P256: P256_PUB_MULTICODEC, KeyType.P384: P384_PUB_MULTICODEC}
+_EC_PRIV_CODECS: Final = {KeyType.P256: P256_PRIV_MULTICODEC, KeyType.P384: P384_PRIV_MULTICODEC}
+#: The hash each ECDSA curve is used with (vc-di-ecdsa §3: SHA-256 for P-256, SHA-384 for P-384).
+_EC_HASHES: Final[dict[KeyType, type[hashes.SHA256 | hashes.SHA384]]] = {
+    KeyType.P256: hashes.SHA256,
+    KeyType.P384: hashes.SHA384,
+}
+
 
 def generate_private_key() -> Ed25519PrivateKey:
     """Generate a fresh Ed25519 private key from the operating system's CSPRNG."""
     return Ed25519PrivateKey.generate()
 
 
-def public_key_multibase(public_key: Ed25519PublicKey) -> str:
-    """Return the Multikey ``publicKeyMultibase`` of an Ed25519 public key ("z6Mk...")."""
-    raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    return encode_base58btc(ED25519_PUB_MULTICODEC + raw)
+def key_type(public_key: PublicKey) -> KeyType:
+    """Return the :class:`KeyType` of a public key.
+
+    Raises:
+        KeyLoadError: an elliptic-curve key on a curve other than P-256 or P-384.
+    """
+    if isinstance(public_key, Ed25519PublicKey):
+        return KeyType.ED25519
+    if isinstance(public_key, ec.EllipticCurvePublicKey):
+        for kind, curve in _CURVES.items():
+            if public_key.curve.name == curve.name:
+                return kind
+        raise KeyLoadError(f"unsupported elliptic curve {public_key.curve.name}")
+    raise KeyLoadError(f"unsupported key type {type(public_key).__name__}")
+
+
+def public_key_multibase(public_key: PublicKey) -> str:
+    """Return the Multikey ``publicKeyMultibase`` of a public key.
+
+    Ed25519 gives "z6Mk...", P-256 "zDn..." and P-384 "z82..." (compressed points).
+
+    Raises:
+        KeyLoadError: an elliptic-curve key on an unsupported curve.
+    """
+    kind = key_type(public_key)
+    if isinstance(public_key, Ed25519PublicKey):
+        raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        return encode_base58btc(ED25519_PUB_MULTICODEC + raw)
+    point = public_key.public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.CompressedPoint
+    )
+    return encode_base58btc(_EC_PUB_CODECS[kind] + point)
+
+
+def public_key_from_multikey(value: str) -> PublicKey:
+    """Decode any supported Multikey ``publicKeyMultibase`` (Ed25519, P-256 or P-384).
+
+    Elliptic-curve keys must be SEC1 *compressed* points (Multikey §2.2.2) on their curve.
+
+    Raises:
+        KeyLoadError: not base58btc multibase, an unsupported multicodec, the wrong
+            length, or a point that is not on the curve.
+    """
+    try:
+        data = decode_base58btc(value)
+    except InvalidInput as exc:
+        raise KeyLoadError(f"publicKeyMultibase is not valid: {exc.message}") from exc
+    if data.startswith(ED25519_PUB_MULTICODEC):
+        return public_key_from_multibase(value)
+    for kind, codec in _EC_PUB_CODECS.items():
+        if data.startswith(codec):
+            size = _EC_SIZES[kind]
+            point = strip_multicodec_prefix(codec, data, length=size + 1)
+            if point[0] not in (2, 3):
+                raise KeyLoadError(f"a {kind} Multikey must be a compressed point (02/03 ...)")
+            try:
+                return ec.EllipticCurvePublicKey.from_encoded_point(_CURVES[kind], point)
+            except ValueError as exc:
+                raise KeyLoadError(f"publicKeyMultibase is not a point on {kind}") from exc
+    raise KeyLoadError(
+        f"unsupported Multikey type (multicodec prefix 0x{data[:2].hex()}); supported: "
+        "Ed25519 (z6Mk...), P-256 (zDn...), P-384 (z82...)"
+    )
 
 
 def public_key_from_multibase(value: str) -> Ed25519PublicKey:
@@ -74,6 +181,41 @@ def private_key_from_multibase(value: str) -> Ed25519PrivateKey:
         raise KeyLoadError("secret key multibase value is not valid base58btc") from exc
     seed = strip_multicodec_prefix(ED25519_PRIV_MULTICODEC, data, length=ED25519_KEY_LENGTH)
     return Ed25519PrivateKey.from_private_bytes(seed)
+
+
+def generate_ec_private_key(kind: KeyType) -> ec.EllipticCurvePrivateKey:
+    """Generate a fresh P-256 or P-384 private key.
+
+    Raises:
+        KeyLoadError: ``kind`` is not an elliptic curve.
+    """
+    curve = _CURVES.get(kind)
+    if curve is None:
+        raise KeyLoadError(f"{kind} is not an elliptic curve (P-256 or P-384)")
+    return ec.generate_private_key(curve)
+
+
+def ec_private_key_from_multibase(value: str) -> ec.EllipticCurvePrivateKey:
+    """Decode a multibase P-256/P-384 secret key (multicodec ``p256-priv``/``p384-priv``).
+
+    This is the ``secretKeyMultibase`` format of the W3C vc-di-ecdsa test vectors.
+
+    Raises:
+        KeyLoadError: not base58btc, an unsupported multicodec, the wrong length or an
+            out-of-range scalar. The message never contains key material.
+    """
+    try:
+        data = decode_base58btc(value)
+    except InvalidInput as exc:
+        raise KeyLoadError("secret key multibase value is not valid base58btc") from exc
+    for kind, codec in _EC_PRIV_CODECS.items():
+        if data.startswith(codec):
+            scalar = strip_multicodec_prefix(codec, data, length=_EC_SIZES[kind])
+            try:
+                return ec.derive_private_key(int.from_bytes(scalar, "big"), _CURVES[kind])
+            except ValueError as exc:
+                raise KeyLoadError(f"the secret key is not a valid {kind} scalar") from exc
+    raise KeyLoadError("the secret key is not a P-256 or P-384 multibase secret key")
 
 
 def encrypt_private_key(private_key: Ed25519PrivateKey, passphrase: bytes) -> bytes:
@@ -129,6 +271,45 @@ def verify_signature(public_key: Ed25519PublicKey, signature: bytes, data: bytes
     """
     try:
         public_key.verify(signature, data)
+    except InvalidSignature:
+        return False
+    return True
+
+
+def ecdsa_signature_length(kind: KeyType) -> int:
+    """The length of an IEEE P1363 ``r || s`` signature on ``kind`` (64 or 96 bytes).
+
+    Raises:
+        KeyLoadError: ``kind`` is not an elliptic curve.
+    """
+    size = _EC_SIZES.get(kind)
+    if size is None:
+        raise KeyLoadError(f"{kind} is not an elliptic curve (P-256 or P-384)")
+    return 2 * size
+
+
+def verify_ecdsa_signature(
+    public_key: ec.EllipticCurvePublicKey, signature: bytes, data: bytes
+) -> bool:
+    """Return whether ``signature`` (IEEE P1363 ``r || s``) is a valid ECDSA signature of
+    ``data``, hashed with the curve's hash (SHA-256 for P-256, SHA-384 for P-384).
+
+    A signature of the wrong length is invalid (never an exception). Only
+    ``InvalidSignature`` is caught around the verification itself.
+
+    Raises:
+        KeyLoadError: the key is on an unsupported curve.
+    """
+    kind = key_type(public_key)
+    size = _EC_SIZES[kind]
+    if len(signature) != 2 * size:
+        return False
+    r = int.from_bytes(signature[:size], "big")
+    s = int.from_bytes(signature[size:], "big")
+    # r and s out of [1, n-1] are rejected by the verification itself.
+    der = encode_dss_signature(r, s)
+    try:
+        public_key.verify(der, data, ec.ECDSA(_EC_HASHES[kind]()))
     except InvalidSignature:
         return False
     return True
@@ -206,15 +387,98 @@ class Signer:
         return f"Signer(verification_method={self._verification_method!r})"
 
 
+class EcdsaSigner:
+    """A P-256 or P-384 private key bound to the DID URL of its verification method.
+
+    Signs with the curve's hash and returns IEEE P1363 ``r || s`` signatures, as the
+    vc-di-ecdsa cryptosuites require. Immutable; ``repr`` reveals only the verification
+    method; it cannot be pickled.
+    """
+
+    __slots__ = ("_key_type", "_private_key", "_verification_method")
+
+    _key_type: KeyType
+    _private_key: ec.EllipticCurvePrivateKey
+    _verification_method: str
+
+    def __init__(self, private_key: ec.EllipticCurvePrivateKey, verification_method: str) -> None:
+        """Bind ``private_key`` to ``verification_method`` (a DID URL).
+
+        Raises:
+            KeyLoadError: not a P-256 or P-384 private key.
+            InvalidInput: ``verification_method`` is not a non-empty string.
+        """
+        if not isinstance(private_key, ec.EllipticCurvePrivateKey):
+            raise KeyLoadError("an EcdsaSigner needs a P-256 or P-384 private key")
+        kind = key_type(private_key.public_key())
+        if not isinstance(verification_method, str) or not verification_method:
+            raise InvalidInput("verification_method must be a non-empty DID URL")
+        object.__setattr__(self, "_private_key", private_key)
+        object.__setattr__(self, "_key_type", kind)
+        object.__setattr__(self, "_verification_method", verification_method)
+
+    @property
+    def verification_method(self) -> str:
+        """The DID URL of the verification method that verifies this signer's proofs."""
+        return self._verification_method
+
+    @property
+    def key_type(self) -> KeyType:
+        """``P-256`` or ``P-384``."""
+        return self._key_type
+
+    @property
+    def public_key(self) -> ec.EllipticCurvePublicKey:
+        """The elliptic-curve public key."""
+        return self._private_key.public_key()
+
+    @property
+    def public_key_multibase(self) -> str:
+        """The Multikey ``publicKeyMultibase`` of the public key ("zDn..." / "z82...")."""
+        return public_key_multibase(self.public_key)
+
+    def sign(self, data: bytes) -> bytes:
+        """Return the IEEE P1363 ``r || s`` ECDSA signature of ``data`` (curve's hash)."""
+        der = self._private_key.sign(data, ec.ECDSA(_EC_HASHES[self._key_type]()))
+        r, s = decode_dss_signature(der)
+        size = _EC_SIZES[self._key_type]
+        return r.to_bytes(size, "big") + s.to_bytes(size, "big")
+
+    def __setattr__(self, name: str, value: Any) -> NoReturn:
+        raise AttributeError("EcdsaSigner is immutable")
+
+    def __delattr__(self, name: str) -> NoReturn:
+        raise AttributeError("EcdsaSigner is immutable")
+
+    def __reduce__(self) -> NoReturn:
+        raise TypeError("an EcdsaSigner holds a private key and cannot be pickled or copied")
+
+    def __repr__(self) -> str:
+        return f"EcdsaSigner(verification_method={self._verification_method!r})"
+
+
 __all__ = [
     "ED25519_KEY_LENGTH",
     "ED25519_SIGNATURE_LENGTH",
+    "P256_PRIV_MULTICODEC",
+    "P256_PUB_MULTICODEC",
+    "P384_PRIV_MULTICODEC",
+    "P384_PUB_MULTICODEC",
+    "EcdsaSigner",
+    "KeyType",
+    "PublicKey",
     "Signer",
+    "ec_private_key_from_multibase",
+    "ecdsa_signature_length",
     "encrypt_private_key",
+    "generate_ec_private_key",
     "generate_private_key",
+    "key_type",
     "load_private_key",
     "private_key_from_multibase",
     "public_key_from_multibase",
+    "public_key_from_multikey",
     "public_key_multibase",
+    "verify_ecdsa_signature",
     "verify_signature",
 ]

@@ -10,6 +10,8 @@ from typing import Any
 from diploma_exchange.dids.did_key import resolve_did_key
 from diploma_exchange.dids.document import DidDocument, DidResolver
 from diploma_exchange.errors import DidResolutionError, Error
+from diploma_exchange.trust.accreditation import AccreditationRecord
+from diploma_exchange.verification.accreditation_checks import AccreditationSource
 from diploma_exchange.verification.pipeline import StaticTrustPolicy, TrustDecision, TrustPolicy
 
 
@@ -80,3 +82,50 @@ class LayeredStatusLists:
             )
         fetched: Mapping[str, Any] = self._remote.get(base)
         return fetched
+
+
+class ChainResolver:
+    """Try resolvers in order; the last one's error is the answer."""
+
+    def __init__(self, *resolvers: DidResolver | None) -> None:
+        self._resolvers = [r for r in resolvers if r is not None]
+
+    def resolve(self, did: str) -> DidDocument:
+        error: DidResolutionError | None = None
+        for resolver in self._resolvers:
+            try:
+                return resolver.resolve(did)
+            except DidResolutionError as exc:
+                error = exc
+        raise error or DidResolutionError(f"{did} cannot be resolved")
+
+
+class FirstTrust:
+    """The first policy with an opinion (trusted or not) decides; otherwise the last answer."""
+
+    def __init__(self, *policies: TrustPolicy | None) -> None:
+        self._policies = [p for p in policies if p is not None]
+
+    def evaluate(self, issuer_did: str, credential: Mapping[str, Any]) -> TrustDecision:
+        decision = TrustDecision(
+            None, "unknown-issuer", f"nobody this verifier trusts vouches for {issuer_did}"
+        )
+        for policy in self._policies:
+            decision = policy.evaluate(issuer_did, credential)
+            if decision.trusted is not None:
+                return decision
+        return decision
+
+
+class FirstAccreditations:
+    """The first source that has records for the institution answers."""
+
+    def __init__(self, *sources: AccreditationSource | None) -> None:
+        self._sources = [s for s in sources if s is not None]
+
+    def accreditations(self, did: str) -> list[AccreditationRecord] | None:
+        for source in self._sources:
+            found = source.accreditations(did)
+            if found is not None:
+                return found
+        return None

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
@@ -70,14 +71,14 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
-def _sign_list(
+def _signed_list_json(
     settings: Settings,
     record: StatusListRecord,
+    bitstring: Bitstring,
     institution: InstitutionRecord,
     signer: Signer,
     now: datetime,
-) -> None:
-    bitstring = Bitstring.from_bytes(record.bitstring)
+) -> str:
     unsigned = build_status_list_credential(
         list_url=list_url(settings, record),
         issuer=institution.did,
@@ -86,7 +87,19 @@ def _sign_list(
         valid_from=now,
     )
     signed = eddsa_jcs_2022.add_proof(unsigned, signer, created=now)
-    record.signed_credential = json.dumps(signed, separators=(",", ":"))
+    return json.dumps(signed, separators=(",", ":"))
+
+
+def _sign_list(
+    settings: Settings,
+    record: StatusListRecord,
+    institution: InstitutionRecord,
+    signer: Signer,
+    now: datetime,
+) -> None:
+    record.signed_credential = _signed_list_json(
+        settings, record, Bitstring.from_bytes(record.bitstring), institution, signer, now
+    )
     record.updated_at = now
 
 
@@ -298,7 +311,10 @@ def _lock_list(session: Session, list_id: str) -> StatusListRecord:
     """The list row, locked against concurrent changes (SELECT ... FOR UPDATE on PostgreSQL;
     SQLite serialises writers anyway)."""
     record = session.exec(
-        select(StatusListRecord).where(StatusListRecord.id == list_id).with_for_update()
+        select(StatusListRecord)
+        .where(StatusListRecord.id == list_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     ).one()
     return record
 
@@ -317,8 +333,8 @@ def change_status(
     """Revoke, suspend or reinstate a diploma; only its issuing institution may.
 
     Raises:
-        NotFound: no such diploma (or not the caller's: the same answer, to leak nothing).
-        Forbidden: the caller is not an institution.
+        NotFound: no such diploma.
+        Forbidden: the caller is not an institution, or not the one that issued the diploma.
         InvalidInput: unknown action or reason code.
         Conflict: the change is not allowed from the current state (revocation is final).
     """
@@ -354,23 +370,45 @@ def change_status(
     purpose = "revocation" if action == "revoke" else "suspension"
     if purpose not in allocations:
         raise Conflict(f"the diploma has no {purpose} status entry; its status cannot change")
-    status_list, index = allocations[purpose]
-    status_list = _lock_list(session, status_list.id)
-    bits = Bitstring.from_bytes(status_list.bitstring)
-    bits.set(index, 0 if action == "reinstate" else 1)
-    status_list.bitstring = bits.to_bytes()
-    status_list.version += 1
+    list_id, index = allocations[purpose][0].id, allocations[purpose][1]
     institution = principal.institution
-    _sign_list(
-        settings,
-        status_list,
-        institution,
-        institutions.signer_for(session, settings, institution),
-        now,
+    signer = institutions.signer_for(session, settings, institution)
+    new_state = {"revoke": "revoked", "suspend": "suspended", "reinstate": "active"}[action]
+    # Compare-and-swap on the credential's state, so two concurrent changes of the same
+    # diploma cannot both succeed from the same starting state (SQLite has no row locks).
+    swapped = session.execute(
+        update(CredentialRecord)
+        .where(col(CredentialRecord.id) == credential_id, col(CredentialRecord.state) == state)
+        .values(state=new_state)
     )
-    session.add(status_list)
-    credential.state = {"revoke": "revoked", "suspend": "suspended", "reinstate": "active"}[action]
-    session.add(credential)
+    if swapped.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict("the diploma's status changed concurrently; retry", code="concurrent-change")
+    # Compare-and-swap on the list's version: read, set the bit, re-sign, and write only if
+    # nobody wrote in between; otherwise read again. No lost updates on any database.
+    for _attempt in range(MAX_ATTEMPTS):
+        status_list = _lock_list(session, list_id)  # the ORM object is only read, never dirtied
+        bits = Bitstring.from_bytes(status_list.bitstring)
+        bits.set(index, 0 if action == "reinstate" else 1)
+        version = status_list.version
+        signed_json = _signed_list_json(settings, status_list, bits, institution, signer, now)
+        written = session.execute(
+            update(StatusListRecord)
+            .where(col(StatusListRecord.id) == list_id, col(StatusListRecord.version) == version)
+            .values(
+                bitstring=bits.to_bytes(),
+                version=version + 1,
+                signed_credential=signed_json,
+                updated_at=now,
+            )
+        )
+        if written.rowcount == 1:  # type: ignore[attr-defined]
+            break
+    else:
+        raise Conflict(
+            "the status list is being changed concurrently; retry", code="concurrent-change"
+        )
+    session.expire(status_list)
+    credential.state = new_state
     event = StatusEventRecord(
         credential_id=credential_id,
         institution_id=institution.id,
@@ -378,7 +416,7 @@ def change_status(
         reason_code=reason_code,
         note=note,
         actor=principal.api_key_id,
-        created_at=now,
+        created_at=datetime.now(UTC),  # full precision: the history's order
     )
     session.add(event)
     session.flush()

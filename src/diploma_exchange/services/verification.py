@@ -11,14 +11,13 @@ from sqlmodel import Session
 
 from diploma_exchange.config import Settings
 from diploma_exchange.dids.remote import DidWebResolver, SafeFetcher
-from diploma_exchange.services.registry import (
-    RegistryKeyHistory,
-    RegistryResolver,
-    RegistryTrustPolicy,
-)
+from diploma_exchange.services.lookups import ChainResolver
+from diploma_exchange.services.registry import RegistryKeyHistory, RegistryResolver
 from diploma_exchange.services.status import LocalStatusLists
+from diploma_exchange.services.trust import TrustRegistry
 from diploma_exchange.verification import VerificationReport, verify_credential
 from diploma_exchange.verification.remote_status import ChainedStatusLists, RemoteStatusLists
+from diploma_exchange.verification.report import DEFAULT_POLICY, VerificationPolicy
 
 
 @dataclass(frozen=True)
@@ -49,20 +48,23 @@ def verify(
     *,
     now: datetime | None = None,
     remote: RemoteLookups | None = None,
+    policy: VerificationPolicy = DEFAULT_POLICY,
 ) -> VerificationReport:
-    """Verify ``credential`` against this service's registry and status lists (and, when
-    ``remote`` is given, other services' DIDs and status lists through the safe fetcher)."""
+    """Verify ``credential`` against this NIC's registry, accreditations and status lists,
+    the imported partner trust lists (which carry their institutions' DID documents and
+    accreditations), and, when ``remote`` is given, other services' DIDs and status lists
+    through the safe fetcher."""
     remote = remote or RemoteLookups.disabled()
-    resolver = RegistryResolver(session, fallback=remote.dids)
-    trust = RegistryTrustPolicy(
-        session, source=f"the diploma-exchange registry at {settings.public_base_url}"
-    )
+    registry = TrustRegistry(session, settings)
+    resolver = RegistryResolver(session, fallback=ChainResolver(registry, remote.dids))
     status_lists = ChainedStatusLists(LocalStatusLists(session, settings), remote.status_lists)
     return verify_credential(
         credential,
         resolver=resolver,
-        trust=trust,
+        trust=registry,
         now=now,
         status_lists=status_lists,
         key_history=RegistryKeyHistory(session),
+        accreditations=registry,
+        policy=policy,
     )

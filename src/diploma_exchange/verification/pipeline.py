@@ -13,13 +13,21 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from diploma_exchange.credentials.schema import validate_credential
+from diploma_exchange.dids.did_key import did_key_verification_method
 from diploma_exchange.dids.document import DidDocument, DidResolver, split_did_url
 from diploma_exchange.errors import DidResolutionError, Error, ErrorDetail, InvalidInput
-from diploma_exchange.proofs import eddsa_jcs_2022
+from diploma_exchange.proofs import data_integrity, suites
+from diploma_exchange.verification.accreditation_checks import (
+    AccreditationSource,
+    accreditation_check,
+)
 from diploma_exchange.verification.key_checks import KeyHistory, key_validity_check
 from diploma_exchange.verification.report import (
+    DEFAULT_POLICY,
     Check,
     CheckName,
+    CheckStatus,
+    VerificationPolicy,
     VerificationReport,
     errored,
     failed,
@@ -103,21 +111,41 @@ def check_schema(credential: Mapping[str, Any], validate: SchemaValidator) -> Ch
 
 
 def check_validity_period(credential: Mapping[str, Any], now: datetime) -> Check:
+    """``validity.period``: VC 2.0 ``validFrom``/``validUntil``, or for a VC Data Model 1.1
+    credential (``@context`` includes ``https://www.w3.org/2018/credentials/v1``)
+    ``issuanceDate``/``expirationDate`` (an issuance date in the future is not yet valid)."""
     name = CheckName.VALIDITY_PERIOD
-    raw_from, raw_until = credential.get("validFrom"), credential.get("validUntil")
+    context = credential.get("@context")
+    contexts = context if isinstance(context, list) else [context]
+    from_name, until_name = (
+        ("issuanceDate", "expirationDate")
+        if _CREDENTIALS_V1_URL in contexts
+        else ("validFrom", "validUntil")
+    )
+    raw_from, raw_until = credential.get(from_name), credential.get(until_name)
     valid_from = parse_datetime(raw_from) if raw_from is not None else None
     valid_until = parse_datetime(raw_until) if raw_until is not None else None
     if raw_from is not None and valid_from is None:
-        return failed(name, "malformed-date", "validFrom is not a date-time with a time zone")
+        return failed(name, "malformed-date", f"{from_name} is not a date-time with a time zone")
     if raw_until is not None and valid_until is None:
-        return failed(name, "malformed-date", "validUntil is not a date-time with a time zone")
+        return failed(name, "malformed-date", f"{until_name} is not a date-time with a time zone")
     if valid_from and valid_until and valid_until < valid_from:
-        return failed(name, "inverted-period", "validUntil is before validFrom")
+        return failed(name, "inverted-period", f"{until_name} is before {from_name}")
     if valid_from and now < valid_from:
+        if from_name == "issuanceDate":
+            return failed(
+                name,
+                "not-yet-valid",
+                f"the credential claims to be issued at {raw_from}, in the future",
+            )
         return failed(name, "not-yet-valid", f"the credential is only valid from {raw_from}")
     if valid_until and now > valid_until:
         return failed(name, "expired", f"the credential expired at {raw_until}")
     return passed(name, "within-period", "the credential is within its validity period")
+
+
+#: The VC Data Model 1.1 base context: its credentials use issuanceDate/expirationDate.
+_CREDENTIALS_V1_URL = "https://www.w3.org/2018/credentials/v1"
 
 
 def verify_credential(
@@ -129,6 +157,8 @@ def verify_credential(
     validate_schema: SchemaValidator = validate_credential,
     status_lists: StatusListProvider | None = None,
     key_history: KeyHistory | None = None,
+    accreditations: AccreditationSource | None = None,
+    policy: VerificationPolicy = DEFAULT_POLICY,
 ) -> VerificationReport:
     """Run every check on ``credential`` and return the report (never raises for a bad one).
 
@@ -144,6 +174,7 @@ def verify_credential(
     checks.append(key_validity_check(credential, resolver=resolver, history=key_history, now=now))
     checks.append(check_validity_period(credential, now))
     checks.append(_trust_check(credential, issuer, trust))
+    checks.append(accreditation_check(credential, issuer, accreditations))
     checks.extend(status_checks(credential, issuer, resolver=resolver, provider=status_lists))
     cred_id = credential.get("id")
     return VerificationReport(
@@ -151,33 +182,48 @@ def verify_credential(
         checked_at=now,
         credential_id=cred_id if isinstance(cred_id, str) else None,
         issuer=issuer,
+        policy=policy,
     )
 
 
-def _proof_checks(
-    credential: Mapping[str, Any], issuer: str | None, resolver: DidResolver
-) -> list[Check]:
-    sig, bind = CheckName.PROOF_SIGNATURE, CheckName.PROOF_KEY_BINDING
-    try:
-        proof = eddsa_jcs_2022.proof_of(credential)
-    except Error as exc:
-        return [
-            failed(sig, "malformed-proof", exc.message),
-            failed(bind, "malformed-proof", "no usable proof to bind to the issuer"),
-        ]
-    if proof is None:
-        return [
-            failed(sig, "missing-proof", "the credential carries no proof"),
-            failed(bind, "missing-proof", "the credential carries no proof"),
-        ]
+@dataclass(frozen=True, slots=True)
+class _ProofOutcome:
+    """One proof of a (possibly multi-proof) credential: its signature check and, when its
+    verification method resolved, what the binding check needs."""
+
+    proof: Mapping[str, Any]
+    signature: Check
+    method: str | None = None
+    document: DidDocument | None = None
+    controller: str | None = None
+
+
+def _verify_one_proof(
+    credential: Mapping[str, Any], proof: Mapping[str, Any], resolver: DidResolver
+) -> _ProofOutcome:
+    sig = CheckName.PROOF_SIGNATURE
+    suite = suites.suite_for(proof)
+    if suite is None:
+        unsupported = suites.unsupported(proof)
+        return _ProofOutcome(proof, errored(sig, str(unsupported.code), unsupported.message))
     method = proof.get("verificationMethod")
+    if isinstance(method, str) and method.startswith("https://"):
+        # A controller document on the web (Controlled Identifiers 1.0): a legitimate URL
+        # that this verifier does not dereference, so the proof cannot be checked.
+        reason = (
+            f"could not resolve the verification method {method}: only DID URLs (did:key, "
+            "did:web) are resolved, not HTTPS controller documents"
+        )
+        return _ProofOutcome(proof, errored(sig, "unresolvable-key", reason))
     if not isinstance(method, str) or not method.startswith("did:"):
-        return [
-            failed(sig, "malformed-proof", "proof.verificationMethod must be a DID URL"),
-            failed(bind, "malformed-proof", "proof.verificationMethod must be a DID URL"),
-        ]
+        return _ProofOutcome(
+            proof, failed(sig, "malformed-proof", "proof.verificationMethod must be a DID URL")
+        )
     try:
-        method_did, _fragment = split_did_url(method)
+        method_did, fragment = split_did_url(method)
+        if not fragment and method_did.startswith("did:key:"):
+            # A bare did:key names its only key (did:key v0.7 §3.1.2): use that key's URL.
+            method = did_key_verification_method(method_did)
         document = resolver.resolve(method_did)
         vm = document.verification_method(method)
         if vm is None:
@@ -185,14 +231,97 @@ def _proof_checks(
         public_key = vm.public_key()
     except Error as exc:
         reason = f"could not resolve the verification method {method}: {exc.message}"
-        return [errored(sig, "unresolvable-key", reason), errored(bind, "unresolvable-key", reason)]
-
-    result = eddsa_jcs_2022.verify_proof(credential, public_key)
+        return _ProofOutcome(proof, errored(sig, "unresolvable-key", reason))
+    result = suites.verify_proof(credential, proof, public_key)
     if result.verified:
-        sig_check = passed(sig, "verified", f"the {eddsa_jcs_2022.CRYPTOSUITE} signature is valid")
+        check = passed(sig, "verified", f"the {suite.name} signature is valid")
+    elif result.code in _INDETERMINATE_PROOF_CODES:
+        check = errored(sig, str(result.code), result.message)
     else:
-        sig_check = failed(sig, result.code, result.message)
-    return [sig_check, _binding_check(proof, method, method_did, document, vm.controller, issuer)]
+        check = failed(sig, str(result.code), result.message)
+    return _ProofOutcome(proof, check, method, document, vm.controller)
+
+
+#: Proof results that mean "could not check" (indeterminate), not "forged".
+_INDETERMINATE_PROOF_CODES = frozenset({"unsupported-cryptosuite", "unknown-context"})
+
+
+def _proof_checks(
+    credential: Mapping[str, Any], issuer: str | None, resolver: DidResolver
+) -> list[Check]:
+    """``proof.signature`` and ``proof.key-binding`` of a credential with one or more proofs.
+
+    A proof set or chain (VC Data Integrity §2.1.1/§2.1.2) is accepted: ``proof.signature``
+    passes only if *every* proof verifies (a failed proof fails it; otherwise a proof that
+    could not be checked - unsupported cryptosuite, unbundled context, unresolvable key -
+    makes it ``error``). ``proof.key-binding`` passes if *at least one* proof was made, for
+    ``assertionMethod``, by a key the issuer controls and lists as an assertion method;
+    other proofs (an endorser's, a notary's chained proof) may use other keys, since they
+    must verify too. With no such proof the first proof's binding failure is reported
+    (``error`` instead if some proof's key could not be resolved).
+    """
+    sig, bind = CheckName.PROOF_SIGNATURE, CheckName.PROOF_KEY_BINDING
+    try:
+        proofs = data_integrity.all_proofs(credential)
+    except Error as exc:
+        return [
+            failed(sig, "malformed-proof", exc.message),
+            failed(bind, "malformed-proof", "no usable proof to bind to the issuer"),
+        ]
+    if not proofs:
+        return [
+            failed(sig, "missing-proof", "the credential carries no proof"),
+            failed(bind, "missing-proof", "the credential carries no proof"),
+        ]
+    outcomes = [_verify_one_proof(credential, proof, resolver) for proof in proofs]
+    if len(outcomes) == 1:
+        sig_check = outcomes[0].signature
+    else:
+        sig_check = _proof_set_signature(outcomes)
+    bindings = [
+        _binding_check(
+            o.proof, o.method, o.method.partition("#")[0], o.document, o.controller, issuer
+        )
+        for o in outcomes
+        if o.method is not None and o.document is not None and o.controller is not None
+    ]
+    bound = next((b for b in bindings if b.status is CheckStatus.PASSED), None)
+    if bound is not None:
+        return [sig_check, bound]
+    unresolved = next((o.signature for o in outcomes if o.document is None), None)
+    if unresolved is not None and (not bindings or unresolved.status is CheckStatus.ERROR):
+        status_check = errored if unresolved.status is CheckStatus.ERROR else failed
+        return [sig_check, status_check(bind, unresolved.code, unresolved.message)]
+    return [sig_check, bindings[0]]
+
+
+def _proof_set_signature(outcomes: Sequence[_ProofOutcome]) -> Check:
+    """Combine the signature checks of a proof set: all must pass."""
+    sig = CheckName.PROOF_SIGNATURE
+    summary = [
+        {
+            "index": index,
+            "cryptosuite": o.proof.get("cryptosuite"),
+            "verificationMethod": o.proof.get("verificationMethod"),
+            "status": o.signature.status.value,
+            "code": o.signature.code,
+        }
+        for index, o in enumerate(outcomes)
+    ]
+    total = len(outcomes)
+    for status, make in ((CheckStatus.FAILED, failed), (CheckStatus.ERROR, errored)):
+        for index, o in enumerate(outcomes):
+            if o.signature.status is status:
+                return make(
+                    sig,
+                    o.signature.code,
+                    f"proof {index + 1} of {total}: {o.signature.message}",
+                    proofs=summary,
+                )
+    names = sorted({str(o.proof.get("cryptosuite")) for o in outcomes})
+    return passed(
+        sig, "verified", f"all {total} proofs ({', '.join(names)}) are valid", proofs=summary
+    )
 
 
 def _binding_check(

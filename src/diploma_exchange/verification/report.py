@@ -23,6 +23,7 @@ class CheckName(StrEnum):
     PROOF_KEY_BINDING = "proof.key-binding"
     VALIDITY_PERIOD = "validity.period"
     ISSUER_TRUST = "issuer.trust"
+    ISSUER_ACCREDITATION = "issuer.accreditation"
     KEY_VALIDITY = "key.validity"
     STATUS_REVOCATION = "status.revocation"
     STATUS_SUSPENSION = "status.suspension"
@@ -42,19 +43,85 @@ class Verdict(StrEnum):
     INDETERMINATE = "indeterminate"
 
 
-#: Checks whose absence or skip makes a verdict of ``valid`` impossible. Status checks are
-#: not in it: a credential without status entries skips them; with entries, they pass, fail
-#: or error like any other check.
-MANDATORY_CHECKS: frozenset[CheckName] = frozenset(
-    {
-        CheckName.FORMAT_SCHEMA,
-        CheckName.PROOF_SIGNATURE,
-        CheckName.PROOF_KEY_BINDING,
-        CheckName.KEY_VALIDITY,
-        CheckName.VALIDITY_PERIOD,
-        CheckName.ISSUER_TRUST,
-    }
+STATUS_CHECKS: frozenset[CheckName] = frozenset(
+    {CheckName.STATUS_REVOCATION, CheckName.STATUS_SUSPENSION, CheckName.STATUS_OTHER}
 )
+
+
+@dataclass(frozen=True, slots=True)
+class VerificationPolicy:
+    """Which checks decide the verdict.
+
+    ``required`` checks must run and pass; ``conditional`` checks count when they ran (a
+    status check is skipped when the credential declares no such status). Checks outside
+    both are reported for information and do not change the verdict. An empty policy
+    refuses to pass anything.
+    """
+
+    name: str
+    required: frozenset[CheckName]
+    conditional: frozenset[CheckName] = STATUS_CHECKS
+    description: str = ""
+
+    @property
+    def considered(self) -> frozenset[CheckName]:
+        return self.required | self.conditional
+
+
+#: Authenticity + status + validity + accreditation by a trusted NIC.
+DEFAULT_POLICY = VerificationPolicy(
+    "default",
+    frozenset(
+        {
+            CheckName.FORMAT_SCHEMA,
+            CheckName.PROOF_SIGNATURE,
+            CheckName.PROOF_KEY_BINDING,
+            CheckName.KEY_VALIDITY,
+            CheckName.VALIDITY_PERIOD,
+            CheckName.ISSUER_TRUST,
+            CheckName.ISSUER_ACCREDITATION,
+        }
+    ),
+    description="authenticity, status, validity period, and accreditation by a trusted NIC",
+)
+#: Is it genuine, from a trusted issuer, and not revoked? (No schema, dates or accreditation.)
+AUTHENTICITY_POLICY = VerificationPolicy(
+    "authenticity",
+    frozenset(
+        {
+            CheckName.PROOF_SIGNATURE,
+            CheckName.PROOF_KEY_BINDING,
+            CheckName.KEY_VALIDITY,
+            CheckName.ISSUER_TRUST,
+        }
+    ),
+    description="signature, key binding and validity, trusted issuer, status",
+)
+POLICIES: dict[str, VerificationPolicy] = {p.name: p for p in (DEFAULT_POLICY, AUTHENTICITY_POLICY)}
+#: Kept for callers that only need the default's required set.
+MANDATORY_CHECKS: frozenset[CheckName] = DEFAULT_POLICY.required
+
+
+def policy_from_checks(names: Iterable[str]) -> VerificationPolicy:
+    """A custom policy requiring exactly the named checks (VC-API ``options.checks``).
+
+    Raises:
+        ValueError: an unknown check name (the API turns it into a 400 with the known names).
+    """
+    wanted = list(names)
+    known = {c.value: c for c in CheckName}
+    unknown = [n for n in wanted if n not in known]
+    if unknown:
+        raise ValueError(
+            f"unknown check(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}"
+        )
+    chosen = frozenset(known[n] for n in wanted)
+    return VerificationPolicy(
+        "custom",
+        chosen - STATUS_CHECKS,
+        chosen & STATUS_CHECKS,
+        description="the checks named in the request",
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,18 +162,22 @@ def skipped(name: CheckName, code: str, message: str, **details: Any) -> Check:
     return Check(name, CheckStatus.SKIPPED, code, message, details)
 
 
-def decide(checks: Iterable[Check], mandatory: frozenset[CheckName] = MANDATORY_CHECKS) -> Verdict:
-    """Derive the verdict: any failure -> invalid; otherwise anything incomplete ->
-    indeterminate; valid only if every mandatory check is present and passed."""
-    checks = list(checks)
-    if not checks:
+def decide(checks: Iterable[Check], policy: VerificationPolicy = DEFAULT_POLICY) -> Verdict:
+    """Derive the verdict under ``policy``: a considered check that failed -> invalid;
+    otherwise a considered check in error, or a required one missing or skipped ->
+    indeterminate; valid only when every required check passed."""
+    considered = [c for c in checks if c.name in policy.considered]
+    if not considered or not policy.required:
         return Verdict.INDETERMINATE
-    if any(c.status is CheckStatus.FAILED for c in checks):
+    if any(c.status is CheckStatus.FAILED for c in considered):
         return Verdict.INVALID
-    passed_names = {c.name for c in checks if c.status is CheckStatus.PASSED}
-    if any(c.status is CheckStatus.ERROR for c in checks) or not mandatory <= passed_names:
+    passed_names = {c.name for c in considered if c.status is CheckStatus.PASSED}
+    if (
+        any(c.status is CheckStatus.ERROR for c in considered)
+        or not policy.required <= passed_names
+    ):
         return Verdict.INDETERMINATE
-    if any(c.status is CheckStatus.SKIPPED and c.name in mandatory for c in checks):
+    if any(c.status is CheckStatus.SKIPPED and c.name in policy.required for c in considered):
         return Verdict.INDETERMINATE
     return Verdict.VALID
 
@@ -119,10 +190,11 @@ class VerificationReport:
     checked_at: datetime
     credential_id: str | None = None
     issuer: str | None = None
+    policy: VerificationPolicy = DEFAULT_POLICY
     verdict: Verdict = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "verdict", decide(self.checks))
+        object.__setattr__(self, "verdict", decide(self.checks, self.policy))
 
     def __bool__(self) -> bool:
         return self.verdict is Verdict.VALID
@@ -141,5 +213,26 @@ class VerificationReport:
             "credentialId": self.credential_id,
             "issuer": self.issuer,
             "checkedAt": self.checked_at.isoformat().replace("+00:00", "Z"),
-            "checks": [c.to_json() for c in self.checks],
+            "policy": self.policy.name,
+            "checks": [
+                {**c.to_json(), "mandatory": c.name in self.policy.required} for c in self.checks
+            ],
         }
+
+
+def select_policy(
+    name: str | None = None, checks: Iterable[str] | None = None
+) -> VerificationPolicy:
+    """The policy a request asks for: explicit ``checks`` win, then a named policy, then the
+    default.
+
+    Raises:
+        ValueError: an unknown policy or check name (with the known ones in the message).
+    """
+    if checks is not None:
+        return policy_from_checks(checks)
+    if name is None:
+        return DEFAULT_POLICY
+    if name not in POLICIES:
+        raise ValueError(f"unknown policy {name!r}; known: {', '.join(sorted(POLICIES))}")
+    return POLICIES[name]

@@ -17,6 +17,14 @@ from diploma_exchange.services import status
 
 router = APIRouter(route_class=StrictJsonRoute)
 
+
+def etag_matches(if_none_match: str, tag: str) -> bool:
+    """RFC 9110 §13.1.2 weak comparison: ``*`` matches, and ``W/"x"`` equals ``"x"`` (proxies
+    that compress responses weaken ETags)."""
+    candidates = [t.strip() for t in if_none_match.split(",") if t.strip()]
+    return "*" in candidates or tag in [c.removeprefix("W/") for c in candidates]
+
+
 #: Short enough that a revocation reaches relying parties quickly, long enough to absorb
 #: bursts; conditional requests (ETag) make revalidation cheap.
 LIST_CACHE_CONTROL = "public, max-age=60, must-revalidate"
@@ -40,7 +48,7 @@ def get_status_list(list_id: str, request: Request, session: SessionDep) -> Resp
     record = status.get_list(session, list_id)
     tag = status.etag(record)
     headers = {"ETag": tag, "Cache-Control": LIST_CACHE_CONTROL}
-    if tag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
+    if etag_matches(request.headers.get("if-none-match", ""), tag):
         return Response(status_code=304, headers=headers)
     return Response(record.signed_credential, media_type="application/vc", headers=headers)
 

@@ -18,6 +18,7 @@ from diploma_exchange.api.schemas import (
 from diploma_exchange.errors import InvalidInput
 from diploma_exchange.services import issuance, verification
 from diploma_exchange.verification import CheckStatus
+from diploma_exchange.verification.report import select_policy
 
 router = APIRouter(prefix="/credentials", tags=["vc-api"], route_class=StrictJsonRoute)
 
@@ -69,7 +70,28 @@ def verify_credential(
     body: VerifyCredentialRequest, session: SessionDep, settings: SettingsDep, remote: RemoteDep
 ) -> VerifyCredentialResponse | JSONResponse:
     """Verify a credential; 200 with `verified: true` only when every check passed."""
-    report = verification.verify(session, settings, body.verifiable_credential, remote=remote)
+    options = body.options.model_dump(by_alias=True) if body.options else {}
+    checks_option = options.get("checks")
+    if checks_option is not None and (
+        not isinstance(checks_option, list) or not all(isinstance(c, str) for c in checks_option)
+    ):
+        raise InvalidInput(
+            "options.checks must be a list of check names", pointer="/options/checks"
+        )
+    policy_option = options.get("policy")
+    if policy_option is not None and not isinstance(policy_option, str):
+        raise InvalidInput("options.policy must be a string", pointer="/options/policy")
+    try:
+        policy = select_policy(policy_option, checks_option)
+    except ValueError as exc:
+        raise InvalidInput(
+            str(exc),
+            pointer="/options/checks" if checks_option is not None else "/options/policy",
+            code="unknown-policy",
+        ) from exc
+    report = verification.verify(
+        session, settings, body.verifiable_credential, remote=remote, policy=policy
+    )
     report_json = report.to_json()
     checks = [c.name.value for c in report.checks if c.status is CheckStatus.PASSED]
     errors = [

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 
 from diploma_exchange import strict_json
 from diploma_exchange.api.deps import RemoteDep, SessionDep, SettingsDep
@@ -13,6 +13,7 @@ from diploma_exchange.api.routes.diplomas import read_upload
 from diploma_exchange.api.schemas import VerificationReportPublic
 from diploma_exchange.errors import InvalidInput
 from diploma_exchange.services import verification
+from diploma_exchange.verification.report import select_policy
 
 router = APIRouter(prefix="/v1/verifications", tags=["verification"], route_class=StrictJsonRoute)
 
@@ -45,7 +46,16 @@ VERIFY_BODY = {
     openapi_extra=VERIFY_BODY,
 )
 async def create_verification(
-    request: Request, session: SessionDep, settings: SettingsDep, remote: RemoteDep
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    remote: RemoteDep,
+    policy: Annotated[
+        str | None,
+        Query(
+            description="Verification policy: `default` (authenticity, status, validity, accreditation by a trusted NIC) or `authenticity`."
+        ),
+    ] = None,
 ) -> VerificationReportPublic:
     """Verify a diploma and report every check; the verdict is valid, invalid or indeterminate."""
     content_type = request.headers.get("content-type", "")
@@ -71,5 +81,9 @@ async def create_verification(
         document = document["verifiableCredential"]
     if not isinstance(document, dict):
         raise InvalidInput("the credential must be a JSON object", pointer="")
-    report = verification.verify(session, settings, document, remote=remote)
+    try:
+        chosen = select_policy(policy)
+    except ValueError as exc:
+        raise InvalidInput(str(exc), pointer="/policy", code="unknown-policy") from exc
+    report = verification.verify(session, settings, document, remote=remote, policy=chosen)
     return VerificationReportPublic.model_validate(report.to_json())

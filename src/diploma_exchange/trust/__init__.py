@@ -1,0 +1,1 @@
+"""Trust: accreditation of institutions by a NIC, and trust lists between NICs."""

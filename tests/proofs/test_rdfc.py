@@ -1,0 +1,78 @@
+"""RDFC-1.0 canonicalization: offline contexts only, undefined terms refused."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+import pytest
+
+from diploma_exchange.credentials.contexts import ContextNotBundled
+from diploma_exchange.errors import InvalidInput, LimitExceeded, UndefinedTerm
+from diploma_exchange.proofs.rdfc import canonize
+from vectors import require
+
+
+def unsigned() -> dict[str, Any]:
+    return json.loads(require("eddsa/unsigned.json").read_text("utf-8"))  # type: ignore[no-any-return]
+
+
+def test_canonical_form_of_the_vector_document() -> None:
+    document = unsigned()
+    before = copy.deepcopy(document)
+    expected = require("eddsa/eddsa-rdfc-2022/canonDocDataInt.txt").read_text("utf-8")
+    assert canonize(document).decode("utf-8") == expected
+    assert document == before  # only read
+
+
+def test_blank_nodes_are_canonically_labelled() -> None:
+    document = unsigned()
+    del document["credentialSubject"]["id"]
+    first = canonize(document).decode("utf-8")
+    assert "_:c14n0" in first
+    reordered = dict(reversed(list(document.items())))
+    assert canonize(reordered).decode("utf-8") == first
+
+
+def test_unknown_context_raises_without_fetching(monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    def no_network(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("the canonicalizer tried to use the network")
+
+    monkeypatch.setattr(socket, "create_connection", no_network)
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    document = {
+        **unsigned(),
+        "@context": ["https://www.w3.org/ns/credentials/v2", "https://evil.example/ctx"],
+    }
+    with pytest.raises(ContextNotBundled, match="evil.example"):
+        canonize(document)
+
+
+def test_undefined_terms_are_refused() -> None:
+    # credentials/v1 has no @vocab: an undefined property would be silently dropped.
+    document = {
+        "@context": ["https://www.w3.org/2018/credentials/v1"],
+        "type": ["VerifiableCredential"],
+        "issuer": "did:example:issuer",
+        "issuanceDate": "2020-01-01T00:00:00Z",
+        "credentialSubject": {"id": "did:example:s", "degree": "BSc"},
+    }
+    with pytest.raises(UndefinedTerm, match="degree"):
+        canonize(document)
+
+
+def test_invalid_json_ld_and_limits() -> None:
+    with pytest.raises(InvalidInput):
+        canonize({"@context": 5, "x": 1})
+    with pytest.raises(InvalidInput):
+        canonize([])  # type: ignore[arg-type]
+    deep: dict[str, Any] = {"@context": "https://www.w3.org/ns/credentials/v2"}
+    node = deep
+    for _ in range(5000):
+        node["credentialSubject"] = {}
+        node = node["credentialSubject"]
+    with pytest.raises(LimitExceeded):
+        canonize(deep)
