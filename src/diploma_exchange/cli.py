@@ -191,6 +191,8 @@ def demo(
         f"  Diploma context:     {base}/contexts/diploma-exchange/v1",
         f"  Diploma JSON Schema: {base}/schemas/diploma-credential/v1.json",
         f"  A DID document:      {base}/institutions/kaznu/did.json",
+        f"  Key event log:       {base}/institutions/kaznu/key-events",
+        f"  NIC trust list:      {base}/trust-list",
         f"  Demo diplomas:       {len(summary.diploma_ids)} issued",
         "",
         "  Try:",

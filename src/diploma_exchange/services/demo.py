@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import UTC, datetime
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,8 @@ from diploma_exchange.credentials import sample_diploma_data
 from diploma_exchange.db.models import ApiKeyRecord, CredentialRecord, InstitutionRecord
 from diploma_exchange.errors import ConfigurationError
 from diploma_exchange.proofs import keys
-from diploma_exchange.services import institutions, issuance
+from diploma_exchange.services import institutions, issuance, trust
+from diploma_exchange.trust.accreditation import Scope
 
 DEMO_INSTITUTIONS: list[dict[str, Any]] = [
     {
@@ -120,6 +122,16 @@ def seed(
             _ensure_api_key(session, api_keys[slug], role, record if role != "admin" else None)
             summary.api_keys[slug] = api_keys[slug]
     session.flush()
+    for record in summary.institutions:
+        if record.kind == "university" and not trust.accreditation_documents(session, record):
+            trust.accredit(
+                session,
+                settings,
+                record,
+                scope=Scope(isced_levels=("6", "7", "8")),
+                accrediting_body="IAAR - Independent Agency for Accreditation and Rating (demo record)",
+                valid_from=datetime(2016, 1, 1, tzinfo=UTC),
+            )
     for offset, record in enumerate(r for r in summary.institutions if r.kind == "university"):
         existing = session.exec(
             select(CredentialRecord.id).where(CredentialRecord.institution_id == record.id)

@@ -305,6 +305,7 @@ def remove_partner(session: Session, partner: PartnerNicRecord) -> None:
         select(TrustListSnapshotRecord).where(TrustListSnapshotRecord.partner_id == partner.id)
     ).all():
         session.delete(snapshot)
+    session.flush()  # no ORM relationship orders these deletes: children first, explicitly
     session.delete(partner)
     session.flush()
 
