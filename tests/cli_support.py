@@ -36,15 +36,26 @@ def write(tmp_path: Path, name: str, data: Any) -> Path:
     return path
 
 
-def create_accredited(env: dict[str, str], slug: str, name: str) -> subprocess.CompletedProcess[str]:
+def create_accredited(
+    env: dict[str, str], slug: str, name: str
+) -> subprocess.CompletedProcess[str]:
     """Register an institution accredited (any level or field) by this service's NIC,
     creating the NIC identity first when it does not exist yet."""
-    run_cli("institutions", "create", "nic", "Test NIC", "--nic", env=env)  # fails harmlessly if present
+    run_cli(
+        "institutions", "create", "nic", "Test NIC", "--nic", env=env
+    )  # fails harmlessly if present
     created = run_cli("institutions", "create", slug, name, env=env)
     if created.returncode != 0:
         return created
     accredited = run_cli(
-        "institutions", "accredit", slug, "--body", "IAAR (test)", "--from", "2015-01-01T00:00:00Z", env=env
+        "institutions",
+        "accredit",
+        slug,
+        "--body",
+        "IAAR (test)",
+        "--from",
+        "2015-01-01T00:00:00Z",
+        env=env,
     )
     assert accredited.returncode == 0, accredited.stderr
     return created

@@ -56,7 +56,10 @@ def _make_postgres(base_url: str) -> tuple[str, Engine, str]:
     url = make_url(base_url)
     if url.drivername == "postgresql":
         url = url.set(drivername="postgresql+psycopg")
-    admin = make_engine(url.set(database="postgres").render_as_string(hide_password=False), isolation_level="AUTOCOMMIT")
+    admin = make_engine(
+        url.set(database="postgres").render_as_string(hide_password=False),
+        isolation_level="AUTOCOMMIT",
+    )
     name = f"dx_test_{uuid.uuid4().hex[:12]}"
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
@@ -69,14 +72,19 @@ def _drop_postgres(base_url: str, name: str) -> None:
     url = make_url(base_url)
     if url.drivername == "postgresql":
         url = url.set(drivername="postgresql+psycopg")
-    admin = make_engine(url.set(database="postgres").render_as_string(hide_password=False), isolation_level="AUTOCOMMIT")
+    admin = make_engine(
+        url.set(database="postgres").render_as_string(hide_password=False),
+        isolation_level="AUTOCOMMIT",
+    )
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])
-def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
+def backend(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Backend]:
     if request.param == "sqlite":
         path = tmp_path_factory.mktemp("db") / "test.db"
         url = f"sqlite:///{path}"
@@ -165,10 +173,14 @@ def nic(engine: Engine, settings: Settings) -> str:
     return record.did
 
 
-def _tenant(engine: Engine, settings: Settings, slug: str, name: str, accredited: bool = True) -> Tenant:
+def _tenant(
+    engine: Engine, settings: Settings, slug: str, name: str, accredited: bool = True
+) -> Tenant:
     with Session(engine, expire_on_commit=False) as s:
         record, _ = institutions.register_institution(s, settings, slug=slug, name=name)
-        _, token = institutions.create_api_key(s, role=institutions.ROLE_INSTITUTION, institution=record)
+        _, token = institutions.create_api_key(
+            s, role=institutions.ROLE_INSTITUTION, institution=record
+        )
         if accredited:
             trust.accredit(
                 s,

@@ -8,7 +8,16 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "diploma_exchange"
-DOMAIN = ["credentials", "proofs", "dids", "status", "trust", "verification", "errors.py", "strict_json.py"]
+DOMAIN = [
+    "credentials",
+    "proofs",
+    "dids",
+    "status",
+    "trust",
+    "verification",
+    "errors.py",
+    "strict_json.py",
+]
 FORBIDDEN = (
     "fastapi",
     "starlette",

@@ -37,14 +37,25 @@ def test_issuing_needs_an_api_key(client: TestClient) -> None:
     assert_problem(client.post("/v1/diplomas", json=diploma_payload()), 401, "not-authenticated")
     bad = {"Authorization": "Bearer dx_AAAAAAAAAAAA_" + "a" * 43}
     assert_problem(client.post("/v1/diplomas", json=diploma_payload(), headers=bad), 401)
-    assert_problem(client.post("/v1/diplomas", json=diploma_payload(), headers={"Authorization": "Bearer nonsense"}), 401)
+    assert_problem(
+        client.post(
+            "/v1/diplomas", json=diploma_payload(), headers={"Authorization": "Bearer nonsense"}
+        ),
+        401,
+    )
 
 
-def test_admin_registers_institution_and_key_is_shown_once(client: TestClient, admin_key: str, engine: Any) -> None:
+def test_admin_registers_institution_and_key_is_shown_once(
+    client: TestClient, admin_key: str, engine: Any
+) -> None:
     headers = {"Authorization": f"Bearer {admin_key}"}
     response = client.post(
         "/v1/institutions",
-        json={"slug": "satbayev", "name": "Satbayev University", "nameTranslations": {"kk": "Сәтбаев университеті"}},
+        json={
+            "slug": "satbayev",
+            "name": "Satbayev University",
+            "nameTranslations": {"kk": "Сәтбаев университеті"},
+        },
         headers=headers,
     )
     assert response.status_code == 201, response.text
@@ -56,21 +67,30 @@ def test_admin_registers_institution_and_key_is_shown_once(client: TestClient, a
     assert all(token not in (r.secret_sha256, r.prefix) for r in stored)
     assert not any(token.split("_")[-1] in json.dumps(r.model_dump(mode="json")) for r in stored)
     # the new key works
-    issued = client.post("/v1/diplomas", json=diploma_payload(), headers={"Authorization": f"Bearer {token}"})
+    issued = client.post(
+        "/v1/diplomas", json=diploma_payload(), headers={"Authorization": f"Bearer {token}"}
+    )
     assert issued.status_code == 201, issued.text
     # and listing institutions never shows keys
     listing = client.get("/v1/institutions").text
     assert token not in listing and "PRIVATE" not in listing
-    assert_problem(client.post("/v1/institutions", json={"slug": "satbayev", "name": "x"}, headers=headers), 409)
+    assert_problem(
+        client.post("/v1/institutions", json={"slug": "satbayev", "name": "x"}, headers=headers),
+        409,
+    )
 
 
 def test_institution_cannot_register_institutions(client: TestClient, kaznu: Tenant) -> None:
-    response = client.post("/v1/institutions", json={"slug": "fake", "name": "Fake"}, headers=kaznu.headers)
+    response = client.post(
+        "/v1/institutions", json={"slug": "fake", "name": "Fake"}, headers=kaznu.headers
+    )
     assert_problem(response, 403, "forbidden")
 
 
 def test_admin_cannot_issue(client: TestClient, admin_key: str) -> None:
-    response = client.post("/v1/diplomas", json=diploma_payload(), headers={"Authorization": f"Bearer {admin_key}"})
+    response = client.post(
+        "/v1/diplomas", json=diploma_payload(), headers={"Authorization": f"Bearer {admin_key}"}
+    )
     assert_problem(response, 403)
 
 
@@ -87,7 +107,9 @@ def test_batch_is_all_or_nothing(client: TestClient, kaznu: Tenant, engine: Any)
     assert count_credentials(engine) == 3
 
 
-def test_idempotency_key_replays_instead_of_issuing_twice(client: TestClient, kaznu: Tenant, engine: Any) -> None:
+def test_idempotency_key_replays_instead_of_issuing_twice(
+    client: TestClient, kaznu: Tenant, engine: Any
+) -> None:
     body = {"diplomas": [diploma_payload(i) for i in range(2)]}
     headers = {**kaznu.headers, "Idempotency-Key": "class-of-2026-cs"}
     first = client.post("/v1/diplomas/batch", json=body, headers=headers)
@@ -95,15 +117,23 @@ def test_idempotency_key_replays_instead_of_issuing_twice(client: TestClient, ka
     assert first.status_code == second.status_code == 201
     assert second.json()["replayed"] is True
     assert second.headers.get("Idempotent-Replayed") == "true"
-    assert [c["id"] for c in first.json()["credentials"]] == [c["id"] for c in second.json()["credentials"]]
+    assert [c["id"] for c in first.json()["credentials"]] == [
+        c["id"] for c in second.json()["credentials"]
+    ]
     assert first.json()["credentials"] == second.json()["credentials"]
     assert count_credentials(engine) == 2
     other = {"diplomas": [diploma_payload(5)]}
-    assert_problem(client.post("/v1/diplomas/batch", json=other, headers=headers), 409, "idempotency-key-reused")
+    assert_problem(
+        client.post("/v1/diplomas/batch", json=other, headers=headers),
+        409,
+        "idempotency-key-reused",
+    )
     assert count_credentials(engine) == 2
 
 
-def test_csv_graduating_class(client: TestClient, kaznu: Tenant, engine: Any, project_root: Any) -> None:
+def test_csv_graduating_class(
+    client: TestClient, kaznu: Tenant, engine: Any, project_root: Any
+) -> None:
     csv_text = (project_root / "examples" / "graduating-class.csv").read_text(encoding="utf-8")
     rows = len(csv_text.strip().splitlines()) - 1
     response = client.post(
@@ -125,11 +155,19 @@ def test_csv_graduating_class(client: TestClient, kaznu: Tenant, engine: Any, pr
         assert report["verdict"] == "valid"
 
 
-def test_bad_csv_reports_every_row_and_issues_nothing(client: TestClient, kaznu: Tenant, engine: Any, project_root: Any) -> None:
+def test_bad_csv_reports_every_row_and_issues_nothing(
+    client: TestClient, kaznu: Tenant, engine: Any, project_root: Any
+) -> None:
     import csv
     import io
 
-    rows = list(csv.DictReader(io.StringIO((project_root / "examples" / "graduating-class.csv").read_text(encoding="utf-8"))))
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                (project_root / "examples" / "graduating-class.csv").read_text(encoding="utf-8")
+            )
+        )
+    )
     rows[1]["birth_date"] = "31.02.2001"
     rows[2]["birth_date"] = "2001-02-31"
     buffer = io.StringIO()
@@ -137,7 +175,9 @@ def test_bad_csv_reports_every_row_and_issues_nothing(client: TestClient, kaznu:
     writer.writeheader()
     writer.writerows(rows)
     response = client.post(
-        "/v1/diplomas/batch/csv", content=buffer.getvalue().encode(), headers={**kaznu.headers, "Content-Type": "text/csv"}
+        "/v1/diplomas/batch/csv",
+        content=buffer.getvalue().encode(),
+        headers={**kaznu.headers, "Content-Type": "text/csv"},
     )
     body = assert_problem(response, 400)
     pointers = [e["pointer"] for e in body["errors"]]
@@ -148,25 +188,33 @@ def test_bad_csv_reports_every_row_and_issues_nothing(client: TestClient, kaznu:
 def test_body_size_limit(client: TestClient, kaznu: Tenant, settings: Any) -> None:
     huge = b'{"diplomas": [' + b'"x",' * (settings.max_body_bytes // 4) + b'"x"]}'
     response = client.post(
-        "/v1/diplomas/batch", content=huge, headers={**kaznu.headers, "Content-Type": "application/json"}
+        "/v1/diplomas/batch",
+        content=huge,
+        headers={**kaznu.headers, "Content-Type": "application/json"},
     )
     assert_problem(response, 413, "limit-exceeded")
 
 
 def test_json_depth_limit(client: TestClient) -> None:
     deep = "[" * 100 + "]" * 100
-    response = client.post("/v1/verifications", content=deep, headers={"Content-Type": "application/json"})
+    response = client.post(
+        "/v1/verifications", content=deep, headers={"Content-Type": "application/json"}
+    )
     assert_problem(response, 413, "limit-exceeded")
 
 
 def test_duplicate_keys_are_rejected(client: TestClient) -> None:
     body = '{"@context": [], "id": "urn:a", "id": "urn:b"}'
-    response = client.post("/v1/verifications", content=body, headers={"Content-Type": "application/json"})
+    response = client.post(
+        "/v1/verifications", content=body, headers={"Content-Type": "application/json"}
+    )
     assert_problem(response, 400, "duplicate-key")
 
 
 def test_malformed_json(client: TestClient) -> None:
-    response = client.post("/v1/verifications", content="{nope", headers={"Content-Type": "application/json"})
+    response = client.post(
+        "/v1/verifications", content="{nope", headers={"Content-Type": "application/json"}
+    )
     assert_problem(response, 400, "invalid-input")
 
 
@@ -178,7 +226,9 @@ def test_batch_size_limit(client: TestClient, kaznu: Tenant, settings: Any, engi
     assert count_credentials(engine) == 0
 
 
-def test_validation_errors_are_problem_details_with_pointers(client: TestClient, kaznu: Tenant) -> None:
+def test_validation_errors_are_problem_details_with_pointers(
+    client: TestClient, kaznu: Tenant
+) -> None:
     payload = diploma_payload()
     payload.pop(next(iter(payload)))
     response = client.post("/v1/diplomas", json=payload, headers=kaznu.headers)

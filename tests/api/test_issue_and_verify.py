@@ -65,7 +65,9 @@ def test_stored_exactly_as_signed(client: TestClient, kaznu: Tenant) -> None:
     assert [d["id"] for d in listing] == [credential["id"]]
 
 
-def test_other_institution_cannot_read_a_diploma(client: TestClient, kaznu: Tenant, enu: Tenant) -> None:
+def test_other_institution_cannot_read_a_diploma(
+    client: TestClient, kaznu: Tenant, enu: Tenant
+) -> None:
     credential = issue(client, kaznu)
     response = client.get(f"/v1/diplomas/{credential['id']}", headers=enu.headers)
     assert response.status_code == 404
@@ -86,7 +88,9 @@ TAMPER_POINTERS = [
 
 
 @pytest.mark.parametrize("pointer", TAMPER_POINTERS)
-def test_tampering_with_any_field_is_invalid(client: TestClient, kaznu: Tenant, pointer: str) -> None:
+def test_tampering_with_any_field_is_invalid(
+    client: TestClient, kaznu: Tenant, pointer: str
+) -> None:
     credential = issue(client, kaznu)
     original = get_at(credential, pointer)
     forged = set_at(credential, pointer, tamper(original))
@@ -101,7 +105,12 @@ def test_tampering_with_every_leaf_is_invalid(client: TestClient, kaznu: Tenant)
 
     def leaves(node: Any, pointer: str = "") -> list[str]:
         if isinstance(node, dict):
-            return [p for k, v in node.items() if k != "proof" or pointer for p in leaves(v, f"{pointer}/{k}")]
+            return [
+                p
+                for k, v in node.items()
+                if k != "proof" or pointer
+                for p in leaves(v, f"{pointer}/{k}")
+            ]
         if isinstance(node, list):
             return [p for i, v in enumerate(node) for p in leaves(v, f"{pointer}/{i}")]
         return [pointer]
@@ -147,7 +156,9 @@ def test_signed_by_another_institutions_key_is_invalid(
     assert binding["code"] == "key-not-controlled-by-issuer"
 
 
-def test_signed_with_a_did_key_naming_an_institution_is_invalid(client: TestClient, kaznu: Tenant) -> None:
+def test_signed_with_a_did_key_naming_an_institution_is_invalid(
+    client: TestClient, kaznu: Tenant
+) -> None:
     credential = issue(client, kaznu)
     unsigned = {k: v for k, v in credential.items() if k != "proof"}
     key = keys.generate_private_key()
@@ -190,7 +201,9 @@ def test_schema_violation_is_reported(client: TestClient, kaznu: Tenant) -> None
     assert report["verdict"] == "invalid"
     schema = next(c for c in report["checks"] if c["name"] == "format.schema")
     assert schema["status"] == "failed"
-    assert any("/credentialSubject/achievement" in p["pointer"] for p in schema["details"]["problems"])
+    assert any(
+        "/credentialSubject/achievement" in p["pointer"] for p in schema["details"]["problems"]
+    )
 
 
 def test_not_yet_valid_and_expired(client: TestClient, kaznu: Tenant) -> None:
@@ -226,45 +239,61 @@ def test_did_document_is_served(client: TestClient, kaznu: Tenant) -> None:
     assert kaznu.did == "did:web:diplomas.example.kz:institutions:kaznu"
     method = document["verificationMethod"][0]
     assert method["type"] == "Multikey" and method["controller"] == kaznu.did
-    assert method["id"] in [m if isinstance(m, str) else m["id"] for m in document["assertionMethod"]]
+    assert method["id"] in [
+        m if isinstance(m, str) else m["id"] for m in document["assertionMethod"]
+    ]
     assert "privateKey" not in str(document).lower().replace("publickey", "")
 
 
 def test_vc_api_issue_and_verify(client: TestClient, kaznu: Tenant) -> None:
     credential = issue(client, kaznu)
     unsigned = {k: v for k, v in credential.items() if k not in ("proof", "id", "credentialStatus")}
-    response = client.post("/credentials/issue", json={"credential": unsigned, "options": {}}, headers=kaznu.headers)
+    response = client.post(
+        "/credentials/issue", json={"credential": unsigned, "options": {}}, headers=kaznu.headers
+    )
     assert response.status_code == 201, response.text
     signed = response.json()["verifiableCredential"]
     assert signed["id"].startswith("urn:uuid:")
     assert "proof" not in unsigned
     # the VC-API issuer adds both status entries when the caller gave none
-    assert sorted(e["statusPurpose"] for e in signed["credentialStatus"]) == ["revocation", "suspension"]
+    assert sorted(e["statusPurpose"] for e in signed["credentialStatus"]) == [
+        "revocation",
+        "suspension",
+    ]
     ok = client.post("/credentials/verify", json={"verifiableCredential": signed})
     assert ok.status_code == 200
     assert ok.json()["verified"] is True
     assert "proof.signature" in ok.json()["checks"]
-    bad = client.post("/credentials/verify", json={"verifiableCredential": set_at(signed, "/name", "Forged")})
+    bad = client.post(
+        "/credentials/verify", json={"verifiableCredential": set_at(signed, "/name", "Forged")}
+    )
     assert bad.status_code == 400
     assert bad.headers["content-type"].startswith(PROBLEM)
     assert bad.json()["verified"] is False
 
 
-def test_vc_api_refuses_someone_elses_issuer(client: TestClient, kaznu: Tenant, enu: Tenant) -> None:
+def test_vc_api_refuses_someone_elses_issuer(
+    client: TestClient, kaznu: Tenant, enu: Tenant
+) -> None:
     credential = issue(client, kaznu)
     unsigned = {k: v for k, v in credential.items() if k != "proof"}
     response = client.post("/credentials/issue", json={"credential": unsigned}, headers=enu.headers)
     assert response.status_code == 422
     problem = response.json()
     assert response.headers["content-type"].startswith(PROBLEM)
-    assert any(e["pointer"] == "/credential/issuer/id" and e.get("code") == "issuer-mismatch" for e in problem["errors"])
+    assert any(
+        e["pointer"] == "/credential/issuer/id" and e.get("code") == "issuer-mismatch"
+        for e in problem["errors"]
+    )
 
 
 def test_vc_api_rejects_undefined_terms(client: TestClient, kaznu: Tenant) -> None:
     credential = issue(client, kaznu)
     unsigned = copy.deepcopy({k: v for k, v in credential.items() if k not in ("proof", "id")})
     unsigned["credentialSubject"]["favouriteColour"] = "blue"
-    response = client.post("/credentials/issue", json={"credential": unsigned}, headers=kaznu.headers)
+    response = client.post(
+        "/credentials/issue", json={"credential": unsigned}, headers=kaznu.headers
+    )
     assert response.status_code == 422
     assert "favouriteColour" in response.text
 
@@ -292,6 +321,8 @@ def test_vc_api_refuses_status_entries_it_does_not_host(client: TestClient, kazn
     for entry in foreign["credentialStatus"]:
         entry["statusListCredential"] = "https://elsewhere.example/lists/1"
         entry["id"] = "https://elsewhere.example/lists/1#5"
-    response = client.post("/credentials/issue", json={"credential": foreign}, headers=kaznu.headers)
+    response = client.post(
+        "/credentials/issue", json={"credential": foreign}, headers=kaznu.headers
+    )
     assert response.status_code == 400, response.text
     assert response.json()["pointer"] == "/credential/credentialStatus"

@@ -23,9 +23,18 @@ def test_openapi_is_3_1_with_stable_operation_ids() -> None:
     document = openapi_document()
     assert document["openapi"].startswith("3.1")
     operation_ids = [
-        op["operationId"] for path in document["paths"].values() for op in path.values() if "operationId" in op
+        op["operationId"]
+        for path in document["paths"].values()
+        for op in path.values()
+        if "operationId" in op
     ]
     assert len(operation_ids) == len(set(operation_ids))
-    for required in ("issueCredential", "verifyCredential", "createVerification", "issueDiplomaBatch", "health"):
+    for required in (
+        "issueCredential",
+        "verifyCredential",
+        "createVerification",
+        "issueDiplomaBatch",
+        "health",
+    ):
         assert required in operation_ids
     assert "/credentials/issue" in document["paths"] and "/credentials/verify" in document["paths"]

@@ -71,7 +71,11 @@ def change(
     body: dict[str, Any] = {"action": action, "reasonCode": reason}
     if note is not None:
         body["note"] = note
-    return client.post(f"/v1/diplomas/{credential_id}/status-changes", json=body, headers=dict(tenant_headers or {}))
+    return client.post(
+        f"/v1/diplomas/{credential_id}/status-changes",
+        json=body,
+        headers=dict(tenant_headers or {}),
+    )
 
 
 def assert_problem(response: Any, status: int, code: str | None = None) -> dict[str, Any]:
@@ -156,7 +160,9 @@ def published_lists(client: TestClient, credential: Mapping[str, Any]) -> dict[s
 # --- the lifecycle through the API -----------------------------------------------------------
 
 
-def test_revocation_is_seen_by_the_very_next_verification(client: TestClient, kaznu: Tenant) -> None:
+def test_revocation_is_seen_by_the_very_next_verification(
+    client: TestClient, kaznu: Tenant
+) -> None:
     credential = issue(client, kaznu)
     cid = credential["id"]
     before = verify(client, credential)
@@ -182,7 +188,10 @@ def test_revocation_is_seen_by_the_very_next_verification(client: TestClient, ka
     assert vc_api.headers["content-type"].startswith(PROBLEM)
     problem = vc_api.json()
     assert problem["verified"] is False
-    assert any(e["title"] == "status.revocation" and e["type"].endswith("/revoked") for e in problem["errors"]), problem
+    assert any(
+        e["title"] == "status.revocation" and e["type"].endswith("/revoked")
+        for e in problem["errors"]
+    ), problem
     assert "revo" in problem["detail"].lower()
 
     # revocation is final
@@ -204,7 +213,9 @@ def test_revocation_is_seen_by_the_very_next_verification(client: TestClient, ka
 def test_suspend_then_reinstate(client: TestClient, kaznu: Tenant) -> None:
     credential = issue(client, kaznu, 1)
     cid = credential["id"]
-    suspended = change(client, kaznu.headers, cid, "suspend", "investigation", "plagiarism complaint")
+    suspended = change(
+        client, kaznu.headers, cid, "suspend", "investigation", "plagiarism complaint"
+    )
     assert suspended.status_code == 201, suspended.text
     assert suspended.json()["state"] == "suspended"
 
@@ -213,7 +224,9 @@ def test_suspend_then_reinstate(client: TestClient, kaznu: Tenant) -> None:
     suspension = check(report, "status.suspension")
     assert (suspension["status"], suspension["code"]) == ("failed", "suspended")
     assert check(report, "status.revocation")["status"] == "passed"
-    assert_problem(change(client, kaznu.headers, cid, "suspend", "investigation"), 409, "already-suspended")
+    assert_problem(
+        change(client, kaznu.headers, cid, "suspend", "investigation"), 409, "already-suspended"
+    )
 
     reinstated = change(client, kaznu.headers, cid, "reinstate", "investigation-closed")
     assert reinstated.status_code == 201, reinstated.text
@@ -222,7 +235,9 @@ def test_suspend_then_reinstate(client: TestClient, kaznu: Tenant) -> None:
     assert again["verdict"] == "valid", again
     assert check(again, "status.suspension")["status"] == "passed"
     # reinstating an active diploma is refused
-    assert_problem(change(client, kaznu.headers, cid, "reinstate", "hold-lifted"), 409, "not-suspended")
+    assert_problem(
+        change(client, kaznu.headers, cid, "reinstate", "hold-lifted"), 409, "not-suspended"
+    )
 
     events = client.get(f"/v1/diplomas/{cid}/status-changes", headers=kaznu.headers).json()
     assert [(e["action"], e["reasonCode"]) for e in events] == [
@@ -242,11 +257,17 @@ def test_history_order_within_one_second(engine: Engine, settings: Settings, kaz
     with Session(engine, expire_on_commit=False) as s:
         record = institutions.get_institution(s, "kaznu")
         principal = institutions.Principal("institution", "t", record)
-        cid = issuance.issue_diplomas(s, settings, principal, [sample_diploma_data(0)]).credentials[0]["id"]
+        cid = issuance.issue_diplomas(s, settings, principal, [sample_diploma_data(0)]).credentials[
+            0
+        ]["id"]
         expected = []
         for _ in range(6):
-            status_service.change_status(s, settings, principal, cid, "suspend", reason_code="investigation", now=now)
-            status_service.change_status(s, settings, principal, cid, "reinstate", reason_code="hold-lifted", now=now)
+            status_service.change_status(
+                s, settings, principal, cid, "suspend", reason_code="investigation", now=now
+            )
+            status_service.change_status(
+                s, settings, principal, cid, "reinstate", reason_code="hold-lifted", now=now
+            )
             expected += ["suspend", "reinstate"]
         s.commit()
         actions = [e.action for e in status_service.history(s, principal, cid)]
@@ -262,7 +283,11 @@ def test_only_the_issuing_institution_changes_a_status(
 
     assert_problem(change(client, enu.headers, cid, "revoke", "fraud"), 403, "forbidden")
     assert_problem(change(client, enu.headers, cid, "suspend", "investigation"), 403, "forbidden")
-    assert_problem(change(client, {"Authorization": f"Bearer {admin_key}"}, cid, "revoke", "fraud"), 403, "forbidden")
+    assert_problem(
+        change(client, {"Authorization": f"Bearer {admin_key}"}, cid, "revoke", "fraud"),
+        403,
+        "forbidden",
+    )
     assert_problem(change(client, None, cid, "revoke", "fraud"), 401, "not-authenticated")
     bad_key = {"Authorization": "Bearer dx_AAAAAAAAAAAA_" + "a" * 43}
     assert_problem(change(client, bad_key, cid, "revoke", "fraud"), 401)
@@ -283,15 +308,28 @@ def test_bad_status_change_requests(client: TestClient, kaznu: Tenant) -> None:
     wrong_reason = assert_problem(change(client, kaznu.headers, cid, "revoke", "felt-like-it"), 400)
     assert wrong_reason["pointer"] == "/reasonCode"
     # a reason code of another action is not accepted either
-    assert assert_problem(change(client, kaznu.headers, cid, "revoke", "hold-lifted"), 400)["pointer"] == "/reasonCode"
-    assert assert_problem(change(client, kaznu.headers, cid, "suspend", "fraud"), 400)["pointer"] == "/reasonCode"
-    unknown_action = client.post(
-        f"/v1/diplomas/{cid}/status-changes", json={"action": "delete", "reasonCode": "fraud"}, headers=kaznu.headers
+    assert (
+        assert_problem(change(client, kaznu.headers, cid, "revoke", "hold-lifted"), 400)["pointer"]
+        == "/reasonCode"
     )
-    assert 400 <= unknown_action.status_code < 500 and unknown_action.headers["content-type"].startswith(PROBLEM)
+    assert (
+        assert_problem(change(client, kaznu.headers, cid, "suspend", "fraud"), 400)["pointer"]
+        == "/reasonCode"
+    )
+    unknown_action = client.post(
+        f"/v1/diplomas/{cid}/status-changes",
+        json={"action": "delete", "reasonCode": "fraud"},
+        headers=kaznu.headers,
+    )
+    assert 400 <= unknown_action.status_code < 500 and unknown_action.headers[
+        "content-type"
+    ].startswith(PROBLEM)
     missing = "urn:uuid:00000000-0000-4000-8000-000000000000"
     assert_problem(change(client, kaznu.headers, missing, "revoke", "fraud"), 404, "not-found")
-    assert client.get(f"/v1/diplomas/{missing}/status-changes", headers=kaznu.headers).status_code == 404
+    assert (
+        client.get(f"/v1/diplomas/{missing}/status-changes", headers=kaznu.headers).status_code
+        == 404
+    )
     assert verify(client, credential)["verdict"] == "valid"
     assert client.get(f"/v1/diplomas/{cid}/status-changes", headers=kaznu.headers).json() == []
 
@@ -299,7 +337,9 @@ def test_bad_status_change_requests(client: TestClient, kaznu: Tenant) -> None:
 # --- the published status list ---------------------------------------------------------------
 
 
-def test_status_list_is_published_cached_and_signed(client: TestClient, kaznu: Tenant, enu: Tenant) -> None:
+def test_status_list_is_published_cached_and_signed(
+    client: TestClient, kaznu: Tenant, enu: Tenant
+) -> None:
     credential = issue(client, kaznu)
     revocation = entry(credential, "revocation")
     path = list_path(revocation)
@@ -372,7 +412,9 @@ def test_unknown_status_list_is_404(client: TestClient) -> None:
 
 def test_batch_indexes_are_random_distinct_and_in_range(client: TestClient, kaznu: Tenant) -> None:
     response = client.post(
-        "/v1/diplomas/batch", json={"diplomas": [diploma_payload(i) for i in range(50)]}, headers=kaznu.headers
+        "/v1/diplomas/batch",
+        json={"diplomas": [diploma_payload(i) for i in range(50)]},
+        headers=kaznu.headers,
     )
     assert response.status_code == 201, response.text
     credentials = [c["verifiableCredential"] for c in response.json()["credentials"]]
@@ -439,12 +481,18 @@ def test_genuine_lists_verify_offline(client: TestClient, kaznu: Tenant) -> None
     """The baseline for the forgeries below: real lists, offline, give a valid verdict."""
     credential = issue(client, kaznu)
     lists = FixedLists(published_lists(client, credential))
-    report = _offline_verify(credential, DocResolver(did_document(client, "kaznu")), kaznu.did, lists)
+    report = _offline_verify(
+        credential, DocResolver(did_document(client, "kaznu")), kaznu.did, lists
+    )
     assert report["verdict"] == "valid", report
-    assert sorted(lists.asked) == sorted(e["statusListCredential"] for e in credential["credentialStatus"])
+    assert sorted(lists.asked) == sorted(
+        e["statusListCredential"] for e in credential["credentialStatus"]
+    )
 
 
-def test_forged_status_list_is_unverifiable(client: TestClient, kaznu: Tenant, enu: Tenant, engine: Engine, settings: Settings) -> None:
+def test_forged_status_list_is_unverifiable(
+    client: TestClient, kaznu: Tenant, enu: Tenant, engine: Engine, settings: Settings
+) -> None:
     credential = issue(client, kaznu)
     revocation = entry(credential, "revocation")
     url = revocation["statusListCredential"]
@@ -458,7 +506,10 @@ def test_forged_status_list_is_unverifiable(client: TestClient, kaznu: Tenant, e
     other = (index + 1) % bits.length
     bits.set(other, 1)
     forged["credentialSubject"]["encodedList"] = encode_list(bits)
-    assert forged["credentialSubject"]["encodedList"] != genuine[url]["credentialSubject"]["encodedList"]
+    assert (
+        forged["credentialSubject"]["encodedList"]
+        != genuine[url]["credentialSubject"]["encodedList"]
+    )
     report = _offline_verify(credential, resolver, kaznu.did, FixedLists({**genuine, url: forged}))
     result = check(report, "status.revocation")
     assert (result["status"], result["code"]) == ("error", "status-list-unverifiable"), result
@@ -487,14 +538,20 @@ def test_forged_status_list_is_unverifiable(client: TestClient, kaznu: Tenant, e
     assert report["verdict"] == "indeterminate"
 
     # 4. ENU's own, validly signed list (issuer ENU) served for KazNU's diploma
-    enu_list = eddsa_jcs_2022.add_proof({**unsigned, "issuer": enu.did}, enu_signer, created=datetime.now(UTC))
-    report = _offline_verify(credential, resolver, kaznu.did, FixedLists({**genuine, url: enu_list}))
+    enu_list = eddsa_jcs_2022.add_proof(
+        {**unsigned, "issuer": enu.did}, enu_signer, created=datetime.now(UTC)
+    )
+    report = _offline_verify(
+        credential, resolver, kaznu.did, FixedLists({**genuine, url: enu_list})
+    )
     result = check(report, "status.revocation")
     assert (result["status"], result["code"]) == ("error", "status-list-unverifiable"), result
     assert report["verdict"] == "indeterminate"
 
     # 5. an unsigned list
-    report = _offline_verify(credential, resolver, kaznu.did, FixedLists({**genuine, url: unsigned}))
+    report = _offline_verify(
+        credential, resolver, kaznu.did, FixedLists({**genuine, url: unsigned})
+    )
     result = check(report, "status.revocation")
     assert (result["status"], result["code"]) == ("error", "status-list-unverifiable"), result
     assert report["verdict"] == "indeterminate"
@@ -502,7 +559,9 @@ def test_forged_status_list_is_unverifiable(client: TestClient, kaznu: Tenant, e
     # and the genuine list, re-signed properly by KazNU, is accepted (the forgeries failed for
     # their forgery, not for something else)
     resigned = eddsa_jcs_2022.add_proof(unsigned, kaznu_signer, created=datetime.now(UTC))
-    report = _offline_verify(credential, resolver, kaznu.did, FixedLists({**genuine, url: resigned}))
+    report = _offline_verify(
+        credential, resolver, kaznu.did, FixedLists({**genuine, url: resigned})
+    )
     assert report["verdict"] == "valid", report
 
 
@@ -530,7 +589,9 @@ def test_forged_list_cannot_hide_a_revocation(client: TestClient, kaznu: Tenant)
 
 def test_unavailable_status_list_is_indeterminate(client: TestClient, kaznu: Tenant) -> None:
     credential = issue(client, kaznu)
-    report = _offline_verify(credential, DocResolver(did_document(client, "kaznu")), kaznu.did, DeadLists())
+    report = _offline_verify(
+        credential, DocResolver(did_document(client, "kaznu")), kaznu.did, DeadLists()
+    )
     assert report["verdict"] == "indeterminate", report
     for name in ("status.revocation", "status.suspension"):
         result = check(report, name)
@@ -541,17 +602,24 @@ def test_unavailable_status_list_is_indeterminate(client: TestClient, kaznu: Ten
     assert check(none, "status.revocation")["status"] == "error"
 
 
-def _with_unknown_status_type(engine: Engine, settings: Settings, credential: Mapping[str, Any]) -> dict[str, Any]:
+def _with_unknown_status_type(
+    engine: Engine, settings: Settings, credential: Mapping[str, Any]
+) -> dict[str, Any]:
     unsigned = {k: v for k, v in credential.items() if k != "proof"}
     unsigned["credentialStatus"] = [
-        {"id": "https://status.example.org/credentials/status/3#94567", "type": "SomeOtherStatus2030"}
+        {
+            "id": "https://status.example.org/credentials/status/3#94567",
+            "type": "SomeOtherStatus2030",
+        }
     ]
     with Session(engine, expire_on_commit=False) as s:
         signer = institutions.signer_for(s, settings, institutions.get_institution(s, "kaznu"))
     return eddsa_jcs_2022.add_proof(unsigned, signer, created=datetime.now(UTC))
 
 
-def test_unknown_status_type_is_never_ignored(client: TestClient, kaznu: Tenant, engine: Engine, settings: Settings) -> None:
+def test_unknown_status_type_is_never_ignored(
+    client: TestClient, kaznu: Tenant, engine: Engine, settings: Settings
+) -> None:
     credential = issue(client, kaznu)
     signed = _with_unknown_status_type(engine, settings, credential)
     resolver = DocResolver(did_document(client, "kaznu"))
@@ -584,11 +652,16 @@ def test_unknown_status_type_is_never_ignored(client: TestClient, kaznu: Tenant,
     assert api_report["verdict"] != "valid"
 
 
-def test_unknown_status_type_alongside_known_entries(client: TestClient, kaznu: Tenant, engine: Engine, settings: Settings) -> None:
+def test_unknown_status_type_alongside_known_entries(
+    client: TestClient, kaznu: Tenant, engine: Engine, settings: Settings
+) -> None:
     """Known entries are still checked; the unknown one still makes the status unknown."""
     credential = issue(client, kaznu)
     unsigned = {k: v for k, v in credential.items() if k != "proof"}
-    unsigned["credentialStatus"] = [*credential["credentialStatus"], {"id": "urn:uuid:1b9e4e5c-3f0a-4f67-9b73-8e2f0b6c1d2e", "type": "SomeOtherStatus2030"}]
+    unsigned["credentialStatus"] = [
+        *credential["credentialStatus"],
+        {"id": "urn:uuid:1b9e4e5c-3f0a-4f67-9b73-8e2f0b6c1d2e", "type": "SomeOtherStatus2030"},
+    ]
     with Session(engine, expire_on_commit=False) as s:
         signer = institutions.signer_for(s, settings, institutions.get_institution(s, "kaznu"))
     signed = eddsa_jcs_2022.add_proof(unsigned, signer, created=datetime.now(UTC))

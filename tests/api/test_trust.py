@@ -12,11 +12,19 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from conftest import Tenant
-from diploma_exchange.credentials import IssuerProfile, build_diploma_credential, sample_diploma_data
+from diploma_exchange.credentials import (
+    IssuerProfile,
+    build_diploma_credential,
+    sample_diploma_data,
+)
 from diploma_exchange.dids.did_web import VerificationKey, build_did_document
 from diploma_exchange.proofs import eddsa_jcs_2022, keys
 from diploma_exchange.services import institutions
-from diploma_exchange.trust.accreditation import AccreditationRecord, Scope, build_accreditation_credential
+from diploma_exchange.trust.accreditation import (
+    AccreditationRecord,
+    Scope,
+    build_accreditation_credential,
+)
 from diploma_exchange.trust.trust_list import build_trust_list
 from helpers import diploma_payload
 
@@ -27,7 +35,9 @@ def admin(admin_key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {admin_key}"}
 
 
-def verify(client: TestClient, credential: dict[str, Any], policy: str | None = None) -> tuple[str, dict[str, dict[str, Any]]]:
+def verify(
+    client: TestClient, credential: dict[str, Any], policy: str | None = None
+) -> tuple[str, dict[str, dict[str, Any]]]:
     url = "/v1/verifications" + (f"?policy={policy}" if policy else "")
     response = client.post(url, json=credential)
     assert response.status_code == 200, response.text
@@ -41,7 +51,9 @@ def issue(client: TestClient, tenant: Tenant, i: int = 0) -> dict[str, Any]:
     return response.json()["verifiableCredential"]  # type: ignore[no-any-return]
 
 
-def backdated(engine: Any, settings: Any, slug: str, credential: dict[str, Any], when: datetime) -> dict[str, Any]:
+def backdated(
+    engine: Any, settings: Any, slug: str, credential: dict[str, Any], when: datetime
+) -> dict[str, Any]:
     """The same diploma as if issued at ``when`` (validFrom and proof.created), re-signed by the
     institution's key, to test accreditation at the issue date."""
     unsigned = {k: v for k, v in credential.items() if k != "proof"}
@@ -99,7 +111,10 @@ def test_withdrawal_splits_diplomas_by_issue_date(
     assert verdict == "invalid"
     assert checks["issuer.accreditation"]["code"] == "accreditation-withdrawn"
     history = client.get("/v1/institutions/kaznu/accreditations").json()
-    assert [r["credentialSubject"]["accreditationStatus"] for r in history] == ["accredited", "withdrawn"]
+    assert [r["credentialSubject"]["accreditationStatus"] for r in history] == [
+        "accredited",
+        "withdrawn",
+    ]
     assert history[1]["supersedes"] == history[0]["id"]
     again = client.post(
         "/v1/institutions/kaznu/accreditations/withdraw",
@@ -122,7 +137,9 @@ def test_scope_limits_levels_and_fields(client: TestClient, kaznu: Tenant, admin
     assert response.status_code == 201, response.text
     bachelor_ict = diploma_payload(0)
     assert bachelor_ict["isced_f"].startswith("06") and bachelor_ict["isced_level"].startswith("6")
-    ok = client.post("/v1/diplomas", json=bachelor_ict, headers=kaznu.headers).json()["verifiableCredential"]
+    ok = client.post("/v1/diplomas", json=bachelor_ict, headers=kaznu.headers).json()[
+        "verifiableCredential"
+    ]
     assert verify(client, ok)[0] == "valid"
     physics = {**bachelor_ict, "isced_f": "0533"}
     outside = client.post("/v1/diplomas", json=physics, headers=kaznu.headers)
@@ -141,7 +158,9 @@ def test_only_the_nic_admin_accredits(client: TestClient, kaznu: Tenant) -> None
     assert response.status_code == 403
 
 
-def test_trust_list_is_signed_versioned_and_cacheable(client: TestClient, kaznu: Tenant, admin_key: str, nic: str) -> None:
+def test_trust_list_is_signed_versioned_and_cacheable(
+    client: TestClient, kaznu: Tenant, admin_key: str, nic: str
+) -> None:
     first = client.get("/trust-list")
     assert first.status_code == 200
     document = first.json()
@@ -150,7 +169,9 @@ def test_trust_list_is_signed_versioned_and_cacheable(client: TestClient, kaznu:
     assert [e["id"] for e in subject["trustedEntities"]] == [kaznu.did]
     assert subject["trustedEntities"][0]["accreditations"][0]["issuer"] == nic
     nic_vm = client.get("/.well-known/did.json").json()["verificationMethod"][0]
-    assert eddsa_jcs_2022.verify_proof(document, keys.public_key_from_multibase(nic_vm["publicKeyMultibase"]))
+    assert eddsa_jcs_2022.verify_proof(
+        document, keys.public_key_from_multibase(nic_vm["publicKeyMultibase"])
+    )
     etag = first.headers["ETag"]
     assert client.get("/trust-list", headers={"If-None-Match": etag}).status_code == 304
     assert client.get("/trust-list", headers={"If-None-Match": "W/" + etag}).status_code == 304
@@ -183,7 +204,9 @@ class Partner:
     def nic_multibase(self) -> str:
         return keys.public_key_multibase(self.nic_key.public_key())
 
-    def trust_list(self, *, status: str = "granted", signer: keys.Signer | None = None) -> dict[str, Any]:
+    def trust_list(
+        self, *, status: str = "granted", signer: keys.Signer | None = None
+    ) -> dict[str, Any]:
         accreditation = build_accreditation_credential(
             AccreditationRecord(
                 id=f"urn:uuid:{uuid.uuid4()}",
@@ -203,9 +226,12 @@ class Partner:
             "addressCountryCode": "UZ",
             "status": status,
             "didDocument": build_did_document(
-                self.uni_did, [VerificationKey("key-1", keys.public_key_multibase(self.uni_key.public_key()))]
+                self.uni_did,
+                [VerificationKey("key-1", keys.public_key_multibase(self.uni_key.public_key()))],
             ),
-            "accreditations": [eddsa_jcs_2022.add_proof(accreditation, self.nic_signer, created=NOW)],
+            "accreditations": [
+                eddsa_jcs_2022.add_proof(accreditation, self.nic_signer, created=NOW)
+            ],
         }
         unsigned = build_trust_list(
             list_id="https://nic.partner.example/trust-list",
@@ -222,7 +248,9 @@ class Partner:
     def diploma(self) -> dict[str, Any]:
         unsigned = build_diploma_credential(
             sample_diploma_data(4),
-            issuer=IssuerProfile(id=self.uni_did, name="Partner State University", country_code="UZ"),
+            issuer=IssuerProfile(
+                id=self.uni_did, name="Partner State University", country_code="UZ"
+            ),
             credential_id=f"urn:uuid:{uuid.uuid4()}",
             valid_from=NOW - timedelta(days=1),
         )
@@ -256,7 +284,9 @@ def test_partner_diploma_is_valid_only_through_the_imported_list(
     verdict, checks = verify(client, diploma)
     assert verdict == "indeterminate"  # nobody vouches for it (and its did:web is not reachable)
     partner_id = add_partner(client, admin_key, partner)
-    imported = client.post(f"/v1/partners/{partner_id}/trust-list", json=partner.trust_list(), headers=admin(admin_key))
+    imported = client.post(
+        f"/v1/partners/{partner_id}/trust-list", json=partner.trust_list(), headers=admin(admin_key)
+    )
     assert imported.status_code == 201, imported.text
     snapshot = imported.json()
     assert snapshot["sequenceNumber"] == 5 and snapshot["fetchedFrom"] == "upload"
@@ -271,25 +301,51 @@ def test_partner_diploma_is_valid_only_through_the_imported_list(
     assert verify(client, diploma)[0] == "indeterminate"
 
 
-def test_trust_list_imports_are_checked(client: TestClient, admin_key: str, nic: str, partner: Partner) -> None:
+def test_trust_list_imports_are_checked(
+    client: TestClient, admin_key: str, nic: str, partner: Partner
+) -> None:
     partner_id = add_partner(client, admin_key, partner)
     impostor = keys.Signer(keys.generate_private_key(), f"{partner.nic_did}#key-1")
-    forged = client.post(f"/v1/partners/{partner_id}/trust-list", json=partner.trust_list(signer=impostor), headers=admin(admin_key))
+    forged = client.post(
+        f"/v1/partners/{partner_id}/trust-list",
+        json=partner.trust_list(signer=impostor),
+        headers=admin(admin_key),
+    )
     assert forged.status_code == 400 and forged.json()["code"] == "trust-list-signature"
     tampered = partner.trust_list()
     tampered["credentialSubject"]["trustedEntities"][0]["name"] = "Diploma Mill"
-    assert client.post(f"/v1/partners/{partner_id}/trust-list", json=tampered, headers=admin(admin_key)).status_code == 400
-    assert client.post(f"/v1/partners/{partner_id}/trust-list", json=partner.trust_list(), headers=admin(admin_key)).status_code == 201
+    assert (
+        client.post(
+            f"/v1/partners/{partner_id}/trust-list", json=tampered, headers=admin(admin_key)
+        ).status_code
+        == 400
+    )
+    assert (
+        client.post(
+            f"/v1/partners/{partner_id}/trust-list",
+            json=partner.trust_list(),
+            headers=admin(admin_key),
+        ).status_code
+        == 201
+    )
     partner.sequence = 4
-    rollback = client.post(f"/v1/partners/{partner_id}/trust-list", json=partner.trust_list(), headers=admin(admin_key))
+    rollback = client.post(
+        f"/v1/partners/{partner_id}/trust-list", json=partner.trust_list(), headers=admin(admin_key)
+    )
     assert rollback.status_code == 409 and rollback.json()["code"] == "trust-list-rollback"
     listed = client.get("/v1/partners", headers=admin(admin_key)).json()
     assert [s["sequenceNumber"] for s in listed[0]["snapshots"]] == [5]
 
 
-def test_withdrawn_entity_on_a_partner_list_is_invalid(client: TestClient, admin_key: str, nic: str, partner: Partner) -> None:
+def test_withdrawn_entity_on_a_partner_list_is_invalid(
+    client: TestClient, admin_key: str, nic: str, partner: Partner
+) -> None:
     partner_id = add_partner(client, admin_key, partner)
-    client.post(f"/v1/partners/{partner_id}/trust-list", json=partner.trust_list(status="withdrawn"), headers=admin(admin_key))
+    client.post(
+        f"/v1/partners/{partner_id}/trust-list",
+        json=partner.trust_list(status="withdrawn"),
+        headers=admin(admin_key),
+    )
     verdict, checks = verify(client, partner.diploma())
     assert verdict == "invalid"
     assert checks["issuer.trust"]["code"] == "listed-as-withdrawn"
@@ -300,17 +356,26 @@ def test_vc_api_honours_options_checks(client: TestClient, partner: Partner, nic
     default = client.post("/credentials/verify", json={"verifiableCredential": diploma})
     assert default.status_code == 400 and default.json()["verified"] is False
     only_schema = client.post(
-        "/credentials/verify", json={"verifiableCredential": diploma, "options": {"checks": ["format.schema"]}}
+        "/credentials/verify",
+        json={"verifiableCredential": diploma, "options": {"checks": ["format.schema"]}},
     )
     assert only_schema.status_code == 200, only_schema.text
     assert only_schema.json()["report"]["policy"] == "custom"
     unknown = client.post(
-        "/credentials/verify", json={"verifiableCredential": diploma, "options": {"checks": ["proof.vibes"]}}
+        "/credentials/verify",
+        json={"verifiableCredential": diploma, "options": {"checks": ["proof.vibes"]}},
     )
     assert unknown.status_code == 400 and unknown.json()["pointer"] == "/options/checks"
 
 
-def test_partner_management_needs_the_admin(client: TestClient, kaznu: Tenant, partner: Partner) -> None:
-    body = {"did": partner.nic_did, "name": "x", "countryCode": "UZ", "publicKeyMultibase": partner.nic_multibase}
+def test_partner_management_needs_the_admin(
+    client: TestClient, kaznu: Tenant, partner: Partner
+) -> None:
+    body = {
+        "did": partner.nic_did,
+        "name": "x",
+        "countryCode": "UZ",
+        "publicKeyMultibase": partner.nic_multibase,
+    }
     assert client.post("/v1/partners", json=body, headers=kaznu.headers).status_code == 403
     assert client.post("/v1/partners", json=body).status_code == 401

@@ -62,7 +62,9 @@ def test_verify_with_only_the_file(
     assert trusted.returncode == EXIT_INDETERMINATE, trusted.stdout + trusted.stderr
     checks = {c["name"]: c["code"] for c in json.loads(trusted.stdout)["checks"]}
     assert checks["issuer.accreditation"] == "accreditation-unavailable"
-    authentic = run_cli(*args, "--trust-issuer", kaznu.did, "--policy", "authenticity", env=offline_env)
+    authentic = run_cli(
+        *args, "--trust-issuer", kaznu.did, "--policy", "authenticity", env=offline_env
+    )
     assert authentic.returncode == EXIT_VALID, authentic.stdout + authentic.stderr
     assert "VALID" in authentic.stdout
     unknown = run_cli(*args, "--json", env=offline_env)
@@ -83,7 +85,9 @@ def test_verify_with_the_nics_trust_list(
     (exchanged out of band): valid, with the list as provenance, and no DID fetch needed."""
     diploma = write(tmp_path, "diploma.json", signed)
     trust_list = write(tmp_path, "trust-list.json", client.get("/trust-list").json())
-    nic_key = client.get("/.well-known/did.json").json()["verificationMethod"][0]["publicKeyMultibase"]
+    nic_key = client.get("/.well-known/did.json").json()["verificationMethod"][0][
+        "publicKeyMultibase"
+    ]
     lists = status_list_files(client, signed, tmp_path)
     args = ["verify", str(diploma), "--offline", *lists, "--trust-list", str(trust_list)]
     result = run_cli(*args, "--trusted-nic", f"{nic}={nic_key}", "--json", env=offline_env)

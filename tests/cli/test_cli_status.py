@@ -89,7 +89,9 @@ def registry(tmp_path_factory: pytest.TempPathFactory) -> LocalRegistry:
     assert other.returncode == 0, other.stderr
     source = write(tmp, "in.json", {"diplomas": [diploma_payload(10 + n) for n in range(4)]})
     out_dir = tmp / "out"
-    issued = run_cli("issue", str(source), "--institution", "kbtu", "--out-dir", str(out_dir), env=env)
+    issued = run_cli(
+        "issue", str(source), "--institution", "kbtu", "--out-dir", str(out_dir), env=env
+    )
     assert issued.returncode == 0, issued.stderr
     files = sorted(out_dir.glob("*.json"))  # one diploma per test
     assert len(files) == 4
@@ -104,9 +106,23 @@ def test_revoke_makes_verify_fail(registry: LocalRegistry) -> None:
     assert check(report, "status.revocation")["status"] == "passed"
     cid = registry.credential_id(0)
 
-    revoked = run_cli("revoke", cid, "--institution", "kbtu", "--reason", "fraud", "--note", "forged transcript", env=registry.env)
+    revoked = run_cli(
+        "revoke",
+        cid,
+        "--institution",
+        "kbtu",
+        "--reason",
+        "fraud",
+        "--note",
+        "forged transcript",
+        env=registry.env,
+    )
     assert revoked.returncode == 0, revoked.stdout + revoked.stderr
-    assert json.loads(revoked.stdout) == {"credentialId": cid, "state": "revoked", "reasonCode": "fraud"}
+    assert json.loads(revoked.stdout) == {
+        "credentialId": cid,
+        "state": "revoked",
+        "reasonCode": "fraud",
+    }
 
     code, report = registry.verify(0)
     assert code == EXIT_INVALID, report
@@ -121,7 +137,9 @@ def test_revoke_makes_verify_fail(registry: LocalRegistry) -> None:
     again = run_cli("revoke", cid, "--institution", "kbtu", "--reason", "fraud", env=registry.env)
     assert again.returncode == EXIT_INPUT, again.stdout + again.stderr
     assert "revoked" in again.stderr
-    reinstate = run_cli("reinstate", cid, "--institution", "kbtu", "--reason", "issued-in-error", env=registry.env)
+    reinstate = run_cli(
+        "reinstate", cid, "--institution", "kbtu", "--reason", "issued-in-error", env=registry.env
+    )
     assert reinstate.returncode == EXIT_INPUT, reinstate.stdout + reinstate.stderr
     assert registry.verify(0)[0] == EXIT_INVALID
     assert registry.events(cid) == [("revoke", "fraud", "forged transcript")]
@@ -130,7 +148,9 @@ def test_revoke_makes_verify_fail(registry: LocalRegistry) -> None:
 def test_suspend_then_reinstate(registry: LocalRegistry) -> None:
     cid = registry.credential_id(1)
     assert registry.verify(1)[0] == EXIT_VALID
-    suspended = run_cli("suspend", cid, "--institution", "kbtu", "--reason", "investigation", env=registry.env)
+    suspended = run_cli(
+        "suspend", cid, "--institution", "kbtu", "--reason", "investigation", env=registry.env
+    )
     assert suspended.returncode == 0, suspended.stdout + suspended.stderr
     assert json.loads(suspended.stdout)["state"] == "suspended"
 
@@ -140,7 +160,15 @@ def test_suspend_then_reinstate(registry: LocalRegistry) -> None:
     assert (suspension["status"], suspension["code"]) == ("failed", "suspended")
     assert check(report, "status.revocation")["status"] == "passed"
 
-    reinstated = run_cli("reinstate", cid, "--institution", "kbtu", "--reason", "investigation-closed", env=registry.env)
+    reinstated = run_cli(
+        "reinstate",
+        cid,
+        "--institution",
+        "kbtu",
+        "--reason",
+        "investigation-closed",
+        env=registry.env,
+    )
     assert reinstated.returncode == 0, reinstated.stdout + reinstated.stderr
     assert json.loads(reinstated.stdout)["state"] == "active"
     code, report = registry.verify(1)
@@ -156,19 +184,49 @@ def test_refused_changes_leave_the_diploma_valid(registry: LocalRegistry) -> Non
     cid = registry.credential_id(2)
     refused = {
         "another institution": ["revoke", cid, "--institution", "satbayev", "--reason", "fraud"],
-        "another institution suspending": ["suspend", cid, "--institution", "satbayev", "--reason", "investigation"],
+        "another institution suspending": [
+            "suspend",
+            cid,
+            "--institution",
+            "satbayev",
+            "--reason",
+            "investigation",
+        ],
         "an unknown institution": ["revoke", cid, "--institution", "nowhere", "--reason", "fraud"],
         "an unknown reason": ["revoke", cid, "--institution", "kbtu", "--reason", "felt-like-it"],
-        "a reason of another action": ["suspend", cid, "--institution", "kbtu", "--reason", "fraud"],
-        "reinstating an active diploma": ["reinstate", cid, "--institution", "kbtu", "--reason", "hold-lifted"],
-        "an unknown diploma": ["revoke", "urn:uuid:00000000-0000-4000-8000-000000000000", "--institution", "kbtu", "--reason", "fraud"],
+        "a reason of another action": [
+            "suspend",
+            cid,
+            "--institution",
+            "kbtu",
+            "--reason",
+            "fraud",
+        ],
+        "reinstating an active diploma": [
+            "reinstate",
+            cid,
+            "--institution",
+            "kbtu",
+            "--reason",
+            "hold-lifted",
+        ],
+        "an unknown diploma": [
+            "revoke",
+            "urn:uuid:00000000-0000-4000-8000-000000000000",
+            "--institution",
+            "kbtu",
+            "--reason",
+            "fraud",
+        ],
     }
     for what, args in refused.items():
         result = run_cli(*args, env=registry.env)
         assert result.returncode != 0, (what, result.stdout)
         assert result.returncode == EXIT_INPUT, (what, result.returncode, result.stderr)
         assert "error" in result.stderr.lower(), what
-    wrong = run_cli("revoke", cid, "--institution", "satbayev", "--reason", "fraud", env=registry.env)
+    wrong = run_cli(
+        "revoke", cid, "--institution", "satbayev", "--reason", "fraud", env=registry.env
+    )
     assert "issued" in wrong.stderr  # says why: only the issuing institution may
     missing_reason = run_cli("revoke", cid, "--institution", "kbtu", env=registry.env)
     assert missing_reason.returncode == EXIT_USAGE

@@ -28,10 +28,14 @@ def test_cached_clean_shape_does_not_hide_new_terms() -> None:
     assert find_undefined_terms(clean) == []  # served from the cache
     added_key = copy.deepcopy(clean)
     added_key["credentialSubject"]["achievement"]["secretSauce"] = True
-    assert [d.pointer for d in find_undefined_terms(added_key)] == ["/credentialSubject/achievement/secretSauce"]
+    assert [d.pointer for d in find_undefined_terms(added_key)] == [
+        "/credentialSubject/achievement/secretSauce"
+    ]
     added_type = copy.deepcopy(clean)
     added_type["credentialSubject"]["type"] = ["AchievementSubject", "UndefinedSubjectType"]
     assert find_undefined_terms(added_type), "an undefined type value must be reported"
     dropped_context = copy.deepcopy(clean)
     dropped_context["@context"] = dropped_context["@context"][:2]
-    assert find_undefined_terms(dropped_context), "without the project context its terms are undefined"
+    assert find_undefined_terms(dropped_context), (
+        "without the project context its terms are undefined"
+    )

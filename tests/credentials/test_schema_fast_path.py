@@ -48,7 +48,9 @@ DATE_TIMES = [
 @given(
     birth=st.sampled_from(DATES),
     valid_from=st.sampled_from(DATE_TIMES),
-    credits=st.one_of(st.integers(-5, 400), st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=3)),
+    credits=st.one_of(
+        st.integers(-5, 400), st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=3)
+    ),
     code=st.text(alphabet="0123456789ab", max_size=6),
 )
 def test_agree_on_mutations(birth: str, valid_from: str, credits: Any, code: str) -> None:

@@ -33,12 +33,19 @@ def _env(extra: dict[str, str]) -> dict[str, str]:
 
 def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "diploma_exchange", *args], capture_output=True, check=False, text=True, env=env, timeout=120
+        [sys.executable, "-m", "diploma_exchange", *args],
+        capture_output=True,
+        check=False,
+        text=True,
+        env=env,
+        timeout=120,
     )
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, str, dict[str, str]]]:
+def served(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[str, str, str, dict[str, str]]]:
     tmp = tmp_path_factory.mktemp("served")
     port = _free_port()
     env = _env(
@@ -66,7 +73,10 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str,
             except httpx.HTTPError:
                 pass
             if time.monotonic() > deadline or server.poll() is not None:
-                raise RuntimeError("server did not start: " + (server.stderr.read().decode() if server.stderr else ""))
+                raise RuntimeError(
+                    "server did not start: "
+                    + (server.stderr.read().decode() if server.stderr else "")
+                )
             time.sleep(0.2)
         yield base, info["did"], info["apiKey"], {"port": str(port), "tmp": str(tmp)}
     finally:
@@ -74,20 +84,35 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str,
         server.wait(timeout=10)
 
 
-def test_issue_over_http_then_verify_with_only_the_file(served: tuple[str, str, str, dict[str, str]]) -> None:
+def test_issue_over_http_then_verify_with_only_the_file(
+    served: tuple[str, str, str, dict[str, str]],
+) -> None:
     base, did, api_key, meta = served
-    response = httpx.post(f"{base}/v1/diplomas", json=diploma_payload(0), headers={"Authorization": f"Bearer {api_key}"}, timeout=30)
+    response = httpx.post(
+        f"{base}/v1/diplomas",
+        json=diploma_payload(0),
+        headers={"Authorization": f"Bearer {api_key}"},
+        timeout=30,
+    )
     assert response.status_code == 201, response.text
     credential = response.json()["verifiableCredential"]
-    assert credential["issuer"]["id"] == did == f"did:web:localhost%3A{meta['port']}:institutions:kaznu"
+    assert (
+        credential["issuer"]["id"]
+        == did
+        == f"did:web:localhost%3A{meta['port']}:institutions:kaznu"
+    )
     path = Path(meta["tmp"]) / "diploma.json"
     path.write_text(json.dumps(credential))
-    elsewhere = _env({"DIPLOMA_EXCHANGE_DATABASE_URL": f"sqlite:///{meta['tmp']}/nothing-here/none.db"})
+    elsewhere = _env(
+        {"DIPLOMA_EXCHANGE_DATABASE_URL": f"sqlite:///{meta['tmp']}/nothing-here/none.db"}
+    )
 
     # Loopback over plain http is refused unless explicitly allowed (SSRF protection) ...
     refused = _cli("verify", str(path), "--trust-issuer", did, "--json", env=elsewhere)
     assert refused.returncode == 2, refused.stdout + refused.stderr
-    signature = next(c for c in json.loads(refused.stdout)["checks"] if c["name"] == "proof.signature")
+    signature = next(
+        c for c in json.loads(refused.stdout)["checks"] if c["name"] == "proof.signature"
+    )
     assert signature["status"] == "error" and "refusing" in signature["message"]
 
     # ... and with the host allowed, the did:web and the status lists are fetched from the

@@ -43,7 +43,11 @@ def test_crash_mid_batch_leaves_nothing(engine: Any, settings: Any, kaznu: Any) 
         with pytest.raises(RuntimeError):
             try:
                 issuance.issue_diplomas(
-                    s, settings, principal, [sample_diploma_data(i) for i in range(10)], signer=signer  # type: ignore[arg-type]
+                    s,
+                    settings,
+                    principal,
+                    [sample_diploma_data(i) for i in range(10)],
+                    signer=signer,  # type: ignore[arg-type]
                 )
                 s.commit()
             except BaseException:
@@ -53,7 +57,9 @@ def test_crash_mid_batch_leaves_nothing(engine: Any, settings: Any, kaznu: Any) 
     assert _count(engine, BatchRecord) == 0
 
 
-def test_issued_diploma_verifies_through_the_service(engine: Any, settings: Any, kaznu: Any) -> None:
+def test_issued_diploma_verifies_through_the_service(
+    engine: Any, settings: Any, kaznu: Any
+) -> None:
     with Session(engine, expire_on_commit=False) as s:
         record = institutions.get_institution(s, "kaznu")
         principal = institutions.Principal("institution", "t", record)
@@ -65,30 +71,47 @@ def test_issued_diploma_verifies_through_the_service(engine: Any, settings: Any,
 
 def test_admin_principal_cannot_issue(engine: Any, settings: Any) -> None:
     with Session(engine) as s, pytest.raises(Forbidden):
-        issuance.issue_diplomas(s, settings, institutions.Principal("admin", "t"), [sample_diploma_data(0)])
+        issuance.issue_diplomas(
+            s, settings, institutions.Principal("admin", "t"), [sample_diploma_data(0)]
+        )
 
 
 def test_issuer_is_never_overwritten(engine: Any, settings: Any, kaznu: Any, enu: Any) -> None:
     with Session(engine, expire_on_commit=False) as s:
         kaznu_rec = institutions.get_institution(s, "kaznu")
         enu_rec = institutions.get_institution(s, "enu")
-        batch = issuance.issue_diplomas(s, settings, institutions.Principal("institution", "t", kaznu_rec), [sample_diploma_data(0)])
+        batch = issuance.issue_diplomas(
+            s,
+            settings,
+            institutions.Principal("institution", "t", kaznu_rec),
+            [sample_diploma_data(0)],
+        )
         unsigned = {k: v for k, v in batch.credentials[0].items() if k not in ("proof", "id")}
         with pytest.raises(InvalidCredential) as info:
-            issuance.issue_credentials(s, settings, institutions.Principal("institution", "t", enu_rec), [unsigned])
-    assert any(d.code == "issuer-mismatch" and d.pointer == "/issuer/id" for d in info.value.details)
+            issuance.issue_credentials(
+                s, settings, institutions.Principal("institution", "t", enu_rec), [unsigned]
+            )
+    assert any(
+        d.code == "issuer-mismatch" and d.pointer == "/issuer/id" for d in info.value.details
+    )
 
 
 def test_idempotency_conflict(engine: Any, settings: Any, kaznu: Any) -> None:
     with Session(engine, expire_on_commit=False) as s:
         record = institutions.get_institution(s, "kaznu")
         principal = institutions.Principal("institution", "t", record)
-        first = issuance.issue_diplomas(s, settings, principal, [sample_diploma_data(0)], idempotency_key="k1")
+        first = issuance.issue_diplomas(
+            s, settings, principal, [sample_diploma_data(0)], idempotency_key="k1"
+        )
         s.commit()
-        again = issuance.issue_diplomas(s, settings, principal, [sample_diploma_data(0)], idempotency_key="k1")
+        again = issuance.issue_diplomas(
+            s, settings, principal, [sample_diploma_data(0)], idempotency_key="k1"
+        )
         assert again.replayed and again.credentials == first.credentials
         with pytest.raises(Conflict):
-            issuance.issue_diplomas(s, settings, principal, [sample_diploma_data(1)], idempotency_key="k1")
+            issuance.issue_diplomas(
+                s, settings, principal, [sample_diploma_data(1)], idempotency_key="k1"
+            )
     assert _count(engine, CredentialRecord) == 1
 
 

@@ -67,14 +67,18 @@ def _entries(document: dict[str, Any]) -> list[tuple[str, str, int]]:
     for entry in document["credentialStatus"]:
         url = entry["statusListCredential"]
         assert url.startswith(LIST_PREFIX), url
-        out.append((entry["statusPurpose"], url.removeprefix(LIST_PREFIX), int(entry["statusListIndex"])))
+        out.append(
+            (entry["statusPurpose"], url.removeprefix(LIST_PREFIX), int(entry["statusListIndex"]))
+        )
     return out
 
 
 # --- crash mid-batch -------------------------------------------------------------------------
 
 
-def test_crash_mid_batch_releases_the_reserved_indexes(engine: Engine, settings: Settings, kaznu: Tenant) -> None:
+def test_crash_mid_batch_releases_the_reserved_indexes(
+    engine: Engine, settings: Settings, kaznu: Tenant
+) -> None:
     with Session(engine, expire_on_commit=False) as s:
         record = institutions.get_institution(s, "kaznu")
         principal = institutions.Principal("institution", "t", record)
@@ -82,7 +86,11 @@ def test_crash_mid_batch_releases_the_reserved_indexes(engine: Engine, settings:
         with pytest.raises(RuntimeError, match="signer died"):
             try:
                 issuance.issue_diplomas(
-                    s, settings, principal, [sample_diploma_data(i) for i in range(10)], signer=signer  # type: ignore[arg-type]
+                    s,
+                    settings,
+                    principal,
+                    [sample_diploma_data(i) for i in range(10)],
+                    signer=signer,  # type: ignore[arg-type]
                 )
                 s.commit()
             except BaseException:
@@ -97,7 +105,9 @@ def test_crash_mid_batch_releases_the_reserved_indexes(engine: Engine, settings:
     with Session(engine, expire_on_commit=False) as s:
         record = institutions.get_institution(s, "kaznu")
         principal = institutions.Principal("institution", "t", record)
-        batch = issuance.issue_diplomas(s, settings, principal, [sample_diploma_data(i) for i in range(10)])
+        batch = issuance.issue_diplomas(
+            s, settings, principal, [sample_diploma_data(i) for i in range(10)]
+        )
         s.commit()
         report = verify(s, settings, batch.credentials[3])
     assert report.valid, report.to_json()
@@ -109,18 +119,26 @@ def test_crash_mid_batch_releases_the_reserved_indexes(engine: Engine, settings:
     assert {(r.list_id, r.index, r.credential_id) for r in rows} == embedded
 
 
-def test_crash_after_earlier_batches_keeps_only_the_committed_ones(engine: Engine, settings: Settings, kaznu: Tenant) -> None:
+def test_crash_after_earlier_batches_keeps_only_the_committed_ones(
+    engine: Engine, settings: Settings, kaznu: Tenant
+) -> None:
     """A failed batch after a committed one rolls back only its own reservations."""
     with Session(engine, expire_on_commit=False) as s:
         record = institutions.get_institution(s, "kaznu")
         principal = institutions.Principal("institution", "t", record)
         real = institutions.signer_for(s, settings, record)
-        first = issuance.issue_diplomas(s, settings, principal, [sample_diploma_data(i) for i in range(5)], signer=real)
+        first = issuance.issue_diplomas(
+            s, settings, principal, [sample_diploma_data(i) for i in range(5)], signer=real
+        )
         s.commit()
         with pytest.raises(RuntimeError):
             try:
                 issuance.issue_diplomas(
-                    s, settings, principal, [sample_diploma_data(i) for i in range(8)], signer=ExplodingSigner(real, ok=4)  # type: ignore[arg-type]
+                    s,
+                    settings,
+                    principal,
+                    [sample_diploma_data(i) for i in range(8)],
+                    signer=ExplodingSigner(real, ok=4),  # type: ignore[arg-type]
                 )
                 s.commit()
             except BaseException:
@@ -185,7 +203,9 @@ def _overlap(a: tuple[float, float], b: tuple[float, float]) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
-def test_two_processes_never_share_an_index(backend: Backend, engine: Engine, kaznu: Tenant, tmp_path: Path) -> None:
+def test_two_processes_never_share_an_index(
+    backend: Backend, engine: Engine, kaznu: Tenant, tmp_path: Path
+) -> None:
     if backend.name != "postgres":
         pytest.skip("concurrent writers need PostgreSQL (SQLite serialises them)")
     env = {k: v for k, v in os.environ.items() if not k.startswith("DIPLOMA_EXCHANGE_")}
@@ -193,7 +213,16 @@ def test_two_processes_never_share_an_index(backend: Backend, engine: Engine, ka
     procs = []
     for w in range(WORKERS):
         ready = tmp_path / f"ready{w}"
-        args = [backend.url, PUBLIC_BASE_URL, "kaznu", str(ready), str(go), str(w), str(BATCHES), str(BATCH_SIZE)]
+        args = [
+            backend.url,
+            PUBLIC_BASE_URL,
+            "kaznu",
+            str(ready),
+            str(go),
+            str(w),
+            str(BATCHES),
+            str(BATCH_SIZE),
+        ]
         procs.append(
             subprocess.Popen(
                 [sys.executable, "-c", WORKER_CODE, *args],
@@ -234,7 +263,10 @@ def test_two_processes_never_share_an_index(backend: Backend, engine: Engine, ka
     pairs = [(a.list_id, a.index) for a in allocations]
     assert len(set(pairs)) == len(pairs)
     # one list per purpose: concurrent first use did not create two "sequence 0" lists
-    assert sorted((lst.purpose, lst.sequence) for lst in lists) == [("revocation", 0), ("suspension", 0)]
+    assert sorted((lst.purpose, lst.sequence) for lst in lists) == [
+        ("revocation", 0),
+        ("suspension", 0),
+    ]
     list_purpose = {lst.id: lst.purpose for lst in lists}
 
     assert len(documents) == total
@@ -257,8 +289,11 @@ def test_two_processes_never_share_an_index(backend: Backend, engine: Engine, ka
 
 def _reserve_concurrently(
     engine: Engine, settings: Settings, monkeypatch: pytest.MonkeyPatch, collide: list[int]
-) -> tuple[dict[str, status_service.Reservation], dict[str, list[list[int]]], dict[str, BaseException]]:
+) -> tuple[
+    dict[str, status_service.Reservation], dict[str, list[list[int]]], dict[str, BaseException]
+]:
     from diploma_exchange.status import pick_free_indexes as real_pick
+
     calls: dict[str, list[list[int]]] = {"a": [], "b": []}
 
     def pick(used: Any, count: int, list_size: int, rng: Any = None) -> list[int]:
@@ -278,7 +313,10 @@ def _reserve_concurrently(
             with Session(engine, expire_on_commit=False) as s:
                 record = institutions.get_institution(s, "kaznu")
                 signer = institutions.signer_for(s, settings, record)
-                ids = [f"urn:uuid:00000000-0000-4000-8000-{name * 12}"[:-1] + str(i) for i in range(len(collide))]
+                ids = [
+                    f"urn:uuid:00000000-0000-4000-8000-{name * 12}"[:-1] + str(i)
+                    for i in range(len(collide))
+                ]
                 barrier.wait()
                 reservation = status_service.reserve_indexes(s, settings, record, ids, signer)
                 time.sleep(0.3)  # hold the uncommitted rows so the other insert has to wait on them
@@ -315,7 +353,10 @@ def _assert_retried_without_duplicates(
 
     def indexes(name: str, purpose: str) -> list[int]:
         return [
-            int(e["statusListIndex"]) for entries in results[name].entries for e in entries if e["statusPurpose"] == purpose
+            int(e["statusListIndex"])
+            for entries in results[name].entries
+            for e in entries
+            if e["statusPurpose"] == purpose
         ]
 
     assert indexes(winner, "revocation") == collide
@@ -331,13 +372,22 @@ def _assert_retried_without_duplicates(
 
 
 def test_colliding_picks_are_retried_on_an_existing_list(
-    backend: Backend, engine: Engine, settings: Settings, kaznu: Tenant, monkeypatch: pytest.MonkeyPatch
+    backend: Backend,
+    engine: Engine,
+    settings: Settings,
+    kaznu: Tenant,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     if backend.name != "postgres":
         pytest.skip("concurrent writers need PostgreSQL (SQLite serialises them)")
     with Session(engine, expire_on_commit=False) as s:
         record = institutions.get_institution(s, "kaznu")
-        first = issuance.issue_diplomas(s, settings, institutions.Principal("institution", "t", record), [sample_diploma_data(0)])
+        first = issuance.issue_diplomas(
+            s,
+            settings,
+            institutions.Principal("institution", "t", record),
+            [sample_diploma_data(0)],
+        )
         s.commit()
     taken = {idx for _, _, idx in _entries(first.credentials[0])}
     collide = [i for i in (101, 202, 303, 404, 505, 606) if i not in taken][:3]
@@ -347,7 +397,11 @@ def test_colliding_picks_are_retried_on_an_existing_list(
 
 
 def test_colliding_picks_are_retried_when_the_lists_are_created_concurrently(
-    backend: Backend, engine: Engine, settings: Settings, kaznu: Tenant, monkeypatch: pytest.MonkeyPatch
+    backend: Backend,
+    engine: Engine,
+    settings: Settings,
+    kaznu: Tenant,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     if backend.name != "postgres":
         pytest.skip("concurrent writers need PostgreSQL (SQLite serialises them)")
@@ -356,8 +410,16 @@ def test_colliding_picks_are_retried_when_the_lists_are_created_concurrently(
     _assert_retried_without_duplicates(engine, results, calls, failures, collide, already=0)
     with Session(engine) as s:
         lists = s.exec(select(StatusListRecord)).all()
-    assert sorted((lst.purpose, lst.sequence) for lst in lists) == [("revocation", 0), ("suspension", 0)]
-    urls = {e["statusListCredential"] for r in results.values() for entries in r.entries for e in entries}
+    assert sorted((lst.purpose, lst.sequence) for lst in lists) == [
+        ("revocation", 0),
+        ("suspension", 0),
+    ]
+    urls = {
+        e["statusListCredential"]
+        for r in results.values()
+        for entries in r.entries
+        for e in entries
+    }
     assert urls == {f"{LIST_PREFIX}{lst.id}" for lst in lists}
 
 
@@ -373,9 +435,13 @@ def test_concurrent_revocations_in_one_list_keep_both_bits(
     with Session(engine, expire_on_commit=False) as s:
         record = institutions.get_institution(s, "kaznu")
         principal = institutions.Principal("institution", "t", record)
-        batch = issuance.issue_diplomas(s, settings, principal, [sample_diploma_data(i) for i in range(2)])
+        batch = issuance.issue_diplomas(
+            s, settings, principal, [sample_diploma_data(i) for i in range(2)]
+        )
         s.commit()
-    revocation = {c["id"]: next(e for e in _entries(c) if e[0] == "revocation") for c in batch.credentials}
+    revocation = {
+        c["id"]: next(e for e in _entries(c) if e[0] == "revocation") for c in batch.credentials
+    }
     (list_id,) = {lst for _, lst, _ in revocation.values()}
 
     real_lock = status_service._lock_list
@@ -404,7 +470,12 @@ def test_concurrent_revocations_in_one_list_keep_both_bits(
             with Session(engine, expire_on_commit=False) as s:
                 inst = institutions.get_institution(s, "kaznu")
                 status_service.change_status(
-                    s, settings, institutions.Principal("institution", "t", inst), cid, "revoke", reason_code="fraud"
+                    s,
+                    settings,
+                    institutions.Principal("institution", "t", inst),
+                    cid,
+                    "revoke",
+                    reason_code="fraud",
                 )
                 s.commit()
         except BaseException as exc:  # noqa: BLE001 - reported by the test
@@ -423,10 +494,16 @@ def test_concurrent_revocations_in_one_list_keep_both_bits(
         assert stored is not None
         states = {c.id: c.state for c in s.exec(select(CredentialRecord)).all()}
         bits = Bitstring.from_bytes(stored.bitstring)
-        published = decode_list(json.loads(stored.signed_credential)["credentialSubject"]["encodedList"])
-        reports = {cid: verify(s, settings, c) for cid, c in ((c["id"], c) for c in batch.credentials)}
+        published = decode_list(
+            json.loads(stored.signed_credential)["credentialSubject"]["encodedList"]
+        )
+        reports = {
+            cid: verify(s, settings, c) for cid, c in ((c["id"], c) for c in batch.credentials)
+        }
     assert set(states.values()) == {"revoked"}
-    assert {cid: bits.get(idx) for cid, (_, _, idx) in revocation.items()} == dict.fromkeys(revocation, 1)
+    assert {cid: bits.get(idx) for cid, (_, _, idx) in revocation.items()} == dict.fromkeys(
+        revocation, 1
+    )
     assert published == bits
     assert stored.version == 3  # created, then changed twice
     for report in reports.values():

@@ -576,3 +576,32 @@ def test_sample_proofs_never_pass_the_pipeline_unverified() -> None:
     for name in names(SAMPLES, "*.json"):
         report = verify(load(f"{SAMPLES}/{name}"))
         assert check(report, CheckName.PROOF_SIGNATURE).status.value != "passed", name
+
+
+def test_every_proof_of_a_set_gets_key_validity_and_foreign_credentials_get_the_vcdm_schema() -> (
+    None
+):
+    secured, _ = did_key_credential("eddsa-rdfc-2022", KeyType.ED25519)
+    endorser = generate_ec_private_key(KeyType.P256)
+    endorser_did = did_key_from_public_key(endorser.public_key())
+    endorser_signer = EcdsaSigner(
+        endorser, f"{endorser_did}#{endorser_did.removeprefix('did:key:')}"
+    )
+    endorsed = suites.add_proof(secured, "ecdsa-jcs-2019", endorser_signer, created=CREATED)
+    issuer = issuer_id(endorsed)
+    assert issuer is not None
+    # the default schema check: not a DiplomaCredential, so the VC-DM / OB structure applies
+    report = verify_credential(
+        endorsed, resolver=resolver(), trust=StaticTrustPolicy([issuer]), now=NOW
+    )
+    assert status(report, CheckName.FORMAT_SCHEMA) == ("passed", "conforms")
+    assert "VC Data Model" in check(report, CheckName.FORMAT_SCHEMA).message
+    assert status(report, CheckName.KEY_VALIDITY) == ("passed", "no-key-history")
+    # an endorsement claiming a time after the verification: key.validity fails for it
+    late = suites.add_proof(
+        secured, "ecdsa-jcs-2019", endorser_signer, created=datetime(2099, 1, 1, tzinfo=UTC)
+    )
+    report = verify_credential(
+        late, resolver=resolver(), trust=StaticTrustPolicy([issuer]), now=NOW
+    )
+    assert status(report, CheckName.KEY_VALIDITY) == ("failed", "created-in-future")

@@ -42,7 +42,10 @@ def test_missing_mandatory_check_is_indeterminate() -> None:
 
 @pytest.mark.parametrize("name", sorted(MANDATORY_CHECKS))
 def test_any_failure_is_invalid(name: CheckName) -> None:
-    checks = [Check(c.name, CheckStatus.FAILED if c.name is name else CheckStatus.PASSED, "x", "x") for c in all_checks()]
+    checks = [
+        Check(c.name, CheckStatus.FAILED if c.name is name else CheckStatus.PASSED, "x", "x")
+        for c in all_checks()
+    ]
     report = VerificationReport(tuple(checks), NOW)
     assert report.verdict is Verdict.INVALID
     assert not report
@@ -68,13 +71,20 @@ def test_verdict_cannot_be_set_by_hand() -> None:
 
 
 def test_skipped_status_checks_do_not_block_valid() -> None:
-    checks = [*all_checks(), Check(CheckName.STATUS_REVOCATION, CheckStatus.SKIPPED, "no-status-entry", "x")]
+    checks = [
+        *all_checks(),
+        Check(CheckName.STATUS_REVOCATION, CheckStatus.SKIPPED, "no-status-entry", "x"),
+    ]
     assert decide(checks) is Verdict.VALID
 
 
 @pytest.mark.parametrize(
     ("status", "verdict"),
-    [(CheckStatus.FAILED, Verdict.INVALID), (CheckStatus.ERROR, Verdict.INDETERMINATE), (CheckStatus.PASSED, Verdict.VALID)],
+    [
+        (CheckStatus.FAILED, Verdict.INVALID),
+        (CheckStatus.ERROR, Verdict.INDETERMINATE),
+        (CheckStatus.PASSED, Verdict.VALID),
+    ],
 )
 def test_status_check_outcomes(status: CheckStatus, verdict: Verdict) -> None:
     for name in (CheckName.STATUS_REVOCATION, CheckName.STATUS_SUSPENSION, CheckName.STATUS_OTHER):

@@ -16,8 +16,16 @@ from typing import Any, Protocol
 from diploma_exchange.dids.document import DidResolver, split_did_url
 from diploma_exchange.dids.key_log import KeyWindow
 from diploma_exchange.errors import Error
-from diploma_exchange.proofs import eddsa_jcs_2022
-from diploma_exchange.verification.report import Check, CheckName, errored, failed, passed, skipped
+from diploma_exchange.proofs.data_integrity import all_proofs
+from diploma_exchange.verification.report import (
+    Check,
+    CheckName,
+    CheckStatus,
+    errored,
+    failed,
+    passed,
+    skipped,
+)
 
 CLOCK_SKEW = timedelta(minutes=5)
 
@@ -45,14 +53,30 @@ def key_validity_check(
     history: KeyHistory | None,
     now: datetime,
 ) -> Check:
-    """The ``key.validity`` check of ``credential``'s proof."""
+    """The ``key.validity`` check: every proof's key was valid for signing at its ``created``."""
     name = CheckName.KEY_VALIDITY
     try:
-        proof = eddsa_jcs_2022.proof_of(credential)
+        proofs = [p for p in all_proofs(credential) if isinstance(p.get("verificationMethod"), str)]
     except Error:
-        proof = None
-    if proof is None or not isinstance(proof.get("verificationMethod"), str):
+        proofs = []
+    if not proofs:
         return skipped(name, "no-proof", "there is no usable proof whose key could be checked")
+    results = [_one_proof(proof, resolver=resolver, history=history, now=now) for proof in proofs]
+    for status in (CheckStatus.FAILED, CheckStatus.ERROR):
+        for result in results:
+            if result.status is status:
+                return result
+    if len(results) == 1:
+        return results[0]
+    return passed(
+        name, results[0].code, f"the keys of all {len(results)} proofs were valid at signing"
+    )
+
+
+def _one_proof(
+    proof: Mapping[str, Any], *, resolver: DidResolver, history: KeyHistory | None, now: datetime
+) -> Check:
+    name = CheckName.KEY_VALIDITY
     method = str(proof["verificationMethod"])
     created = _parse(proof.get("created"))
     if created is None:
@@ -66,6 +90,10 @@ def key_validity_check(
             name,
             "created-in-future",
             f"the proof claims to be created at {proof['created']}, after the moment of verification",
+        )
+    if not method.startswith("did:"):
+        return errored(
+            name, "unresolvable-key", f"{method} is not a DID URL this verifier resolves"
         )
     try:
         did, _ = split_did_url(method)

@@ -34,6 +34,7 @@ from diploma_exchange.verification.report import (
     passed,
 )
 from diploma_exchange.verification.status_checks import StatusListProvider, status_checks
+from diploma_exchange.verification.vcdm import received_credential_problems
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,18 +94,31 @@ def parse_datetime(value: object) -> datetime | None:
     return parsed if parsed.tzinfo is not None else None
 
 
-def check_schema(credential: Mapping[str, Any], validate: SchemaValidator) -> Check:
+DIPLOMA_TYPE = "DiplomaCredential"
+
+
+def check_schema(credential: Mapping[str, Any], validate: SchemaValidator | None = None) -> Check:
+    """``format.schema``: a DiplomaCredential against the shared diploma schema; any other
+    credential (a foreign Open Badges or plain VC) against the VC Data Model and the Open
+    Badges 3.0 structure, so that what other W3C issuers send can be verified too."""
+    types = credential.get("type")
+    is_diploma = isinstance(types, list) and DIPLOMA_TYPE in types
+    if validate is None:
+        validate = validate_credential if is_diploma else received_credential_problems
+    schema = (
+        "the diploma schema"
+        if validate is validate_credential
+        else "the VC Data Model / Open Badges 3.0 structure"
+    )
     problems = validate(credential)
     if not problems:
-        return passed(
-            CheckName.FORMAT_SCHEMA, "conforms", "the credential conforms to the diploma schema"
-        )
+        return passed(CheckName.FORMAT_SCHEMA, "conforms", f"the credential conforms to {schema}")
     first = problems[0]
     where = f" at {first.pointer}" if first.pointer else ""
     return failed(
         CheckName.FORMAT_SCHEMA,
         "schema-violation",
-        f"the credential does not conform to the diploma schema ({len(problems)} problem(s)); "
+        f"the credential does not conform to {schema} ({len(problems)} problem(s)); "
         f"first{where}: {first.message}",
         problems=[{"pointer": p.pointer, "message": p.message} for p in problems[:50]],
     )
@@ -154,7 +168,7 @@ def verify_credential(
     resolver: DidResolver,
     trust: TrustPolicy,
     now: datetime | None = None,
-    validate_schema: SchemaValidator = validate_credential,
+    validate_schema: SchemaValidator | None = None,
     status_lists: StatusListProvider | None = None,
     key_history: KeyHistory | None = None,
     accreditations: AccreditationSource | None = None,

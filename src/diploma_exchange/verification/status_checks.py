@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from diploma_exchange.dids.document import DidResolver, split_did_url
 from diploma_exchange.errors import Error
-from diploma_exchange.proofs import eddsa_jcs_2022
+from diploma_exchange.proofs import eddsa_jcs_2022, suites
 from diploma_exchange.status import check_status, parse_status_entries, parse_status_list_credential
 from diploma_exchange.verification.report import Check, CheckName, errored, failed, passed, skipped
 
@@ -57,7 +57,7 @@ def _verify_list_proof(
         vm = document.verification_method(method)
         if vm is None or not document.is_assertion_method(method):
             return f"{method} is not an assertion method of {issuer}"
-        result = eddsa_jcs_2022.verify_proof(list_credential, vm.public_key())
+        result = suites.verify_proof(list_credential, proof, vm.public_key())
     except Error as exc:
         return f"the status list's signing key could not be resolved: {exc.message}"
     return None if result.verified else f"the status list's signature is invalid ({result.code})"
