@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from cli_support import create_accredited, run_cli, write
 from conftest import Tenant
 from helpers import diploma_payload, set_at
-from cli_support import create_accredited, run_cli, write
 
 EXIT_VALID, EXIT_INVALID, EXIT_INDETERMINATE, EXIT_USAGE = 0, 1, 2, 64
 

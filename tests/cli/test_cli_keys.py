@@ -6,8 +6,8 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from helpers import diploma_payload
 from cli_support import create_accredited, run_cli, write
+from helpers import diploma_payload
 
 
 def test_rotate_then_compromise_from_the_cli(tmp_path: Path) -> None:
