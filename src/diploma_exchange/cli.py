@@ -877,6 +877,67 @@ def verify(
     )
 
 
+# --- recognition -----------------------------------------------------------------------------
+
+
+@app.command()
+def assess(
+    path: Annotated[Path, typer.Argument(help="A diploma credential .json file.")],
+    to: Annotated[
+        str, typer.Option("--to", help="Receiving country (ISO 3166-1 alpha-2), e.g. KR.")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the assessment as JSON.")] = False,
+    issue_statement: Annotated[
+        bool,
+        typer.Option(
+            "--statement/--no-statement",
+            help="Verify first and store a NIC-signed statement (needs the database).",
+        ),
+    ] = False,
+) -> None:
+    """Assess a diploma for recognition in a receiving country (Tokyo Convention criteria)."""
+    from diploma_exchange.recognition.assessment import Qualification
+    from diploma_exchange.recognition.assessment import assess as run_assessment
+
+    settings = get_settings()
+    try:
+        document = strict_json.loads(
+            path.read_bytes(), max_bytes=settings.max_body_bytes, max_depth=settings.max_json_depth
+        )
+    except OSError as exc:
+        raise _fail(f"cannot read {path}: {exc.strerror}", Exit.USAGE) from exc
+    except errors.Error as exc:
+        raise _fail(_describe(exc)) from exc
+    if not isinstance(document, dict):
+        raise _fail("the file must hold one credential (a JSON object)")
+    try:
+        if issue_statement:
+            from sqlmodel import Session
+
+            from diploma_exchange.services import recognition
+
+            with Session(_engine(settings), expire_on_commit=False) as session:
+                outcome = recognition.assess_and_issue(
+                    session, settings, receiving_country=to, credential=document
+                )
+                session.commit()
+            result = outcome.assessment
+        else:
+            result = run_assessment(Qualification.from_credential(document), to.upper()).to_dict()
+    except errors.Error as exc:
+        raise _fail(_describe(exc)) from exc
+    if as_json:
+        out.print_json(data=result)
+        return
+    out.print(
+        f"[bold]{result.get('outcome')}[/]  comparable to: {result.get('comparable_type') or '-'}"
+    )
+    for name, criterion in (result.get("criteria") or {}).items():
+        out.print(f"  {name:<20} {criterion.get('status'):<8} {criterion.get('reason', '')}")
+    if result.get("missing"):
+        out.print(f"  missing: {', '.join(result['missing'])}")
+
+
 # --- OpenAPI ---------------------------------------------------------------------------------
 
 

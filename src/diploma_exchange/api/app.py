@@ -12,6 +12,7 @@ from diploma_exchange.api.routes import (
     diplomas,
     institutions,
     meta,
+    recognition,
     status_lists,
     trust,
     vcapi,
@@ -44,6 +45,15 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.remote = RemoteLookups.from_settings(settings)
     problems.install(app)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
-    for module in (meta, institutions, diplomas, status_lists, trust, vcapi, verifications):
+    for module in (
+        meta,
+        institutions,
+        diplomas,
+        status_lists,
+        trust,
+        recognition,
+        vcapi,
+        verifications,
+    ):
         app.include_router(module.router)
     return app

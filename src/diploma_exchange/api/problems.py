@@ -90,7 +90,7 @@ def problem_for(exc: errors.Error, request: Request | None = None) -> JSONRespon
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     if status >= 500:
         log.error("internal error %s: %s", exc.code, exc.message)
-    extra = {k: v for k, v in exc.extra.items() if k in ("limit", "key")}
+    extra = {k: v for k, v in exc.extra.items() if k in ("limit", "key", "report")}
     return problem(
         status,
         exc.code,

@@ -234,3 +234,32 @@ class PublishedTrustListRecord(SQLModel, table=True):
     content_sha256: str = Field(max_length=64)
     document: str = Field(sa_column=Column(Text, nullable=False))
     issued_at: datetime = Field(sa_column=_ts())
+
+
+class RecognitionStatementRecord(SQLModel, table=True):
+    """A recognition statement issued (signed) by this NIC, stored as signed."""
+
+    __tablename__ = "recognition_statement"
+
+    id: str = Field(primary_key=True, max_length=255)  # the statement credential's id
+    diploma_id: str | None = Field(default=None, index=True, max_length=255)
+    diploma_digest: str | None = Field(default=None, max_length=128)
+    receiving_country: str = Field(max_length=2)
+    outcome: str = Field(max_length=64)
+    document: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class RecognitionDecisionRecord(SQLModel, table=True):
+    """An officer's decision on a statement (accepted / amended with reasons) and appeal
+    notes: append-only, so the history of a case is kept."""
+
+    __tablename__ = "recognition_decision"
+
+    id: str = Field(default_factory=_uuid, primary_key=True, max_length=36)
+    statement_id: str = Field(foreign_key="recognition_statement.id", index=True, max_length=255)
+    decision: str = Field(max_length=16)  # accepted | amended | appeal
+    reasons: str = Field(default="", sa_column=Column(Text, nullable=False))
+    appeal_note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    officer: str = Field(default="", max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())

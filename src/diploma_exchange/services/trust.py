@@ -454,6 +454,21 @@ class TrustRegistry:
         record = institutions.find_institution_by_did(self._session, did)
         if record is None:
             return self._lists().accreditations(did)
+        if record.kind == "nic":
+            # The NIC is the national authority itself (it issues recognition statements and
+            # accreditations); it is not accredited by anyone, and needs not be.
+            return [
+                AccreditationRecord(
+                    id=f"{record.did}#national-authority",
+                    nic=record.did,
+                    institution=record.did,
+                    status="accredited",
+                    scope=Scope(),
+                    valid_from=datetime(1970, 1, 1, tzinfo=UTC),
+                    valid_until=None,
+                    accrediting_body="national information centre (the authority itself)",
+                )
+            ]
         parsed: list[AccreditationRecord] = []
         for document in accreditation_documents(self._session, record):
             try:

@@ -1,0 +1,267 @@
+"""Recognition under the Tokyo Convention: assessments, signed statements, decisions, frameworks."""
+
+from __future__ import annotations
+
+import html
+import json
+from datetime import date, datetime
+from typing import Any, Literal
+
+from fastapi import APIRouter, Query, Request, Response
+from pydantic import Field
+
+from diploma_exchange.api.deps import AdminPrincipal, RemoteDep, SessionDep, SettingsDep
+from diploma_exchange.api.limits import StrictJsonRoute
+from diploma_exchange.api.schemas import ApiModel, VerificationReportPublic
+from diploma_exchange.errors import NotFound
+from diploma_exchange.recognition.assessment import Qualification
+from diploma_exchange.recognition.frameworks import load_registry
+from diploma_exchange.services import recognition
+
+router = APIRouter(prefix="/v1/recognition", tags=["recognition"], route_class=StrictJsonRoute)
+
+
+class QualificationIn(ApiModel):
+    """A qualification described by hand (for a paper diploma)."""
+
+    country: str | None = Field(
+        default=None, pattern=r"^[A-Z]{2}$", description="Awarding country (ISO 3166-1 alpha-2)."
+    )
+    qualification_type: str | None = Field(
+        default=None, alias="qualificationType", examples=["kz.bachelor"]
+    )
+    achievement_type: str | None = Field(default=None, alias="achievementType")
+    isced_level: str | None = Field(default=None, alias="iscedLevel", pattern=r"^[5-8]\d{0,2}$")
+    isced_field: str | None = Field(default=None, alias="iscedField", pattern=r"^\d{2,4}$")
+    nqf_level: str | None = Field(default=None, alias="nqfLevel")
+    credits: float | None = Field(default=None, ge=0)
+    credit_system: str | None = Field(default=None, alias="creditSystem")
+    length_years: float | None = Field(default=None, alias="lengthYears", gt=0, le=12)
+    award_date: date | None = Field(default=None, alias="awardDate")
+    grade: str | None = None
+    grading_scale: str | None = Field(default=None, alias="gradingScale")
+    institution_accredited: bool | None = Field(default=None, alias="institutionAccredited")
+
+
+class AssessmentCreate(ApiModel):
+    receiving_country: str = Field(alias="receivingCountry", pattern=r"^[A-Z]{2}$", examples=["KR"])
+    credential: dict[str, Any] | None = Field(
+        default=None, description="A diploma credential (verified first)."
+    )
+    qualification: QualificationIn | None = None
+
+
+class AssessmentCreated(ApiModel):
+    id: str
+    outcome: str
+    assessment: dict[str, Any]
+    statement: dict[str, Any] = Field(description="The NIC-signed RecognitionStatementCredential.")
+    verification: VerificationReportPublic | None = None
+
+
+class DecisionCreate(ApiModel):
+    decision: Literal["accepted", "amended", "appeal"]
+    reasons: str = Field(default="", max_length=10000)
+    appeal_note: str | None = Field(default=None, alias="appealNote", max_length=10000)
+
+
+class DecisionPublic(ApiModel):
+    id: str
+    decision: str
+    reasons: str
+    appeal_note: str | None = Field(alias="appealNote")
+    created_at: datetime = Field(alias="createdAt")
+
+
+@router.post(
+    "/assessments",
+    status_code=201,
+    response_model=AssessmentCreated,
+    operation_id="createAssessment",
+)
+def create_assessment(
+    body: AssessmentCreate, session: SessionDep, settings: SettingsDep, remote: RemoteDep
+) -> AssessmentCreated:
+    """Assess a diploma (verified first) or a described qualification for a receiving country."""
+    qualification = None
+    if body.qualification is not None:
+        q = body.qualification
+        qualification = Qualification(
+            country=q.country,
+            qualification_type=q.qualification_type,
+            achievement_type=q.achievement_type,
+            isced_level=q.isced_level,
+            isced_field=q.isced_field,
+            nqf_level=q.nqf_level,
+            credits=q.credits,
+            credit_system=q.credit_system,
+            length_years=q.length_years,
+            award_date=q.award_date,
+            grade=q.grade,
+            grading_scale=q.grading_scale,
+            institution_accredited=q.institution_accredited,
+        )
+    outcome = recognition.assess_and_issue(
+        session,
+        settings,
+        receiving_country=body.receiving_country,
+        credential=body.credential,
+        qualification=qualification,
+        remote=remote,
+    )
+    return AssessmentCreated(
+        id=outcome.statement["id"],
+        outcome=str(outcome.assessment.get("outcome")),
+        assessment=outcome.assessment,
+        statement=outcome.statement,
+        verification=VerificationReportPublic.model_validate(outcome.report.to_json())
+        if outcome.report
+        else None,
+    )
+
+
+@router.get("/assessments", response_model=list[dict[str, Any]], operation_id="listAssessments")
+def list_assessments(
+    session: SessionDep, diploma_id: str = Query(alias="diplomaId")
+) -> list[dict[str, Any]]:
+    """The recognition statements issued for a diploma."""
+    return [json.loads(r.document) for r in recognition.statements_for(session, diploma_id)]
+
+
+def _html_statement(statement: dict[str, Any], decisions: list[Any]) -> str:
+    subject = statement["credentialSubject"]
+    assessment = subject.get("assessment", {})
+    e = html.escape
+    rows = "".join(
+        f"<tr><th scope='row'>{e(str(name))}</th><td>{e(str(c.get('status')))}</td><td>{e(str(c.get('reason', '')))}</td></tr>"
+        for name, c in (assessment.get("criteria") or {}).items()
+        if isinstance(c, dict)
+    )
+    steps = "".join(
+        f"<li>{e(str(s.get('text', '')))} <small>({e(', '.join(map(str, s.get('sources', []))))})</small></li>"
+        for s in assessment.get("steps", [])
+        if isinstance(s, dict)
+    )
+    basis = "".join(
+        f"<li>Art. {e(b['article'])} ({e(b['articleNumbering'])} numbering): {e(b['summary'])}</li>"
+        for b in subject.get("legalBasis", [])
+    )
+    history = "".join(
+        f"<li>{e(str(d.created_at))}: {e(d.decision)} {e(d.reasons)} {e(d.appeal_note or '')}</li>"
+        for d in decisions
+    )
+    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>Recognition statement</title></head>
+<body><main><h1>Recognition statement</h1>
+<p><strong>Outcome: {e(str(subject.get("outcome")))}</strong> for receiving country {e(str(subject.get("receivingCountry")))}.</p>
+<p>Comparable qualification: {e(str(assessment.get("comparable_type") or assessment.get("comparableType") or "none"))}</p>
+<h2>Criteria (substantial differences)</h2><table><thead><tr><th>criterion</th><th>status</th><th>reason</th></tr></thead><tbody>{rows}</tbody></table>
+<h2>Reasoning</h2><ol>{steps}</ol><h2>Legal basis</h2><ul>{basis}</ul>
+<h2>Decisions and appeals</h2><ul>{history or "<li>none yet</li>"}</ul>
+<p>Issued by {e(str(statement.get("issuer")))} as a signed credential ({e(statement["id"])}).</p></main></body></html>"""
+
+
+@router.get(
+    "/assessments/{statement_id}",
+    response_model=dict[str, Any],
+    operation_id="getAssessment",
+    responses={200: {"content": {"application/json": {}, "text/html": {}}}},
+)
+def get_assessment(statement_id: str, request: Request, session: SessionDep) -> Response:
+    """A signed recognition statement; as an HTML page when the client asks for text/html."""
+    record = recognition.get_statement(session, statement_id)
+    statement = json.loads(record.document)
+    if "text/html" in request.headers.get("accept", ""):
+        return Response(
+            _html_statement(statement, recognition.decisions(session, statement_id)),
+            media_type="text/html",
+        )
+    return Response(record.document, media_type="application/json")
+
+
+@router.post(
+    "/assessments/{statement_id}/decisions",
+    status_code=201,
+    response_model=DecisionPublic,
+    operation_id="recordDecision",
+)
+def record_decision(
+    statement_id: str, body: DecisionCreate, session: SessionDep, principal: AdminPrincipal
+) -> DecisionPublic:
+    """Record an officer's final decision (accepted / amended with reasons) or an appeal note."""
+    row = recognition.record_decision(
+        session,
+        statement_id,
+        decision=body.decision,
+        reasons=body.reasons,
+        appeal_note=body.appeal_note,
+        officer=principal.api_key_id,
+    )
+    return DecisionPublic(
+        id=row.id,
+        decision=row.decision,
+        reasons=row.reasons,
+        appeal_note=row.appeal_note,
+        created_at=row.created_at,
+    )
+
+
+@router.get(
+    "/assessments/{statement_id}/decisions",
+    response_model=list[DecisionPublic],
+    operation_id="listDecisions",
+)
+def list_decisions(statement_id: str, session: SessionDep) -> list[DecisionPublic]:
+    """The decision and appeal history of a statement."""
+    recognition.get_statement(session, statement_id)
+    return [
+        DecisionPublic(
+            id=r.id,
+            decision=r.decision,
+            reasons=r.reasons,
+            appeal_note=r.appeal_note,
+            created_at=r.created_at,
+        )
+        for r in recognition.decisions(session, statement_id)
+    ]
+
+
+@router.get(
+    "/countries", response_model=list[dict[str, Any]], operation_id="listFrameworkCountries"
+)
+def list_countries() -> list[dict[str, Any]]:
+    """Countries (and the EQF group) with framework data."""
+    return [
+        {
+            "code": c.code,
+            "name": c.name,
+            "framework": c.framework.model_dump(mode="json", include={"name"})
+            if hasattr(c.framework, "name")
+            else None,
+            "conventions": [v.model_dump(mode="json") for v in c.conventions],
+            "qualificationTypes": [t.id for t in c.qualification_types],
+        }
+        for c in load_registry().countries()
+    ]
+
+
+@router.get("/countries/{code}", response_model=dict[str, Any], operation_id="getFrameworkCountry")
+def get_country(code: str) -> dict[str, Any]:
+    """A country's framework, levels, credit systems, grading scales and qualification types, with sources."""
+    registry = load_registry()
+    if not registry.has_country(code.upper()):
+        raise NotFound(f"no framework data for {code!r}")
+    return registry.country(code.upper()).model_dump(mode="json")
+
+
+@router.get(
+    "/qualification-types/{type_id}",
+    response_model=dict[str, Any],
+    operation_id="getQualificationType",
+)
+def get_type(type_id: str) -> dict[str, Any]:
+    """One qualification type with its level, ISCED code, length, credits and sources."""
+    registry = load_registry()
+    if not registry.has_type(type_id):
+        raise NotFound(f"no qualification type {type_id!r}")
+    return registry.qualification_type(type_id).model_dump(mode="json")

@@ -1,0 +1,185 @@
+"""Recognition assessments through the API: verified first, NIC-signed statements that the
+service's own verifier accepts, decisions and appeals, framework data."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from cli_support import run_cli, write
+from conftest import Tenant
+from diploma_exchange.recognition.statement import diploma_digest
+from helpers import diploma_payload, set_at
+
+OUTCOMES = {
+    "comparable",
+    "comparable-with-non-substantial-differences",
+    "substantial-difference",
+    "insufficient-information",
+}
+
+
+def issue(client: TestClient, tenant: Tenant, i: int = 0) -> dict[str, Any]:
+    response = client.post("/v1/diplomas", json=diploma_payload(i), headers=tenant.headers)
+    assert response.status_code == 201, response.text
+    return response.json()["verifiableCredential"]  # type: ignore[no-any-return]
+
+
+def assess(client: TestClient, body: dict[str, Any]) -> Any:
+    return client.post("/v1/recognition/assessments", json=body)
+
+
+def test_assess_a_verified_diploma_and_verify_the_statement(
+    client: TestClient, kaznu: Tenant, nic: str
+) -> None:
+    diploma = issue(client, kaznu)
+    response = assess(client, {"credential": diploma, "receivingCountry": "KR"})
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["outcome"] in OUTCOMES and body["outcome"] != "insufficient-information"
+    assert body["assessment"]["comparable_type"] == "kr.bachelor"
+    assert body["verification"]["verdict"] == "valid"
+    statement = body["statement"]
+    assert statement["issuer"] == nic
+    assert "RecognitionStatementCredential" in statement["type"]
+    assert statement["relatedResource"] == [
+        {"id": diploma["id"], "digestMultibase": diploma_digest(diploma)}
+    ]
+    articles = [b["article"] for b in statement["credentialSubject"]["legalBasis"]]
+    assert "VI.1" in articles and "III.3" in articles
+    # the service's own verifier accepts the statement
+    report = client.post("/v1/verifications", json=statement).json()
+    assert report["verdict"] == "valid", [c for c in report["checks"] if c["status"] != "passed"]
+    # a tampered statement is not
+    forged = set_at(statement, "/credentialSubject/outcome", "comparable")
+    if forged != statement:
+        assert client.post("/v1/verifications", json=forged).json()["verdict"] == "invalid"
+    # stored, listable per diploma, and readable as a page
+    listed = client.get("/v1/recognition/assessments", params={"diplomaId": diploma["id"]}).json()
+    assert [s["id"] for s in listed] == [statement["id"]]
+    page = client.get(
+        f"/v1/recognition/assessments/{statement['id']}", headers={"Accept": "text/html"}
+    )
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert body["outcome"] in page.text and "Legal basis" in page.text
+
+
+def test_an_invalid_diploma_is_not_assessed(client: TestClient, kaznu: Tenant, nic: str) -> None:
+    diploma = issue(client, kaznu)
+    forged = set_at(diploma, "/credentialSubject/achievement/creditsAvailable", 360)
+    response = assess(client, {"credential": forged, "receivingCountry": "KR"})
+    assert response.status_code == 400
+    assert response.json()["code"] == "diploma-invalid"
+    assert response.json()["report"]["verdict"] == "invalid"
+
+
+def test_described_qualification_and_missing_information(client: TestClient, nic: str) -> None:
+    response = assess(
+        client,
+        {
+            "qualification": {
+                "country": "KZ",
+                "qualificationType": "kz.specialist",
+                "lengthYears": 5,
+                "credits": 300,
+                "creditSystem": "KZ-ECTS",
+            },
+            "receivingCountry": "JP",
+        },
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["assessment"]["source_type"] == "kz.specialist"
+    vague = assess(client, {"qualification": {"lengthYears": 4}, "receivingCountry": "KR"})
+    assert vague.status_code == 201
+    assessment = vague.json()["assessment"]
+    assert assessment["outcome"] == "insufficient-information"
+    assert "country" in assessment["missing"]
+    neither = assess(client, {"receivingCountry": "KR"})
+    assert neither.status_code == 400
+    nowhere = assess(
+        client,
+        {
+            "qualification": {"country": "KZ", "qualificationType": "kz.bachelor"},
+            "receivingCountry": "ZZ",
+        },
+    )
+    assert nowhere.status_code == 400 and nowhere.json()["pointer"] == "/receivingCountry"
+
+
+def test_decisions_and_appeals_are_kept(
+    client: TestClient, nic: str, admin_key: str, kaznu: Tenant
+) -> None:
+    statement = assess(
+        client,
+        {
+            "qualification": {"country": "KZ", "qualificationType": "kz.bachelor"},
+            "receivingCountry": "AU",
+        },
+    ).json()["statement"]
+    url = f"/v1/recognition/assessments/{statement['id']}/decisions"
+    officer = {"Authorization": f"Bearer {admin_key}"}
+    assert client.post(url, json={"decision": "accepted"}, headers=kaznu.headers).status_code == 403
+    assert client.post(url, json={"decision": "amended"}, headers=officer).status_code == 400
+    assert (
+        client.post(
+            url, json={"decision": "amended", "reasons": "thesis not included"}, headers=officer
+        ).status_code
+        == 201
+    )
+    assert (
+        client.post(
+            url, json={"decision": "appeal", "appealNote": "thesis attached"}, headers=officer
+        ).status_code
+        == 201
+    )
+    assert (
+        client.post(
+            url, json={"decision": "accepted", "reasons": "appeal upheld"}, headers=officer
+        ).status_code
+        == 201
+    )
+    history = client.get(url).json()
+    assert [d["decision"] for d in history] == ["amended", "appeal", "accepted"]
+    assert history[1]["appealNote"] == "thesis attached"
+    page = client.get(
+        f"/v1/recognition/assessments/{statement['id']}", headers={"Accept": "text/html"}
+    ).text
+    assert "appeal upheld" in page
+
+
+def test_frameworks_are_browsable(client: TestClient) -> None:
+    countries = {c["code"]: c for c in client.get("/v1/recognition/countries").json()}
+    assert {"KZ", "KR", "JP", "RU", "AU", "EU"} <= set(countries)
+    assert "kz.master-scientific-pedagogical" in countries["KZ"]["qualificationTypes"]
+    kz = client.get("/v1/recognition/countries/kz").json()
+    assert kz["code"] == "KZ" and kz["conventions"]
+    specialist = client.get("/v1/recognition/qualification-types/kz.specialist").json()
+    assert specialist["id"] == "kz.specialist" and specialist["sources"]
+    assert client.get("/v1/recognition/qualification-types/kz.wizard").status_code == 404
+    assert client.get("/v1/recognition/countries/ZZ").status_code == 404
+
+
+def test_cli_assess(client: TestClient, kaznu: Tenant, tmp_path: Path) -> None:
+    diploma = write(tmp_path, "diploma.json", issue(client, kaznu))
+    result = run_cli(
+        "assess",
+        str(diploma),
+        "--to",
+        "KR",
+        "--json",
+        env={"DIPLOMA_EXCHANGE_DATABASE_URL": f"sqlite:///{tmp_path}/none.db"},
+    )
+    assert result.returncode == 0, result.stderr
+    assessment = json.loads(result.stdout)
+    assert assessment["comparable_type"] == "kr.bachelor"
+    human = run_cli(
+        "assess",
+        str(diploma),
+        "--to",
+        "JP",
+        env={"DIPLOMA_EXCHANGE_DATABASE_URL": f"sqlite:///{tmp_path}/none.db"},
+    )
+    assert human.returncode == 0 and "jp.bachelor" in human.stdout
