@@ -151,6 +151,10 @@ def test_decisions_and_appeals_are_kept(
 
 
 def test_frameworks_are_browsable(client: TestClient) -> None:
+    reference = client.get("/v1/recognition/frameworks").json()
+    assert {"isced2011", "iscedF2013", "eqf", "qfEhea", "aqrf"} <= set(reference)
+    assert any(f["code"] == "0613" for f in reference["iscedF2013"])
+    assert len(reference["eqf"]) == 8
     countries = {c["code"]: c for c in client.get("/v1/recognition/countries").json()}
     assert {"KZ", "KR", "JP", "RU", "AU", "EU"} <= set(countries)
     assert "kz.master-scientific-pedagogical" in countries["KZ"]["qualificationTypes"]

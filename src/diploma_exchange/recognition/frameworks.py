@@ -288,6 +288,17 @@ class FrameworkRegistry:
         self._comparisons = {(c.source_type, c.receiving_country): c for c in comparisons}
         self._agreements = tuple(agreements)
 
+    def reference_frameworks(self) -> dict[str, Any]:
+        """ISCED 2011 (tertiary), ISCED-F 2013, EQF, QF-EHEA and AQRF, as JSON."""
+        return {
+            "dataVersion": self.data_version,
+            "isced2011": [i.model_dump(mode="json") for i in self._isced.values()],
+            "iscedF2013": [f.model_dump(mode="json") for f in self._fields.values()],
+            "eqf": [lv.model_dump(mode="json") for lv in self._eqf.values()],
+            "qfEhea": dict(self.qf_ehea),
+            "aqrf": [lv.model_dump(mode="json") for lv in self._aqrf.values()],
+        }
+
     # -- countries and types -------------------------------------------------------------
     def countries(self) -> tuple[Country, ...]:
         """All countries (and the ``EU`` group), sorted by code."""

@@ -226,6 +226,12 @@ def list_decisions(statement_id: str, session: SessionDep) -> list[DecisionPubli
     ]
 
 
+@router.get("/frameworks", response_model=dict[str, Any], operation_id="getReferenceFrameworks")
+def reference_frameworks() -> dict[str, Any]:
+    """Reference frameworks with their levels: ISCED 2011, ISCED-F 2013, EQF, QF-EHEA, AQRF."""
+    return load_registry().reference_frameworks()
+
+
 @router.get(
     "/countries", response_model=list[dict[str, Any]], operation_id="listFrameworkCountries"
 )
