@@ -133,6 +133,27 @@ def _replay(session: Session, batch: BatchRecord) -> IssuedBatch:
     return IssuedBatch(batch.id, [json.loads(r.document) for r in rows], replayed=True)
 
 
+def _replay_if_seen(
+    session: Session, institution: InstitutionRecord, idempotency_key: str | None, digest: str
+) -> IssuedBatch | None:
+    """The first response again when this Idempotency-Key was seen with the same request.
+
+    Raises:
+        Conflict: the key was used for a different request.
+    """
+    if idempotency_key is None:
+        return None
+    existing = _find_batch(session, institution, idempotency_key)
+    if existing is None:
+        return None
+    if existing.request_sha256 != digest:
+        raise Conflict(
+            "this Idempotency-Key was already used for a different request; use a new key",
+            code="idempotency-key-reused",
+        )
+    return _replay(session, existing)
+
+
 def _find_batch(session: Session, institution: InstitutionRecord, key: str) -> BatchRecord | None:
     return session.exec(
         select(BatchRecord).where(
@@ -174,15 +195,9 @@ def issue_credentials(
     if not credentials:
         raise InvalidCredential("the batch is empty", pointer=pointer_prefix or "/")
     digest = request_digest or _request_digest(credentials)
-    if idempotency_key is not None:
-        existing = _find_batch(session, institution, idempotency_key)
-        if existing is not None:
-            if existing.request_sha256 != digest:
-                raise Conflict(
-                    "this Idempotency-Key was already used for a different request; use a new key",
-                    code="idempotency-key-reused",
-                )
-            return _replay(session, existing)
+    replay = _replay_if_seen(session, institution, idempotency_key, digest)
+    if replay is not None:
+        return replay
 
     now = clock()
     completed = [complete_credential(c, now) for c in credentials]
@@ -308,15 +323,9 @@ def issue_diplomas(
     profile = issuer_profile(institution)
     now = clock()
     digest = _request_digest([d.model_dump(mode="json") for d in diplomas])
-    if idempotency_key is not None:
-        existing = _find_batch(session, institution, idempotency_key)
-        if existing is not None:
-            if existing.request_sha256 != digest:
-                raise Conflict(
-                    "this Idempotency-Key was already used for a different request; use a new key",
-                    code="idempotency-key-reused",
-                )
-            return _replay(session, existing)
+    replay = _replay_if_seen(session, institution, idempotency_key, digest)
+    if replay is not None:
+        return replay
     built = [
         build_diploma_credential(
             d, issuer=profile, credential_id=f"urn:uuid:{uuid.uuid4()}", valid_from=now

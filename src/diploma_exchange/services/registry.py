@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from sqlmodel import Session
 
@@ -12,7 +11,6 @@ from diploma_exchange.dids.document import DidDocument, DidResolver
 from diploma_exchange.dids.key_log import KeyWindow
 from diploma_exchange.errors import DidResolutionError
 from diploma_exchange.services import institutions
-from diploma_exchange.verification.pipeline import TrustDecision
 
 
 class RegistryResolver:
@@ -42,34 +40,6 @@ class RegistryResolver:
                 )
         self._cache[did] = doc
         return doc
-
-
-class RegistryTrustPolicy:
-    """Trusts the active institutions registered with this service's NIC."""
-
-    def __init__(self, session: Session, source: str) -> None:
-        self._session = session
-        self._source = source
-
-    def evaluate(self, issuer_did: str, credential: Mapping[str, Any]) -> TrustDecision:
-        record = institutions.find_institution_by_did(self._session, issuer_did)
-        if record is None:
-            return TrustDecision(
-                None,
-                "unknown-issuer",
-                f"{issuer_did} is not an institution registered with this service; "
-                "nobody it trusts vouches for it",
-            )
-        if not record.active:
-            return TrustDecision(
-                False, "issuer-deactivated", f"{record.name} has been deactivated", self._source
-            )
-        return TrustDecision(
-            True,
-            "registered-institution",
-            f"{record.name} is registered with {self._source}",
-            self._source,
-        )
 
 
 class RegistryKeyHistory:

@@ -11,12 +11,12 @@ from sqlmodel import Session
 
 from diploma_exchange.config import Settings
 from diploma_exchange.dids.remote import DidWebResolver, SafeFetcher
-from diploma_exchange.services.lookups import ChainResolver
+from diploma_exchange.services.lookups import ChainResolver, LayeredStatusLists
 from diploma_exchange.services.registry import RegistryKeyHistory, RegistryResolver
 from diploma_exchange.services.status import LocalStatusLists
 from diploma_exchange.services.trust import TrustRegistry
 from diploma_exchange.verification import VerificationReport, verify_credential
-from diploma_exchange.verification.remote_status import ChainedStatusLists, RemoteStatusLists
+from diploma_exchange.verification.remote_status import RemoteStatusLists
 from diploma_exchange.verification.report import DEFAULT_POLICY, VerificationPolicy
 
 
@@ -57,7 +57,7 @@ def verify(
     remote = remote or RemoteLookups.disabled()
     registry = TrustRegistry(session, settings)
     resolver = RegistryResolver(session, fallback=ChainResolver(registry, remote.dids))
-    status_lists = ChainedStatusLists(LocalStatusLists(session, settings), remote.status_lists)
+    status_lists = LayeredStatusLists((), LocalStatusLists(session, settings), remote.status_lists)
     return verify_credential(
         credential,
         resolver=resolver,

@@ -17,6 +17,7 @@ from diploma_exchange.dids.document import DidResolver, split_did_url
 from diploma_exchange.dids.key_log import KeyWindow
 from diploma_exchange.errors import Error
 from diploma_exchange.proofs.data_integrity import all_proofs
+from diploma_exchange.verification.dates import parse_datetime
 from diploma_exchange.verification.report import (
     Check,
     CheckName,
@@ -34,16 +35,6 @@ class KeyHistory(Protocol):
     """Signing windows of a DID's keys, or None when no history is known for that DID."""
 
     def windows(self, did: str) -> Mapping[str, KeyWindow] | None: ...
-
-
-def _parse(value: object) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo is not None else None
 
 
 def key_validity_check(
@@ -78,7 +69,7 @@ def _one_proof(
 ) -> Check:
     name = CheckName.KEY_VALIDITY
     method = str(proof["verificationMethod"])
-    created = _parse(proof.get("created"))
+    created = parse_datetime(proof.get("created"))
     if created is None:
         return failed(
             name,

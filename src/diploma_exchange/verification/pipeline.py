@@ -21,6 +21,7 @@ from diploma_exchange.verification.accreditation_checks import (
     AccreditationSource,
     accreditation_check,
 )
+from diploma_exchange.verification.dates import parse_datetime
 from diploma_exchange.verification.key_checks import KeyHistory, key_validity_check
 from diploma_exchange.verification.report import (
     DEFAULT_POLICY,
@@ -81,17 +82,6 @@ def issuer_id(credential: Mapping[str, Any]) -> str | None:
     if isinstance(issuer, Mapping) and isinstance(issuer.get("id"), str):
         return str(issuer["id"])
     return None
-
-
-def parse_datetime(value: object) -> datetime | None:
-    """Parse an XML Schema dateTimeStamp (timezone required); None if not one."""
-    if not isinstance(value, str) or "T" not in value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo is not None else None
 
 
 DIPLOMA_TYPE = "DiplomaCredential"

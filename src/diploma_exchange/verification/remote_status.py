@@ -8,8 +8,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from diploma_exchange.dids.remote import SafeFetcher
-from diploma_exchange.errors import Error, InvalidInput
-from diploma_exchange.verification.pipeline import parse_datetime
+from diploma_exchange.errors import InvalidInput
+from diploma_exchange.verification.dates import parse_datetime
 
 DEFAULT_TTL_SECONDS = 300.0
 MAX_TTL_SECONDS = 3600.0
@@ -45,23 +45,3 @@ class RemoteStatusLists:
             raise InvalidInput(f"the status list at {url} is not a JSON object")
         self._cache[url] = (now + self._ttl(data), data)
         return data
-
-
-class ChainedStatusLists:
-    """Local lists first (never cached: changes show at once), then remote ones."""
-
-    def __init__(self, local: Any, remote: Any | None) -> None:
-        self._local = local
-        self._remote = remote
-
-    def get(self, url: str) -> Mapping[str, Any]:
-        if self._local is not None and self._local.owns(url):
-            result: Mapping[str, Any] = self._local.get(url)
-            return result
-        if self._remote is None:
-            raise Error(
-                f"{url} is not hosted here and remote status lists are not enabled",
-                code="status-list-unavailable",
-            )
-        fetched: Mapping[str, Any] = self._remote.get(url)
-        return fetched
