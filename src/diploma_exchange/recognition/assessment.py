@@ -694,8 +694,9 @@ def _level(
     if t is None:
         return Criterion(
             "differs",
-            f"the receiving system's data has no {s.category} type comparable to {s.id} "
-            f"(ISCED {s.isced_level}); consider partial recognition as periods of study",
+            f"no qualification type of the receiving system is comparable to {s.id} "
+            f"(ISCED {s.isced_level}) under the data and sourced comparisons applied; "
+            "consider partial recognition as periods of study",
             True,
         )
     if s.isced_level != t.isced_level:
