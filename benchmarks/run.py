@@ -22,6 +22,7 @@ import json
 import os
 import platform
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -52,10 +53,11 @@ from diploma_exchange.credentials import (
     sample_diploma_data,
     validate_credential,
 )
+from diploma_exchange.credentials import contexts as bundled_contexts
 from diploma_exchange.db.engine import make_engine, upgrade
 from diploma_exchange.dids.did_web import VerificationKey, build_did_document
 from diploma_exchange.dids.document import DidDocument
-from diploma_exchange.proofs import eddsa_jcs_2022
+from diploma_exchange.proofs import eddsa_jcs_2022, suites
 from diploma_exchange.proofs.keys import Signer
 from diploma_exchange.proofs.multibase import decode_base58btc
 from diploma_exchange.services.institutions import (
@@ -84,6 +86,10 @@ QUICK_BATCH_SIZE: Final = 1_000
 #: Distinct diplomas the per-component breakdown cycles through.
 BREAKDOWN_SAMPLE: Final = 50
 DEFAULT_JSON_OUT: Final = Path(__file__).resolve().parent / "results" / "latest.json"
+#: Digital Bazaar's verifiers (``npm ci`` there, or ``--node-setup``).
+NODE_DIR: Final = Path(__file__).resolve().parent / "node"
+#: Seconds a ``node verify.mjs`` or ``npm ci`` run may take before it is given up.
+NODE_TIMEOUT: Final = 900
 
 ISSUER_DID: Final = "did:web:alatau-tech.edu.kz"
 KEY_FRAGMENT: Final = "key-1"
@@ -401,6 +407,213 @@ def bench_crypto(results: Results, rounds: int, min_time: float) -> None:
         results.add(Figure(key, label, rates[key], baseline))
 
 
+# --- Digital Bazaar (Node) -----------------------------------------------------------------------
+
+NODE_SUITES: Final = ("eddsa-jcs-2022", "eddsa-rdfc-2022")
+#: Contexts Digital Bazaar's verifiers load besides the credential's own.
+NODE_EXTRA_CONTEXTS: Final = (
+    "https://w3id.org/security/data-integrity/v2",
+    "https://w3id.org/security/multikey/v1",
+    "https://www.w3.org/ns/did/v1",
+)
+#: rdf-canonize ``maxWorkFactor`` for DB's eddsa-rdfc-2022 when its default (1) rejects the
+#: diploma: n² deep iterations for n blank nodes with equal first-degree hashes.
+NODE_RDFC_MAX_WORK_FACTOR: Final = 2
+#: Ours / theirs: (label, our figure, their figure).
+NODE_COMPARISONS: Final = (
+    ("eddsa-jcs-2022 proof verify", "eddsa_jcs_2022.verify", "node.eddsa-jcs-2022.verify"),
+    ("eddsa-jcs-2022 full verify_credential", "verify_credential", "node.eddsa-jcs-2022.verify"),
+    ("eddsa-rdfc-2022 proof verify", "eddsa_rdfc_2022.verify", "node.eddsa-rdfc-2022.verify"),
+)
+
+
+def node_setup(console: Console) -> str | None:
+    """``npm ci`` in ``benchmarks/node``; the reason it could not run, or None."""
+    npm = shutil.which("npm")
+    if npm is None:
+        return "npm is not on PATH"
+    console.print(f"npm ci in {NODE_DIR} ...")
+    try:
+        done = subprocess.run(
+            [npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund"],
+            cwd=NODE_DIR,
+            capture_output=True,
+            text=True,
+            timeout=NODE_TIMEOUT,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"npm ci failed: {exc}"
+    if done.returncode != 0:
+        return f"npm ci failed ({done.returncode}): {done.stderr.strip()[-2000:]}"
+    return None
+
+
+def node_missing() -> str | None:
+    """Why the Node section cannot run, or None."""
+    if shutil.which("node") is None:
+        return "node is not on PATH"
+    if not (NODE_DIR / "node_modules").is_dir():
+        return f"{NODE_DIR / 'node_modules'} is missing (run with --node-setup, or npm ci there)"
+    return None
+
+
+def node_contexts(credential: Mapping[str, Any], did_document: Mapping[str, Any]) -> dict[str, Any]:
+    """The bundled contexts of the credential and DID document, plus what DB's suites load."""
+    urls: list[str] = []
+    for document in (credential, did_document):
+        context = document["@context"]
+        urls.extend(
+            u for u in ([context] if isinstance(context, str) else context) if isinstance(u, str)
+        )
+    urls.extend(NODE_EXTRA_CONTEXTS)
+    return {url: bundled_contexts.load_context(url) for url in dict.fromkeys(urls)}
+
+
+def run_node_verify(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """``node verify.mjs`` on ``payload``; its JSON output. Raises RuntimeError on failure."""
+    node = shutil.which("node")
+    if node is None:  # pragma: no cover - checked by node_missing
+        raise RuntimeError("node is not on PATH")
+    with tempfile.TemporaryDirectory(prefix="diploma-bench-node-") as tmp:
+        path = Path(tmp) / "input.json"
+        path.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+        try:
+            done = subprocess.run(
+                [node, "--expose-gc", str(NODE_DIR / "verify.mjs"), str(path)],
+                cwd=NODE_DIR,
+                capture_output=True,
+                text=True,
+                timeout=NODE_TIMEOUT,
+                check=False,
+            )
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise RuntimeError(f"node verify.mjs ({payload['suite']}): {exc}") from exc
+    if done.returncode != 0:
+        raise RuntimeError(
+            f"node verify.mjs ({payload['suite']}) exited {done.returncode}: "
+            f"{done.stderr.strip()[-3000:]}"
+        )
+    output = json.loads(done.stdout)
+    if (
+        not isinstance(output, dict)
+        or output.get("verified") is not True
+        or not output.get("rates")
+    ):
+        raise RuntimeError(f"node verify.mjs ({payload['suite']}): unexpected output {output}")
+    return output
+
+
+def bench_node(results: Results, rounds: int, min_time: float) -> str | None:
+    """The benchmark diploma verified by Digital Bazaar's libraries in Node, and by ours.
+
+    Signs the diploma with eddsa-jcs-2022 and eddsa-rdfc-2022, times our eddsa-rdfc-2022
+    verify_proof, then runs ``benchmarks/node/verify.mjs`` (``vc.verifyCredential`` with a
+    static, offline document loader) for each suite. Returns the reason the Node part was
+    skipped, or None.
+    """
+    private_key = Ed25519PrivateKey.generate()
+    public_key = private_key.public_key()
+    signer = Signer(private_key, f"{ISSUER_DID}#{KEY_FRAGMENT}")
+    diploma = bench_diploma()
+    signed = {
+        "eddsa-jcs-2022": eddsa_jcs_2022.add_proof(diploma, signer, created=CREATED),
+        "eddsa-rdfc-2022": suites.add_proof(diploma, "eddsa-rdfc-2022", signer, created=CREATED),
+    }
+    rdfc = signed["eddsa-rdfc-2022"]
+    check = suites.verify_proof(rdfc, rdfc["proof"], public_key)
+    if not check:
+        raise RuntimeError(
+            f"our eddsa-rdfc-2022 diploma does not verify: {check.code}: {check.message}"
+        )
+    rates = measure(lambda: suites.verify_proof(rdfc, rdfc["proof"], public_key), rounds, min_time)
+    results.add(
+        Figure(
+            "eddsa_rdfc_2022.verify",
+            "ours: eddsa-rdfc-2022 verify_proof(diploma)",
+            rates,
+            "ed25519.verify",
+        )
+    )
+
+    reason = node_missing()
+    if reason is not None:
+        results.extra["node"] = {"skipped": reason}
+        return reason
+    did_document = build_did_document(
+        ISSUER_DID, [VerificationKey(KEY_FRAGMENT, signer.public_key_multibase)]
+    )
+    contexts = node_contexts(diploma, did_document)
+    outputs: dict[str, Any] = {}
+    notes: dict[str, str] = {}
+    for suite in NODE_SUITES:
+        payload: dict[str, Any] = {
+            "credential": signed[suite],
+            "didDocument": did_document,
+            "contexts": contexts,
+            "suite": suite,
+            "seconds": min_time,
+            "rounds": rounds,
+            "now": VERIFIED_AT.isoformat().replace("+00:00", "Z"),
+        }
+        try:
+            try:
+                output = run_node_verify(payload)
+            except RuntimeError as exc:
+                # rdf-canonize's poison-graph guard (maxWorkFactor 1) rejects the diploma's
+                # transcript; rerun with the limit DB's libraries let callers raise.
+                if suite != "eddsa-rdfc-2022" or "Maximum deep iterations" not in str(exc):
+                    raise
+                notes[suite] = (
+                    "rejected with DB's defaults (rdf-canonize maxWorkFactor 1: "
+                    "'Maximum deep iterations exceeded'); timed with "
+                    f"maxWorkFactor {NODE_RDFC_MAX_WORK_FACTOR}"
+                )
+                output = run_node_verify({**payload, "maxWorkFactor": NODE_RDFC_MAX_WORK_FACTOR})
+        except RuntimeError as exc:
+            reason = f"Digital Bazaar's {suite} verification failed: {exc}"
+            results.extra["node"] = {"skipped": reason, "notes": notes}
+            return reason
+        outputs[suite] = output
+        node_rates = Rates()
+        for wall, cpu in zip(output["wall_seconds"], output["cpu_seconds"], strict=True):
+            node_rates.add(output["calls_per_round"], wall, cpu)
+        results.add(
+            Figure(
+                f"node.{suite}.verify",
+                f"theirs: vc.verifyCredential, {suite} (Node)",
+                node_rates,
+                "ed25519.verify",
+            )
+        )
+    results.extra["node"] = {
+        "versions": outputs[NODE_SUITES[0]]["versions"],
+        "calls_per_round": {suite: out["calls_per_round"] for suite, out in outputs.items()},
+        "contexts": sorted(contexts),
+        "what": "vc.verifyCredential with DataIntegrityProof and a static document loader",
+        "notes": notes,
+        "max_work_factor": {suite: out.get("maxWorkFactor") for suite, out in outputs.items()},
+        "ours_over_theirs": ours_over_theirs(results),
+    }
+    return None
+
+
+def ours_over_theirs(results: Results) -> dict[str, dict[str, Any]]:
+    """Ours per second / theirs per second (wall and CPU medians) for each comparison."""
+    ratios: dict[str, dict[str, Any]] = {}
+    for label, ours_key, theirs_key in NODE_COMPARISONS:
+        ours, theirs = results.figures.get(ours_key), results.figures.get(theirs_key)
+        if ours is None or theirs is None:
+            continue
+        ratios[label] = {
+            "ours": ours_key,
+            "theirs": theirs_key,
+            "ratio": ours.median / theirs.median,
+            "cpu_ratio": ours.cpu_median / theirs.cpu_median,
+        }
+    return ratios
+
+
 class StaticAccreditations:
     """The issuer accredited (any level or field) since 2000, as a NIC's record would say."""
 
@@ -674,6 +887,38 @@ def cpu_share(results: Results) -> float:
     return sum(sum(r.cpu_seconds) for r in rates) / sum(sum(r.wall_seconds) for r in rates)
 
 
+def render_node(results: Results, console: Console) -> None:
+    """The ours/theirs rows of the Digital Bazaar (Node) section, if it ran."""
+    node = results.extra.get("node") or {}
+    ratios = node.get("ours_over_theirs")
+    if not ratios:
+        return
+    versions = node["versions"]
+    names = ("@digitalbazaar/vc", "@digitalbazaar/data-integrity", "jsonld", "rdf-canonize")
+    console.print(
+        f"Digital Bazaar: Node {versions.get('node')}, "
+        + ", ".join(f"{name} {versions[name]}" for name in names if name in versions)
+        + "; theirs = vc.verifyCredential (proof, verification method, purpose, dates)"
+    )
+    table = Table(show_lines=False, title="ours / theirs (per second; above 1 = ours faster)")
+    table.add_column("comparison")
+    table.add_column("ours / s", justify="right")
+    table.add_column("theirs / s", justify="right")
+    table.add_column("ours/theirs", justify="right")
+    table.add_column("CPU-time ratio", justify="right")
+    for label, ratio in ratios.items():
+        table.add_row(
+            f"{label} ({ratio['ours']} vs {ratio['theirs']})",
+            _rate(results.figures[ratio["ours"]].median),
+            _rate(results.figures[ratio["theirs"]].median),
+            f"{ratio['ratio']:,.2f}",
+            f"{ratio['cpu_ratio']:,.2f}",
+        )
+    console.print(table)
+    for suite, note in (node.get("notes") or {}).items():
+        console.print(f"[yellow]{suite}:[/yellow] {note}")
+
+
 def render(results: Results, console: Console) -> None:
     env = results.environment
     params = results.parameters
@@ -700,6 +945,7 @@ def render(results: Results, console: Console) -> None:
         "ed25519.sign": "Baselines",
         "eddsa_jcs_2022.sign": "eddsa-jcs-2022",
         "verify_credential": "Verification",
+        "eddsa_rdfc_2022.verify": "Digital Bazaar (Node), same diploma",
         "status.publish": "Bitstring Status List",
         "step.build": "Issuance steps (per diploma, timed between batch chunks)",
         "batch": f"Batch issuance of {results.extra['batch']['diplomas']:,} into SQLite",
@@ -727,6 +973,7 @@ def render(results: Results, console: Console) -> None:
         BASELINE_NAMES["ed25519.sign"],
     )
     console.print(table)
+    render_node(results, console)
     console.print(
         f"CPU time / wall time over all timed rounds: {results.extra['cpu_share']:.1%} "
         "(well below 100% means other processes took the cores; rerun)"
@@ -763,6 +1010,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--rounds", type=int, help=f"rounds per figure (default {ROUNDS})")
     parser.add_argument("--min-time", type=float, help=f"seconds per round (default {MIN_TIME})")
+    parser.add_argument(
+        "--node-setup",
+        action="store_true",
+        help="run `npm ci` in benchmarks/node first (Digital Bazaar's verifiers, Node section)",
+    )
     args = parser.parse_args(argv)
     if args.batch_size is None:
         args.batch_size = QUICK_BATCH_SIZE if args.quick else BATCH_SIZE
@@ -788,10 +1040,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             "batch_size": args.batch_size,
             "quick": args.quick,
             "breakdown_sample": BREAKDOWN_SAMPLE,
+            "node_setup": args.node_setup,
         },
     )
     with console.status("Ed25519, eddsa-jcs-2022 and verification ..."):
         bench_crypto(results, args.rounds, args.min_time)
+    node_skipped = node_setup(console) if args.node_setup else None
+    if node_skipped is None:
+        with console.status("eddsa-rdfc-2022, ours and Digital Bazaar's (Node) ..."):
+            node_skipped = bench_node(results, args.rounds, args.min_time)
+    else:
+        results.extra["node"] = {"skipped": node_skipped}
+    if node_skipped is not None:
+        console.print(f"[yellow]Digital Bazaar (Node) section skipped:[/yellow] {node_skipped}")
     with console.status("status lists ..."):
         bench_status(results, args.rounds, args.min_time)
     with console.status(f"issuance steps, then a batch of {args.batch_size:,} diplomas ..."):
