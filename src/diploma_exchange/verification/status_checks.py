@@ -9,13 +9,21 @@ entry of a type this verifier does not understand is ``status.other`` ``error``,
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from typing import Any, Protocol
+
+import orjson
 
 from diploma_exchange.dids.document import DidResolver, split_did_url
 from diploma_exchange.errors import Error
 from diploma_exchange.proofs import eddsa_jcs_2022, suites
-from diploma_exchange.status import check_status, parse_status_entries, parse_status_list_credential
+from diploma_exchange.status import (
+    StatusList,
+    check_status,
+    parse_status_entries,
+    parse_status_list_credential,
+)
 from diploma_exchange.verification.report import Check, CheckName, errored, failed, passed, skipped
 
 PURPOSE_CHECKS = {
@@ -30,37 +38,80 @@ class StatusListProvider(Protocol):
     def get(self, url: str) -> Mapping[str, Any]: ...
 
 
-def _verify_list_proof(
-    list_credential: Mapping[str, Any], issuer: str, resolver: DidResolver
-) -> str | None:
-    """None when the list credential is signed by ``issuer``; otherwise why not."""
+#: Verified, parsed status lists, keyed by everything their validity depends on: the exact
+#: content (a digest of it), the purpose asked for, and the signing key as resolved now
+#: (its public key and ``revoked`` time). A changed list or a revoked key is a new key, so
+#: an entry can never be stale; it only saves re-verifying and re-inflating the same bytes.
+_VERIFIED_LISTS: dict[tuple[bytes, str, str, str | None], StatusList] = {}
+_VERIFIED_LISTS_MAX = 256
+
+
+def _content_digest(document: Mapping[str, Any]) -> bytes | None:
+    try:
+        return hashlib.sha256(orjson.dumps(document, option=orjson.OPT_SORT_KEYS)).digest()
+    except (TypeError, orjson.JSONEncodeError):
+        return None  # not plain JSON: verify without the cache
+
+
+def _verified_status_list(
+    list_credential: Mapping[str, Any], issuer: str, resolver: DidResolver, purpose: str
+) -> StatusList | tuple[str, str]:
+    """The parsed list when it is signed by ``issuer`` and usable for ``purpose``; otherwise
+    (code, why not)."""
+    unverifiable = "status-list-unverifiable"
     list_issuer = list_credential.get("issuer")
     list_issuer_id = list_issuer.get("id") if isinstance(list_issuer, Mapping) else list_issuer
     if list_issuer_id != issuer:
-        return (
+        return unverifiable, (
             f"the status list is issued by {list_issuer_id!r}, not by the diploma's issuer {issuer}"
         )
     try:
         proof = eddsa_jcs_2022.proof_of(list_credential)
     except Error as exc:
-        return f"the status list's proof is unusable: {exc.message}"
+        return unverifiable, f"the status list's proof is unusable: {exc.message}"
     if proof is None:
-        return "the status list credential is not signed"
+        return unverifiable, "the status list credential is not signed"
     method = proof.get("verificationMethod")
     if not isinstance(method, str):
-        return "the status list's proof names no verification method"
+        return unverifiable, "the status list's proof names no verification method"
     try:
         did, _ = split_did_url(method)
         if did != issuer:
-            return f"the status list is signed with {method}, a key not controlled by {issuer}"
+            return (
+                unverifiable,
+                f"the status list is signed with {method}, a key not controlled by {issuer}",
+            )
         document = resolver.resolve(did)
         vm = document.verification_method(method)
         if vm is None or not document.is_assertion_method(method):
-            return f"{method} is not an assertion method of {issuer}"
-        result = suites.verify_proof(list_credential, proof, vm.public_key())
+            return unverifiable, f"{method} is not an assertion method of {issuer}"
+        public_key = vm.public_key()
     except Error as exc:
-        return f"the status list's signing key could not be resolved: {exc.message}"
-    return None if result.verified else f"the status list's signature is invalid ({result.code})"
+        return unverifiable, f"the status list's signing key could not be resolved: {exc.message}"
+    digest = _content_digest(list_credential)
+    cache_key = None
+    if digest is not None and vm.public_key_multibase is not None:
+        cache_key = (
+            digest,
+            purpose,
+            vm.public_key_multibase,
+            vm.revoked.isoformat() if vm.revoked else None,
+        )
+        cached = _VERIFIED_LISTS.get(cache_key)
+        if cached is not None:
+            return cached
+    result = suites.verify_proof(list_credential, proof, public_key)
+    if not result.verified:
+        return unverifiable, f"the status list's signature is invalid ({result.code})"
+    try:
+        status_list = parse_status_list_credential(list_credential, expected_purpose=purpose)
+    except Error as exc:
+        return "status-list-invalid", f"the {purpose} list is not usable: {exc.message}"
+    if cache_key is not None:
+        if len(_VERIFIED_LISTS) >= _VERIFIED_LISTS_MAX:
+            _VERIFIED_LISTS.clear()
+        _VERIFIED_LISTS[cache_key] = status_list
+    return status_list
 
 
 def status_checks(
@@ -128,12 +179,11 @@ def _check_purpose(
                 "status-list-unavailable",
                 f"the {purpose} list could not be fetched: {exc.message}",
             )
-        problem = _verify_list_proof(list_credential, issuer, resolver)
-        if problem is not None:
-            return errored(name, "status-list-unverifiable", problem)
+        verified = _verified_status_list(list_credential, issuer, resolver, purpose)
+        if isinstance(verified, tuple):
+            return errored(name, verified[0], verified[1])
         try:
-            status_list = parse_status_list_credential(list_credential, expected_purpose=purpose)
-            result = check_status(entry, status_list)
+            result = check_status(entry, verified)
         except Error as exc:
             return errored(
                 name, "status-list-invalid", f"the {purpose} list is not usable: {exc.message}"
