@@ -77,3 +77,19 @@ def apply_scenario(doc: dict[str, Any], scenario: dict[str, Any]) -> dict[str, A
     else:
         target[last] = scenario["value"]
     return out
+
+
+class ExplodingSigner:
+    """Wraps a signer: signs ``ok`` times, then fails as a crash or a lost HSM would."""
+
+    def __init__(self, inner: Any, ok: int) -> None:
+        self._inner, self._left = inner, ok
+        self.verification_method = inner.verification_method
+        self.signed = 0
+
+    def sign(self, data: bytes) -> bytes:
+        if self._left == 0:
+            raise RuntimeError("signer died")
+        self._left -= 1
+        self.signed += 1
+        return bytes(self._inner.sign(data))

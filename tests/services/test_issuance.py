@@ -11,28 +11,14 @@ from sqlmodel import Session, select
 from diploma_exchange.credentials import sample_diploma_data
 from diploma_exchange.db.models import BatchRecord, CredentialRecord
 from diploma_exchange.errors import Conflict, Forbidden, InvalidCredential
-from diploma_exchange.proofs.keys import Signer
 from diploma_exchange.services import institutions, issuance
 from diploma_exchange.services.verification import verify
+from helpers import ExplodingSigner
 
 
 def _count(engine: Any, table: Any) -> int:
     with Session(engine) as s:
         return int(s.exec(select(func.count()).select_from(table)).one())
-
-
-class ExplodingSigner:
-    """Signs ``ok`` times, then fails as a crash or a lost HSM would."""
-
-    def __init__(self, inner: Signer, ok: int) -> None:
-        self._inner, self._left = inner, ok
-        self.verification_method = inner.verification_method
-
-    def sign(self, data: bytes) -> bytes:
-        if self._left == 0:
-            raise RuntimeError("signer died")
-        self._left -= 1
-        return self._inner.sign(data)
 
 
 def test_crash_mid_batch_leaves_nothing(engine: Any, settings: Any, kaznu: Any) -> None:

@@ -32,10 +32,10 @@ from diploma_exchange.db.models import (
     StatusAllocationRecord,
     StatusListRecord,
 )
-from diploma_exchange.proofs.keys import Signer
 from diploma_exchange.services import institutions, issuance
 from diploma_exchange.services import status as status_service
 from diploma_exchange.services.verification import verify
+from helpers import ExplodingSigner
 
 LIST_PREFIX = f"{PUBLIC_BASE_URL}/status-lists/"
 
@@ -43,22 +43,6 @@ LIST_PREFIX = f"{PUBLIC_BASE_URL}/status-lists/"
 def _count(engine: Engine, table: Any) -> int:
     with Session(engine) as s:
         return int(s.exec(select(func.count()).select_from(table)).one())
-
-
-class ExplodingSigner:
-    """Signs ``ok`` times, then fails as a crash or a lost HSM would."""
-
-    def __init__(self, inner: Signer, ok: int) -> None:
-        self._inner, self._left = inner, ok
-        self.verification_method = inner.verification_method
-        self.signed = 0
-
-    def sign(self, data: bytes) -> bytes:
-        if self._left == 0:
-            raise RuntimeError("signer died")
-        self._left -= 1
-        self.signed += 1
-        return self._inner.sign(data)
 
 
 def _entries(document: dict[str, Any]) -> list[tuple[str, str, int]]:

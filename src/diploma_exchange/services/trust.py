@@ -381,6 +381,31 @@ def snapshots(session: Session, partner: PartnerNicRecord) -> list[TrustListSnap
 # --- what verification asks ------------------------------------------------------------------
 
 
+#: Verified trust lists by (digest of the stored text, partner DID, partner key): content-
+#: addressed, so never stale, and a tampered row has another digest and is verified afresh.
+#: Saves parsing and re-verifying every partner list on every verification request.
+_VERIFIED_SNAPSHOTS: dict[tuple[str, str, str], TrustList | None] = {}
+_VERIFIED_SNAPSHOTS_MAX = 64
+
+
+def _verified_snapshot(document: str, partner: PartnerNicRecord) -> TrustList | None:
+    key = (hashlib.sha256(document.encode()).hexdigest(), partner.did, partner.public_key_multibase)
+    if key in _VERIFIED_SNAPSHOTS:
+        return _VERIFIED_SNAPSHOTS[key]
+    try:
+        parsed: TrustList | None = verify_trust_list(
+            json.loads(document),
+            operator=partner.did,
+            public_key=keys.public_key_from_multibase(partner.public_key_multibase),
+        )
+    except Error:
+        parsed = None
+    if len(_VERIFIED_SNAPSHOTS) >= _VERIFIED_SNAPSHOTS_MAX:
+        _VERIFIED_SNAPSHOTS.clear()
+    _VERIFIED_SNAPSHOTS[key] = parsed
+    return parsed
+
+
 class TrustRegistry:
     """Everything verification needs to know about trust, loaded once per request: this NIC's
     own institutions and accreditations first, then the current snapshots of partners' lists
@@ -405,13 +430,8 @@ class TrustRegistry:
                 .where(col(TrustListSnapshotRecord.current).is_(True))
             ).all()
             for snapshot, partner in rows:
-                try:
-                    parsed = verify_trust_list(
-                        json.loads(snapshot.document),
-                        operator=partner.did,
-                        public_key=keys.public_key_from_multibase(partner.public_key_multibase),
-                    )
-                except Error:
+                parsed = _verified_snapshot(snapshot.document, partner)
+                if parsed is None:
                     continue  # never trust what no longer verifies
                 verified.append(parsed)
                 provenance[id(parsed)] = (
