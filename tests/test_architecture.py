@@ -15,6 +15,9 @@ DOMAIN = [
     "status",
     "trust",
     "verification",
+    "recognition",
+    "documents",
+    "sharing",
     "errors.py",
     "strict_json.py",
 ]

@@ -195,6 +195,11 @@ def demo(
         f"  NIC trust list:      {base}/trust-list",
         f"  Demo diplomas:       {len(summary.diploma_ids)} issued",
         "",
+        f"  Web front end:       {base}/",
+        f"  Verify a diploma:    {base}/verify",
+        "  Graduates' one-time claim links (new ones on every start, until claimed):",
+        *[f"    {c.url}" for c in summary.claim_codes[:3]],
+        "",
         "  Try:",
         f"    curl -s -H 'Authorization: Bearer {summary.api_keys.get('kaznu', '<key>')}' {base}/v1/diplomas",
         "",
@@ -591,7 +596,7 @@ def issue(
     """Issue diplomas from a JSON or CSV file, signing locally with the institution's key."""
     from sqlmodel import Session
 
-    from diploma_exchange.services import institutions, issuance
+    from diploma_exchange.services import institutions, issuance, sharing
 
     settings = get_settings()
     try:
@@ -622,6 +627,7 @@ def issue(
                     session, settings, principal, part_c, signer=signer
                 ).credentials
                 progress.advance(task, len(part_c))
+            claims = sharing.mint_claim_codes(session, settings, [str(c["id"]) for c in signed])
             session.commit()
         except errors.Error as exc:
             session.rollback()
@@ -630,7 +636,37 @@ def issue(
     for credential in signed:
         name = str(credential["id"]).rsplit(":", 1)[-1] or uuid.uuid4().hex
         (out_dir / f"{name}.json").write_text(json.dumps(credential, ensure_ascii=False, indent=2))
+    claims_file = out_dir / "claim-codes.csv"
+    claims_file.write_text(_claims_csv(signed, claims), encoding="utf-8")
+    claims_file.chmod(0o600)  # one-time secrets for the graduates: not for everyone's eyes
     console.print(f"issued {len(signed)} diploma(s) into {out_dir}/")
+    console.print(
+        f"graduates' one-time claim codes: {claims_file} (hand each to its graduate; "
+        "they are stored only hashed and cannot be shown again)"
+    )
+
+
+def _claims_csv(signed: list[dict[str, Any]], claims: dict[str, Any]) -> str:
+    from diploma_exchange.documents.view import diploma_view
+    from diploma_exchange.spreadsheet import to_csv
+
+    rows = []
+    for credential in signed:
+        view = diploma_view(credential)
+        claim = claims[str(credential["id"])]
+        rows.append(
+            [
+                credential["id"],
+                view.student_id or "",
+                view.holder("en") or "",
+                claim.code,
+                claim.url,
+                claim.expires_at.isoformat(),
+            ]
+        )
+    return to_csv(
+        ["credential_id", "student_id", "holder", "claim_code", "claim_url", "expires_at"], rows
+    )
 
 
 def _progress() -> Progress:

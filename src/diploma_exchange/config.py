@@ -36,6 +36,19 @@ class Settings(BaseSettings):
     max_batch_size: int = Field(default=2000, ge=1)
     max_csv_rows: int = Field(default=10000, ge=1)
 
+    #: Graduates and share links.
+    claim_code_days: int = Field(default=180, ge=1, le=3650)
+    graduate_session_days: int = Field(default=30, ge=1, le=365)
+    share_link_default_days: int = Field(default=30, ge=1)
+    share_link_max_days: int = Field(default=365, ge=1, le=3650)
+    #: Request header with the viewer's ISO country code, set by a trusted proxy or CDN
+    #: (e.g. ``CF-IPCountry``); unset: the access log records no country.
+    client_country_header: str | None = None
+    #: Uploads on the verification page (PDF, images, JSON).
+    max_upload_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    max_pdf_pages: int = Field(default=50, ge=1)
+    max_image_pixels: int = Field(default=40_000_000, ge=10_000)
+
     #: Hosts (exact names) for which did:web may be resolved over plain http and to
     #: loopback/private addresses. Empty in production.
     fetch_allow_hosts: list[str] = Field(default_factory=list)

@@ -122,6 +122,22 @@ class Conflict(Error):
     code = "conflict"
 
 
+class Gone(Error):
+    """The thing existed but is no longer available (an expired or revoked share link)."""
+
+    code = "gone"
+
+
+class RateLimited(Error):
+    """Too many attempts; ``retry_after`` says how many seconds to wait."""
+
+    code = "rate-limited"
+
+    def __init__(self, message: str, *, retry_after: int, code: str | None = None) -> None:
+        super().__init__(message, code=code, extra={"retryAfter": retry_after})
+        self.retry_after = retry_after
+
+
 class ConfigurationError(Error):
     """The service is misconfigured (missing passphrase, default secret in production...)."""
 
@@ -135,6 +151,7 @@ __all__ = [
     "Error",
     "ErrorDetail",
     "Forbidden",
+    "Gone",
     "InvalidCredential",
     "InvalidInput",
     "KeyLoadError",
@@ -142,6 +159,7 @@ __all__ = [
     "NotAuthenticated",
     "NotFound",
     "ProofError",
+    "RateLimited",
     "UndefinedTerm",
     "UntrustedIssuer",
 ]

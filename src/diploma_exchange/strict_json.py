@@ -92,6 +92,12 @@ def loads(
         raise InvalidInput(
             f"the body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
         ) from exc
+    except InvalidInput:
+        raise
+    except ValueError as exc:  # an integer longer than Python's 4,300-digit conversion limit
+        raise InvalidInput(
+            "a number in the JSON document has too many digits", code="number-out-of-range"
+        ) from exc
     if depth_of(value, max_depth) > max_depth:
         raise LimitExceeded(
             f"the JSON document is nested deeper than {max_depth} levels",

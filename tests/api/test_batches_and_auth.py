@@ -120,7 +120,13 @@ def test_idempotency_key_replays_instead_of_issuing_twice(
     assert [c["id"] for c in first.json()["credentials"]] == [
         c["id"] for c in second.json()["credentials"]
     ]
-    assert first.json()["credentials"] == second.json()["credentials"]
+    signed = [c["verifiableCredential"] for c in first.json()["credentials"]]
+    assert signed == [c["verifiableCredential"] for c in second.json()["credentials"]]
+    # Claim codes are stored hashed, so a replay mints fresh ones (the first stop working).
+    first_codes = [c["claim"]["code"] for c in first.json()["credentials"]]
+    second_codes = [c["claim"]["code"] for c in second.json()["credentials"]]
+    assert not set(first_codes) & set(second_codes)
+    assert client.post("/claim", data={"code": first_codes[0]}).status_code == 410
     assert count_credentials(engine) == 2
     other = {"diplomas": [diploma_payload(5)]}
     assert_problem(

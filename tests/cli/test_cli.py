@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 from typing import Any
@@ -194,6 +195,10 @@ def test_cli_issue_then_verify_against_local_registry(tmp_path: Path, project_ro
     assert issued.returncode == 0, issued.stderr
     files = sorted(out_dir.glob("*.json"))
     assert len(files) == 2
+    claims = list(csv.DictReader((out_dir / "claim-codes.csv").open(encoding="utf-8")))
+    assert len(claims) == 2 and all(len(row["claim_code"]) == 29 for row in claims)
+    assert {row["holder"] for row in claims} >= {diploma_payload(3)["full_name"]["en"]}
+    assert (out_dir / "claim-codes.csv").stat().st_mode & 0o077 == 0
     for file in files:
         result = run_cli("verify", str(file), "--offline", env=env)
         assert result.returncode == EXIT_VALID, result.stdout + result.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 
 from diploma_exchange import __version__
@@ -20,7 +21,10 @@ from diploma_exchange.api.routes import (
 )
 from diploma_exchange.config import Settings, get_settings
 from diploma_exchange.db.engine import make_engine
+from diploma_exchange.services.ratelimit import RateLimiter
 from diploma_exchange.services.verification import RemoteLookups
+from diploma_exchange.web import pages
+from diploma_exchange.web.rendering import STATIC
 
 DESCRIPTION = """\
 Issue, exchange and verify digitally signed university diplomas.
@@ -43,8 +47,14 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.database_url)
     app.state.remote = RemoteLookups.from_settings(settings)
+    app.state.rate_limiter = RateLimiter(app.state.engine)
     problems.install(app)
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        # A multipart upload carries the file plus a few small fields.
+        path_limits={"/verify": settings.max_upload_bytes + 64 * 1024},
+    )
     for module in (
         meta,
         institutions,
@@ -56,4 +66,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         verifications,
     ):
         app.include_router(module.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

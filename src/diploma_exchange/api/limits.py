@@ -22,22 +22,27 @@ from diploma_exchange.errors import Error
 class BodySizeLimitMiddleware:
     """Reject bodies over ``max_bytes`` (by Content-Length, and while streaming) with 413."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, path_limits: dict[str, int] | None = None
+    ) -> None:
         self.app = app
-        self.max_bytes = max_bytes
+        self.default_max_bytes = max_bytes
+        #: Exact paths with their own limit (file uploads of the verification page).
+        self.path_limits = dict(path_limits or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        max_bytes = self.path_limits.get(scope.get("path", ""), self.default_max_bytes)
         for name, value in scope.get("headers", []):
             if name == b"content-length":
                 try:
                     declared = int(value)
                 except ValueError:
                     declared = -1
-                if declared < 0 or declared > self.max_bytes:
-                    await self._reject(scope, receive, send)
+                if declared < 0 or declared > max_bytes:
+                    await self._reject(scope, receive, send, max_bytes)
                     return
         received = 0
         too_big = False
@@ -47,7 +52,7 @@ class BodySizeLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > max_bytes:
                     too_big = True
                     raise _TooLarge()
             return message
@@ -55,14 +60,14 @@ class BodySizeLimitMiddleware:
         try:
             await self.app(scope, limited_receive, send)
         except _TooLarge:
-            await self._reject(scope, receive, send)
+            await self._reject(scope, receive, send, max_bytes)
 
-    async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _reject(self, scope: Scope, receive: Receive, send: Send, max_bytes: int) -> None:
         response = problem(
             413,
             "limit-exceeded",
-            f"the request body is larger than {self.max_bytes} bytes",
-            limit=self.max_bytes,
+            f"the request body is larger than {max_bytes} bytes",
+            limit=max_bytes,
         )
         await response(scope, receive, send)
 

@@ -32,6 +32,8 @@ STATUS_BY_ERROR: list[tuple[type[errors.Error], int]] = [
     (errors.Forbidden, 403),
     (errors.NotFound, 404),
     (errors.Conflict, 409),
+    (errors.Gone, 410),
+    (errors.RateLimited, 429),
     (errors.KeyLoadError, 500),
     (errors.ConfigurationError, 500),
 ]
@@ -44,8 +46,10 @@ TITLES = {
     405: "Method not allowed",
     409: "Conflict",
     413: "Content too large",
+    410: "Gone",
     415: "Unsupported media type",
     422: "Unprocessable content",
+    429: "Too many requests",
     500: "Internal error",
 }
 
@@ -88,9 +92,11 @@ def problem(
 def problem_for(exc: errors.Error, request: Request | None = None) -> JSONResponse:
     status = status_for(exc)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if isinstance(exc, errors.RateLimited):
+        headers = {"Retry-After": str(exc.retry_after)}
     if status >= 500:
         log.error("internal error %s: %s", exc.code, exc.message)
-    extra = {k: v for k, v in exc.extra.items() if k in ("limit", "key", "report")}
+    extra = {k: v for k, v in exc.extra.items() if k in ("limit", "key", "report", "retryAfter")}
     return problem(
         status,
         exc.code,

@@ -69,9 +69,22 @@ class DiplomaBatchCreate(ApiModel):
     diplomas: list[DiplomaData] = Field(min_length=1)
 
 
+class ClaimCodePublic(ApiModel):
+    """A one-time code for the graduate to claim the diploma's private page. Shown only
+    once (stored hashed): hand it to the graduate through your own channels."""
+
+    code: str = Field(examples=["K7M2Q-8ZT4W-0PXDR-3HV9B-CE61N"])
+    url: str = Field(description="The claim page with the code filled in.")
+    expires_at: datetime = Field(alias="expiresAt")
+
+
 class IssuedCredential(ApiModel):
     id: str
     verifiable_credential: dict[str, Any] = Field(alias="verifiableCredential")
+    claim: ClaimCodePublic | None = Field(
+        default=None,
+        description="The graduate's claim code; absent on a replay for a diploma already claimed.",
+    )
 
 
 class BatchIssued(ApiModel):

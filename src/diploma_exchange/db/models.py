@@ -263,3 +263,85 @@ class RecognitionDecisionRecord(SQLModel, table=True):
     appeal_note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     officer: str = Field(default="", max_length=64)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class ClaimCodeRecord(SQLModel, table=True):
+    """A one-time code the university hands to a graduate to claim a diploma's private page.
+
+    Only the SHA-256 digest of the code is stored (the code carries 125 random bits, so a slow
+    hash adds nothing against guessing; attempts are rate-limited as well). Single use: the
+    claim sets ``claimed_at`` with a conditional update. A newer code for the same diploma
+    supersedes the older, unclaimed ones.
+    """
+
+    __tablename__ = "claim_code"
+
+    id: str = Field(default_factory=_uuid, primary_key=True, max_length=36)
+    credential_id: str = Field(foreign_key="credential.id", index=True, max_length=255)
+    code_sha256: str = Field(index=True, unique=True, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    expires_at: datetime = Field(sa_column=_ts())
+    claimed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    superseded_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class WebSessionRecord(SQLModel, table=True):
+    """A browser session: a graduate's (bound to one diploma) or a verifier's after entering a
+    share link's PIN (bound to that link). Stored as the SHA-256 of its 256-bit token."""
+
+    __tablename__ = "web_session"
+
+    id: str = Field(default_factory=_uuid, primary_key=True, max_length=36)
+    token_sha256: str = Field(index=True, unique=True, max_length=64)
+    kind: str = Field(max_length=16)  # graduate | link
+    credential_id: str = Field(foreign_key="credential.id", index=True, max_length=255)
+    share_link_id: str | None = Field(
+        default=None, foreign_key="share_link.id", index=True, max_length=36
+    )
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    expires_at: datetime = Field(sa_column=_ts())
+    revoked_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class ShareLinkRecord(SQLModel, table=True):
+    """A verification link a graduate made for someone (SHA-256 of its 256-bit token stored)."""
+
+    __tablename__ = "share_link"
+
+    id: str = Field(default_factory=_uuid, primary_key=True, max_length=36)
+    credential_id: str = Field(foreign_key="credential.id", index=True, max_length=255)
+    token_sha256: str = Field(index=True, unique=True, max_length=64)
+    label: str = Field(default="", max_length=120)
+    purpose: str = Field(default="share", max_length=16)  # share | pdf
+    #: scrypt hash of the optional PIN (``scrypt$n$r$p$salt$hash``)
+    pin_hash: str | None = Field(default=None, max_length=255)
+    failed_pin_attempts: int = Field(default=0)
+    locked_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    expires_at: datetime = Field(sa_column=_ts())
+    revoked_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class ShareLinkEventRecord(SQLModel, table=True):
+    """One access to a share link, for the graduate's access log (no IP address is kept)."""
+
+    __tablename__ = "share_link_event"
+
+    id: str = Field(default_factory=_uuid, primary_key=True, max_length=36)
+    share_link_id: str = Field(foreign_key="share_link.id", index=True, max_length=36)
+    #: opened | pin-failed | pin-accepted | locked | downloaded-json | downloaded-pdf |
+    #: downloaded-report | refused
+    event: str = Field(max_length=32)
+    country: str | None = Field(default=None, max_length=2)
+    at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class RateLimitRecord(SQLModel, table=True):
+    """A fixed-window request counter shared by every worker (``bucket`` names the limit, the
+    client and the window)."""
+
+    __tablename__ = "rate_limit"
+
+    bucket: str = Field(primary_key=True, max_length=255)
+    count: int = Field(default=0)
+    window_ends_at: datetime = Field(sa_column=_ts())

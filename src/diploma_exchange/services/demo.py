@@ -21,7 +21,7 @@ from diploma_exchange.credentials import sample_diploma_data
 from diploma_exchange.db.models import ApiKeyRecord, CredentialRecord, InstitutionRecord
 from diploma_exchange.errors import ConfigurationError
 from diploma_exchange.proofs import keys
-from diploma_exchange.services import institutions, issuance, trust
+from diploma_exchange.services import institutions, issuance, sharing, trust
 from diploma_exchange.trust.accreditation import Scope
 
 DEMO_INSTITUTIONS: list[dict[str, Any]] = [
@@ -62,6 +62,8 @@ class DemoSummary:
     institutions: list[InstitutionRecord] = field(default_factory=list)
     api_keys: dict[str, str] = field(default_factory=dict)  # slug -> plaintext demo key
     diploma_ids: list[str] = field(default_factory=list)
+    #: Fresh claim codes for the demo diplomas nobody has claimed yet (the old ones stop working).
+    claim_codes: list[sharing.ClaimCode] = field(default_factory=list)
 
 
 def _load_demo_api_keys(keys_dir: Path) -> dict[str, str]:
@@ -145,4 +147,6 @@ def seed(
         data = [sample_diploma_data(offset * 10 + i) for i in range(diplomas_per_university)]
         batch = issuance.issue_diplomas(session, settings, principal, data)
         summary.diploma_ids.extend(c["id"] for c in batch.credentials)
+    minted = sharing.mint_claim_codes(session, settings, summary.diploma_ids, only_unclaimed=True)
+    summary.claim_codes = [minted[i] for i in summary.diploma_ids if i in minted]
     return summary

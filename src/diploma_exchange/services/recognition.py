@@ -192,3 +192,34 @@ def decisions(session: Session, statement_id: str) -> list[RecognitionDecisionRe
             .order_by(col(RecognitionDecisionRecord.created_at))
         ).all()
     )
+
+
+def receiving_countries() -> list[tuple[str, str]]:
+    """(code, English name) of every receiving country with framework data, by name."""
+    return sorted(((c.code, c.name) for c in load_registry().countries()), key=lambda c: c[1])
+
+
+def preview(
+    credential: Mapping[str, Any], receiving_country: str, report: VerificationReport
+) -> dict[str, Any] | None:
+    """An unsigned assessment for showing on a page (nothing is stored); None for a diploma
+    that did not verify (recognition presupposes authenticity) or an unknown country."""
+    registry = load_registry()
+    code = receiving_country.upper()
+    if report.verdict.value == "invalid" or not registry.has_country(code):
+        return None
+    accreditation = report.check(CheckName.ISSUER_ACCREDITATION)
+    accredited = (
+        None
+        if accreditation is None or accreditation.status is CheckStatus.ERROR
+        else accreditation.status is CheckStatus.PASSED
+    )
+    try:
+        qualification = Qualification.from_credential(credential, accredited=accredited)
+        assessment = assess(qualification, code, registry).to_dict()
+    except (InvalidInput, ValueError, LookupError):
+        return None
+    comparable = assessment.get("comparable_type")
+    if isinstance(comparable, str) and registry.has_type(comparable):
+        assessment["comparable_name"] = registry.qualification_type(comparable).names.en
+    return assessment

@@ -26,6 +26,8 @@ class RemoteLookups:
 
     dids: DidWebResolver | None
     status_lists: RemoteStatusLists | None
+    #: For links that verifiers paste in (same SSRF rules as DIDs and status lists).
+    fetcher: SafeFetcher | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RemoteLookups:
@@ -34,7 +36,7 @@ class RemoteLookups:
             timeout=settings.fetch_timeout_seconds,
             max_bytes=settings.fetch_max_bytes,
         )
-        return cls(DidWebResolver(fetcher), RemoteStatusLists(fetcher))
+        return cls(DidWebResolver(fetcher), RemoteStatusLists(fetcher), fetcher)
 
     @classmethod
     def disabled(cls) -> RemoteLookups:

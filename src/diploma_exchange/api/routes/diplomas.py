@@ -10,13 +10,14 @@ from diploma_exchange.api.deps import InstitutionPrincipal, SessionDep, Settings
 from diploma_exchange.api.limits import StrictJsonRoute
 from diploma_exchange.api.schemas import (
     BatchIssued,
+    ClaimCodePublic,
     CredentialSummary,
     DiplomaBatchCreate,
     IssuedCredential,
 )
 from diploma_exchange.credentials import DiplomaData, parse_graduating_class
 from diploma_exchange.errors import InvalidInput, NotFound
-from diploma_exchange.services import issuance
+from diploma_exchange.services import issuance, sharing
 from diploma_exchange.services.issuance import IssuedBatch
 
 router = APIRouter(prefix="/v1/diplomas", tags=["diplomas"], route_class=StrictJsonRoute)
@@ -31,16 +32,38 @@ IdempotencyKey = Annotated[
 ]
 
 
-def _batch_response(batch: IssuedBatch, response: Response) -> BatchIssued:
+def _claim_public(code: sharing.ClaimCode | None) -> ClaimCodePublic | None:
+    if code is None:
+        return None
+    return ClaimCodePublic(code=code.code, url=code.url, expires_at=code.expires_at)
+
+
+def _issued(
+    batch: IssuedBatch, session: SessionDep, settings: SettingsDep
+) -> list[IssuedCredential]:
+    """The response items with the graduates' claim codes. Codes are stored hashed, so a
+    replay cannot repeat them: it mints new ones (the old ones stop working) for diplomas
+    not yet claimed, since a retrying client has usually lost the first response."""
+    ids = [str(c["id"]) for c in batch.credentials]
+    claims = sharing.mint_claim_codes(session, settings, ids, only_unclaimed=batch.replayed)
+    return [
+        IssuedCredential(
+            id=c["id"], verifiable_credential=c, claim=_claim_public(claims.get(str(c["id"])))
+        )
+        for c in batch.credentials
+    ]
+
+
+def _batch_response(
+    batch: IssuedBatch, response: Response, session: SessionDep, settings: SettingsDep
+) -> BatchIssued:
     if batch.replayed:
         response.headers["Idempotent-Replayed"] = "true"
     return BatchIssued(
         batch_id=batch.batch_id,
         count=len(batch.credentials),
         replayed=batch.replayed,
-        credentials=[
-            IssuedCredential(id=c["id"], verifiable_credential=c) for c in batch.credentials
-        ],
+        credentials=_issued(batch, session, settings),
     )
 
 
@@ -59,9 +82,8 @@ def issue_diploma(
     )
     if batch.replayed:
         response.headers["Idempotent-Replayed"] = "true"
-    credential = batch.credentials[0]
-    response.headers["Location"] = f"/v1/diplomas/{credential['id']}"
-    return IssuedCredential(id=credential["id"], verifiable_credential=credential)
+    response.headers["Location"] = f"/v1/diplomas/{batch.credentials[0]['id']}"
+    return _issued(batch, session, settings)[0]
 
 
 @router.post(
@@ -84,7 +106,7 @@ def issue_batch(
         idempotency_key=idempotency_key,
         pointer_prefix="/diplomas",
     )
-    return _batch_response(batch, response)
+    return _batch_response(batch, response, session, settings)
 
 
 CSV_BODY = {
@@ -146,7 +168,7 @@ async def issue_batch_csv(
     batch = issuance.issue_diplomas(
         session, settings, principal, rows, idempotency_key=idempotency_key, pointer_prefix="/rows"
     )
-    return _batch_response(batch, response)
+    return _batch_response(batch, response, session, settings)
 
 
 @router.get("", response_model=list[CredentialSummary], operation_id="listDiplomas")
@@ -190,3 +212,24 @@ def get_diploma(
     ):
         raise NotFound(f"no diploma {credential_id!r} issued by you")
     return Response(record.document, media_type="application/vc+ld+json")
+
+
+@router.post(
+    "/{credential_id}/claim-code",
+    status_code=201,
+    response_model=ClaimCodePublic,
+    operation_id="createClaimCode",
+)
+def create_claim_code(
+    credential_id: str, session: SessionDep, settings: SettingsDep, principal: InstitutionPrincipal
+) -> ClaimCodePublic:
+    """A new one-time claim code for the graduate (earlier unused codes stop working)."""
+    record = issuance.get_credential(session, credential_id)
+    if (
+        record is None
+        or principal.institution is None
+        or record.institution_id != principal.institution.id
+    ):
+        raise NotFound(f"no diploma {credential_id!r} issued by you")
+    code = sharing.mint_claim_codes(session, settings, [credential_id])[credential_id]
+    return ClaimCodePublic(code=code.code, url=code.url, expires_at=code.expires_at)

@@ -1,0 +1,473 @@
+"""Graduates' access to their diplomas and the verification links they share.
+
+- The university gets a one-time **claim code** per diploma (at issuance, or again later).
+- Claiming it opens a **graduate session** bound to that one diploma (a 256-bit cookie token,
+  stored hashed): simple, and nothing to remember or leak besides the cookie; a lost session
+  is replaced by asking the university for a new code.
+- The graduate makes **share links** (256-bit tokens, stored hashed) with an expiry, a label
+  and an optional PIN, sees who opened them, and revokes them. Only the graduate's session
+  can list, create or revoke links; a link's holder can only view.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from diploma_exchange.config import Settings
+from diploma_exchange.db.models import (
+    ClaimCodeRecord,
+    CredentialRecord,
+    ShareLinkEventRecord,
+    ShareLinkRecord,
+    WebSessionRecord,
+)
+from diploma_exchange.errors import Forbidden, Gone, InvalidInput, NotAuthenticated, NotFound
+from diploma_exchange.sharing import codes
+from diploma_exchange.sharing.links import LinkPolicy, LinkState, link_state
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite returns naive datetimes for timezone-aware columns; they are stored in UTC.
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def link_policy(settings: Settings) -> LinkPolicy:
+    return LinkPolicy(
+        default_days=settings.share_link_default_days, max_days=settings.share_link_max_days
+    )
+
+
+# --- claim codes ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimCode:
+    """A freshly minted claim code: shown once, to the university."""
+
+    credential_id: str
+    code: str
+    url: str
+    expires_at: datetime
+
+
+def claim_url(settings: Settings, code: str) -> str:
+    return f"{settings.public_base_url.rstrip('/')}/claim/{code}"
+
+
+def mint_claim_codes(
+    session: Session,
+    settings: Settings,
+    credential_ids: list[str],
+    *,
+    now: datetime | None = None,
+    only_unclaimed: bool = False,
+) -> dict[str, ClaimCode]:
+    """New claim codes for ``credential_ids``; older unused codes of those diplomas stop
+    working. With ``only_unclaimed``, diplomas already claimed get none (an issuance replay
+    must not hand out a second way in)."""
+    now = now or utcnow()
+    if not credential_ids:
+        return {}
+    claimed: set[str] = set()
+    if only_unclaimed:
+        claimed = set(
+            session.exec(
+                select(ClaimCodeRecord.credential_id).where(
+                    col(ClaimCodeRecord.credential_id).in_(credential_ids),
+                    col(ClaimCodeRecord.claimed_at).is_not(None),
+                )
+            ).all()
+        )
+    wanted = [c for c in credential_ids if c not in claimed]
+    if not wanted:
+        return {}
+    session.execute(
+        update(ClaimCodeRecord)
+        .where(
+            col(ClaimCodeRecord.credential_id).in_(wanted),
+            col(ClaimCodeRecord.claimed_at).is_(None),
+            col(ClaimCodeRecord.superseded_at).is_(None),
+        )
+        .values(superseded_at=now)
+    )
+    expires = now + timedelta(days=settings.claim_code_days)
+    out: dict[str, ClaimCode] = {}
+    for credential_id in wanted:
+        code = codes.new_claim_code()
+        session.add(
+            ClaimCodeRecord(
+                credential_id=credential_id,
+                code_sha256=codes.digest(code),
+                created_at=now,
+                expires_at=expires,
+            )
+        )
+        out[credential_id] = ClaimCode(credential_id, code, claim_url(settings, code), expires)
+    session.flush()
+    return out
+
+
+def claim(
+    session: Session, settings: Settings, code: str, *, now: datetime | None = None
+) -> tuple[str, WebSessionRecord]:
+    """Use a claim code once: returns a new graduate session token (shown once, as a cookie)
+    and its record.
+
+    Raises:
+        InvalidInput: malformed code (``claim-code-malformed``).
+        NotFound: no such code (``claim-code-unknown``).
+        Gone: used, replaced or expired (``claim-code-used`` / ``-replaced`` / ``-expired``).
+    """
+    now = now or utcnow()
+    normalized = codes.normalize_claim_code(code)
+    record = session.exec(
+        select(ClaimCodeRecord).where(ClaimCodeRecord.code_sha256 == codes.digest(normalized))
+    ).first()
+    if record is None:
+        raise NotFound(
+            "this claim code is not known; check it against the one your university gave you",
+            code="claim-code-unknown",
+        )
+    if record.claimed_at is not None:
+        raise Gone(
+            "this claim code was already used; if that was not you, ask your university for a new one",
+            code="claim-code-used",
+        )
+    if record.superseded_at is not None:
+        raise Gone(
+            "this claim code was replaced by a newer one from your university",
+            code="claim-code-replaced",
+        )
+    if now >= _aware(record.expires_at):
+        raise Gone(
+            "this claim code has expired; ask your university for a new one",
+            code="claim-code-expired",
+        )
+    # Single use under concurrency: only one conditional update can win.
+    won = session.execute(
+        update(ClaimCodeRecord)
+        .where(
+            col(ClaimCodeRecord.id) == record.id,
+            col(ClaimCodeRecord.claimed_at).is_(None),
+            col(ClaimCodeRecord.superseded_at).is_(None),
+        )
+        .values(claimed_at=now)
+    )
+    if won.rowcount != 1:  # type: ignore[attr-defined]
+        raise Gone("this claim code was already used", code="claim-code-used")
+    return open_session(
+        session,
+        kind="graduate",
+        credential_id=record.credential_id,
+        expires_at=now + timedelta(days=settings.graduate_session_days),
+        now=now,
+    )
+
+
+# --- sessions ---------------------------------------------------------------------------
+
+
+def open_session(
+    session: Session,
+    *,
+    kind: str,
+    credential_id: str,
+    expires_at: datetime,
+    share_link_id: str | None = None,
+    now: datetime | None = None,
+) -> tuple[str, WebSessionRecord]:
+    """A new session; the token is returned once and only its digest is stored."""
+    token = codes.new_token()
+    record = WebSessionRecord(
+        token_sha256=codes.digest(token),
+        kind=kind,
+        credential_id=credential_id,
+        share_link_id=share_link_id,
+        created_at=now or utcnow(),
+        expires_at=expires_at,
+    )
+    session.add(record)
+    session.flush()
+    return token, record
+
+
+def find_session(
+    session: Session,
+    token: str | None,
+    *,
+    kind: str,
+    share_link_id: str | None = None,
+    now: datetime | None = None,
+) -> WebSessionRecord | None:
+    """The live session of ``kind`` for ``token`` (bound to ``share_link_id`` if given)."""
+    if not token or len(token) > 128:
+        return None
+    now = now or utcnow()
+    record = session.exec(
+        select(WebSessionRecord).where(WebSessionRecord.token_sha256 == codes.digest(token))
+    ).first()
+    if (
+        record is None
+        or record.kind != kind
+        or record.revoked_at is not None
+        or now >= _aware(record.expires_at)
+        or (share_link_id is not None and record.share_link_id != share_link_id)
+    ):
+        return None
+    return record
+
+
+def graduate_session(
+    session: Session, token: str | None, *, now: datetime | None = None
+) -> WebSessionRecord:
+    """The graduate's session for ``token``.
+
+    Raises:
+        NotAuthenticated: no, unknown, expired or signed-out session.
+    """
+    record = find_session(session, token, kind="graduate", now=now)
+    if record is None:
+        raise NotAuthenticated(
+            "sign in with the claim code from your university", code="graduate-session-required"
+        )
+    return record
+
+
+def sign_out(session: Session, record: WebSessionRecord, *, everywhere: bool = False) -> None:
+    """End this session, or every graduate session of the same diploma."""
+    now = utcnow()
+    if everywhere:
+        session.execute(
+            update(WebSessionRecord)
+            .where(
+                col(WebSessionRecord.credential_id) == record.credential_id,
+                col(WebSessionRecord.kind) == "graduate",
+                col(WebSessionRecord.revoked_at).is_(None),
+            )
+            .values(revoked_at=now)
+        )
+    else:
+        record.revoked_at = now
+        session.add(record)
+    session.flush()
+
+
+def credential_of(session: Session, credential_id: str) -> tuple[CredentialRecord, dict[str, Any]]:
+    """The stored diploma and its parsed document."""
+    record = session.get(CredentialRecord, credential_id)
+    if record is None:
+        raise NotFound("the diploma no longer exists", code="diploma-not-found")
+    return record, json.loads(record.document)
+
+
+# --- share links ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LinkView:
+    """A share link as its graduate sees it (never the token: it is shown only once)."""
+
+    record: ShareLinkRecord
+    state: LinkState
+    events: list[ShareLinkEventRecord]
+
+    @property
+    def opened(self) -> int:
+        return sum(1 for e in self.events if e.event == "opened")
+
+    @property
+    def downloads(self) -> int:
+        return sum(1 for e in self.events if e.event.startswith("downloaded-"))
+
+
+def share_url(settings: Settings, token: str) -> str:
+    return f"{settings.public_base_url.rstrip('/')}/s/{token}"
+
+
+def create_link(
+    session: Session,
+    settings: Settings,
+    graduate: WebSessionRecord,
+    *,
+    label: str | None,
+    days: int | None,
+    pin: str | None,
+    purpose: str = "share",
+    now: datetime | None = None,
+) -> tuple[str, ShareLinkRecord]:
+    """A new share link for the graduate's diploma; returns its token (shown once).
+
+    Raises:
+        InvalidInput: label too long, expiry out of range, malformed PIN, too many links.
+        Forbidden: the session is not a graduate's.
+    """
+    if graduate.kind != "graduate":
+        raise Forbidden("only the graduate can create links")
+    now = now or utcnow()
+    policy = link_policy(settings)
+    clean_label = policy.clean_label(label)
+    expires = policy.expiry(now, days)
+    pin_hash = codes.hash_pin(pin) if pin else None
+    existing = session.exec(
+        select(ShareLinkRecord.id).where(
+            ShareLinkRecord.credential_id == graduate.credential_id,
+            col(ShareLinkRecord.revoked_at).is_(None),
+            col(ShareLinkRecord.expires_at) > now,
+        )
+    ).all()
+    if len(existing) >= policy.max_links_per_diploma:
+        raise InvalidInput(
+            f"at most {policy.max_links_per_diploma} links can be active; revoke some first",
+            code="too-many-links",
+        )
+    token = codes.new_token()
+    record = ShareLinkRecord(
+        credential_id=graduate.credential_id,
+        token_sha256=codes.digest(token),
+        label=clean_label,
+        purpose=purpose,
+        pin_hash=pin_hash,
+        created_at=now,
+        expires_at=expires,
+    )
+    session.add(record)
+    session.flush()
+    return token, record
+
+
+def list_links(
+    session: Session, graduate: WebSessionRecord, *, now: datetime | None = None
+) -> list[LinkView]:
+    """The graduate's links, newest first, each with its state and access log."""
+    now = now or utcnow()
+    links = session.exec(
+        select(ShareLinkRecord)
+        .where(ShareLinkRecord.credential_id == graduate.credential_id)
+        .order_by(col(ShareLinkRecord.created_at).desc(), col(ShareLinkRecord.id))
+    ).all()
+    if not links:
+        return []
+    events = session.exec(
+        select(ShareLinkEventRecord)
+        .where(col(ShareLinkEventRecord.share_link_id).in_([link.id for link in links]))
+        .order_by(col(ShareLinkEventRecord.at).desc())
+    ).all()
+    by_link: dict[str, list[ShareLinkEventRecord]] = {}
+    for event in events:
+        by_link.setdefault(event.share_link_id, []).append(event)
+    return [LinkView(link, state_of(link, now), by_link.get(link.id, [])) for link in links]
+
+
+def revoke_link(
+    session: Session, graduate: WebSessionRecord, link_id: str, *, now: datetime | None = None
+) -> ShareLinkRecord:
+    """Revoke one of the graduate's own links (idempotent).
+
+    Raises:
+        NotFound: no such link among this graduate's links (someone else's looks the same).
+    """
+    record = session.get(ShareLinkRecord, link_id)
+    if record is None or record.credential_id != graduate.credential_id:
+        raise NotFound("no such link", code="link-not-found")
+    if record.revoked_at is None:
+        record.revoked_at = now or utcnow()
+        session.add(record)
+        session.flush()
+    return record
+
+
+def state_of(link: ShareLinkRecord, now: datetime) -> LinkState:
+    return link_state(
+        now=now,
+        expires_at=_aware(link.expires_at),
+        revoked_at=_aware(link.revoked_at) if link.revoked_at else None,
+        locked_at=link.locked_at,
+    )
+
+
+def find_link(session: Session, token: str) -> ShareLinkRecord:
+    """The link for ``token`` in any state.
+
+    Raises:
+        NotFound: no link has this token (``link-not-found``).
+    """
+    if not token or len(token) > 128:
+        raise NotFound("no such link", code="link-not-found")
+    record = session.exec(
+        select(ShareLinkRecord).where(ShareLinkRecord.token_sha256 == codes.digest(token))
+    ).first()
+    if record is None:
+        raise NotFound("no such link; check that it was copied completely", code="link-not-found")
+    return record
+
+
+def require_active(link: ShareLinkRecord, *, now: datetime | None = None) -> None:
+    """Raises Gone (``link-expired`` / ``link-revoked`` / ``link-locked``) unless active."""
+    state = state_of(link, now or utcnow())
+    if state is LinkState.ACTIVE:
+        return
+    messages = {
+        LinkState.EXPIRED: "this verification link has expired; ask the graduate for a new one",
+        LinkState.REVOKED: "the graduate has withdrawn this verification link",
+        LinkState.LOCKED: "this link was locked after too many wrong PINs; ask the graduate for a new one",
+    }
+    raise Gone(messages[state], code=f"link-{state.value}", extra={"state": state.value})
+
+
+def record_event(
+    session: Session, link: ShareLinkRecord, event: str, *, country: str | None = None
+) -> None:
+    session.add(ShareLinkEventRecord(share_link_id=link.id, event=event, country=country))
+    session.flush()
+
+
+def try_pin(
+    session: Session,
+    settings: Settings,
+    link: ShareLinkRecord,
+    pin: str,
+    *,
+    country: str | None = None,
+    now: datetime | None = None,
+) -> str | None:
+    """Check a PIN for ``link``. Right: a viewer session token bound to the link (valid for
+    an hour or until the link ends). Wrong: None, the failure is counted, and the link locks
+    for good after the policy's number of failures."""
+    now = now or utcnow()
+    if link.pin_hash is None:
+        return None
+    if codes.verify_pin(pin, link.pin_hash):
+        record_event(session, link, "pin-accepted", country=country)
+        token, _ = open_session(
+            session,
+            kind="link",
+            credential_id=link.credential_id,
+            share_link_id=link.id,
+            expires_at=min(_aware(link.expires_at), now + timedelta(hours=1)),
+            now=now,
+        )
+        return token
+    # Count in the database, atomically, so parallel guesses cannot share one count.
+    session.execute(
+        update(ShareLinkRecord)
+        .where(col(ShareLinkRecord.id) == link.id)
+        .values(failed_pin_attempts=ShareLinkRecord.failed_pin_attempts + 1)
+    )
+    session.refresh(link)
+    record_event(session, link, "pin-failed", country=country)
+    if link.failed_pin_attempts >= link_policy(settings).max_failed_pins and link.locked_at is None:
+        link.locked_at = now
+        session.add(link)
+        record_event(session, link, "locked", country=country)
+    session.flush()
+    return None

@@ -1,0 +1,124 @@
+"""Every interface text exists in Kazakh, Russian and English; colours meet WCAG AA contrast;
+pages are built for keyboards and screen readers (labels, one h1, lang, no scripts)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from diploma_exchange.web import i18n
+from diploma_exchange.web.rendering import STATIC, TEMPLATES
+
+KEY_USE = re.compile(r"""\bt\(\s*['"]([a-z0-9_.-]+)['"]""")
+DYNAMIC_PREFIXES = {
+    "state.": ("active", "suspended", "revoked"),
+    "linkstate.": ("active", "expired", "revoked", "locked"),
+    "checkstatus.": ("passed", "failed", "error", "skipped"),
+    "verdict.": ("valid", "invalid", "indeterminate"),
+    "event.": (
+        "opened",
+        "pin-failed",
+        "pin-accepted",
+        "locked",
+        "refused",
+        "downloaded-json",
+        "downloaded-pdf",
+        "downloaded-report",
+    ),
+    "gone.": ("expired", "revoked", "locked"),
+}
+
+
+def test_every_text_has_all_three_languages() -> None:
+    for key, texts in i18n.M.items():
+        assert set(texts) == {"kk", "ru", "en"}, key
+        assert all(t.strip() for t in texts.values()), key
+        placeholders = {lang: set(re.findall(r"\{(\w+)\}", t)) for lang, t in texts.items()}
+        assert placeholders["kk"] == placeholders["ru"] == placeholders["en"], key
+
+
+def test_kazakh_texts_use_kazakh_letters() -> None:
+    kazakh = set("әғқңөұүі")
+    sample = "".join(t["kk"] for t in i18n.M.values())
+    assert kazakh <= set(sample.lower())
+
+
+def test_every_key_a_template_uses_exists() -> None:
+    used: set[str] = set()
+    for template in Path(TEMPLATES).glob("*.html"):
+        used |= set(KEY_USE.findall(template.read_text()))
+    missing = sorted(k for k in used if k not in i18n.M and not k.endswith("."))
+    assert not missing
+    for prefix, values in DYNAMIC_PREFIXES.items():
+        for value in values:
+            assert prefix + value in i18n.M
+    from diploma_exchange.verification import CheckName
+
+    for name in CheckName:
+        assert f"check.{name.value}" in i18n.M
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("ru-RU,ru;q=0.9,en;q=0.8", "ru"),
+        ("kk", "kk"),
+        ("de-DE,de;q=0.9", "en"),
+        ("en;q=0.1, kk;q=0.5", "kk"),
+        ("ru;q=0", "en"),
+        ("", "en"),
+        ("x" * 5000, "en"),
+    ],
+)
+def test_language_negotiation(header: str, expected: str) -> None:
+    assert i18n.negotiate(None, None, header) == expected
+
+
+def test_query_and_cookie_win_over_the_header() -> None:
+    assert i18n.negotiate("kk", "ru", "en") == "kk"
+    assert i18n.negotiate("xx", "ru", "en") == "ru"
+
+
+def _luminance(hex_colour: str) -> float:
+    channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(a: str, b: str) -> float:
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_colour_pairs_meet_wcag_aa() -> None:
+    css = (Path(STATIC) / "style.css").read_text()
+    var = dict(re.findall(r"--([a-z-]+):\s*(#[0-9a-fA-F]{6})", css))
+    pairs = [
+        ("text", "bg"),
+        ("muted", "bg"),
+        ("accent", "bg"),
+        ("ok-fg", "ok-bg"),
+        ("bad-fg", "bad-bg"),
+        ("warn-fg", "warn-bg"),
+        ("bad-fg", "bg"),
+    ]
+    for fg, bg in pairs:
+        assert contrast(var[fg], var[bg]) >= 4.5, (fg, bg, contrast(var[fg], var[bg]))
+    assert contrast("#ffffff", var["accent"]) >= 4.5  # button text
+    assert contrast(var["muted"], "#f2f4f7") >= 4.5  # footer
+
+
+@pytest.mark.parametrize("path", ["/", "/verify", "/claim"])
+def test_pages_have_lang_one_h1_labels_and_no_script(web: TestClient, path: str) -> None:
+    for lang in ("kk", "ru", "en"):
+        page = web.get(f"{path}?lang={lang}").text
+        assert f'<html lang="{lang}">' in page
+        assert page.count("<h1") == 1
+        assert "<script" not in page and " on" + "click" not in page
+        for field in re.findall(r'<(?:input|select|textarea)[^>]*\bid="([^"]+)"', page):
+            assert f'for="{field}"' in page, (path, field)
+        assert 'class="skip" href="#main"' in page
+        assert 'name="viewport"' in page
