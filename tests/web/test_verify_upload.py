@@ -226,3 +226,24 @@ def test_different_universities_diplomas_on_one_page(web: TestClient, enu: Tenan
     other = issue(web, enu, 3)
     response = web.post("/verify", data={"json": json.dumps(other.credential)})
     assert verdict(response.text) == "valid"
+
+
+def test_pdf_qr_code_from_a_rendered_page_leads_to_the_verification_page(
+    web: TestClient, issued: Issued
+) -> None:
+    import pypdfium2 as pdfium
+
+    from diploma_exchange.documents.qr import read_qr_codes
+
+    claim(web, issued.claim_code)
+    pdf = web.post("/me/diploma.pdf", data={"csrf": csrf_of(web)}).content
+    document = pdfium.PdfDocument(pdf)
+    text = document[0].get_textpage().get_text_range()
+    assert "Әбенова Әйгерім Серікқызы" in text and "Абенова Айгерим Сериковна" in text
+    image = io.BytesIO()
+    document[0].render(scale=150 / 72).to_pil().save(image, "PNG")
+    [url] = read_qr_codes(image.getvalue())
+    assert url.startswith("https://diplomas.example.kz/s/")
+    page = web.get(url.removeprefix("https://diplomas.example.kz"))
+    assert page.status_code == 200
+    assert verdict(page.text) == "valid"
