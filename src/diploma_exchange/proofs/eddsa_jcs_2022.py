@@ -249,8 +249,13 @@ def add_proof(
     created: datetime,
     proof_purpose: str = "assertionMethod",
     extra_options: Mapping[str, Any] | None = None,
+    share_nested: bool = False,
 ) -> dict[str, Any]:
     """Return a deep copy of ``unsecured`` secured with an ``eddsa-jcs-2022`` proof.
+
+    ``share_nested=True`` copies only the top-level object (still never modifying
+    ``unsecured``), for callers that built the document themselves and discard it: a deep
+    copy of a diploma costs ~0.6 ms, thirty times the signature.
 
     The proof options are ``type``, ``cryptosuite``, ``created`` (UTC, seconds),
     ``verificationMethod`` (the signer's), ``proofPurpose`` and ``extra_options``
@@ -285,7 +290,7 @@ def add_proof(
         "proofPurpose": proof_purpose,
         **extra,
     }
-    document = copy.deepcopy(dict(unsecured))
+    document = dict(unsecured) if share_nested else copy.deepcopy(dict(unsecured))
     document["proof"] = create_proof(document, options, signer)
     return document
 

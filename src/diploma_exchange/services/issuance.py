@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -230,13 +232,18 @@ def issue_credentials(
         return _replay(session, existing)
     signer = signer or institutions.signer_for(session, settings, institution)
     _assign_status(session, settings, institution, completed, prefixes, signer, now)
-    signed = [eddsa_jcs_2022.add_proof(c, signer, created=now) for c in completed]
-    records = [
-        _record(document, institution, batch.id, position, now)
-        for position, document in enumerate(signed)
+    # ``completed`` are this function's own copies: no need to deep-copy them again.
+    signed = [
+        eddsa_jcs_2022.add_proof(c, signer, created=now, share_nested=True) for c in completed
     ]
-    session.add_all(records)
-    session.flush()
+    # Core executemany of plain rows: ORM objects cost more than the signature per diploma.
+    session.execute(
+        insert(CredentialRecord),
+        [
+            _record(document, institution, batch.id, position, now)
+            for position, document in enumerate(signed)
+        ],
+    )
     return IssuedBatch(batch.id, signed)
 
 
@@ -276,8 +283,10 @@ def _record(
     batch_id: str,
     position: int,
     now: datetime,
-) -> CredentialRecord:
-    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+) -> dict[str, Any]:
+    """The ``credential`` row of a signed document (every column given: Core inserts do not
+    run the model's Python-side defaults)."""
+    text = orjson.dumps(document).decode()
     subject = document.get("credentialSubject") or {}
     achievement = subject.get("achievement") or {} if isinstance(subject, dict) else {}
     name = ""
@@ -290,21 +299,22 @@ def _record(
         for ident in subject.get("identifier") or []:
             if isinstance(ident, dict) and ident.get("identityType") == "studentId":
                 student = hashlib.sha256(str(ident.get("identityHash", "")).encode()).hexdigest()
-    return CredentialRecord(
-        id=str(document["id"]),
-        institution_id=institution.id,
-        issuer_did=institution.did,
-        batch_id=batch_id,
-        batch_position=position,
-        achievement_type=str(achievement.get("achievementType", ""))[:64]
+    return {
+        "id": str(document["id"]),
+        "institution_id": institution.id,
+        "issuer_did": institution.did,
+        "batch_id": batch_id,
+        "batch_position": position,
+        "achievement_type": str(achievement.get("achievementType", ""))[:64]
         if isinstance(achievement, dict)
         else "",
-        subject_name=name,
-        student_id_sha256=student,
-        document=text,
-        document_sha256=hashlib.sha256(text.encode()).hexdigest(),
-        issued_at=now,
-    )
+        "subject_name": name,
+        "student_id_sha256": student,
+        "document": text,
+        "document_sha256": hashlib.sha256(text.encode()).hexdigest(),
+        "issued_at": now,
+        "state": "active",
+    }
 
 
 def issue_diplomas(

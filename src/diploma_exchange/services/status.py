@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
@@ -189,11 +189,13 @@ def reserve_indexes(
             picks = pick_free_indexes(used, count, status_list.size, rng)
             try:
                 with session.begin_nested():
-                    session.add_all(
-                        StatusAllocationRecord(
-                            list_id=status_list.id, index=index, credential_id=cid
-                        )
-                        for index, cid in zip(picks, credential_ids, strict=True)
+                    # One executemany, not thousands of ORM objects (a third of batch time).
+                    session.execute(
+                        insert(StatusAllocationRecord),
+                        [
+                            {"list_id": status_list.id, "index": index, "credential_id": cid}
+                            for index, cid in zip(picks, credential_ids, strict=True)
+                        ],
                     )
             except IntegrityError:  # a concurrent worker took one of them: pick again
                 continue
