@@ -592,8 +592,30 @@ def issue(
     out_dir: Annotated[Path, typer.Option(help="Folder for the signed credentials.")] = Path(
         "issued"
     ),
+    workers: Annotated[
+        int | None,
+        typer.Option(help="CSV: signing processes (default: one per core; 0: none)."),
+    ] = None,
+    chunk_size: Annotated[
+        int, typer.Option(help="CSV: diplomas per transaction.", min=1, max=10000)
+    ] = 2000,
+    job_key: Annotated[
+        str | None,
+        typer.Option(help="CSV: resume key (default: the file's SHA-256, so a rerun resumes)."),
+    ] = None,
+    jsonl: Annotated[
+        bool, typer.Option(help="Write credentials.jsonl instead of one file per diploma.")
+    ] = False,
 ) -> None:
-    """Issue diplomas from a JSON or CSV file, signing locally with the institution's key."""
+    """Issue diplomas from a JSON or CSV file, signing locally with the institution's key.
+
+    A CSV file is streamed: validated whole first (nothing is issued if any row is wrong),
+    then issued in transactions of --chunk-size diplomas signed on every core; running the
+    same file again resumes after the last committed chunk instead of issuing twice.
+    """
+    if path.suffix.lower() == ".csv":
+        _issue_csv_stream(path, institution, out_dir, workers, chunk_size, job_key, jsonl)
+        return
     from sqlmodel import Session
 
     from diploma_exchange.services import institutions, issuance, sharing
@@ -644,6 +666,80 @@ def issue(
         f"graduates' one-time claim codes: {claims_file} (hand each to its graduate; "
         "they are stored only hashed and cannot be shown again)"
     )
+
+
+def _issue_csv_stream(
+    path: Path,
+    institution: str,
+    out_dir: Path,
+    workers: int | None,
+    chunk_size: int,
+    job_key: str | None,
+    jsonl: bool,
+) -> None:
+    from diploma_exchange.services import bulk
+
+    settings = get_settings()
+    engine = _engine(settings)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    claims_file = out_dir / "claim-codes.csv"
+    new_claims_file = not claims_file.exists()
+    with (
+        claims_file.open("a", encoding="utf-8", newline="") as claims_out,
+        (out_dir / "credentials.jsonl").open("a", encoding="utf-8") if jsonl else _null() as lines,
+    ):
+        claims_file.chmod(0o600)  # one-time secrets for the graduates
+
+        def write(_number: int, signed: list[tuple[str, str]], claims: dict[str, Any]) -> None:
+            nonlocal new_claims_file
+            documents = [json.loads(text) for _, text in signed]
+            text = _claims_csv(documents, claims)
+            if not new_claims_file:
+                text = text.split("\r\n", 1)[1]  # the header is already there
+            new_claims_file = False
+            claims_out.write(text)
+            claims_out.flush()
+            for (credential_id, text), document in zip(signed, documents, strict=True):
+                if lines is not None:
+                    lines.write(text + "\n")
+                else:
+                    name = credential_id.rsplit(":", 1)[-1]
+                    (out_dir / f"{name}.json").write_text(
+                        json.dumps(document, ensure_ascii=False, indent=2)
+                    )
+
+        try:
+            result = bulk.issue_csv_file(
+                engine,
+                settings,
+                institution,
+                path,
+                job_key=job_key,
+                chunk_size=chunk_size,
+                workers=workers,
+                on_chunk=write,
+            )
+        except errors.Error as exc:
+            raise _fail(_describe(exc)) from exc
+    skipped = (
+        f"; {result.skipped_chunks} chunk(s) were already issued by an earlier run and skipped"
+        if result.skipped_chunks
+        else ""
+    )
+    console.print(
+        f"issued {result.issued} of {result.total} diploma(s) into {out_dir}/ in "
+        f"{result.seconds:.1f} s ({result.workers} signing process(es)){skipped}"
+    )
+    console.print(
+        f"graduates' one-time claim codes: {claims_file} (hand each to its graduate; "
+        "they are stored only hashed and cannot be shown again)"
+    )
+
+
+def _null() -> Any:
+    import contextlib
+
+    return contextlib.nullcontext(None)
 
 
 def _claims_csv(signed: list[dict[str, Any]], claims: dict[str, Any]) -> str:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from pydantic import ValidationError
@@ -145,14 +145,8 @@ def _row_errors(number: int, exc: ValidationError) -> Iterator[ErrorDetail]:
         )
 
 
-def parse_graduating_class(text: str, *, max_rows: int = DEFAULT_MAX_ROWS) -> list[DiplomaData]:
-    """Parse a CSV graduating class into diploma payloads (all rows or none).
-
-    Raises ``InvalidInput`` with one detail per problem (header and every bad row), and
-    ``LimitExceeded`` when the file has more than ``max_rows`` data rows.
-    """
-    text = text.removeprefix("\ufeff")
-    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
+def _columns(reader: csv.DictReader[str]) -> dict[str, tuple[str, str | None]]:
+    """The known columns of the header; raises InvalidInput listing every header problem."""
     try:
         header = list(reader.fieldnames or [])
     except csv.Error as exc:
@@ -188,8 +182,21 @@ def parse_graduating_class(text: str, *, max_rows: int = DEFAULT_MAX_ROWS) -> li
             pointer=problems[0].pointer,
             details=problems,
         )
+    return columns
 
-    diplomas: list[DiplomaData] = []
+
+def iter_row_payloads(
+    stream: Iterable[str], problems: list[ErrorDetail], *, max_rows: int = DEFAULT_MAX_ROWS
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Stream ``(row number, payload)`` for each data row of a CSV graduating class, without
+    holding the file in memory. Rows that cannot become a payload add to ``problems``.
+
+    Raises:
+        InvalidInput: the header is unusable (every header problem listed).
+        LimitExceeded: more than ``max_rows`` data rows.
+    """
+    reader = csv.DictReader(stream, strict=True)
+    columns = _columns(reader)
     try:
         for number, row in enumerate(reader, start=1):
             if number > max_rows:
@@ -214,21 +221,72 @@ def parse_graduating_class(text: str, *, max_rows: int = DEFAULT_MAX_ROWS) -> li
                 column, message = problem
                 problems.append(ErrorDetail(f"row {number}: {message}", f"/rows/{number}/{column}"))
                 continue
-            try:
-                diplomas.append(DiplomaData.model_validate(payload))
-            except ValidationError as exc:
-                problems.extend(_row_errors(number, exc))
+            yield number, payload
     except csv.Error as exc:
         problems.append(ErrorDetail(f"malformed CSV near line {reader.line_num}: {exc}", "/rows"))
+
+
+def validate_row(number: int, payload: Mapping[str, Any]) -> DiplomaData | list[ErrorDetail]:
+    """The row's DiplomaData, or its problems (pointers ``/rows/<number>/<column>``)."""
+    try:
+        return DiplomaData.model_validate(payload)
+    except ValidationError as exc:
+        return list(_row_errors(number, exc))
+
+
+def _raise_problems(problems: list[ErrorDetail]) -> None:
     if problems:
         raise InvalidInput(
             f"{len(problems)} problem(s) in the CSV file; nothing was imported",
             pointer=problems[0].pointer,
             details=problems,
         )
+
+
+def parse_graduating_class(text: str, *, max_rows: int = DEFAULT_MAX_ROWS) -> list[DiplomaData]:
+    """Parse a CSV graduating class into diploma payloads (all rows or none).
+
+    Raises ``InvalidInput`` with one detail per problem (header and every bad row), and
+    ``LimitExceeded`` when the file has more than ``max_rows`` data rows.
+    """
+    text = text.removeprefix("\ufeff")
+    problems: list[ErrorDetail] = []
+    diplomas: list[DiplomaData] = []
+    for number, payload in iter_row_payloads(
+        io.StringIO(text, newline=""), problems, max_rows=max_rows
+    ):
+        result = validate_row(number, payload)
+        if isinstance(result, DiplomaData):
+            diplomas.append(result)
+        else:
+            problems.extend(result)
+    _raise_problems(problems)
     if not diplomas:
         raise InvalidInput("the CSV file has no data rows", pointer="/rows")
     return diplomas
+
+
+def check_graduating_class(stream: Iterable[str], *, max_rows: int, max_problems: int = 500) -> int:
+    """Validate a whole CSV graduating class, streaming; the number of diplomas in it.
+
+    Raises:
+        InvalidInput: the header, or up to ``max_problems`` problems of the rows.
+        LimitExceeded: more than ``max_rows`` data rows.
+    """
+    problems: list[ErrorDetail] = []
+    count = 0
+    for number, payload in iter_row_payloads(stream, problems, max_rows=max_rows):
+        result = validate_row(number, payload)
+        if isinstance(result, DiplomaData):
+            count += 1
+        else:
+            problems.extend(result)
+        if len(problems) >= max_problems:
+            break
+    _raise_problems(problems[:max_problems])
+    if not count:
+        raise InvalidInput("the CSV file has no data rows", pointer="/rows")
+    return count
 
 
 __all__ = [
@@ -237,5 +295,8 @@ __all__ = [
     "LANGUAGE_MAP_FIELDS",
     "REQUIRED_COLUMNS",
     "SCALAR_COLUMNS",
+    "check_graduating_class",
+    "iter_row_payloads",
     "parse_graduating_class",
+    "validate_row",
 ]

@@ -8,12 +8,14 @@ scale, so a signed sample is a realistic 3-6 KB credential.
 
 from __future__ import annotations
 
+import csv
 import random
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 from typing import Any
 
 from diploma_exchange.credentials.models import (
@@ -338,3 +340,33 @@ __all__ = [
     "sample_diploma_data",
     "sample_issuer",
 ]
+
+
+def write_sample_class_csv(path: Path, count: int) -> Path:
+    """Write a CSV graduating class of ``count`` sample diplomas (the CSV columns of
+    docs/schema.md; no transcripts, which the CSV format does not carry), streaming."""
+    from diploma_exchange.credentials.csv_import import LANGUAGE_MAP_FIELDS, SCALAR_COLUMNS
+
+    header = [c for c in SCALAR_COLUMNS if c not in ("qualification_name", "honours")] + [
+        f"{field}_{tag}" for field in LANGUAGE_MAP_FIELDS for tag in ("kk", "ru", "en")
+    ]
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, header, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(_csv_row(sample_diploma_data(i)) for i in range(count))
+    return path
+
+
+def _csv_row(data: DiplomaData) -> dict[str, str]:
+    from diploma_exchange.credentials.csv_import import LANGUAGE_MAP_FIELDS, SCALAR_COLUMNS
+
+    row: dict[str, str] = {}
+    for name, value in data.model_dump(mode="json", exclude_none=True).items():
+        if name in LANGUAGE_MAP_FIELDS and isinstance(value, dict):
+            for tag, text in value.items():
+                row[f"{name}_{tag}"] = text
+        elif name in SCALAR_COLUMNS and isinstance(value, list):
+            row[name] = ";".join(str(v) for v in value)
+        elif name in SCALAR_COLUMNS and not isinstance(value, dict):
+            row[name] = f"{value:g}" if isinstance(value, float) else str(value)
+    return row

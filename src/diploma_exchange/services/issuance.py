@@ -240,7 +240,7 @@ def issue_credentials(
     session.execute(
         insert(CredentialRecord),
         [
-            _record(document, institution, batch.id, position, now)
+            credential_row(document, institution, batch.id, position, now)
             for position, document in enumerate(signed)
         ],
     )
@@ -277,7 +277,7 @@ def _assign_status(
             credential["credentialStatus"] = entries
 
 
-def _record(
+def credential_row(
     document: dict[str, Any],
     institution: InstitutionRecord,
     batch_id: str,

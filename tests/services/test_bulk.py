@@ -1,0 +1,118 @@
+"""Bulk issuance of a graduating year from CSV: validated first, chunked transactions signed on
+several processes, resumable by the file's digest, nothing half-issued."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from conftest import Tenant
+from diploma_exchange.config import Settings
+from diploma_exchange.credentials.samples import write_sample_class_csv
+from diploma_exchange.db.models import (
+    BatchRecord,
+    ClaimCodeRecord,
+    CredentialRecord,
+    StatusAllocationRecord,
+)
+from diploma_exchange.errors import InvalidInput
+from diploma_exchange.services import bulk, verification
+
+
+def counts(engine: Engine) -> tuple[int, int, int]:
+    with Session(engine) as s:
+        return (
+            s.exec(select(func.count()).select_from(CredentialRecord)).one(),
+            s.exec(select(func.count()).select_from(StatusAllocationRecord)).one(),
+            s.exec(select(func.count()).select_from(ClaimCodeRecord)).one(),
+        )
+
+
+def test_bulk_issue_with_worker_processes_verifies(
+    engine: Engine, settings: Settings, kaznu: Tenant, tmp_path: Path
+) -> None:
+    path = write_sample_class_csv(tmp_path / "class.csv", 25)
+    seen: list[int] = []
+    result = bulk.issue_csv_file(
+        engine,
+        settings,
+        kaznu.slug,
+        path,
+        chunk_size=10,
+        workers=2,
+        on_chunk=lambda n, signed, claims: seen.append(len(signed)),
+    )
+    assert (result.total, result.issued, result.chunks, result.workers) == (25, 25, 3, 2)
+    assert seen == [10, 10, 5]
+    assert counts(engine) == (25, 50, 25)
+    with Session(engine) as s:
+        docs = [json.loads(r.document) for r in s.exec(select(CredentialRecord)).all()]
+        for doc in docs[:3] + docs[-2:]:
+            report = verification.verify(s, settings, doc)
+            assert report.verdict.value == "valid", report.to_json()
+    assert len({d["id"] for d in docs}) == 25
+
+
+def test_a_bad_row_issues_nothing(
+    engine: Engine, settings: Settings, kaznu: Tenant, tmp_path: Path
+) -> None:
+    path = write_sample_class_csv(tmp_path / "class.csv", 12)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[9] = lines[9].replace("BachelorDegree", "NoSuchDegree")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(InvalidInput) as caught:
+        bulk.issue_csv_file(engine, settings, kaznu.slug, path, chunk_size=5, workers=0)
+    assert any(d.pointer.startswith("/rows/9") for d in caught.value.details)
+    assert counts(engine) == (0, 0, 0)
+
+
+def test_a_crash_after_a_chunk_resumes_without_duplicates(
+    engine: Engine, settings: Settings, kaznu: Tenant, tmp_path: Path
+) -> None:
+    path = write_sample_class_csv(tmp_path / "class.csv", 12)
+
+    def crash_after_first(number: int, signed: object, claims: object) -> None:
+        if number == 1:
+            raise KeyboardInterrupt  # the process dies after chunk 1 committed
+
+    with pytest.raises(KeyboardInterrupt):
+        bulk.issue_csv_file(
+            engine, settings, kaznu.slug, path, chunk_size=5, workers=0, on_chunk=crash_after_first
+        )
+    assert counts(engine) == (10, 20, 10)  # whole chunks only
+    again = bulk.issue_csv_file(engine, settings, kaznu.slug, path, chunk_size=5, workers=0)
+    assert (again.skipped_chunks, again.issued) == (2, 2)
+    assert counts(engine) == (12, 24, 12)
+    third = bulk.issue_csv_file(engine, settings, kaznu.slug, path, chunk_size=5, workers=0)
+    assert (third.skipped_chunks, third.issued) == (3, 0)
+    with Session(engine) as s:
+        keys = s.exec(select(BatchRecord.idempotency_key)).all()
+    assert len(keys) == len(set(keys)) == 3
+
+
+def test_a_failure_inside_a_chunk_leaves_no_trace_of_it(
+    engine: Engine,
+    settings: Settings,
+    kaznu: Tenant,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    path = write_sample_class_csv(tmp_path / "class.csv", 8)
+    calls = {"n": 0}
+    original = bulk._sign
+
+    def failing(*args: object, **kwargs: object) -> object:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("worker died")
+        return original(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(bulk, "_sign", failing)
+    with pytest.raises(RuntimeError):
+        bulk.issue_csv_file(engine, settings, kaznu.slug, path, chunk_size=4, workers=0)
+    assert counts(engine) == (4, 8, 4)  # chunk 0 committed; chunk 1's indexes rolled back
