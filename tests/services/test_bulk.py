@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func
@@ -20,7 +21,7 @@ from diploma_exchange.db.models import (
     CredentialRecord,
     StatusAllocationRecord,
 )
-from diploma_exchange.errors import InvalidInput
+from diploma_exchange.errors import Conflict, InvalidInput
 from diploma_exchange.services import bulk, verification
 
 
@@ -84,9 +85,11 @@ def test_a_crash_after_a_chunk_resumes_without_duplicates(
         bulk.issue_csv_file(
             engine, settings, kaznu.slug, path, chunk_size=5, workers=0, on_chunk=crash_after_first
         )
-    assert counts(engine) == (10, 20, 10)  # whole chunks only
+    # Whole chunks only: chunks 0 and 1 are issued; chunk 2's indexes were reserved (in the
+    # same commit as chunk 1's diplomas) but none of its diplomas exists.
+    assert counts(engine) == (10, 24, 10)
     again = bulk.issue_csv_file(engine, settings, kaznu.slug, path, chunk_size=5, workers=0)
-    assert (again.skipped_chunks, again.issued) == (2, 2)
+    assert (again.skipped_chunks, again.issued) == (2, 2)  # chunk 2 with its reserved indexes
     assert counts(engine) == (12, 24, 12)
     third = bulk.issue_csv_file(engine, settings, kaznu.slug, path, chunk_size=5, workers=0)
     assert (third.skipped_chunks, third.issued) == (3, 0)
@@ -104,15 +107,30 @@ def test_a_failure_inside_a_chunk_leaves_no_trace_of_it(
 ) -> None:
     path = write_sample_class_csv(tmp_path / "class.csv", 8)
     calls = {"n": 0}
-    original = bulk._sign
+    original = bulk._sign_rows
 
-    def failing(*args: object, **kwargs: object) -> object:
+    def failing(*args: Any, **kwargs: Any) -> Any:
         calls["n"] += 1
         if calls["n"] == 2:
             raise RuntimeError("worker died")
-        return original(*args, **kwargs)  # type: ignore[arg-type]
+        return original(*args, **kwargs)
 
-    monkeypatch.setattr(bulk, "_sign", failing)
+    monkeypatch.setattr(bulk, "_sign_rows", failing)
     with pytest.raises(RuntimeError):
         bulk.issue_csv_file(engine, settings, kaznu.slug, path, chunk_size=4, workers=0)
-    assert counts(engine) == (4, 8, 4)  # chunk 0 committed; chunk 1's indexes rolled back
+    assert counts(engine) == (4, 16, 4)  # chunk 0 issued; chunk 1 only reserved
+    monkeypatch.setattr(bulk, "_sign_rows", original)
+    rerun = bulk.issue_csv_file(engine, settings, kaznu.slug, path, chunk_size=4, workers=0)
+    assert (rerun.skipped_chunks, rerun.issued) == (1, 4)
+    assert counts(engine) == (8, 16, 8)
+
+
+def test_a_job_key_reused_for_another_file_is_refused(
+    engine: Engine, settings: Settings, kaznu: Tenant, tmp_path: Path
+) -> None:
+    first = write_sample_class_csv(tmp_path / "a.csv", 3)
+    bulk.issue_csv_file(engine, settings, kaznu.slug, first, job_key="june-2026", workers=0)
+    other = write_sample_class_csv(tmp_path / "b.csv", 4)
+    with pytest.raises(Conflict):
+        bulk.issue_csv_file(engine, settings, kaznu.slug, other, job_key="june-2026", workers=0)
+    assert counts(engine)[0] == 3

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, DateTime, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import Column, DateTime, LargeBinary, Table, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -21,6 +21,13 @@ def _uuid() -> str:
 def utcnow() -> datetime:
     """Timezone-aware now in UTC (the only clock the db layer uses by default)."""
     return datetime.now(UTC)
+
+
+def core_table(model: type[SQLModel]) -> Table:
+    """The Core table of a model: an ``insert`` through it is one plain executemany, several
+    times cheaper per row than SQLAlchemy's ORM bulk path (bulk issuance writes 150,000)."""
+    table: Table = model.__table__  # type: ignore[attr-defined]
+    return table
 
 
 def _ts(nullable: bool = False) -> Column:  # type: ignore[type-arg]

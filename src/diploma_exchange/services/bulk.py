@@ -23,18 +23,19 @@ import hashlib
 import io
 import multiprocessing
 import os
+import time
 import uuid
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
 import orjson
-from sqlalchemy import insert
+from sqlalchemy import func, insert
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from diploma_exchange.config import Settings
 from diploma_exchange.credentials import DiplomaData, build_diploma_credential
@@ -43,11 +44,20 @@ from diploma_exchange.credentials.csv_import import (
     iter_row_payloads,
     validate_row,
 )
-from diploma_exchange.db.models import BatchRecord, CredentialRecord, InstitutionRecord
-from diploma_exchange.errors import ErrorDetail, InvalidCredential
+from diploma_exchange.db.models import (
+    BatchRecord,
+    CredentialRecord,
+    InstitutionRecord,
+    StatusAllocationRecord,
+    StatusListRecord,
+    core_table,
+)
+from diploma_exchange.errors import Conflict, ErrorDetail, InvalidCredential
 from diploma_exchange.proofs import eddsa_jcs_2022
 from diploma_exchange.proofs.keys import Signer
 from diploma_exchange.services import institutions, issuance, sharing, status
+from diploma_exchange.sharing import codes
+from diploma_exchange.status import make_status_entry
 
 #: Rows per transaction. Large enough that per-transaction costs vanish, small enough that a
 #: chunk's results (a few MB) and a lost chunk on a crash stay small.
@@ -67,7 +77,13 @@ class BulkResult:
     workers: int = 0
     seconds: float = 0.0
     validate_seconds: float = 0.0
-    credential_ids: list[str] = field(default_factory=list)
+    #: Wall time by phase (the main process waits for the signing workers in ``sign``).
+    phases: dict[str, float] = field(default_factory=dict)
+
+    def add(self, phase: str, since: float) -> float:
+        now = time.perf_counter()
+        self.phases[phase] = self.phases.get(phase, 0.0) + now - since
+        return now
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,16 +113,22 @@ def _sign_rows(
     ids: list[str],
     entries: list[list[dict[str, Any]]],
     now: datetime,
+    batch_id: str,
+    first_position: int,
     signer: Signer | None = None,
     institution: InstitutionRecord | None = None,
-) -> list[tuple[str, str]] | list[ErrorDetail]:
-    """Build, check and sign one slice: ``(id, signed JSON text)`` per row, or the problems."""
+) -> list[tuple[dict[str, Any], str]] | list[ErrorDetail]:
+    """Build, check and sign one slice: per row its ``credential`` table row and a fresh
+    claim code (generated here to keep the main process free for the database), or the
+    problems."""
     signer = signer or _WORKER["signer"]
     institution = institution or _WORKER["institution"]
     profile = issuance.issuer_profile(institution)
-    out: list[tuple[str, str]] = []
+    out: list[tuple[dict[str, Any], str]] = []
     problems: list[ErrorDetail] = []
-    for (number, payload), credential_id, status_entries in zip(rows, ids, entries, strict=True):
+    for offset, ((number, payload), credential_id, status_entries) in enumerate(
+        zip(rows, ids, entries, strict=True)
+    ):
         data = validate_row(number, payload)
         if not isinstance(data, DiplomaData):  # the file changed since it was validated
             problems.extend(data)
@@ -120,7 +142,8 @@ def _sign_rows(
         credential["credentialStatus"] = status_entries
         problems.extend(issuance.check_issuable(credential, institution, f"/rows/{number}"))
         signed = eddsa_jcs_2022.add_proof(credential, signer, created=now, share_nested=True)
-        out.append((credential_id, orjson.dumps(signed).decode()))
+        row = issuance.credential_row(signed, institution, batch_id, first_position + offset, now)
+        out.append((row, codes.new_claim_code()))
     return problems or out
 
 
@@ -154,11 +177,6 @@ def _chunks(path: Path, size: int) -> Iterator[list[tuple[int, dict[str, Any]]]]
         raise InvalidCredential("the CSV file changed while it was being issued", details=problems)
 
 
-def _split(items: list[Any], parts: int) -> list[list[Any]]:
-    step = -(-len(items) // parts)
-    return [items[i : i + step] for i in range(0, len(items), step)]
-
-
 def issue_csv_file(
     engine: Engine,
     settings: Settings,
@@ -183,8 +201,6 @@ def issue_csv_file(
         LimitExceeded: more than a million rows.
         NotFound: no such institution, or its key is not held here.
     """
-    import time
-
     started = time.perf_counter()
     job_key = job_key or f"csv-sha256:{_file_digest(path)}"
     result = BulkResult(job_key=job_key)
@@ -219,48 +235,29 @@ def issue_csv_file(
                 initializer=_init_worker,
                 initargs=(spec,),
             )
+        inflight: _Chunk | None = None
+        used: dict[str, set[int]] = {}  # status list -> used indexes, kept across chunks
         try:
             for number, rows in enumerate(_chunks(path, chunk_size)):
                 result.chunks += 1
-                chunk_key = f"{job_key}:{number}"
-                done = session.exec(
-                    select(BatchRecord.id).where(
-                        BatchRecord.institution_id == institution.id,
-                        BatchRecord.idempotency_key == chunk_key,
-                    )
-                ).first()
-                if done is not None:
+                mark = time.perf_counter()
+                chunk = _prepare(
+                    session, settings, institution, signer, job_key, number, rows, clock, used
+                )
+                mark = result.add("reserve", mark)
+                if chunk is None:
                     result.skipped_chunks += 1
                     continue
-                now = (clock or _now)()
-                ids = [f"urn:uuid:{uuid.uuid4()}" for _ in rows]
-                batch = BatchRecord(
-                    institution_id=institution.id,
-                    idempotency_key=chunk_key,
-                    request_sha256=hashlib.sha256(orjson.dumps([p for _, p in rows])).hexdigest(),
-                    count=len(rows),
-                    created_at=now,
-                )
-                session.add(batch)
-                session.flush()
-                reservation = status.reserve_indexes(
-                    session, settings, institution, ids, signer, now
-                )
-                signed = _sign(
-                    pool, workers, rows, ids, reservation.entries, now, signer, institution
-                )
-                session.execute(
-                    insert(CredentialRecord),
-                    [
-                        _row(credential_id, text, institution, batch.id, position, now)
-                        for position, (credential_id, text) in enumerate(signed)
-                    ],
-                )
-                claims = sharing.mint_claim_codes(session, settings, ids, now=now)
+                # Workers sign this chunk while this process stores the previous one; the
+                # commit below holds the previous chunk's diplomas and this chunk's indexes.
+                chunk.signing = _submit(pool, workers, chunk, signer, institution)
+                if inflight is not None:
+                    _store(session, settings, institution, inflight, result, on_chunk)
                 session.commit()
-                result.issued += len(ids)
-                if on_chunk is not None:
-                    on_chunk(number, signed, claims)
+                result.add("commit", time.perf_counter())
+                inflight = chunk
+            if inflight is not None:
+                _store(session, settings, institution, inflight, result, on_chunk)
         except BaseException:
             session.rollback()
             raise
@@ -275,45 +272,184 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
-def _sign(
+@dataclass
+class _Chunk:
+    number: int
+    rows: list[tuple[int, dict[str, Any]]]
+    ids: list[str]
+    entries: list[list[dict[str, Any]]]
+    batch_id: str
+    now: datetime
+    signing: list[Future[Any]] = field(default_factory=list)
+
+
+def credential_ids(institution_id: str, job_key: str, number: int, count: int) -> list[str]:
+    """The ids of a chunk's diplomas: derived from the institution, the job and the position,
+    so that a resumed run signs exactly the diplomas whose indexes it had reserved."""
+    return [
+        f"urn:uuid:{uuid.uuid5(_ID_NAMESPACE, f'{institution_id}|{job_key}|{number}|{i}')}"
+        for i in range(count)
+    ]
+
+
+_ID_NAMESPACE = uuid.UUID("6f1c5a7e-3b0e-4d55-9a57-3c2a1f0e9b11")
+
+
+def _prepare(
+    session: Session,
+    settings: Settings,
+    institution: InstitutionRecord,
+    signer: Signer,
+    job_key: str,
+    number: int,
+    rows: list[tuple[int, dict[str, Any]]],
+    clock: Callable[[], datetime] | None,
+    used_cache: dict[str, set[int]],
+) -> _Chunk | None:
+    """Reserve a chunk's indexes (or find the reservation of an interrupted run); None when
+    the chunk was issued already.
+
+    Raises:
+        Conflict: the job key was used for a different file.
+    """
+    chunk_key = f"{job_key}:{number}"
+    digest = hashlib.sha256(orjson.dumps([p for _, p in rows])).hexdigest()
+    ids = credential_ids(institution.id, job_key, number, len(rows))
+    batch = session.exec(
+        select(BatchRecord).where(
+            BatchRecord.institution_id == institution.id,
+            BatchRecord.idempotency_key == chunk_key,
+        )
+    ).first()
+    if batch is not None:
+        if batch.request_sha256 != digest:
+            raise Conflict(
+                f"job key {job_key!r} was used for a different file; use a new one",
+                code="idempotency-key-reused",
+            )
+        stored = session.exec(
+            select(func.count())
+            .select_from(CredentialRecord)
+            .where(CredentialRecord.batch_id == batch.id)
+        ).one()
+        if stored:
+            return None
+        # Reserved by an interrupted run: sign with the indexes it reserved.
+        return _Chunk(
+            number,
+            rows,
+            ids,
+            _reserved_entries(session, settings, ids),
+            batch.id,
+            _aware(batch.created_at),
+        )
+    now = (clock or _now)()
+    batch = BatchRecord(
+        institution_id=institution.id,
+        idempotency_key=chunk_key,
+        request_sha256=digest,
+        count=len(rows),
+        created_at=now,
+    )
+    session.add(batch)
+    session.flush()
+    reservation = status.reserve_indexes(
+        session, settings, institution, ids, signer, now, used_cache=used_cache
+    )
+    return _Chunk(number, rows, ids, reservation.entries, batch.id, now)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _reserved_entries(
+    session: Session, settings: Settings, ids: list[str]
+) -> list[list[dict[str, Any]]]:
+    rows = session.exec(
+        select(StatusAllocationRecord, StatusListRecord)
+        .join(StatusListRecord, col(StatusListRecord.id) == StatusAllocationRecord.list_id)
+        .where(col(StatusAllocationRecord.credential_id).in_(ids))
+    ).all()
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    for allocation, status_list in rows:
+        found[(allocation.credential_id, status_list.purpose)] = make_status_entry(
+            status.list_url(settings, status_list), allocation.index, status_list.purpose
+        )
+    try:
+        return [[found[(i, purpose)] for purpose in status.PURPOSES] for i in ids]
+    except KeyError as exc:
+        raise Conflict("an interrupted run left an incomplete reservation") from exc
+
+
+def _submit(
     pool: Executor | None,
     workers: int,
-    rows: list[tuple[int, dict[str, Any]]],
-    ids: list[str],
-    entries: list[list[dict[str, Any]]],
-    now: datetime,
+    chunk: _Chunk,
     signer: Signer,
     institution: InstitutionRecord,
-) -> list[tuple[str, str]]:
+) -> list[Future[Any]]:
     if pool is None:
-        outcome = _sign_rows(rows, ids, entries, now, signer, institution)
-        parts: list[list[tuple[str, str]] | list[ErrorDetail]] = [outcome]
-    else:
-        futures = [
-            pool.submit(_sign_rows, r, i, e, now)
-            for r, i, e in zip(
-                _split(rows, workers), _split(ids, workers), _split(entries, workers), strict=True
+        done: Future[Any] = Future()
+        try:
+            done.set_result(
+                _sign_rows(
+                    chunk.rows,
+                    chunk.ids,
+                    chunk.entries,
+                    chunk.now,
+                    chunk.batch_id,
+                    0,
+                    signer,
+                    institution,
+                )
             )
-        ]
-        parts = [f.result() for f in futures]
+        except Exception as exc:  # noqa: BLE001 (re-raised by _store, like a worker's failure)
+            done.set_exception(exc)
+        return [done]
+    step = -(-len(chunk.rows) // workers)
+    return [
+        pool.submit(
+            _sign_rows,
+            chunk.rows[start : start + step],
+            chunk.ids[start : start + step],
+            chunk.entries[start : start + step],
+            chunk.now,
+            chunk.batch_id,
+            start,
+        )
+        for start in range(0, len(chunk.rows), step)
+    ]
+
+
+def _store(
+    session: Session,
+    settings: Settings,
+    institution: InstitutionRecord,
+    chunk: _Chunk,
+    result: BulkResult,
+    on_chunk: Callable[[int, list[tuple[str, str]], dict[str, sharing.ClaimCode]], None] | None,
+) -> None:
+    """Wait for a chunk's signatures, store its diplomas and claim codes, and commit."""
+    mark = time.perf_counter()
+    parts = [future.result() for future in chunk.signing]
+    mark = result.add("sign-wait", mark)
     problems = [p for part in parts for p in part if isinstance(p, ErrorDetail)]
     if problems:
         raise InvalidCredential(
             f"{len(problems)} problem(s) found while issuing; this chunk was not issued",
             details=problems,
         )
-    return [item for part in parts for item in part if isinstance(item, tuple)]
-
-
-def _row(
-    credential_id: str,
-    text: str,
-    institution: InstitutionRecord,
-    batch_id: str,
-    position: int,
-    now: datetime,
-) -> dict[str, Any]:
-    row = issuance.credential_row(orjson.loads(text), institution, batch_id, position, now)
-    row["document"] = text
-    row["document_sha256"] = hashlib.sha256(text.encode()).hexdigest()
-    return row
+    made = [item for part in parts for item in part if isinstance(item, tuple)]
+    session.execute(insert(core_table(CredentialRecord)), [row for row, _ in made])
+    mark = result.add("store", mark)
+    claims = sharing.store_new_claim_codes(
+        session, settings, [(row["id"], code) for row, code in made], now=chunk.now
+    )
+    mark = result.add("claims", mark)
+    session.commit()
+    result.add("commit", mark)
+    signed = [(row["id"], row["document"]) for row, _ in made]
+    result.issued += len(signed)
+    if on_chunk is not None:
+        on_chunk(chunk.number, signed, claims)

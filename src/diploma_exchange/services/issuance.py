@@ -28,7 +28,7 @@ from diploma_exchange.credentials import (
     find_undefined_terms,
     validate_credential,
 )
-from diploma_exchange.db.models import BatchRecord, CredentialRecord, InstitutionRecord
+from diploma_exchange.db.models import BatchRecord, CredentialRecord, InstitutionRecord, core_table
 from diploma_exchange.errors import (
     Conflict,
     ErrorDetail,
@@ -238,7 +238,7 @@ def issue_credentials(
     ]
     # Core executemany of plain rows: ORM objects cost more than the signature per diploma.
     session.execute(
-        insert(CredentialRecord),
+        insert(core_table(CredentialRecord)),
         [
             credential_row(document, institution, batch.id, position, now)
             for position, document in enumerate(signed)

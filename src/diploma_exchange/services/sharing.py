@@ -12,11 +12,12 @@
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import insert, update
 from sqlmodel import Session, col, select
 
 from diploma_exchange.config import Settings
@@ -26,6 +27,7 @@ from diploma_exchange.db.models import (
     ShareLinkEventRecord,
     ShareLinkRecord,
     WebSessionRecord,
+    core_table,
 )
 from diploma_exchange.errors import Forbidden, Gone, InvalidInput, NotAuthenticated, NotFound
 from diploma_exchange.sharing import codes
@@ -100,20 +102,33 @@ def mint_claim_codes(
         )
         .values(superseded_at=now)
     )
+    return store_new_claim_codes(
+        session, settings, [(c, codes.new_claim_code()) for c in wanted], now=now
+    )
+
+
+def store_new_claim_codes(
+    session: Session, settings: Settings, pairs: list[tuple[str, str]], *, now: datetime
+) -> dict[str, ClaimCode]:
+    """Store (hashed) freshly generated codes for diplomas that have none yet."""
     expires = now + timedelta(days=settings.claim_code_days)
     out: dict[str, ClaimCode] = {}
-    for credential_id in wanted:
-        code = codes.new_claim_code()
-        session.add(
-            ClaimCodeRecord(
-                credential_id=credential_id,
-                code_sha256=codes.digest(code),
-                created_at=now,
-                expires_at=expires,
-            )
+    rows = []
+    for credential_id, code in pairs:
+        rows.append(
+            {
+                "id": str(uuid.uuid4()),
+                "credential_id": credential_id,
+                "code_sha256": codes.digest(code),
+                "created_at": now,
+                "expires_at": expires,
+                "claimed_at": None,
+                "superseded_at": None,
+            }
         )
         out[credential_id] = ClaimCode(credential_id, code, claim_url(settings, code), expires)
-    session.flush()
+    # One executemany: a graduating year mints 150,000 of these.
+    session.execute(insert(core_table(ClaimCodeRecord)), rows)
     return out
 
 

@@ -29,6 +29,7 @@ from diploma_exchange.db.models import (
     StatusAllocationRecord,
     StatusEventRecord,
     StatusListRecord,
+    core_table,
 )
 from diploma_exchange.errors import Conflict, Forbidden, InvalidInput, NotFound
 from diploma_exchange.proofs import eddsa_jcs_2022
@@ -162,8 +163,14 @@ def reserve_indexes(
     credential_ids: Sequence[str],
     signer: Signer,
     now: datetime | None = None,
+    used_cache: dict[str, set[int]] | None = None,
 ) -> Reservation:
     """Reserve one random revocation and one suspension index per credential.
+
+    ``used_cache`` (list id -> used indexes) lets one long-running caller (a bulk run)
+    skip reloading a list's used indexes for every chunk. It is only a hint: a collision
+    with another worker's reservation still fails on the primary key, and the retry
+    reloads from the database.
 
     Raises:
         Conflict: the indexes could not be reserved after several attempts.
@@ -179,19 +186,24 @@ def reserve_indexes(
     for purpose in PURPOSES:
         for _attempt in range(MAX_ATTEMPTS):
             status_list = _current_list(session, settings, institution, purpose, count, signer, now)
-            used = set(
-                session.exec(
-                    select(StatusAllocationRecord.index).where(
-                        StatusAllocationRecord.list_id == status_list.id
-                    )
-                ).all()
+            cached = used_cache.get(status_list.id) if used_cache is not None else None
+            used = (
+                cached
+                if cached is not None and _attempt == 0
+                else set(
+                    session.exec(
+                        select(StatusAllocationRecord.index).where(
+                            StatusAllocationRecord.list_id == status_list.id
+                        )
+                    ).all()
+                )
             )
             picks = pick_free_indexes(used, count, status_list.size, rng)
             try:
                 with session.begin_nested():
                     # One executemany, not thousands of ORM objects (a third of batch time).
                     session.execute(
-                        insert(StatusAllocationRecord),
+                        insert(core_table(StatusAllocationRecord)),
                         [
                             {"list_id": status_list.id, "index": index, "credential_id": cid}
                             for index, cid in zip(picks, credential_ids, strict=True)
@@ -199,6 +211,9 @@ def reserve_indexes(
                     )
             except IntegrityError:  # a concurrent worker took one of them: pick again
                 continue
+            if used_cache is not None:
+                used.update(picks)
+                used_cache[status_list.id] = used
             url = list_url(settings, status_list)
             for i, index in enumerate(picks):
                 entries[i].append(make_status_entry(url, index, purpose))

@@ -285,7 +285,7 @@ def _parse_messages(
 
 def is_url(value: Any) -> bool:
     """Whether ``value`` is an absolute URL (http(s) with a host, or another scheme such as did:)."""
-    if not isinstance(value, str) or not value or any(c.isspace() for c in value):
+    if not isinstance(value, str) or not value or _SPACE.search(value):
         return False
     try:
         parts = urlsplit(value)
@@ -294,6 +294,9 @@ def is_url(value: Any) -> bool:
     if parts.scheme in ("http", "https"):
         return bool(parts.netloc)
     return bool(parts.scheme) and bool(parts.path or parts.netloc)
+
+
+_SPACE = re.compile(r"\s")
 
 
 def _problem(message: str, pointer: str) -> ErrorDetail:

@@ -1,0 +1,302 @@
+"""A national graduating year: 150,000 diplomas from one CSV file into SQLite and PostgreSQL.
+
+Run from the repository root::
+
+    .venv/bin/python benchmarks/bulk_bench.py [--count 150000] [--backend sqlite|postgres|both]
+
+For each backend, in the same run:
+
+* **ours**: ``diploma-exchange``'s bulk path end to end (validate the whole file, then
+  build, check, sign on every core, reserve status indexes, store, mint claim codes, commit
+  per chunk), in a fresh database, in a child process so that its peak memory (and its
+  signing workers') can be read from ``getrusage``;
+* **baseline**: bare Ed25519 signing of as many 32-byte digests (one core, the physical
+  operation) plus a bulk insert of as many rows of the same size into the same table shape
+  (one executemany per 2,000 rows, one transaction per chunk), in a fresh database.
+
+The ratio ours / baseline is the figure the issue's target (<= 2x) is about. Timings are
+reported, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = Path(__file__).resolve().parent / "results"
+PG_BASE = os.environ.get(
+    "DIPLOMA_EXCHANGE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+def _settings(database_url: str) -> Any:
+    from diploma_exchange.config import Settings
+
+    return Settings(
+        environment="test",
+        database_url=database_url,
+        public_base_url="https://bench.example.kz",
+        key_passphrase="bench-passphrase",  # type: ignore[arg-type]
+    )
+
+
+def _fresh_database(backend: str, tmp: Path, tag: str) -> tuple[str, str | None]:
+    """A new database URL (and the PostgreSQL database name to drop afterwards)."""
+    if backend == "sqlite":
+        return f"sqlite:///{tmp / f'{tag}.sqlite3'}", None
+    from diploma_exchange.db.engine import make_engine
+
+    url = make_url(PG_BASE)
+    admin = make_engine(
+        url.set(database="postgres").render_as_string(hide_password=False),
+        isolation_level="AUTOCOMMIT",
+    )
+    name = f"dx_bench_{tag}_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False), name
+
+
+def _drop(name: str | None) -> None:
+    if name is None:
+        return
+    from diploma_exchange.db.engine import make_engine
+
+    admin = make_engine(
+        make_url(PG_BASE).set(database="postgres").render_as_string(hide_password=False),
+        isolation_level="AUTOCOMMIT",
+    )
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _peak_mb() -> dict[str, float]:
+    self_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return {"main_mb": self_kb / 1024, "largest_worker_mb": children_kb / 1024}
+
+
+def child_ours(database_url: str, csv_path: Path, workers: int | None) -> dict[str, Any]:
+    """Runs in a child process: the bulk issuance end to end."""
+    from sqlmodel import Session
+
+    from diploma_exchange.db.engine import make_engine, upgrade
+    from diploma_exchange.services import bulk, institutions, trust
+    from diploma_exchange.trust.accreditation import Scope
+
+    settings = _settings(database_url)
+    engine = make_engine(database_url)
+    upgrade(engine)
+    with Session(engine, expire_on_commit=False) as session:
+        record, _ = institutions.register_institution(
+            session, settings, slug="bench-university", name="Bench University"
+        )
+        nic, _ = institutions.register_institution(
+            session, settings, slug="nic", name="Bench NIC", kind="nic"
+        )
+        trust.accredit(
+            session,
+            settings,
+            record,
+            scope=Scope(isced_levels=("6", "7", "8")),
+            accrediting_body="bench",
+            valid_from=datetime(2016, 1, 1, tzinfo=UTC),
+        )
+        session.commit()
+    started = time.perf_counter()
+    result = bulk.issue_csv_file(engine, settings, "bench-university", csv_path, workers=workers)
+    seconds = time.perf_counter() - started
+    engine.dispose()
+    return {
+        "seconds": seconds,
+        "validate_seconds": result.validate_seconds,
+        "issued": result.issued,
+        "workers": result.workers,
+        "chunks": result.chunks,
+        **_peak_mb(),
+    }
+
+
+def child_baseline(database_url: str, count: int, row_bytes: int) -> dict[str, Any]:
+    """Runs in a child process: bare signing, then a bulk insert of same-sized rows."""
+    from sqlalchemy import Column, DateTime, MetaData, String, Table, Text, insert
+
+    from diploma_exchange.db.engine import make_engine
+
+    key = Ed25519PrivateKey.generate()
+    digests = [hashlib.sha256(i.to_bytes(8, "big")).digest() for i in range(count)]
+    started = time.perf_counter()
+    for digest in digests:
+        key.sign(digest)
+    sign_seconds = time.perf_counter() - started
+
+    engine = make_engine(database_url)
+    metadata = MetaData()
+    table = Table(
+        "credential_baseline",
+        metadata,
+        Column("id", String(255), primary_key=True),
+        Column("document", Text, nullable=False),
+        Column("document_sha256", String(64), nullable=False),
+        Column("issued_at", DateTime(timezone=True), nullable=False),
+    )
+    metadata.create_all(engine)
+    filler = "x" * row_bytes
+    now = datetime.now(UTC)
+    started = time.perf_counter()
+    for start in range(0, count, 2000):
+        rows = [
+            {
+                "id": f"urn:uuid:{uuid.uuid4()}",
+                "document": filler,
+                "document_sha256": "0" * 64,
+                "issued_at": now,
+            }
+            for _ in range(min(2000, count - start))
+        ]
+        with engine.begin() as conn:
+            conn.execute(insert(table), rows)
+    insert_seconds = time.perf_counter() - started
+    engine.dispose()
+    return {"sign_seconds": sign_seconds, "insert_seconds": insert_seconds, **_peak_mb()}
+
+
+def _in_child(function: str, *args: str) -> dict[str, Any]:
+    completed = subprocess.run(
+        [sys.executable, __file__, "--child", function, *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
+    if completed.returncode != 0:
+        raise RuntimeError(f"{function} failed:\n{completed.stderr[-3000:]}")
+    result: dict[str, Any] = json.loads(completed.stdout.strip().splitlines()[-1])
+    return result
+
+
+def run_bulk_benchmark(
+    count: int, backends: Sequence[str], workers: int | None, console: Console
+) -> dict[str, Any]:
+    from diploma_exchange.credentials.samples import sample_diploma_credential
+    from diploma_exchange.credentials.samples import write_sample_class_csv
+
+    out: dict[str, Any] = {"count": count, "backends": {}}
+    with tempfile.TemporaryDirectory(prefix="dx-bulk-") as tmp_name:
+        tmp = Path(tmp_name)
+        with console.status(f"writing a CSV of {count:,} diplomas ..."):
+            started = time.perf_counter()
+            csv_path = write_sample_class_csv(tmp / "class.csv", count)
+            out["csv_seconds"] = time.perf_counter() - started
+            out["csv_bytes"] = csv_path.stat().st_size
+        # The stored rows of the CSV path carry no transcript: size the baseline rows alike.
+        sample = dict(sample_diploma_credential(0))
+        sample["credentialSubject"] = dict(sample["credentialSubject"])
+        sample["credentialSubject"].pop("transcript", None)
+        row_bytes = len(json.dumps(sample, ensure_ascii=False).encode()) + 900  # + status, proof
+        out["row_bytes"] = row_bytes
+        for backend in backends:
+            console.print(f"[bold]{backend}[/bold]: baseline ...")
+            url, name = _fresh_database(backend, tmp, "baseline")
+            try:
+                baseline = _in_child("baseline", url, str(count), str(row_bytes))
+            finally:
+                _drop(name)
+            console.print(f"[bold]{backend}[/bold]: ours (validate + issue {count:,}) ...")
+            url, name = _fresh_database(backend, tmp, "ours")
+            try:
+                ours = _in_child("ours", url, str(csv_path), str(-1 if workers is None else workers))
+            finally:
+                _drop(name)
+            base_seconds = baseline["sign_seconds"] + baseline["insert_seconds"]
+            out["backends"][backend] = {
+                "ours": ours,
+                "baseline": baseline,
+                "baseline_seconds": base_seconds,
+                "ratio": ours["seconds"] / base_seconds,
+                "per_second": ours["issued"] / ours["seconds"],
+            }
+    return out
+
+
+def render(results: dict[str, Any], console: Console) -> None:
+    table = Table(title=f"Batch issuance of {results['count']:,} diplomas from one CSV file")
+    for column in (
+        "backend",
+        "ours (s)",
+        "diplomas/s",
+        "of which validate (s)",
+        "workers",
+        "peak MB main / worker",
+        "bare sign (s)",
+        "bulk insert (s)",
+        "ratio ours / (sign + insert)",
+    ):
+        table.add_column(column, justify="right")
+    for backend, row in results["backends"].items():
+        ours, base = row["ours"], row["baseline"]
+        table.add_row(
+            backend,
+            f"{ours['seconds']:.1f}",
+            f"{row['per_second']:,.0f}",
+            f"{ours['validate_seconds']:.1f}",
+            str(ours["workers"]),
+            f"{ours['main_mb']:.0f} / {ours['largest_worker_mb']:.0f}",
+            f"{base['sign_seconds']:.1f}",
+            f"{base['insert_seconds']:.1f}",
+            f"{row['ratio']:.2f}x",
+        )
+    console.print(table)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--count", type=int, default=150_000)
+    parser.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="both")
+    parser.add_argument("--workers", type=int, help="signing processes (default: one per core)")
+    parser.add_argument("--json-out", type=Path, default=RESULTS / "bulk.json")
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        function, *rest = args.child
+        if function == "ours":
+            workers = int(rest[2])
+            result = child_ours(rest[0], Path(rest[1]), None if workers < 0 else workers)
+        else:
+            result = child_baseline(rest[0], int(rest[1]), int(rest[2]))
+        print(json.dumps(result))
+        return 0
+    console = Console(width=None if sys.stdout.isatty() else 140)
+    backends = ("sqlite", "postgres") if args.backend == "both" else (args.backend,)
+    results = run_bulk_benchmark(args.count, backends, args.workers, console)
+    results["cpu_count"] = os.cpu_count()
+    render(results, console)
+    args.json_out.parent.mkdir(parents=True, exist_ok=True)
+    args.json_out.write_text(json.dumps(results, indent=2) + "\n")
+    console.print(f"written to {args.json_out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
