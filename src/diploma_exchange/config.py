@@ -25,6 +25,9 @@ class Settings(BaseSettings):
 
     environment: Literal["development", "test", "production"] = "development"
     database_url: str = "sqlite:///./var/diploma-exchange.db"
+    #: Optional read replica (PostgreSQL streaming replica) for the public read-only traffic:
+    #: verifications, status lists, DID documents and key event logs. Unset: the primary.
+    database_read_url: str | None = None
     #: Public base URL of this service; institutions' did:web identifiers live under it.
     public_base_url: str = "http://localhost:8000"
     #: Passphrase that encrypts institutions' private keys (PKCS#8). Or a file holding it.

@@ -46,6 +46,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     )
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.database_url)
+    app.state.read_engine = (
+        make_engine(settings.database_read_url) if settings.database_read_url else app.state.engine
+    )
     app.state.remote = RemoteLookups.from_settings(settings)
     app.state.rate_limiter = RateLimiter(app.state.engine)
     problems.install(app)

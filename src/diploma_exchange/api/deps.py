@@ -40,6 +40,17 @@ def get_session(request: Request) -> Iterator[Session]:
             raise
 
 
+def get_read_session(request: Request) -> Iterator[Session]:
+    """A session on the read replica when one is configured (else the primary), for routes
+    that only read: it is never committed, and anything written would be rolled back."""
+    engine: Engine = request.app.state.read_engine
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+        finally:
+            session.rollback()
+
+
 def get_remote(request: Request) -> RemoteLookups:
     remote: RemoteLookups = request.app.state.remote
     return remote
@@ -48,6 +59,7 @@ def get_remote(request: Request) -> RemoteLookups:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 RemoteDep = Annotated[RemoteLookups, Depends(get_remote)]
 SessionDep = Annotated[Session, Depends(get_session)]
+ReadSessionDep = Annotated[Session, Depends(get_read_session)]
 
 
 def get_principal(

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from diploma_exchange import __version__
-from diploma_exchange.api.deps import SessionDep, SettingsDep
+from diploma_exchange.api.deps import ReadSessionDep, SessionDep, SettingsDep
 from diploma_exchange.api.limits import StrictJsonRoute
 from diploma_exchange.api.schemas import Health
 from diploma_exchange.credentials import contexts as bundled_contexts
@@ -73,7 +73,9 @@ def _did_json(document: dict[str, Any]) -> JSONResponse:
     response_class=JSONResponse,
     responses={200: {"content": {"application/did+json": {}}}},
 )
-def institution_did_document(slug: str, session: SessionDep, settings: SettingsDep) -> JSONResponse:
+def institution_did_document(
+    slug: str, session: ReadSessionDep, settings: SettingsDep
+) -> JSONResponse:
     """The did:web DID document of a hosted institution."""
     record = institutions.get_institution(session, slug)
     if record.kind == "nic":
@@ -88,7 +90,7 @@ def institution_did_document(slug: str, session: SessionDep, settings: SettingsD
     response_class=JSONResponse,
     responses={200: {"content": {"application/did+json": {}}}},
 )
-def nic_did_document(session: SessionDep, settings: SettingsDep) -> JSONResponse:
+def nic_did_document(session: ReadSessionDep, settings: SettingsDep) -> JSONResponse:
     """The did:web DID document of the NIC that operates this service."""
     record = institutions.find_institution_by_did(session, institutions.nic_did(settings))
     if record is None:
@@ -96,7 +98,7 @@ def nic_did_document(session: SessionDep, settings: SettingsDep) -> JSONResponse
     return _did_json(institutions.did_document(session, record, settings))
 
 
-def _key_log(session: SessionDep, record: Any) -> JSONResponse:
+def _key_log(session: ReadSessionDep, record: Any) -> JSONResponse:
     return JSONResponse(
         {"controller": record.did, "entries": institutions.key_event_log(session, record)},
         headers={"Cache-Control": "public, max-age=60"},
@@ -106,7 +108,7 @@ def _key_log(session: SessionDep, record: Any) -> JSONResponse:
 @router.get(
     "/institutions/{slug}/key-events", tags=["dids"], operation_id="getInstitutionKeyEvents"
 )
-def institution_key_events(slug: str, session: SessionDep) -> JSONResponse:
+def institution_key_events(slug: str, session: ReadSessionDep) -> JSONResponse:
     """The institution's hash-chained, NIC-signed key event log (added / retired / compromised)."""
     record = institutions.get_institution(session, slug)
     if record.kind == "nic":
@@ -115,7 +117,7 @@ def institution_key_events(slug: str, session: SessionDep) -> JSONResponse:
 
 
 @router.get("/.well-known/key-events", tags=["dids"], operation_id="getNicKeyEvents")
-def nic_key_events(session: SessionDep, settings: SettingsDep) -> JSONResponse:
+def nic_key_events(session: ReadSessionDep, settings: SettingsDep) -> JSONResponse:
     """The NIC's own key event log."""
     record = institutions.find_institution_by_did(session, institutions.nic_did(settings))
     if record is None:

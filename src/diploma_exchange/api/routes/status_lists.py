@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
-from diploma_exchange.api.deps import InstitutionPrincipal, SessionDep, SettingsDep
+from diploma_exchange.api.deps import InstitutionPrincipal, ReadSessionDep, SessionDep, SettingsDep
 from diploma_exchange.api.limits import StrictJsonRoute
 from diploma_exchange.api.schemas import ApiModel
 from diploma_exchange.db.models import StatusEventRecord
@@ -43,7 +43,7 @@ LIST_CACHE_CONTROL = "public, max-age=60, must-revalidate"
         304: {"description": "Not modified (If-None-Match matched the ETag)"},
     },
 )
-def get_status_list(list_id: str, request: Request, session: SessionDep) -> Response:
+def get_status_list(list_id: str, request: Request, session: ReadSessionDep) -> Response:
     """A signed BitstringStatusListCredential (GZIP + multibase base64url encodedList)."""
     record = status.get_list(session, list_id)
     tag = status.etag(record)

@@ -5,7 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from diploma_exchange.api.deps import InstitutionPrincipal, RemoteDep, SessionDep, SettingsDep
+from diploma_exchange.api.deps import (
+    InstitutionPrincipal,
+    ReadSessionDep,
+    RemoteDep,
+    SessionDep,
+    SettingsDep,
+)
 from diploma_exchange.api.limits import StrictJsonRoute
 from diploma_exchange.api.problems import PROBLEM_BASE, PROBLEM_MEDIA_TYPE
 from diploma_exchange.api.schemas import (
@@ -67,7 +73,10 @@ def issue_credential(
     },
 )
 def verify_credential(
-    body: VerifyCredentialRequest, session: SessionDep, settings: SettingsDep, remote: RemoteDep
+    body: VerifyCredentialRequest,
+    session: ReadSessionDep,
+    settings: SettingsDep,
+    remote: RemoteDep,
 ) -> VerifyCredentialResponse | JSONResponse:
     """Verify a credential; 200 with `verified: true` only when every check passed."""
     options = body.options.model_dump(by_alias=True) if body.options else {}

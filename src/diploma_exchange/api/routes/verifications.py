@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 
 from diploma_exchange import strict_json
-from diploma_exchange.api.deps import RemoteDep, SessionDep, SettingsDep
+from diploma_exchange.api.deps import ReadSessionDep, RemoteDep, SettingsDep
 from diploma_exchange.api.limits import StrictJsonRoute
 from diploma_exchange.api.routes.diplomas import read_upload
 from diploma_exchange.api.schemas import VerificationReportPublic
@@ -47,7 +47,7 @@ VERIFY_BODY = {
 )
 async def create_verification(
     request: Request,
-    session: SessionDep,
+    session: ReadSessionDep,
     settings: SettingsDep,
     remote: RemoteDep,
     policy: Annotated[
