@@ -3,10 +3,12 @@
 The file is read twice and never held in memory:
 
 1. **Validate** every row (the same rules as a CSV batch). Any problem: nothing is written.
-2. **Issue** in chunks. Each chunk is one transaction: its batch record, its status-list
-   indexes, its signed diplomas and their claim codes commit together or not at all, so a
-   crash leaves whole diplomas only. The main process reserves the indexes and writes the
-   rows; worker processes (one per core) validate, build, check and sign.
+2. **Issue** in chunks, pipelined: while worker processes (one per core) validate, build,
+   check and sign chunk k+1, the main process stores chunk k. Each commit holds chunk k's
+   diplomas and claim codes together with chunk k+1's batch record and reserved status
+   indexes, so a diploma is never half-issued: after a crash, a chunk is either issued
+   whole, or reserved (and a rerun signs it with exactly those indexes, since diploma ids
+   are derived from the job and the position), or absent.
 
 Every chunk's batch record carries the idempotency key ``<job key>:<chunk number>``, and the
 job key defaults to the file's SHA-256: running the same file again, after a crash or by
@@ -253,8 +255,9 @@ def issue_csv_file(
                 chunk.signing = _submit(pool, workers, chunk, signer, institution)
                 if inflight is not None:
                     _store(session, settings, institution, inflight, result, on_chunk)
+                mark = time.perf_counter()
                 session.commit()
-                result.add("commit", time.perf_counter())
+                result.add("commit", mark)
                 inflight = chunk
             if inflight is not None:
                 _store(session, settings, institution, inflight, result, on_chunk)
