@@ -226,7 +226,9 @@ def run_bulk_benchmark(
             console.print(f"[bold]{backend}[/bold]: ours (validate + issue {count:,}) ...")
             url, name = _fresh_database(backend, tmp, "ours")
             try:
-                ours = _in_child("ours", url, str(csv_path), str(-1 if workers is None else workers))
+                ours = _in_child(
+                    "ours", url, str(csv_path), str(-1 if workers is None else workers)
+                )
             finally:
                 _drop(name)
             base_seconds = baseline["sign_seconds"] + baseline["insert_seconds"]

@@ -140,6 +140,8 @@ def serve(
     """Migrate the database and serve the API."""
     import uvicorn
 
+    from diploma_exchange.api.serving import NoDelayH11Protocol
+
     _engine(get_settings())
     uvicorn.run(
         "diploma_exchange.api.app:create_app",
@@ -148,6 +150,7 @@ def serve(
         port=port,
         workers=workers,
         log_level="info",
+        http=NoDelayH11Protocol,
     )
 
 
@@ -208,12 +211,15 @@ def demo(
     if run:
         import uvicorn
 
+        from diploma_exchange.api.serving import NoDelayH11Protocol
+
         uvicorn.run(
             "diploma_exchange.api.app:create_app",
             factory=True,
             host=host,
             port=port,
             log_level="info",
+            http=NoDelayH11Protocol,
         )
 
 

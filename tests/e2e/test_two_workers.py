@@ -181,8 +181,7 @@ def test_the_server_really_runs_two_worker_processes(two_workers: tuple[str, str
     servers = [
         int(p.name)
         for p in Path("/proc").iterdir()
-        if p.name.isdigit()
-        and f"--port\x00{port}\x00".encode() in _cmdline(p)
+        if p.name.isdigit() and f"--port\x00{port}\x00".encode() in _cmdline(p)
     ]
     assert servers
     workers = [c for s in servers for c in _children(s)]

@@ -287,6 +287,8 @@ def _reserve_concurrently(
         return picks
 
     monkeypatch.setattr("diploma_exchange.services.status.pick_free_indexes", pick)
+    # Force the picker path (small reservations otherwise sample candidates in SQL).
+    monkeypatch.setattr("diploma_exchange.services.status.SMALL_RESERVATION", 0)
     barrier = threading.Barrier(2, timeout=20)
     results: dict[str, status_service.Reservation] = {}
     failures: dict[str, BaseException] = {}

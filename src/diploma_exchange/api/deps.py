@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -49,6 +49,12 @@ def get_read_session(request: Request) -> Iterator[Session]:
             yield session
         finally:
             session.rollback()
+
+
+async def json_body(request: Request) -> Any:
+    """The request's JSON body (parsed strictly by ``StrictJsonRoute``), read on the event loop
+    so that the handler can be a plain ``def`` running in the thread pool."""
+    return await request.json()
 
 
 def get_remote(request: Request) -> RemoteLookups:

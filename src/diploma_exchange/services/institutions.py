@@ -150,7 +150,23 @@ def get_institution(session: Session, slug: str) -> InstitutionRecord:
 
 
 def find_institution_by_did(session: Session, did: str) -> InstitutionRecord | None:
-    return session.exec(select(InstitutionRecord).where(InstitutionRecord.did == did)).first()
+    """The institution with this DID, if hosted here.
+
+    A verification asks this up to four times (resolver, key history, trust, accreditation).
+    An institution's DID never changes, so the DID -> id mapping is remembered for the
+    session and the record is then taken from the session's identity map (no query, and
+    still the session's own view of the row).
+    """
+    known: dict[str, str] = session.info.setdefault("dx.institution_id_by_did", {})
+    institution_id = known.get(did)
+    if institution_id is not None:
+        cached = session.get(InstitutionRecord, institution_id)
+        if cached is not None:
+            return cached
+    record = session.exec(select(InstitutionRecord).where(InstitutionRecord.did == did)).first()
+    if record is not None:
+        known[did] = record.id
+    return record
 
 
 def list_institutions(session: Session) -> list[InstitutionRecord]:

@@ -12,13 +12,14 @@ import hmac
 import json
 import re
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode, urlsplit
 
 import segno
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlmodel import Session
+from starlette.datastructures import FormData
 
 from diploma_exchange import strict_json
 from diploma_exchange.api.deps import RemoteDep, SessionDep, SettingsDep
@@ -59,6 +60,25 @@ _COUNTRY = re.compile(r"^[A-Z]{2}$")
 
 
 # --- helpers ----------------------------------------------------------------------------
+
+
+def _form(max_files: int = 0, max_fields: int = 5, max_part_size: int | None = 4096) -> Any:
+    """A dependency that reads the form on the event loop, so the handler itself can be a
+    plain ``def`` and run in the thread pool: database and CPU work must never block the loop
+    (a loop blocked on an exhausted connection pool can never return the connections)."""
+
+    async def read(request: Request) -> FormData:
+        settings: Settings = request.app.state.settings
+        return await request.form(
+            max_files=max_files,
+            max_fields=max_fields,
+            max_part_size=max_part_size or settings.max_body_bytes,
+        )
+
+    return Depends(read)
+
+
+SmallForm = Annotated[FormData, _form()]
 
 
 def _limiter(request: Request) -> RateLimiter:
@@ -203,8 +223,9 @@ def claim_form_prefilled(request: Request, code: str) -> Response:
 
 
 @router.post("/claim")
-async def claim_submit(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
-    form = await request.form(max_files=0, max_fields=5, max_part_size=4096)
+def claim_submit(
+    request: Request, session: SessionDep, settings: SettingsDep, form: SmallForm
+) -> Response:
     code = str(form.get("code") or "")[:64]
     try:
         limiter = _limiter(request)
@@ -346,12 +367,13 @@ def _pdf_response(
 
 
 @router.post("/me/diploma.pdf")
-async def me_pdf(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+def me_pdf(
+    request: Request, session: SessionDep, settings: SettingsDep, form: SmallForm
+) -> Response:
     try:
         token, graduate = _graduate(request, session)
     except NotAuthenticated:
         return _to_claim(request)
-    form = await request.form(max_files=0, max_fields=5, max_part_size=4096)
     try:
         _check_csrf(token, form.get("csrf"))
     except Error as exc:
@@ -372,12 +394,16 @@ async def me_pdf(request: Request, session: SessionDep, settings: SettingsDep) -
 
 
 @router.post("/me/links")
-async def me_create_link(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+def me_create_link(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    form: Annotated[FormData, _form(max_fields=8)],
+) -> Response:
     try:
         token, graduate = _graduate(request, session)
     except NotAuthenticated:
         return _to_claim(request)
-    form = await request.form(max_files=0, max_fields=8, max_part_size=4096)
     try:
         _check_csrf(token, form.get("csrf"))
         days_raw = str(form.get("days") or "").strip()
@@ -432,12 +458,13 @@ async def me_create_link(request: Request, session: SessionDep, settings: Settin
 
 
 @router.post("/me/links/pdf")
-async def me_link_pdf(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+def me_link_pdf(
+    request: Request, session: SessionDep, settings: SettingsDep, form: SmallForm
+) -> Response:
     try:
         token, graduate = _graduate(request, session)
     except NotAuthenticated:
         return _to_claim(request)
-    form = await request.form(max_files=0, max_fields=5, max_part_size=4096)
     try:
         _check_csrf(token, form.get("csrf"))
         link_token = str(form.get("token") or "")
@@ -452,12 +479,13 @@ async def me_link_pdf(request: Request, session: SessionDep, settings: SettingsD
 
 
 @router.post("/me/links/{link_id}/revoke")
-async def me_revoke_link(request: Request, session: SessionDep, link_id: str) -> Response:
+def me_revoke_link(
+    request: Request, session: SessionDep, link_id: str, form: SmallForm
+) -> Response:
     try:
         token, graduate = _graduate(request, session)
     except NotAuthenticated:
         return _to_claim(request)
-    form = await request.form(max_files=0, max_fields=5, max_part_size=4096)
     try:
         _check_csrf(token, form.get("csrf"))
         link = sharing.revoke_link(session, graduate, link_id[:64])
@@ -469,12 +497,11 @@ async def me_revoke_link(request: Request, session: SessionDep, link_id: str) ->
 
 
 @router.post("/me/logout")
-async def me_logout(request: Request, session: SessionDep) -> Response:
+def me_logout(request: Request, session: SessionDep, form: SmallForm) -> Response:
     try:
         token, graduate = _graduate(request, session)
     except NotAuthenticated:
         return _to_claim(request)
-    form = await request.form(max_files=0, max_fields=5, max_part_size=4096)
     try:
         _check_csrf(token, form.get("csrf"))
     except Error as exc:
@@ -622,13 +649,16 @@ def share_link(
 
 
 @router.post("/s/{token}/pin")
-async def share_link_pin(
-    request: Request, token: str, session: SessionDep, settings: SettingsDep
+def share_link_pin(
+    request: Request,
+    token: str,
+    session: SessionDep,
+    settings: SettingsDep,
+    form: Annotated[FormData, _form(max_fields=3, max_part_size=1024)],
 ) -> Response:
     link, refusal = _open_link(request, session, settings, token)
     if link is None:
         return refusal or _error_page(request, NotFound("no such link"))
-    form = await request.form(max_files=0, max_fields=3, max_part_size=1024)
     pin = str(form.get("pin") or "")[:16]
     lang = language(request)
     try:
@@ -713,13 +743,17 @@ def share_link_pdf(
 
 
 @router.post("/s/{token}/statement")
-async def share_link_statement(
-    request: Request, token: str, session: SessionDep, settings: SettingsDep, remote: RemoteDep
+def share_link_statement(
+    request: Request,
+    token: str,
+    session: SessionDep,
+    settings: SettingsDep,
+    remote: RemoteDep,
+    form: Annotated[FormData, _form(max_fields=3, max_part_size=1024)],
 ) -> Response:
     link, refusal = _gate(request, session, settings, token)
     if link is None:
         return refusal or _error_page(request, NotFound("no such link"))
-    form = await request.form(max_files=0, max_fields=3, max_part_size=1024)
     _, credential = sharing.credential_of(session, link.credential_id)
     return _statement(request, session, settings, remote, credential, form.get("country"))
 
@@ -853,8 +887,12 @@ def _credential_from_upload(
 
 
 @router.post("/verify")
-async def verify_submit(
-    request: Request, session: SessionDep, settings: SettingsDep, remote: RemoteDep
+def verify_submit(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    remote: RemoteDep,
+    form: Annotated[FormData, _form(max_files=1, max_fields=6, max_part_size=None)],
 ) -> Response:
     lang = language(request)
     country: str | None = None
@@ -877,13 +915,12 @@ async def verify_submit(
         _limiter(request).check(
             ratelimit.UPLOAD_PER_CLIENT, _client(request), "too many verifications from here"
         )
-        form = await request.form(max_files=1, max_fields=6, max_part_size=settings.max_body_bytes)
         country = _pick_country(form.get("country"))
         upload = form.get("file")
         pasted = str(form.get("json") or "").strip()
         link_text = str(form.get("link") or "").strip()
         if upload is not None and not isinstance(upload, str) and upload.filename:
-            data = await upload.read(settings.max_upload_bytes + 1)
+            data = upload.file.read(settings.max_upload_bytes + 1)
             if len(data) > settings.max_upload_bytes:
                 raise LimitExceeded(
                     f"the file is larger than {settings.max_upload_bytes} bytes",
@@ -954,27 +991,32 @@ def _upload_result(
     )
 
 
-async def _posted_credential(request: Request, settings: Settings) -> tuple[dict[str, Any], Any]:
-    form = await request.form(max_files=0, max_fields=4, max_part_size=settings.max_body_bytes)
-    credential = _unwrap(
+PostedForm = Annotated[FormData, _form(max_fields=4, max_part_size=None)]
+
+
+def _posted_credential(form: FormData, settings: Settings) -> dict[str, Any]:
+    return _unwrap(
         strict_json.loads(
             str(form.get("credential") or ""),
             max_bytes=settings.max_body_bytes,
             max_depth=settings.max_json_depth,
         )
     )
-    return credential, form
 
 
 @router.post("/verify/download")
-async def verify_download(
-    request: Request, session: SessionDep, settings: SettingsDep, remote: RemoteDep
+def verify_download(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    remote: RemoteDep,
+    form: PostedForm,
 ) -> Response:
     try:
         _limiter(request).check(
             ratelimit.UPLOAD_PER_CLIENT, _client(request), "too many verifications from here"
         )
-        credential, form = await _posted_credential(request, settings)
+        credential = _posted_credential(form, settings)
     except Error as exc:
         return _error_page(request, exc)
     if form.get("what") == "report":
@@ -986,14 +1028,18 @@ async def verify_download(
 
 
 @router.post("/verify/statement")
-async def verify_statement(
-    request: Request, session: SessionDep, settings: SettingsDep, remote: RemoteDep
+def verify_statement(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    remote: RemoteDep,
+    form: PostedForm,
 ) -> Response:
     try:
         _limiter(request).check(
             ratelimit.UPLOAD_PER_CLIENT, _client(request), "too many verifications from here"
         )
-        credential, form = await _posted_credential(request, settings)
+        credential = _posted_credential(form, settings)
     except Error as exc:
         return _error_page(request, exc)
     return _statement(request, session, settings, remote, credential, form.get("country"))

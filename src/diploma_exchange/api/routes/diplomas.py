@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 
 from diploma_exchange.api.deps import InstitutionPrincipal, SessionDep, SettingsDep
 from diploma_exchange.api.limits import StrictJsonRoute
@@ -126,8 +126,13 @@ CSV_BODY = {
 }
 
 
-async def read_upload(request: Request, field: str = "file") -> tuple[bytes, str]:
-    """The uploaded bytes and content type, from a raw body or a multipart ``file`` field."""
+async def read_upload(request: Request) -> tuple[bytes, str]:
+    """The uploaded bytes and content type, from a raw body or a multipart ``file`` field.
+
+    A dependency (run on the event loop), so that the handlers using it can be plain
+    ``def`` functions in the thread pool: database and CPU work must not block the loop.
+    """
+    field = "file"
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("multipart/form-data"):
         form = await request.form(max_files=1, max_fields=5)
@@ -148,8 +153,8 @@ async def read_upload(request: Request, field: str = "file") -> tuple[bytes, str
     operation_id="issueDiplomaBatchCsv",
     openapi_extra=CSV_BODY,
 )
-async def issue_batch_csv(
-    request: Request,
+def issue_batch_csv(
+    upload: Annotated[tuple[bytes, str], Depends(read_upload)],
     session: SessionDep,
     settings: SettingsDep,
     principal: InstitutionPrincipal,
@@ -157,7 +162,7 @@ async def issue_batch_csv(
     idempotency_key: IdempotencyKey = None,
 ) -> BatchIssued:
     """Issue a graduating class from a CSV file (columns in docs/schema.md); all-or-nothing."""
-    data, _ctype = await read_upload(request)
+    data, _ctype = upload
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

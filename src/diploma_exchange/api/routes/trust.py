@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import Field
 
-from diploma_exchange.api.deps import AdminPrincipal, RemoteDep, SessionDep, SettingsDep
+from diploma_exchange.api.deps import AdminPrincipal, RemoteDep, SessionDep, SettingsDep, json_body
 from diploma_exchange.api.limits import StrictJsonRoute
 from diploma_exchange.api.routes.status_lists import etag_matches
 from diploma_exchange.api.schemas import ApiModel
@@ -240,11 +240,13 @@ def remove_partner(partner_id: str, session: SessionDep, _admin: AdminPrincipal)
     response_model=SnapshotPublic,
     operation_id="importPartnerTrustList",
 )
-async def import_trust_list(
-    partner_id: str, request: Request, session: SessionDep, _admin: AdminPrincipal
+def import_trust_list(
+    partner_id: str,
+    document: Annotated[Any, Depends(json_body)],
+    session: SessionDep,
+    _admin: AdminPrincipal,
 ) -> SnapshotPublic:
     """Import a partner's trust list uploaded as JSON; its signature must verify with the configured key."""
-    document = await request.json()
     if not isinstance(document, dict):
         raise InvalidInput("the trust list must be a JSON object")
     partner = trust.get_partner(session, partner_id)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 
 from diploma_exchange import strict_json
 from diploma_exchange.api.deps import ReadSessionDep, RemoteDep, SettingsDep
 from diploma_exchange.api.limits import StrictJsonRoute
 from diploma_exchange.api.routes.diplomas import read_upload
 from diploma_exchange.api.schemas import VerificationReportPublic
+from diploma_exchange.config import Settings
 from diploma_exchange.errors import InvalidInput
 from diploma_exchange.services import verification
 from diploma_exchange.verification.report import select_policy
@@ -39,25 +40,10 @@ VERIFY_BODY = {
 }
 
 
-@router.post(
-    "",
-    response_model=VerificationReportPublic,
-    operation_id="createVerification",
-    openapi_extra=VERIFY_BODY,
-)
-async def create_verification(
-    request: Request,
-    session: ReadSessionDep,
-    settings: SettingsDep,
-    remote: RemoteDep,
-    policy: Annotated[
-        str | None,
-        Query(
-            description="Verification policy: `default` (authenticity, status, validity, accreditation by a trusted NIC) or `authenticity`."
-        ),
-    ] = None,
-) -> VerificationReportPublic:
-    """Verify a diploma and report every check; the verdict is valid, invalid or indeterminate."""
+async def verification_document(request: Request) -> Any:
+    """The credential to verify, from a JSON body or an uploaded ``.json`` file (read on the
+    event loop; the verification itself runs in the thread pool)."""
+    settings: Settings = request.app.state.settings
     content_type = request.headers.get("content-type", "")
     document: Any
     if "json" in content_type:
@@ -73,6 +59,28 @@ async def create_verification(
             "field 'file'",
             code="unsupported-media-type",
         )
+    return document
+
+
+@router.post(
+    "",
+    response_model=VerificationReportPublic,
+    operation_id="createVerification",
+    openapi_extra=VERIFY_BODY,
+)
+def create_verification(
+    document: Annotated[Any, Depends(verification_document)],
+    session: ReadSessionDep,
+    settings: SettingsDep,
+    remote: RemoteDep,
+    policy: Annotated[
+        str | None,
+        Query(
+            description="Verification policy: `default` (authenticity, status, validity, accreditation by a trusted NIC) or `authenticity`."
+        ),
+    ] = None,
+) -> VerificationReportPublic:
+    """Verify a diploma and report every check; the verdict is valid, invalid or indeterminate."""
     if (
         isinstance(document, dict)
         and "verifiableCredential" in document
