@@ -112,7 +112,7 @@ def child_ours(database_url: str, csv_path: Path, workers: int | None) -> dict[s
         record, _ = institutions.register_institution(
             session, settings, slug="bench-university", name="Bench University"
         )
-        nic, _ = institutions.register_institution(
+        institutions.register_institution(
             session, settings, slug="nic", name="Bench NIC", kind="nic"
         )
         trust.accredit(
@@ -199,8 +199,10 @@ def _in_child(function: str, *args: str) -> dict[str, Any]:
 def run_bulk_benchmark(
     count: int, backends: Sequence[str], workers: int | None, console: Console
 ) -> dict[str, Any]:
-    from diploma_exchange.credentials.samples import sample_diploma_credential
-    from diploma_exchange.credentials.samples import write_sample_class_csv
+    from diploma_exchange.credentials.samples import (
+        sample_diploma_credential,
+        write_sample_class_csv,
+    )
 
     out: dict[str, Any] = {"count": count, "backends": {}}
     with tempfile.TemporaryDirectory(prefix="dx-bulk-") as tmp_name:
