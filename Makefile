@@ -32,7 +32,8 @@ openapi: $(STAMP)
 	$(BIN)/diploma-exchange export-openapi --out openapi/openapi.json
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/run.py
+	bash benchmarks/setup.sh
+	$(BIN)/python benchmarks/run.py --all
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -997,6 +997,31 @@ def render(results: Results, console: Console) -> None:
 # --- main ----------------------------------------------------------------------------------------
 
 
+def extra_sections(
+    args: argparse.Namespace, backends: Sequence[str], results: Results, console: Console
+) -> None:
+    """The slower benchmarks, each with its own table, embedded in the same JSON."""
+    import bulk_bench
+    import http_bench
+    import storage_scale
+
+    if args.all or args.http:
+        http = http_bench.run_http_benchmark(
+            args.quick, backends=backends, nodelay_shim=False, console=console
+        )
+        results.extra["http"] = http
+        http_bench.render(http, console)
+    if args.all or args.scale:
+        scale = storage_scale.run_storage_scale(args.quick, backends, console=console)
+        results.extra["storage_scale"] = scale
+        storage_scale.render(scale, console)
+    if args.all or args.bulk:
+        count = 15_000 if args.quick else 150_000
+        bulk = bulk_bench.run_bulk_benchmark(count, backends, None, console)
+        results.extra["bulk"] = bulk
+        bulk_bench.render(bulk, console)
+
+
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument(
@@ -1010,6 +1035,20 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--rounds", type=int, help=f"rounds per figure (default {ROUNDS})")
     parser.add_argument("--min-time", type=float, help=f"seconds per round (default {MIN_TIME})")
+    parser.add_argument(
+        "--all",
+        action="store_true",
+        help="also the HTTP, storage-scale and 150,000-diploma bulk benchmarks (tens of minutes)",
+    )
+    parser.add_argument("--http", action="store_true", help="also the HTTP benchmark")
+    parser.add_argument("--scale", action="store_true", help="also latency at 10^3 vs 10^6 stored")
+    parser.add_argument("--bulk", action="store_true", help="also 150,000 diplomas from CSV")
+    parser.add_argument(
+        "--backend",
+        choices=("sqlite", "postgres", "both"),
+        default="both",
+        help="database(s) for --http, --scale and --bulk",
+    )
     parser.add_argument(
         "--node-setup",
         action="store_true",
@@ -1058,6 +1097,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     with console.status(f"issuance steps, then a batch of {args.batch_size:,} diplomas ..."):
         bench_batch(results, args.batch_size, args.rounds, args.min_time)
     results.extra["breakdown"] = breakdown(results)
+    backends = ("sqlite", "postgres") if args.backend == "both" else (args.backend,)
+    extra_sections(args, backends, results, console)
     results.extra["cpu_share"] = cpu_share(results)
     results.extra["load_average_at_end"] = list(os.getloadavg())
     results.extra["runtime_seconds"] = time.perf_counter() - started

@@ -19,19 +19,21 @@ from diploma_exchange.services.verification import RemoteLookups
 bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer dx_...`")
 
 
-def get_settings(request: Request) -> Settings:
+# Trivial dependencies are ``async``: a sync one costs a thread-pool hop per request.
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_engine(request: Request) -> Engine:
+async def get_engine(request: Request) -> Engine:
     engine: Engine = request.app.state.engine
     return engine
 
 
 def get_session(request: Request) -> Iterator[Session]:
     """One session per request: committed when the handler returns, rolled back on error."""
-    with Session(get_engine(request), expire_on_commit=False) as session:
+    engine: Engine = request.app.state.engine
+    with Session(engine, expire_on_commit=False) as session:
         try:
             yield session
             session.commit()
@@ -57,7 +59,7 @@ async def json_body(request: Request) -> Any:
     return await request.json()
 
 
-def get_remote(request: Request) -> RemoteLookups:
+async def get_remote(request: Request) -> RemoteLookups:
     remote: RemoteLookups = request.app.state.remote
     return remote
 
