@@ -92,7 +92,15 @@ def _drop(name: str | None) -> None:
 
 
 def _peak_mb() -> dict[str, float]:
-    self_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # VmHWM, not ru_maxrss: Linux keeps ru_maxrss across exec, so a child started from a big
+    # parent would report the parent's size. The workers' figure is ru_maxrss of children
+    # (spawned from this small process, and their own peak is above what they inherit).
+    self_kb = 0
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            self_kb = int(line.split()[1])
+    if not self_kb:
+        self_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     children_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return {"main_mb": self_kb / 1024, "largest_worker_mb": children_kb / 1024}
 
