@@ -401,10 +401,9 @@ def change_status(
     credential = session.exec(
         select(CredentialRecord).where(CredentialRecord.id == credential_id).with_for_update()
     ).first()
-    if credential is None:
-        raise NotFound(f"no diploma {credential_id!r}")
-    if credential.institution_id != principal.institution.id:
-        raise Forbidden("only the institution that issued this diploma can change its status")
+    if credential is None or credential.institution_id != principal.institution.id:
+        # Another institution's diploma looks exactly like a missing one: no probing of ids.
+        raise NotFound(f"no diploma {credential_id!r} issued by you")
     state = credential.state
     if state == "revoked":
         raise Conflict("the diploma is revoked; revocation is final", code="already-revoked")
