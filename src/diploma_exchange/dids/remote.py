@@ -38,12 +38,33 @@ def _system_addresses(host: str) -> list[str]:
     return sorted({str(info[4][0]) for info in infos})
 
 
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """IPv4 addresses an IPv6 address can deliver to: mapped, 6to4, Teredo, NAT64."""
+    found = []
+    if ip.ipv4_mapped is not None:
+        found.append(ip.ipv4_mapped)
+    if ip.sixtofour is not None:
+        found.append(ip.sixtofour)
+    if ip.teredo is not None:
+        found.extend(ip.teredo)
+    if ip in _NAT64:
+        found.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    return found
+
+
 def is_public_address(address: str) -> bool:
-    """True only for globally routable unicast addresses."""
+    """True only for globally routable unicast addresses, including every IPv4 address that an
+    IPv6 form would reach (IPv4-mapped, 6to4, Teredo, NAT64)."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not (ip.is_multicast or ip.is_reserved or ip.is_loopback)
+    candidates: list[ipaddress.IPv4Address | ipaddress.IPv6Address] = [ip]
+    if isinstance(ip, ipaddress.IPv6Address):
+        candidates.extend(_embedded_ipv4(ip))
+    return all(
+        c.is_global and not (c.is_multicast or c.is_reserved or c.is_loopback) for c in candidates
+    )
 
 
 class SafeFetcher:
