@@ -38,14 +38,13 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from http_bench import fresh_database
+
 RESULTS = Path(__file__).resolve().parent / "results"
-PG_BASE = os.environ.get(
-    "DIPLOMA_EXCHANGE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 
 
 def _settings(database_url: str) -> Any:
@@ -59,36 +58,10 @@ def _settings(database_url: str) -> Any:
     )
 
 
-def _fresh_database(backend: str, tmp: Path, tag: str) -> tuple[str, str | None]:
-    """A new database URL (and the PostgreSQL database name to drop afterwards)."""
-    if backend == "sqlite":
-        return f"sqlite:///{tmp / f'{tag}.sqlite3'}", None
-    from diploma_exchange.db.engine import make_engine
-
-    url = make_url(PG_BASE)
-    admin = make_engine(
-        url.set(database="postgres").render_as_string(hide_password=False),
-        isolation_level="AUTOCOMMIT",
-    )
-    name = f"dx_bench_{tag}_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return url.set(database=name).render_as_string(hide_password=False), name
-
-
-def _drop(name: str | None) -> None:
-    if name is None:
-        return
-    from diploma_exchange.db.engine import make_engine
-
-    admin = make_engine(
-        make_url(PG_BASE).set(database="postgres").render_as_string(hide_password=False),
-        isolation_level="AUTOCOMMIT",
-    )
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+def _subdir(tmp: Path, name: str) -> Path:
+    path = tmp / name
+    path.mkdir(exist_ok=True)
+    return path
 
 
 def _peak_mb() -> dict[str, float]:
@@ -228,19 +201,13 @@ def run_bulk_benchmark(
         out["row_bytes"] = row_bytes
         for backend in backends:
             console.print(f"[bold]{backend}[/bold]: baseline ...")
-            url, name = _fresh_database(backend, tmp, "baseline")
-            try:
+            with fresh_database(backend, _subdir(tmp, "baseline")) as url:
                 baseline = _in_child("baseline", url, str(count), str(row_bytes))
-            finally:
-                _drop(name)
             console.print(f"[bold]{backend}[/bold]: ours (validate + issue {count:,}) ...")
-            url, name = _fresh_database(backend, tmp, "ours")
-            try:
+            with fresh_database(backend, _subdir(tmp, "ours")) as url:
                 ours = _in_child(
                     "ours", url, str(csv_path), str(-1 if workers is None else workers)
                 )
-            finally:
-                _drop(name)
             base_seconds = baseline["sign_seconds"] + baseline["insert_seconds"]
             out["backends"][backend] = {
                 "ours": ours,

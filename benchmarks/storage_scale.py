@@ -69,6 +69,7 @@ from diploma_exchange.db.models import (
     InstitutionRecord,
     StatusAllocationRecord,
     StatusListRecord,
+    core_table,
 )
 from diploma_exchange.proofs import eddsa_jcs_2022
 from diploma_exchange.proofs.keys import Signer, public_key_from_multibase
@@ -391,9 +392,9 @@ class Filler:
             )
         allocations = [row for p in status.PURPOSES for row in self._allocate(p, ids)]
         tables: list[tuple[SATable, list[dict[str, Any]]]] = [
-            (_table(BatchRecord), batches),
-            (_table(CredentialRecord), credentials),
-            (_table(StatusAllocationRecord), allocations),
+            (core_table(BatchRecord), batches),
+            (core_table(CredentialRecord), credentials),
+            (core_table(StatusAllocationRecord), allocations),
         ]
         if self._store.backend == "postgres":
             _copy_rows(self._store.engine, tables)
@@ -401,11 +402,6 @@ class Filler:
             with self._store.engine.begin() as conn:
                 for table, rows in tables:
                     conn.execute(insert(table), rows)
-
-
-def _table(model: Any) -> SATable:
-    table: SATable = model.__table__
-    return table
 
 
 def _copy_rows(engine: Engine, tables: Sequence[tuple[SATable, list[dict[str, Any]]]]) -> None:

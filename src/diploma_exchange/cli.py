@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -692,7 +693,9 @@ def _issue_csv_stream(
     new_claims_file = not claims_file.exists()
     with (
         claims_file.open("a", encoding="utf-8", newline="") as claims_out,
-        (out_dir / "credentials.jsonl").open("a", encoding="utf-8") if jsonl else _null() as lines,
+        (out_dir / "credentials.jsonl").open("a", encoding="utf-8")
+        if jsonl
+        else contextlib.nullcontext(None) as lines,
     ):
         claims_file.chmod(0o600)  # one-time secrets for the graduates
 
@@ -740,12 +743,6 @@ def _issue_csv_stream(
         f"graduates' one-time claim codes: {claims_file} (hand each to its graduate; "
         "they are stored only hashed and cannot be shown again)"
     )
-
-
-def _null() -> Any:
-    import contextlib
-
-    return contextlib.nullcontext(None)
 
 
 def _claims_csv(signed: list[dict[str, Any]], claims: dict[str, Any]) -> str:

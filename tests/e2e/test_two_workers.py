@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -18,45 +16,24 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
 from cli_support import create_accredited
+from conftest import _drop_postgres, _make_postgres, _postgres_url
 from diploma_exchange.db.engine import make_engine
+from e2e.test_served import _free_port
 from helpers import diploma_payload
 from vectors import in_ci
-
-PG = os.environ.get(
-    "DIPLOMA_EXCHANGE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _pg_reachable() -> bool:
-    url = make_url(PG)
-    try:
-        with socket.create_connection((url.host or "127.0.0.1", url.port or 5432), timeout=0.5):
-            return True
-    except OSError:
-        return False
 
 
 @pytest.fixture(scope="module")
 def two_workers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, str]]:
-    if not _pg_reachable():
+    base_url = _postgres_url()
+    if base_url is None:
         if in_ci():
             pytest.fail("PostgreSQL is not reachable; CI needs it for the scale-out test")
         pytest.skip("PostgreSQL is not reachable")
-    admin_url = make_url(PG).set(database="postgres").render_as_string(hide_password=False)
-    admin = make_engine(admin_url, isolation_level="AUTOCOMMIT")
-    name = f"dx_workers_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    database = make_url(PG).set(database=name).render_as_string(hide_password=False)
+    database, engine, name = _make_postgres(base_url)
+    engine.dispose()
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("DIPLOMA_EXCHANGE_")}
     env |= {
@@ -94,9 +71,7 @@ def two_workers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str,
             server.terminate()
             server.wait(timeout=20)
         log.close()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        _drop_postgres(base_url, name)
 
 
 def _children(pid: int) -> list[int]:

@@ -23,6 +23,18 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def utcnow_seconds() -> datetime:
+    """Now in UTC, whole seconds: the precision of proofs' ``created`` and of xsd:dateTime
+    values in credentials, so stored times and signed times agree."""
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """A stored time as an aware UTC datetime: SQLite hands back naive datetimes for
+    timezone-aware columns, and every time stored here is UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 def core_table(model: type[SQLModel]) -> Table:
     """The Core table of a model: an ``insert`` through it is one plain executemany, several
     times cheaper per row than SQLAlchemy's ORM bulk path (bulk issuance writes 150,000)."""

@@ -30,7 +30,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -52,7 +52,9 @@ from diploma_exchange.db.models import (
     InstitutionRecord,
     StatusAllocationRecord,
     StatusListRecord,
+    as_utc,
     core_table,
+    utcnow_seconds,
 )
 from diploma_exchange.errors import Conflict, ErrorDetail, InvalidCredential
 from diploma_exchange.proofs import eddsa_jcs_2022
@@ -271,10 +273,6 @@ def issue_csv_file(
     return result
 
 
-def _now() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
-
-
 @dataclass
 class _Chunk:
     number: int
@@ -344,9 +342,9 @@ def _prepare(
             ids,
             _reserved_entries(session, settings, ids),
             batch.id,
-            _aware(batch.created_at),
+            as_utc(batch.created_at),
         )
-    now = (clock or _now)()
+    now = (clock or utcnow_seconds)()
     batch = BatchRecord(
         institution_id=institution.id,
         idempotency_key=chunk_key,
@@ -360,10 +358,6 @@ def _prepare(
         session, settings, institution, ids, signer, now, used_cache=used_cache
     )
     return _Chunk(number, rows, ids, reservation.entries, batch.id, now)
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _reserved_entries(

@@ -20,6 +20,7 @@ from diploma_exchange.db.models import (
     InstitutionKeyRecord,
     InstitutionRecord,
     KeyEventRecord,
+    as_utc,
 )
 from diploma_exchange.dids import key_log
 from diploma_exchange.dids.did_web import VerificationKey, build_did_document, did_web_from_url
@@ -246,11 +247,6 @@ def _xsd(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; every time stored here is UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
 def key_event_log(session: Session, institution: InstitutionRecord) -> list[dict[str, Any]]:
     """The institution's signed, hash-chained key event log, oldest first."""
     rows = session.exec(
@@ -292,7 +288,7 @@ def _record_key_event(
         event=event,  # type: ignore[arg-type]
         key_id=f"{institution.did}#{key.key_id}",
         public_key_multibase=key.public_key_multibase,
-        effective_at=_aware(effective_at),
+        effective_at=as_utc(effective_at),
         recorded_at=now,
         signer=_log_signer(session, settings, institution),
         note=note,

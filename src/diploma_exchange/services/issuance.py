@@ -28,7 +28,13 @@ from diploma_exchange.credentials import (
     find_undefined_terms,
     validate_credential,
 )
-from diploma_exchange.db.models import BatchRecord, CredentialRecord, InstitutionRecord, core_table
+from diploma_exchange.db.models import (
+    BatchRecord,
+    CredentialRecord,
+    InstitutionRecord,
+    core_table,
+    utcnow_seconds,
+)
 from diploma_exchange.errors import (
     Conflict,
     ErrorDetail,
@@ -42,10 +48,6 @@ from diploma_exchange.services import institutions, status
 from diploma_exchange.services.institutions import Principal
 
 Clock = Callable[[], datetime]
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
 
 
 def _xsd(dt: datetime) -> str:
@@ -172,7 +174,7 @@ def issue_credentials(
     *,
     idempotency_key: str | None = None,
     request_digest: str | None = None,
-    clock: Clock = _utcnow,
+    clock: Clock = utcnow_seconds,
     signer: Signer | None = None,
     pointer_prefix: str = "",
     index_pointers: bool | None = None,
@@ -324,7 +326,7 @@ def issue_diplomas(
     diplomas: Sequence[DiplomaData],
     *,
     idempotency_key: str | None = None,
-    clock: Clock = _utcnow,
+    clock: Clock = utcnow_seconds,
     pointer_prefix: str = "",
     signer: Signer | None = None,
 ) -> IssuedBatch:

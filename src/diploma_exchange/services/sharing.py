@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import insert, update
@@ -27,20 +27,13 @@ from diploma_exchange.db.models import (
     ShareLinkEventRecord,
     ShareLinkRecord,
     WebSessionRecord,
+    as_utc,
     core_table,
+    utcnow_seconds,
 )
 from diploma_exchange.errors import Forbidden, Gone, InvalidInput, NotAuthenticated, NotFound
 from diploma_exchange.sharing import codes
 from diploma_exchange.sharing.links import LinkPolicy, LinkState, link_state
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite returns naive datetimes for timezone-aware columns; they are stored in UTC.
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def link_policy(settings: Settings) -> LinkPolicy:
@@ -77,7 +70,7 @@ def mint_claim_codes(
     """New claim codes for ``credential_ids``; older unused codes of those diplomas stop
     working. With ``only_unclaimed``, diplomas already claimed get none (an issuance replay
     must not hand out a second way in)."""
-    now = now or utcnow()
+    now = now or utcnow_seconds()
     if not credential_ids:
         return {}
     claimed: set[str] = set()
@@ -143,7 +136,7 @@ def claim(
         NotFound: no such code (``claim-code-unknown``).
         Gone: used, replaced or expired (``claim-code-used`` / ``-replaced`` / ``-expired``).
     """
-    now = now or utcnow()
+    now = now or utcnow_seconds()
     normalized = codes.normalize_claim_code(code)
     record = session.exec(
         select(ClaimCodeRecord).where(ClaimCodeRecord.code_sha256 == codes.digest(normalized))
@@ -163,7 +156,7 @@ def claim(
             "this claim code was replaced by a newer one from your university",
             code="claim-code-replaced",
         )
-    if now >= _aware(record.expires_at):
+    if now >= as_utc(record.expires_at):
         raise Gone(
             "this claim code has expired; ask your university for a new one",
             code="claim-code-expired",
@@ -208,7 +201,7 @@ def open_session(
         kind=kind,
         credential_id=credential_id,
         share_link_id=share_link_id,
-        created_at=now or utcnow(),
+        created_at=now or utcnow_seconds(),
         expires_at=expires_at,
     )
     session.add(record)
@@ -227,7 +220,7 @@ def find_session(
     """The live session of ``kind`` for ``token`` (bound to ``share_link_id`` if given)."""
     if not token or len(token) > 128:
         return None
-    now = now or utcnow()
+    now = now or utcnow_seconds()
     record = session.exec(
         select(WebSessionRecord).where(WebSessionRecord.token_sha256 == codes.digest(token))
     ).first()
@@ -235,7 +228,7 @@ def find_session(
         record is None
         or record.kind != kind
         or record.revoked_at is not None
-        or now >= _aware(record.expires_at)
+        or now >= as_utc(record.expires_at)
         or (share_link_id is not None and record.share_link_id != share_link_id)
     ):
         return None
@@ -260,7 +253,7 @@ def graduate_session(
 
 def sign_out(session: Session, record: WebSessionRecord, *, everywhere: bool = False) -> None:
     """End this session, or every graduate session of the same diploma."""
-    now = utcnow()
+    now = utcnow_seconds()
     if everywhere:
         session.execute(
             update(WebSessionRecord)
@@ -328,7 +321,7 @@ def create_link(
     """
     if graduate.kind != "graduate":
         raise Forbidden("only the graduate can create links")
-    now = now or utcnow()
+    now = now or utcnow_seconds()
     policy = link_policy(settings)
     clean_label = policy.clean_label(label)
     expires = policy.expiry(now, days)
@@ -364,7 +357,7 @@ def list_links(
     session: Session, graduate: WebSessionRecord, *, now: datetime | None = None
 ) -> list[LinkView]:
     """The graduate's links, newest first, each with its state and access log."""
-    now = now or utcnow()
+    now = now or utcnow_seconds()
     links = session.exec(
         select(ShareLinkRecord)
         .where(ShareLinkRecord.credential_id == graduate.credential_id)
@@ -395,7 +388,7 @@ def revoke_link(
     if record is None or record.credential_id != graduate.credential_id:
         raise NotFound("no such link", code="link-not-found")
     if record.revoked_at is None:
-        record.revoked_at = now or utcnow()
+        record.revoked_at = now or utcnow_seconds()
         session.add(record)
         session.flush()
     return record
@@ -404,8 +397,8 @@ def revoke_link(
 def state_of(link: ShareLinkRecord, now: datetime) -> LinkState:
     return link_state(
         now=now,
-        expires_at=_aware(link.expires_at),
-        revoked_at=_aware(link.revoked_at) if link.revoked_at else None,
+        expires_at=as_utc(link.expires_at),
+        revoked_at=as_utc(link.revoked_at) if link.revoked_at else None,
         locked_at=link.locked_at,
     )
 
@@ -428,7 +421,7 @@ def find_link(session: Session, token: str) -> ShareLinkRecord:
 
 def require_active(link: ShareLinkRecord, *, now: datetime | None = None) -> None:
     """Raises Gone (``link-expired`` / ``link-revoked`` / ``link-locked``) unless active."""
-    state = state_of(link, now or utcnow())
+    state = state_of(link, now or utcnow_seconds())
     if state is LinkState.ACTIVE:
         return
     messages = {
@@ -458,7 +451,7 @@ def try_pin(
     """Check a PIN for ``link``. Right: a viewer session token bound to the link (valid for
     an hour or until the link ends). Wrong: None, the failure is counted, and the link locks
     for good after the policy's number of failures."""
-    now = now or utcnow()
+    now = now or utcnow_seconds()
     if link.pin_hash is None:
         return None
     if codes.verify_pin(pin, link.pin_hash):
@@ -468,7 +461,7 @@ def try_pin(
             kind="link",
             credential_id=link.credential_id,
             share_link_id=link.id,
-            expires_at=min(_aware(link.expires_at), now + timedelta(hours=1)),
+            expires_at=min(as_utc(link.expires_at), now + timedelta(hours=1)),
             now=now,
         )
         return token

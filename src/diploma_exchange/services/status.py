@@ -30,6 +30,7 @@ from diploma_exchange.db.models import (
     StatusEventRecord,
     StatusListRecord,
     core_table,
+    utcnow_seconds,
 )
 from diploma_exchange.errors import Conflict, Forbidden, InvalidInput, NotFound
 from diploma_exchange.proofs import eddsa_jcs_2022
@@ -66,10 +67,6 @@ REASON_CODES = {
 def list_url(settings: Settings, record: StatusListRecord) -> str:
     """The stable public URL of a status list credential."""
     return f"{settings.public_base_url.rstrip('/')}/status-lists/{record.id}"
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
 
 
 def _signed_list_json(
@@ -199,7 +196,7 @@ def reserve_indexes(
     Raises:
         Conflict: the indexes could not be reserved after several attempts.
     """
-    now = now or _now()
+    now = now or utcnow_seconds()
     count = len(credential_ids)
     entries: list[list[dict[str, Any]]] = [[] for _ in credential_ids]
     if count > int(LIST_SIZE * MAX_FILL):
@@ -411,7 +408,7 @@ def change_status(
         raise Conflict("the diploma is already suspended", code="already-suspended")
     if action == "reinstate" and state != "suspended":
         raise Conflict("only a suspended diploma can be reinstated", code="not-suspended")
-    now = now or _now()
+    now = now or utcnow_seconds()
     allocations = _allocations(session, credential_id)
     purpose = "revocation" if action == "revoke" else "suspension"
     if purpose not in allocations:

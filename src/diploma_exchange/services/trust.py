@@ -19,6 +19,8 @@ from diploma_exchange.db.models import (
     PartnerNicRecord,
     PublishedTrustListRecord,
     TrustListSnapshotRecord,
+    as_utc,
+    utcnow_seconds,
 )
 from diploma_exchange.dids.document import DidDocument
 from diploma_exchange.dids.remote import SafeFetcher
@@ -36,14 +38,6 @@ from diploma_exchange.trust.view import TrustListView
 from diploma_exchange.verification.pipeline import TrustDecision
 
 TRUST_LIST_VALIDITY = timedelta(days=7)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _nic(session: Session, settings: Settings) -> InstitutionRecord:
@@ -81,7 +75,7 @@ def _issue_record(
     nic = _nic(session, settings)
     signer = institutions.signer_for(session, settings, nic)
     signed = eddsa_jcs_2022.add_proof(
-        build_accreditation_credential(record), signer, created=_now()
+        build_accreditation_credential(record), signer, created=utcnow_seconds()
     )
     row = AccreditationRecordRow(
         id=record.id,
@@ -220,11 +214,11 @@ def publish_trust_list(session: Session, settings: Settings) -> dict[str, Any]:
             col(PublishedTrustListRecord.sequence_number).desc()
         )
     ).first()
-    now = _now()
+    now = utcnow_seconds()
     if (
         latest is not None
         and latest.content_sha256 == content_sha
-        and _aware(latest.issued_at) + TRUST_LIST_VALIDITY / 2 > now
+        and as_utc(latest.issued_at) + TRUST_LIST_VALIDITY / 2 > now
     ):
         loaded: dict[str, Any] = json.loads(latest.document)
         return loaded
@@ -345,7 +339,7 @@ def import_trust_list(
         partner_id=partner.id,
         sequence_number=verified.sequence_number,
         fetched_from=fetched_from,
-        fetched_at=_now(),
+        fetched_at=utcnow_seconds(),
         next_update=verified.next_update,
         document=text,
         document_sha256=hashlib.sha256(text.encode()).hexdigest(),
@@ -437,7 +431,7 @@ class TrustRegistry:
                 provenance[id(parsed)] = (
                     f"trust list of {partner.name} ({partner.did}), sequence "
                     f"{snapshot.sequence_number}, snapshot {snapshot.id} fetched from "
-                    f"{snapshot.fetched_from} at {_aware(snapshot.fetched_at).isoformat()}"
+                    f"{snapshot.fetched_from} at {as_utc(snapshot.fetched_at).isoformat()}"
                 )
             self._view = TrustListView(verified, describe=lambda t: provenance[id(t)])
         return self._view

@@ -23,9 +23,9 @@ from starlette.datastructures import FormData
 
 from diploma_exchange import strict_json
 from diploma_exchange.api.deps import RemoteDep, SessionDep, SettingsDep
-from diploma_exchange.api.problems import problem_for
+from diploma_exchange.api.problems import problem_for, status_for
 from diploma_exchange.config import Settings
-from diploma_exchange.db.models import ShareLinkRecord, WebSessionRecord
+from diploma_exchange.db.models import ShareLinkRecord, WebSessionRecord, utcnow_seconds
 from diploma_exchange.documents.view import diploma_view
 from diploma_exchange.errors import (
     DidResolutionError,
@@ -127,8 +127,6 @@ def _error_text(exc: Error, lang: str) -> str:
 
 
 def _status_of(exc: Error) -> int:
-    from diploma_exchange.api.problems import status_for
-
     return status_for(exc)
 
 
@@ -278,6 +276,23 @@ def _to_claim(request: Request) -> Response:
     return secure_headers(RedirectResponse("/claim", status_code=303))
 
 
+def _signed_in(
+    request: Request, session: Session, form: FormData | None = None
+) -> tuple[str, WebSessionRecord] | Response:
+    """The graduate's session token and record, after the form's CSRF token when ``form`` is
+    given; or the response to send instead (to the claim page, or the error page)."""
+    try:
+        token, graduate = _graduate(request, session)
+    except NotAuthenticated:
+        return _to_claim(request)
+    if form is not None:
+        try:
+            _check_csrf(token, form.get("csrf"))
+        except Error as exc:
+            return _error_page(request, exc)
+    return token, graduate
+
+
 def _me_page(
     request: Request,
     session: Session,
@@ -307,10 +322,10 @@ def _me_page(
 
 @router.get("/me")
 def me(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
-    try:
-        token, graduate = _graduate(request, session)
-    except NotAuthenticated:
-        return _to_claim(request)
+    access = _signed_in(request, session)
+    if isinstance(access, Response):
+        return access
+    token, graduate = access
     if wants_json(request):
         links = sharing.list_links(session, graduate)
         _, credential = sharing.credential_of(session, graduate.credential_id)
@@ -341,10 +356,10 @@ def me(request: Request, session: SessionDep, settings: SettingsDep) -> Response
 
 @router.get("/me/credential.json")
 def me_credential(request: Request, session: SessionDep) -> Response:
-    try:
-        _, graduate = _graduate(request, session)
-    except NotAuthenticated:
-        return _to_claim(request)
+    access = _signed_in(request, session)
+    if isinstance(access, Response):
+        return access
+    _, graduate = access
     record, credential = sharing.credential_of(session, graduate.credential_id)
     return _download(
         record.document, _credential_filename(credential, ".json"), "application/vc+ld+json"
@@ -370,16 +385,12 @@ def _pdf_response(
 def me_pdf(
     request: Request, session: SessionDep, settings: SettingsDep, form: SmallForm
 ) -> Response:
-    try:
-        token, graduate = _graduate(request, session)
-    except NotAuthenticated:
-        return _to_claim(request)
-    try:
-        _check_csrf(token, form.get("csrf"))
-    except Error as exc:
-        return _error_page(request, exc)
+    access = _signed_in(request, session, form)
+    if isinstance(access, Response):
+        return access
+    _, graduate = access
     record, credential = sharing.credential_of(session, graduate.credential_id)
-    now = sharing.utcnow()
+    now = utcnow_seconds()
     link_token, _ = sharing.create_link(
         session,
         settings,
@@ -400,10 +411,10 @@ def me_create_link(
     settings: SettingsDep,
     form: Annotated[FormData, _form(max_fields=8)],
 ) -> Response:
-    try:
-        token, graduate = _graduate(request, session)
-    except NotAuthenticated:
-        return _to_claim(request)
+    access = _signed_in(request, session)
+    if isinstance(access, Response):
+        return access
+    token, graduate = access
     try:
         _check_csrf(token, form.get("csrf"))
         days_raw = str(form.get("days") or "").strip()
@@ -461,12 +472,11 @@ def me_create_link(
 def me_link_pdf(
     request: Request, session: SessionDep, settings: SettingsDep, form: SmallForm
 ) -> Response:
+    access = _signed_in(request, session, form)
+    if isinstance(access, Response):
+        return access
+    _, graduate = access
     try:
-        token, graduate = _graduate(request, session)
-    except NotAuthenticated:
-        return _to_claim(request)
-    try:
-        _check_csrf(token, form.get("csrf"))
         link_token = str(form.get("token") or "")
         link = sharing.find_link(session, link_token)
         if link.credential_id != graduate.credential_id:
@@ -482,12 +492,11 @@ def me_link_pdf(
 def me_revoke_link(
     request: Request, session: SessionDep, link_id: str, form: SmallForm
 ) -> Response:
+    access = _signed_in(request, session, form)
+    if isinstance(access, Response):
+        return access
+    _, graduate = access
     try:
-        token, graduate = _graduate(request, session)
-    except NotAuthenticated:
-        return _to_claim(request)
-    try:
-        _check_csrf(token, form.get("csrf"))
         link = sharing.revoke_link(session, graduate, link_id[:64])
     except Error as exc:
         return _error_page(request, exc)
@@ -498,14 +507,10 @@ def me_revoke_link(
 
 @router.post("/me/logout")
 def me_logout(request: Request, session: SessionDep, form: SmallForm) -> Response:
-    try:
-        token, graduate = _graduate(request, session)
-    except NotAuthenticated:
-        return _to_claim(request)
-    try:
-        _check_csrf(token, form.get("csrf"))
-    except Error as exc:
-        return _error_page(request, exc)
+    access = _signed_in(request, session, form)
+    if isinstance(access, Response):
+        return access
+    _, graduate = access
     sharing.sign_out(session, graduate, everywhere=bool(form.get("everywhere")))
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(GRADUATE_COOKIE, path="/me")
@@ -912,9 +917,7 @@ def verify_submit(
         )
 
     try:
-        _limiter(request).check(
-            ratelimit.UPLOAD_PER_CLIENT, _client(request), "too many verifications from here"
-        )
+        _count_verification(request)
         country = _pick_country(form.get("country"))
         upload = form.get("file")
         pasted = str(form.get("json") or "").strip()
@@ -994,6 +997,13 @@ def _upload_result(
 PostedForm = Annotated[FormData, _form(max_fields=4, max_part_size=None)]
 
 
+def _count_verification(request: Request) -> None:
+    """One anonymous verification (upload, download, statement) against the client's limit."""
+    _limiter(request).check(
+        ratelimit.UPLOAD_PER_CLIENT, _client(request), "too many verifications from here"
+    )
+
+
 def _posted_credential(form: FormData, settings: Settings) -> dict[str, Any]:
     return _unwrap(
         strict_json.loads(
@@ -1013,9 +1023,7 @@ def verify_download(
     form: PostedForm,
 ) -> Response:
     try:
-        _limiter(request).check(
-            ratelimit.UPLOAD_PER_CLIENT, _client(request), "too many verifications from here"
-        )
+        _count_verification(request)
         credential = _posted_credential(form, settings)
     except Error as exc:
         return _error_page(request, exc)
@@ -1036,9 +1044,7 @@ def verify_statement(
     form: PostedForm,
 ) -> Response:
     try:
-        _limiter(request).check(
-            ratelimit.UPLOAD_PER_CLIENT, _client(request), "too many verifications from here"
-        )
+        _count_verification(request)
         credential = _posted_credential(form, settings)
     except Error as exc:
         return _error_page(request, exc)
