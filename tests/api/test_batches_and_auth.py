@@ -65,7 +65,10 @@ def test_admin_registers_institution_and_key_is_shown_once(
     with Session(engine) as s:
         stored = s.exec(select(ApiKeyRecord)).all()
     assert all(token not in (r.secret_sha256, r.prefix) for r in stored)
-    assert not any(token.split("_")[-1] in json.dumps(r.model_dump(mode="json")) for r in stored)
+    # the secret is everything after "dx_<12-char prefix>_" (it may itself contain "_")
+    secret = token[len("dx_") + 12 + 1 :]
+    assert len(secret) == 43
+    assert not any(secret in json.dumps(r.model_dump(mode="json")) for r in stored)
     # the new key works
     issued = client.post(
         "/v1/diplomas", json=diploma_payload(), headers={"Authorization": f"Bearer {token}"}
