@@ -125,6 +125,12 @@ def settings(backend: Backend) -> Settings:
         database_url=backend.url,
         public_base_url=PUBLIC_BASE_URL,
         key_passphrase="test-passphrase",  # type: ignore[arg-type]
+        # Tests verify far more often than a client may (tests/api/test_abuse_limits.py
+        # checks the limits with their own settings).
+        verify_per_client_per_minute=1_000_000,
+        verify_global_per_minute=1_000_000,
+        recognition_per_client_per_minute=1_000_000,
+        recognition_global_per_minute=1_000_000,
     )
 
 

@@ -58,6 +58,20 @@ class Settings(BaseSettings):
     fetch_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
     fetch_max_bytes: int = Field(default=256 * 1024, ge=1024)
 
+    #: Abuse limits. Counters live in the database (every worker sees them), or in Redis
+    #: when ``rate_limit_redis_url`` is set (e.g. ``redis://127.0.0.1:6379/0``).
+    rate_limit_redis_url: str | None = None
+    #: Anonymous verifications (``POST /v1/verifications``, ``/credentials/verify``) per
+    #: client address per minute, and for the whole service per minute.
+    verify_per_client_per_minute: int = Field(default=120, ge=1)
+    verify_global_per_minute: int = Field(default=12_000, ge=1)
+    #: Recognition assessments (each stores a NIC-signed statement) per minute.
+    recognition_per_client_per_minute: int = Field(default=20, ge=1)
+    recognition_global_per_minute: int = Field(default=600, ge=1)
+    #: Client networks exempt from the verification and recognition limits (CIDR), e.g. a
+    #: partner NIC's verifier or this service's own benchmark host.
+    rate_limit_exempt: list[str] = Field(default_factory=list)
+
     @model_validator(mode="after")
     def _refuse_demo_secrets(self) -> Settings:
         if self.environment == "production":

@@ -138,6 +138,17 @@ class RateLimited(Error):
         self.retry_after = retry_after
 
 
+class ServiceUnavailable(Error):
+    """A backing service (database, rate-limit store) is unreachable for now; the request
+    changed nothing and can be retried after ``retry_after`` seconds."""
+
+    code = "service-unavailable"
+
+    def __init__(self, message: str, *, retry_after: int = 5, code: str | None = None) -> None:
+        super().__init__(message, code=code, extra={"retryAfter": retry_after})
+        self.retry_after = retry_after
+
+
 class ConfigurationError(Error):
     """The service is misconfigured (missing passphrase, default secret in production...)."""
 

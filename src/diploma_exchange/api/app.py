@@ -7,7 +7,8 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 
 from diploma_exchange import __version__
-from diploma_exchange.api import problems
+from diploma_exchange.api import problem_docs, problems
+from diploma_exchange.api.abuse import AbuseLimitMiddleware
 from diploma_exchange.api.limits import BodySizeLimitMiddleware
 from diploma_exchange.api.routes import (
     diplomas,
@@ -21,7 +22,8 @@ from diploma_exchange.api.routes import (
 )
 from diploma_exchange.config import Settings, get_settings
 from diploma_exchange.db.engine import make_engine
-from diploma_exchange.services.ratelimit import RateLimiter
+from diploma_exchange.services import audit
+from diploma_exchange.services.ratelimit import make_rate_limiter
 from diploma_exchange.services.verification import RemoteLookups
 from diploma_exchange.web import pages
 from diploma_exchange.web.rendering import STATIC
@@ -38,6 +40,9 @@ Errors are RFC 9457 problem details (`application/problem+json`) with a stable `
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     """Build the application. The schema must already be migrated (``diploma-exchange db upgrade``)."""
     settings = settings or get_settings()
+    # Requests nobody authenticated are audited as anonymous (``serve`` runs in the CLI's
+    # process, whose default actor is the operator).
+    audit.set_default_actor("anonymous")
     app = FastAPI(
         title="diploma-exchange",
         version=__version__,
@@ -50,13 +55,18 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         make_engine(settings.database_read_url) if settings.database_read_url else app.state.engine
     )
     app.state.remote = RemoteLookups.from_settings(settings)
-    app.state.rate_limiter = RateLimiter(app.state.engine)
+    app.state.rate_limiter = make_rate_limiter(settings, app.state.engine)
     problems.install(app)
+    problem_docs.document_problems(app)
     app.add_middleware(
         BodySizeLimitMiddleware,
         max_bytes=settings.max_body_bytes,
         # A multipart upload carries the file plus a few small fields.
         path_limits={"/verify": settings.max_upload_bytes + 64 * 1024},
+    )
+    # Added last, so it runs first: an over-limit client is refused before its body is read.
+    app.add_middleware(
+        AbuseLimitMiddleware, settings=settings, limiter=lambda: app.state.rate_limiter
     )
     for module in (
         meta,

@@ -66,7 +66,10 @@ async def get_remote(request: Request) -> RemoteLookups:
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 RemoteDep = Annotated[RemoteLookups, Depends(get_remote)]
-SessionDep = Annotated[Session, Depends(get_session)]
+# ``scope="function"``: commit before the response is sent. With FastAPI's default
+# ("request") the commit ran after the client already had its 201, so a failed commit (the
+# database restarting, a serialization failure) reported success for data never stored.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 ReadSessionDep = Annotated[Session, Depends(get_read_session)]
 
 

@@ -15,6 +15,7 @@ from fastapi.routing import APIRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from diploma_exchange import strict_json
+from diploma_exchange.api import problem_docs
 from diploma_exchange.api.problems import problem
 from diploma_exchange.errors import Error
 
@@ -77,14 +78,35 @@ class _TooLarge(Exception):
 
 
 class StrictJsonRoute(APIRoute):
-    """An APIRoute that parses JSON bodies strictly before FastAPI's own handling."""
+    """An APIRoute that parses JSON bodies strictly before FastAPI's own handling, refuses
+    bodies of undocumented media types (415), and declares its problem responses."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        super().__init__(path, endpoint, **kwargs)
+        problem_docs.declare_derived_problems(self)
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         original = super().get_route_handler()
+        consumes = problem_docs.request_media_types(self)
+        accepts_json = problem_docs.JSON_MEDIA_TYPE in consumes
 
         async def handler(request: Request) -> Response:
             content_type = request.headers.get("content-type", "")
-            if request.method in ("POST", "PUT", "PATCH") and "json" in content_type:
+            if request.method not in problem_docs.BODY_METHODS:
+                return await original(request)
+            is_json = problem_docs.is_json(content_type)
+            kind = problem_docs.media_type(content_type)
+            acceptable = (is_json and accepts_json) or kind in consumes
+            # No Content-Type and no body: FastAPI's "field required" (422) says more.
+            if consumes and not acceptable and (kind or await request.body()):
+                return problem(
+                    415,
+                    "unsupported-media-type",
+                    f"a body of type {kind or '(none)'!r} is not accepted here; send "
+                    + " or ".join(sorted(consumes)),
+                    instance=request.url.path,
+                )
+            if is_json:
                 settings = request.app.state.settings
                 body = await request.body()
                 if body:

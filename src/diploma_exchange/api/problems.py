@@ -10,12 +10,16 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import psycopg
+import sqlalchemy.exc
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from diploma_exchange import errors
+from diploma_exchange.web.i18n import translate
+from diploma_exchange.web.rendering import language, message_page, wants_json
 
 PROBLEM_BASE = "https://w3id.org/diploma-exchange/problems/"
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -34,6 +38,7 @@ STATUS_BY_ERROR: list[tuple[type[errors.Error], int]] = [
     (errors.Conflict, 409),
     (errors.Gone, 410),
     (errors.RateLimited, 429),
+    (errors.ServiceUnavailable, 503),
     (errors.KeyLoadError, 500),
     (errors.ConfigurationError, 500),
 ]
@@ -51,6 +56,7 @@ TITLES = {
     422: "Unprocessable content",
     429: "Too many requests",
     500: "Internal error",
+    503: "Service unavailable",
 }
 
 
@@ -92,15 +98,19 @@ def problem(
 def problem_for(exc: errors.Error, request: Request | None = None) -> JSONResponse:
     status = status_for(exc)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    if isinstance(exc, errors.RateLimited):
+    if isinstance(exc, errors.RateLimited | errors.ServiceUnavailable):
         headers = {"Retry-After": str(exc.retry_after)}
-    if status >= 500:
+    if status == 503:
+        log.warning("service unavailable %s: %s", exc.code, exc.message)
+    elif status >= 500:
         log.error("internal error %s: %s", exc.code, exc.message)
     extra = {k: v for k, v in exc.extra.items() if k in ("limit", "key", "report", "retryAfter")}
     return problem(
         status,
         exc.code,
-        exc.message if status < 500 else "the service could not complete the request",
+        exc.message
+        if status < 500 or status == 503
+        else "the service could not complete the request",
         instance=str(request.url.path) if request else None,
         pointer=exc.pointer,
         errors_=[
@@ -109,6 +119,79 @@ def problem_for(exc: errors.Error, request: Request | None = None) -> JSONRespon
         ],
         headers=headers,
         **extra,
+    )
+
+
+#: Seconds a client is asked to wait (``Retry-After``) when the database cannot be reached.
+DATABASE_RETRY_AFTER = 2
+DATABASE_UNAVAILABLE = (
+    "the database cannot be reached right now; retry in a few seconds "
+    "(issuance: with the same Idempotency-Key, so that a retry cannot issue twice)"
+)
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` means the database cannot be reached for now (refused, dropped or
+    invalidated connection, server shutting down, no free pooled connection) rather than a bug.
+
+    psycopg and sqlite3 raise ``OperationalError`` for exactly these (and for deadlocks and
+    serialization failures, which a retry fixes too); SQLAlchemy wraps them, and flags any
+    error it recognised as a disconnect with ``connection_invalidated``.
+    """
+    if isinstance(exc, sqlalchemy.exc.DBAPIError):
+        return exc.connection_invalidated or isinstance(
+            exc, sqlalchemy.exc.OperationalError | sqlalchemy.exc.InterfaceError
+        )
+    return isinstance(
+        exc,
+        sqlalchemy.exc.TimeoutError | psycopg.OperationalError | psycopg.InterfaceError,
+    )
+
+
+def _route_template(request: Request) -> str:
+    # The route's template, not the path: paths of share links carry secret tokens.
+    route = request.scope.get("route")
+    return str(getattr(route, "path", "")) or "(no route)"
+
+
+def _is_page(request: Request) -> bool:
+    route = request.scope.get("route")
+    module = getattr(getattr(route, "endpoint", None), "__module__", "")
+    return str(module).startswith("diploma_exchange.web")
+
+
+def _database_unavailable_response(request: Request, exc: Exception) -> Response:
+    """503 with ``Retry-After``: problem+json, or the error page for a browser's page."""
+    cause = exc.orig if isinstance(exc, sqlalchemy.exc.DBAPIError) else exc
+    reason = (str(cause).strip().splitlines() or [""])[0][:200]
+    log.warning(
+        "database unavailable on %s %s: %s: %s",
+        request.method,
+        _route_template(request),
+        type(cause).__name__,
+        reason,
+    )
+    error = errors.ServiceUnavailable(
+        DATABASE_UNAVAILABLE, retry_after=DATABASE_RETRY_AFTER, code="database-unavailable"
+    )
+    headers = {"Retry-After": str(error.retry_after)}
+    if _is_page(request) and not wants_json(request):
+        lang = language(request)
+        text = translate(f"err.{error.code}", lang)
+        return message_page(
+            request,
+            "error.title",
+            [error.message if text == f"err.{error.code}" else text],
+            status_code=503,
+            headers=headers,
+        )
+    return problem(
+        503,
+        error.code,
+        error.message,
+        instance=str(request.url.path),
+        headers=headers,
+        retryAfter=error.retry_after,
     )
 
 
@@ -160,6 +243,19 @@ def install(app: FastAPI) -> None:
             instance=str(request.url.path),
             headers=dict(exc.headers) if exc.headers else None,
         )
+
+    async def _database_error(request: Request, exc: Exception) -> Response:
+        if database_unavailable(exc):
+            return _database_unavailable_response(request, exc)
+        return await _unexpected(request, exc)
+
+    for database_error in (
+        sqlalchemy.exc.DBAPIError,
+        sqlalchemy.exc.TimeoutError,
+        psycopg.OperationalError,
+        psycopg.InterfaceError,
+    ):
+        app.add_exception_handler(database_error, _database_error)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -152,3 +152,34 @@ class VerifyCredentialResponse(ApiModel):
     warnings: list[dict[str, Any]] = Field(default_factory=list)
     errors: list[dict[str, Any]] = Field(default_factory=list)
     report: VerificationReportPublic
+
+
+# --- errors ----------------------------------------------------------------------------------
+
+
+class ProblemItem(BaseModel):
+    """One of several problems in a request (``errors`` of a problem details document)."""
+
+    model_config = ConfigDict(extra="allow")
+    pointer: str | None = Field(
+        default=None, description="RFC 6901 JSON pointer into the request, when known."
+    )
+    detail: str
+    code: str | None = None
+
+
+class ProblemDetails(BaseModel):
+    """RFC 9457 problem details (``application/problem+json``). Extension members such as
+    ``limit``, ``key``, ``retryAfter`` or a verification ``report`` may appear too."""
+
+    model_config = ConfigDict(extra="allow")
+    type: str = Field(examples=["https://w3id.org/diploma-exchange/problems/not-found"])
+    title: str
+    status: int = Field(ge=400, le=599)
+    detail: str = Field(description="What was wrong and what to do about it.")
+    code: str = Field(description="Stable machine-readable code (the end of `type`).")
+    instance: str | None = None
+    pointer: str | None = Field(
+        default=None, description="RFC 6901 JSON pointer to the faulty part of the request."
+    )
+    errors: list[ProblemItem] | None = None

@@ -12,6 +12,8 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+#: Seconds to wait for a PostgreSQL connection (a URL's own ``connect_timeout`` wins).
+POSTGRES_CONNECT_TIMEOUT = 5
 
 
 def make_engine(database_url: str, **kwargs: Any) -> Engine:
@@ -34,7 +36,15 @@ def make_engine(database_url: str, **kwargs: Any) -> Engine:
         return engine
     if url.get_backend_name() == "postgresql" and url.drivername == "postgresql":
         url = url.set(drivername="postgresql+psycopg")
+    # A pooled connection the server dropped (restart, failover) is replaced at checkout
+    # instead of failing the request; a server that does not answer fails the request after
+    # ``connect_timeout`` (503) instead of holding it and a worker thread indefinitely.
     kwargs.setdefault("pool_pre_ping", True)
+    if url.get_backend_name() == "postgresql" and "connect_timeout" not in url.query:
+        kwargs["connect_args"] = {
+            "connect_timeout": POSTGRES_CONNECT_TIMEOUT,
+            **kwargs.get("connect_args", {}),
+        }
     return create_engine(url, **kwargs)
 
 

@@ -364,3 +364,35 @@ class RateLimitRecord(SQLModel, table=True):
     bucket: str = Field(primary_key=True, max_length=255)
     count: int = Field(default=0)
     window_ends_at: datetime = Field(sa_column=_ts())
+
+
+class AuditEntryRecord(SQLModel, table=True):
+    """One entry of the append-only, hash-chained audit log (see ``services.audit``).
+
+    ``entry_sha256`` is SHA-256 over the RFC 8785 form of the entry (sequence number, time,
+    actor, action, object, details and ``prev_sha256``), so editing, reordering or deleting
+    any entry breaks the chain from that point on."""
+
+    __tablename__ = "audit_log"
+
+    seq: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    at: datetime = Field(sa_column=_ts())
+    actor: str = Field(max_length=255)
+    action: str = Field(index=True, max_length=64)
+    object_type: str = Field(max_length=32)
+    object_id: str = Field(index=True, max_length=255)
+    details: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    prev_sha256: str = Field(max_length=64)
+    entry_sha256: str = Field(max_length=64)
+
+
+class AuditHeadRecord(SQLModel, table=True):
+    """The chain's head (one row, ``id`` 1): the last entry's number and hash. Appending
+    updates it first, which serialises appenders across workers on its row lock, and it makes
+    deleting entries from the end of the log detectable."""
+
+    __tablename__ = "audit_head"
+
+    id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    seq: int = 0
+    entry_sha256: str = Field(max_length=64)

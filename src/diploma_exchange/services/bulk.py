@@ -439,6 +439,7 @@ def _store(
         )
     made = [item for part in parts for item in part if isinstance(item, tuple)]
     session.execute(insert(core_table(CredentialRecord)), [row for row, _ in made])
+    issuance.audit_issued(session, institution, [row for row, _ in made])
     mark = result.add("store", mark)
     claims = sharing.store_new_claim_codes(
         session, settings, [(row["id"], code) for row, code in made], now=chunk.now

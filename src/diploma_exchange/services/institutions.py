@@ -32,6 +32,7 @@ from diploma_exchange.errors import (
     NotFound,
 )
 from diploma_exchange.proofs import keys
+from diploma_exchange.services import audit
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 API_KEY_RE = re.compile(r"^dx_([A-Za-z0-9]{12})_([A-Za-z0-9_-]{43})$")
@@ -112,6 +113,13 @@ def register_institution(
     )
     session.add(record)
     session.flush()
+    audit.record(
+        session,
+        "institution.register",
+        "institution",
+        record.did,
+        {"slug": slug, "kind": kind, "countryCode": country_code},
+    )
     key = add_signing_key(session, settings, record, private_key=private_key)
     return record, key
 
@@ -303,6 +311,17 @@ def _record_key_event(
         )
     )
     session.flush()
+    audit.record(
+        session,
+        f"key.{event}",
+        "key",
+        f"{institution.did}#{key.key_id}",
+        {
+            "institution": institution.slug,
+            "publicKeyMultibase": key.public_key_multibase,
+            "effectiveAt": entry.get("effectiveAt"),
+        },
+    )
 
 
 def rotate_key(
@@ -400,6 +419,13 @@ def create_api_key(
     )
     session.add(record)
     session.flush()
+    audit.record(
+        session,
+        "apikey.create",
+        "api-key",
+        record.id,
+        {"role": role, "institution": institution.slug if institution else None, "label": label},
+    )
     return record, f"dx_{prefix}_{secret}"
 
 
@@ -425,9 +451,19 @@ def authenticate(session: Session, token: str) -> Principal:
         institution = session.get(InstitutionRecord, record.institution_id)
         if institution is None or not institution.active:
             raise failure
-    return Principal(role=record.role, api_key_id=record.id, institution=institution)
+    principal = Principal(role=record.role, api_key_id=record.id, institution=institution)
+    audit.act_as(session, actor_for(principal))
+    return principal
+
+
+def actor_for(principal: Principal) -> str:
+    """How the audit log names the holder of an API key (never the key itself)."""
+    if principal.institution is not None:
+        return f"institution:{principal.institution.slug}/api-key:{principal.api_key_id}"
+    return f"{principal.role}/api-key:{principal.api_key_id}"
 
 
 def revoke_api_key(session: Session, record: ApiKeyRecord) -> None:
     record.revoked_at = datetime.now(UTC)
     session.add(record)
+    audit.record(session, "apikey.revoke", "api-key", record.id, {"role": record.role})

@@ -44,7 +44,7 @@ from diploma_exchange.errors import (
 )
 from diploma_exchange.proofs import eddsa_jcs_2022
 from diploma_exchange.proofs.keys import Signer
-from diploma_exchange.services import institutions, status
+from diploma_exchange.services import audit, institutions, status
 from diploma_exchange.services.institutions import Principal
 
 Clock = Callable[[], datetime]
@@ -239,14 +239,31 @@ def issue_credentials(
         eddsa_jcs_2022.add_proof(c, signer, created=now, share_nested=True) for c in completed
     ]
     # Core executemany of plain rows: ORM objects cost more than the signature per diploma.
-    session.execute(
-        insert(core_table(CredentialRecord)),
-        [
-            credential_row(document, institution, batch.id, position, now)
-            for position, document in enumerate(signed)
-        ],
-    )
+    rows = [
+        credential_row(document, institution, batch.id, position, now)
+        for position, document in enumerate(signed)
+    ]
+    session.execute(insert(core_table(CredentialRecord)), rows)
+    audit_issued(session, institution, rows)
     return IssuedBatch(batch.id, signed)
+
+
+def audit_issued(
+    session: Session, institution: InstitutionRecord, rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """One audit entry per stored diploma, with the digest of exactly what was signed."""
+    for row in rows:
+        audit.record(
+            session,
+            "diploma.issue",
+            "diploma",
+            str(row["id"]),
+            {
+                "institution": institution.slug,
+                "batch": row["batch_id"],
+                "documentSha256": row["document_sha256"],
+            },
+        )
 
 
 def _assign_status(

@@ -19,7 +19,7 @@ from diploma_exchange.proofs import eddsa_jcs_2022
 from diploma_exchange.recognition.assessment import Qualification, assess
 from diploma_exchange.recognition.frameworks import load_registry
 from diploma_exchange.recognition.statement import build_statement, diploma_digest
-from diploma_exchange.services import institutions, verification
+from diploma_exchange.services import audit, institutions, verification
 from diploma_exchange.services.trust import _nic
 from diploma_exchange.verification import CheckName, CheckStatus, VerificationReport
 
@@ -134,6 +134,19 @@ def assess_and_issue(
         )
     )
     session.flush()
+    audit.record(
+        session,
+        "recognition.assess",
+        "recognition-statement",
+        str(signed["id"]),
+        {
+            "receivingCountry": receiving_country,
+            "outcome": str(assessment.get("outcome")),
+            "diploma": str(credential["id"])
+            if credential and isinstance(credential.get("id"), str)
+            else None,
+        },
+    )
     return AssessmentOutcome(signed, assessment, report)
 
 
@@ -181,6 +194,13 @@ def record_decision(
     )
     session.add(record)
     session.flush()
+    audit.record(
+        session,
+        f"recognition.{decision}",
+        "recognition-statement",
+        statement_id,
+        {"decision": decision, "officer": officer},
+    )
     return record
 
 

@@ -32,6 +32,7 @@ from diploma_exchange.db.models import (
     utcnow_seconds,
 )
 from diploma_exchange.errors import Forbidden, Gone, InvalidInput, NotAuthenticated, NotFound
+from diploma_exchange.services import audit
 from diploma_exchange.sharing import codes
 from diploma_exchange.sharing.links import LinkPolicy, LinkState, link_state
 
@@ -95,6 +96,8 @@ def mint_claim_codes(
         )
         .values(superseded_at=now)
     )
+    for credential_id in wanted:
+        audit.record(session, "claimcode.create", "diploma", credential_id)
     return store_new_claim_codes(
         session, settings, [(c, codes.new_claim_code()) for c in wanted], now=now
     )
@@ -173,13 +176,21 @@ def claim(
     )
     if won.rowcount != 1:  # type: ignore[attr-defined]
         raise Gone("this claim code was already used", code="claim-code-used")
-    return open_session(
+    token, web_session = open_session(
         session,
         kind="graduate",
         credential_id=record.credential_id,
         expires_at=now + timedelta(days=settings.graduate_session_days),
         now=now,
     )
+    audit.act_as(session, graduate_actor(web_session))
+    audit.record(session, "diploma.claim", "diploma", record.credential_id)
+    return token, web_session
+
+
+def graduate_actor(record: WebSessionRecord) -> str:
+    """How the audit log names a graduate: by diploma and session, never by token."""
+    return f"graduate:{record.credential_id}/session:{record.id}"
 
 
 # --- sessions ---------------------------------------------------------------------------
@@ -248,6 +259,7 @@ def graduate_session(
         raise NotAuthenticated(
             "sign in with the claim code from your university", code="graduate-session-required"
         )
+    audit.act_as(session, graduate_actor(record))
     return record
 
 
@@ -268,6 +280,13 @@ def sign_out(session: Session, record: WebSessionRecord, *, everywhere: bool = F
         record.revoked_at = now
         session.add(record)
     session.flush()
+    audit.record(
+        session,
+        "session.end-all" if everywhere else "session.end",
+        "diploma",
+        record.credential_id,
+        {"session": record.id},
+    )
 
 
 def credential_of(session: Session, credential_id: str) -> tuple[CredentialRecord, dict[str, Any]]:
@@ -350,6 +369,18 @@ def create_link(
     )
     session.add(record)
     session.flush()
+    audit.record(
+        session,
+        "sharelink.create",
+        "share-link",
+        record.id,
+        {
+            "diploma": graduate.credential_id,
+            "purpose": purpose,
+            "expiresAt": expires.isoformat(),
+            "pin": pin_hash is not None,
+        },
+    )
     return token, record
 
 
@@ -391,6 +422,9 @@ def revoke_link(
         record.revoked_at = now or utcnow_seconds()
         session.add(record)
         session.flush()
+        audit.record(
+            session, "sharelink.revoke", "share-link", record.id, {"diploma": record.credential_id}
+        )
     return record
 
 
@@ -477,5 +511,12 @@ def try_pin(
         link.locked_at = now
         session.add(link)
         record_event(session, link, "locked", country=country)
+        audit.record(
+            session,
+            "sharelink.lock",
+            "share-link",
+            link.id,
+            {"diploma": link.credential_id, "failedPins": link.failed_pin_attempts},
+        )
     session.flush()
     return None

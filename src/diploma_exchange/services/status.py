@@ -35,7 +35,7 @@ from diploma_exchange.db.models import (
 from diploma_exchange.errors import Conflict, Forbidden, InvalidInput, NotFound
 from diploma_exchange.proofs import eddsa_jcs_2022
 from diploma_exchange.proofs.keys import Signer
-from diploma_exchange.services import institutions
+from diploma_exchange.services import audit, institutions
 from diploma_exchange.status import (
     Bitstring,
     build_status_list_credential,
@@ -463,6 +463,13 @@ def change_status(
     )
     session.add(event)
     session.flush()
+    audit.record(
+        session,
+        f"diploma.{action}",
+        "diploma",
+        credential_id,
+        {"reasonCode": reason_code, "from": state, "to": new_state, "statusList": list_id},
+    )
     return StatusChange(credential_id, credential.state, event)
 
 

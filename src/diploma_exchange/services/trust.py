@@ -26,7 +26,7 @@ from diploma_exchange.dids.document import DidDocument
 from diploma_exchange.dids.remote import SafeFetcher
 from diploma_exchange.errors import ConfigurationError, Conflict, Error, InvalidInput, NotFound
 from diploma_exchange.proofs import eddsa_jcs_2022, keys
-from diploma_exchange.services import institutions
+from diploma_exchange.services import audit, institutions
 from diploma_exchange.trust.accreditation import (
     AccreditationRecord,
     Scope,
@@ -88,6 +88,18 @@ def _issue_record(
     )
     session.add(row)
     session.flush()
+    audit.record(
+        session,
+        "accreditation.withdraw" if record.status == "withdrawn" else "accreditation.grant",
+        "institution",
+        institution.did,
+        {
+            "record": record.id,
+            "status": record.status,
+            "validFrom": record.valid_from.isoformat(),
+            "supersedes": record.supersedes,
+        },
+    )
     return row
 
 
@@ -245,6 +257,13 @@ def publish_trust_list(session: Session, settings: Settings) -> dict[str, Any]:
         )
     )
     session.flush()
+    audit.record(
+        session,
+        "trustlist.publish",
+        "trust-list",
+        trust_list_url(settings),
+        {"sequenceNumber": sequence, "contentSha256": content_sha},
+    )
     return signed
 
 
@@ -277,6 +296,13 @@ def add_partner(
     )
     session.add(record)
     session.flush()
+    audit.record(
+        session,
+        "partner.add",
+        "partner-nic",
+        did,
+        {"countryCode": country_code, "publicKeyMultibase": public_key_multibase},
+    )
     return record
 
 
@@ -302,6 +328,7 @@ def remove_partner(session: Session, partner: PartnerNicRecord) -> None:
     session.flush()  # no ORM relationship orders these deletes: children first, explicitly
     session.delete(partner)
     session.flush()
+    audit.record(session, "partner.remove", "partner-nic", partner.did)
 
 
 def import_trust_list(
@@ -347,6 +374,17 @@ def import_trust_list(
     )
     session.add(snapshot)
     session.flush()
+    audit.record(
+        session,
+        "trustlist.import",
+        "partner-nic",
+        partner.did,
+        {
+            "sequenceNumber": verified.sequence_number,
+            "documentSha256": snapshot.document_sha256,
+            "fetchedFrom": fetched_from,
+        },
+    )
     return snapshot
 
 

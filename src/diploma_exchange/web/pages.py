@@ -37,6 +37,7 @@ from diploma_exchange.errors import (
     NotAuthenticated,
     NotFound,
     RateLimited,
+    ServiceUnavailable,
 )
 from diploma_exchange.services import ratelimit, recognition, sharing, verification
 from diploma_exchange.services.ratelimit import RateLimiter
@@ -121,7 +122,7 @@ def _error_text(exc: Error, lang: str) -> str:
     text = translate(key, lang)
     if text == key:
         text = exc.message
-    if isinstance(exc, RateLimited):
+    if isinstance(exc, RateLimited | ServiceUnavailable):
         text = translate("error.retry_after", lang, n=exc.retry_after)
     return text
 
@@ -131,7 +132,9 @@ def _status_of(exc: Error) -> int:
 
 
 def _retry_headers(exc: Error) -> dict[str, str] | None:
-    return {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+    if isinstance(exc, RateLimited | ServiceUnavailable):
+        return {"Retry-After": str(exc.retry_after)}
+    return None
 
 
 def _error_page(request: Request, exc: Error) -> Response:

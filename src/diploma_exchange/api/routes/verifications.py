@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 
 from diploma_exchange import strict_json
+from diploma_exchange.api import problem_docs
 from diploma_exchange.api.deps import ReadSessionDep, RemoteDep, SettingsDep
 from diploma_exchange.api.limits import StrictJsonRoute
 from diploma_exchange.api.routes.diplomas import read_upload
@@ -46,9 +47,9 @@ async def verification_document(request: Request) -> Any:
     settings: Settings = request.app.state.settings
     content_type = request.headers.get("content-type", "")
     document: Any
-    if "json" in content_type:
+    if problem_docs.is_json(content_type):
         document = await request.json()  # already parsed strictly by StrictJsonRoute
-    elif content_type.startswith("multipart/form-data"):
+    elif problem_docs.media_type(content_type) == "multipart/form-data":
         data, _ = await read_upload(request)
         document = strict_json.loads(
             data, max_bytes=settings.max_body_bytes, max_depth=settings.max_json_depth
