@@ -4,12 +4,14 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install lint typecheck openapi bench clean
+.PHONY: run test install lint typecheck openapi bench clean lock audit
 
-$(STAMP): pyproject.toml
+# Every dependency (and theirs) is pinned with hashes in requirements.lock (`make lock`);
+# the package itself is installed on top without resolving anything again.
+$(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -35,5 +37,19 @@ bench: $(STAMP)
 	bash benchmarks/setup.sh
 	$(BIN)/python benchmarks/run.py --all
 
+## Re-pin every dependency (with hashes) after a change to pyproject.toml
+lock: $(STAMP)
+	$(BIN)/pip-compile --quiet --extra test --generate-hashes --allow-unsafe --strip-extras \
+	  --no-emit-index-url --no-emit-find-links --output-file requirements.lock pyproject.toml
+
+## Vulnerability audit of the pinned dependencies (says NOT AUDITED when it cannot look up)
+audit: $(STAMP)
+	$(BIN)/python .ci/audit_dependencies.py
+
 clean:
 	rm -rf $(VENV) var .pytest_cache
+
+.PHONY: soak
+## Mixed-load soak on PostgreSQL for SOAK_SECONDS (default 300): prints requests, errors, RSS
+soak: $(STAMP)
+	SOAK_SECONDS=$${SOAK_SECONDS:-300} $(BIN)/python -m pytest -q -s -p no:cacheprovider tests/faults/test_soak.py
