@@ -223,6 +223,9 @@ POLICIES: dict[tuple[str, str, str], Policy] = {
     ("POST", "/v1/partners/{partner_id}/refresh", "partner"): Policy(
         only(ADMIN), {"partner_id": "partner_id"}, note="no URL configured: 400 when allowed"
     ),
+    # --- audit log (NIC administrator only)
+    ("GET", "/v1/audit-log", ""): Policy(only(ADMIN)),
+    ("GET", "/v1/audit-log/verification", ""): Policy(only(ADMIN)),
     # --- recognition
     ("POST", "/v1/recognition/assessments", ""): Policy(
         public(),

@@ -355,3 +355,22 @@ def test_concurrent_writers_keep_one_unbroken_chain(
     assert report.intact, report.problems
     issued = [e for e in entries(engine) if e.action == "diploma.issue"]
     assert len(issued) == 40 and len({e.object_id for e in issued}) == 40
+
+
+def test_the_administrator_reads_and_verifies_the_log_over_the_api(
+    client: TestClient, engine: Engine, admin_key: str, populated: list[AuditEntryRecord]
+) -> None:
+    admin = {"Authorization": f"Bearer {admin_key}"}
+    listed = client.get("/v1/audit-log", params={"action": "diploma.issue"}, headers=admin)
+    assert listed.status_code == 200, listed.text
+    body = listed.json()
+    assert len(body) == 4 and all(e["action"] == "diploma.issue" for e in body)
+    assert body[0]["object"]["type"] == "diploma" and "documentSha256" in body[0]["details"]
+    page = client.get("/v1/audit-log", params={"after": 2, "limit": 3}, headers=admin).json()
+    assert [e["seq"] for e in page] == [3, 4, 5]
+    verified = client.get("/v1/audit-log/verification", headers=admin).json()
+    assert verified["intact"] is True and verified["entries"] == len(populated)
+    anchor = f"{populated[0].seq}:{'0' * 64}"
+    wrong = client.get("/v1/audit-log/verification", params={"anchor": anchor}, headers=admin)
+    assert wrong.json()["intact"] is False
+    assert wrong.json()["problems"][0]["code"] == "anchor-mismatch"

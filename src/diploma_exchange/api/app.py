@@ -11,6 +11,9 @@ from diploma_exchange.api import problem_docs, problems
 from diploma_exchange.api.abuse import AbuseLimitMiddleware
 from diploma_exchange.api.limits import BodySizeLimitMiddleware
 from diploma_exchange.api.routes import (
+    audit as audit_routes,
+)
+from diploma_exchange.api.routes import (
     diplomas,
     institutions,
     meta,
@@ -77,6 +80,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         recognition,
         vcapi,
         verifications,
+        audit_routes,
     ):
         app.include_router(module.router)
     app.include_router(pages.router)
