@@ -30,6 +30,9 @@ from diploma_exchange.services import institutions, trust
 from diploma_exchange.trust.accreditation import Scope
 from vectors import in_ci
 
+#: Secrets never appear in logs: the whole session is logged at DEBUG and scanned.
+pytest_plugins = ["log_scan"]
+
 PUBLIC_BASE_URL = "https://diplomas.example.kz"
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 

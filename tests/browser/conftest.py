@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 
+import log_scan
 from cli_support import create_accredited
 from helpers import diploma_payload
 from vectors import in_ci
@@ -89,6 +90,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     created = create_accredited(env, "kaznu", INSTITUTION)
     assert created.returncode == 0, f"creating the institution failed: {created.stderr}"
     api_key = json.loads(created.stdout)["apiKey"]
+    log_scan.record("api-key", api_key)
+    log_scan.watch(tmp / "server.log")  # scanned for secrets at the end of the session
     log = (tmp / "server.log").open("wb", buffering=0)
     server = subprocess.Popen(
         [sys.executable, "-m", "diploma_exchange", "serve", "--port", str(port)],

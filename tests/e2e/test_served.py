@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+import log_scan
 from cli_support import create_accredited
 from helpers import diploma_payload
 
@@ -59,11 +60,14 @@ def served(
     created = create_accredited(env, "kaznu", "Al-Farabi Kazakh National University")
     assert created.returncode == 0, created.stderr
     info = json.loads(created.stdout)
+    log_scan.record("api-key", info["apiKey"])
+    log_path = log_scan.server_log("served")  # scanned for secrets at the end of the session
+    log = log_path.open("wb")
     server = subprocess.Popen(
         [sys.executable, "-m", "diploma_exchange", "serve", "--port", str(port)],
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -75,15 +79,13 @@ def served(
             except httpx.HTTPError:
                 pass
             if time.monotonic() > deadline or server.poll() is not None:
-                raise RuntimeError(
-                    "server did not start: "
-                    + (server.stderr.read().decode() if server.stderr else "")
-                )
+                raise RuntimeError("server did not start: " + log_path.read_text(errors="replace"))
             time.sleep(0.2)
         yield base, info["did"], info["apiKey"], {"port": str(port), "tmp": str(tmp)}
     finally:
         server.terminate()
         server.wait(timeout=10)
+        log.close()
 
 
 def test_issue_over_http_then_verify_with_only_the_file(

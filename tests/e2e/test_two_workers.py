@@ -17,6 +17,7 @@ import httpx
 import pytest
 from sqlalchemy import text
 
+import log_scan
 from cli_support import create_accredited
 from conftest import _drop_postgres, _make_postgres, _postgres_url
 from diploma_exchange.db.engine import make_engine
@@ -48,6 +49,8 @@ def two_workers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str,
         created = create_accredited(env, "kaznu", "Al-Farabi Kazakh National University")
         assert created.returncode == 0, created.stderr
         api_key = json.loads(created.stdout)["apiKey"]
+        log_scan.record("api-key", api_key)
+        log_scan.watch(tmp / "server.log")  # scanned for secrets at the end of the session
         server = subprocess.Popen(
             [sys.executable, "-m", "diploma_exchange", "serve", "--port", str(port),
              "--workers", "2"],

@@ -7,7 +7,9 @@ matches ``rfc8785.dumps``.
 
 from __future__ import annotations
 
+import json
 import math
+import random
 from collections import OrderedDict
 from enum import IntEnum
 from typing import Any
@@ -15,9 +17,10 @@ from typing import Any
 import orjson
 import pytest
 import rfc8785
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from diploma_exchange import strict_json
 from diploma_exchange.credentials.samples import sample_diploma_credential
 from diploma_exchange.errors import InvalidInput, LimitExceeded
 from diploma_exchange.proofs import jcs
@@ -263,3 +266,66 @@ def test_lone_surrogate_key_passes_the_walk_but_orjson_refuses_it() -> None:
         rfc8785.dumps(value)
     with pytest.raises(InvalidInput, match="lone surrogate"):
         canonicalize(value)
+
+
+# --- the canonical form is stable (idempotent, order- and parse-independent) -----------------
+
+
+def _canonical_or_none(value: Any) -> bytes | None:
+    try:
+        return canonicalize(value)
+    except InvalidInput:
+        return None
+
+
+def _integral_beyond_safe(value: Any) -> bool:
+    """Holds a float such as 1e20 that JCS prints as an integer outside +/-(2**53 - 1)."""
+    if isinstance(value, float):
+        return value.is_integer() and abs(value) >= 2**53
+    if isinstance(value, dict):
+        return any(_integral_beyond_safe(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(_integral_beyond_safe(v) for v in value)
+    return False
+
+
+def _reordered(value: Any, rng: random.Random) -> Any:
+    """The same JSON value with every object's members inserted in a shuffled order."""
+    if isinstance(value, dict):
+        items = list(value.items())
+        rng.shuffle(items)
+        return {k: _reordered(v, rng) for k, v in items}
+    if isinstance(value, list | tuple):
+        return [_reordered(v, rng) for v in value]
+    return value
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(_json, st.integers(0, 2**32).map(random.Random), st.booleans(), st.sampled_from([None, 1]))
+def test_canonical_form_is_stable(
+    value: Any, rng: random.Random, ascii_only: bool, indent: int | None
+) -> None:
+    """canonical(x) == canonical(parse(canonical(x))) (idempotent), whatever the members'
+    insertion order and however the value was serialised and parsed again (strictly)."""
+    canonical = _canonical_or_none(value)
+    assume(canonical is not None and not _integral_beyond_safe(value))
+    assert canonical is not None
+    assert canonicalize(json.loads(canonical)) == canonical
+    reparsed = strict_json.loads(canonical, max_bytes=10**7, max_depth=1000)
+    assert canonicalize(reparsed) == canonical
+    assert canonicalize(_reordered(value, rng)) == canonical
+    text = json.dumps(_reordered(value, rng), ensure_ascii=ascii_only, indent=indent)
+    assert canonicalize(strict_json.loads(text, max_bytes=10**7, max_depth=1000)) == canonical
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=InvalidInput,
+    reason="known gap: JCS prints the double 1e20 as the integer 100000000000000000000; "
+    "Python's json (and strict_json) parse that back as an int, which rfc8785 refuses "
+    "outside the safe integer range. RFC 8785 says to read numbers as IEEE 754 doubles.",
+)
+@pytest.mark.parametrize("value", [1e20, -(2.0**53), [1e16]])
+def test_integral_doubles_beyond_2_53_survive_a_reparse(value: Any) -> None:
+    canonical = canonicalize(value)
+    assert canonicalize(strict_json.loads(canonical)) == canonical

@@ -259,5 +259,6 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error on %s", request.url.path)
+        # The route template, not the path: share-link and claim paths carry secrets.
+        log.exception("unhandled error on %s %s", request.method, _route_template(request))
         return problem(500, "internal-error", "the service could not complete the request")

@@ -6,14 +6,27 @@ connections (uvicorn issue #3149). Nagle's algorithm then holds each small respo
 client's delayed ACK arrives: about 40 ms per keep-alive request, which the HTTP benchmark
 measured as a 6x drop of ``/healthz`` throughput with two workers. This protocol class sets the
 option on every connection; it is what ``diploma-exchange serve`` passes as ``http=``.
+
+uvicorn's access log also writes each request's full path, and the paths of share links
+(``/s/<token>``) and claim links (``/claim/<code>``) are bearer secrets: anyone who reads the
+log could open the diploma or claim it. :data:`LOG_CONFIG` is uvicorn's logging configuration
+with :class:`RedactSecretPaths` on the access log.
 """
 
 from __future__ import annotations
 
 import asyncio
+import copy
+import logging
+import re
 import socket
+from typing import Any, Final
 
+from uvicorn.config import LOGGING_CONFIG
 from uvicorn.protocols.http.h11_impl import H11Protocol
+
+#: A share-link token or a claim code as the first segment after ``/s/`` or ``/claim/``.
+_SECRET_PATH = re.compile(r"^(/s/|/claim/)[^/?#]+")
 
 
 class NoDelayH11Protocol(H11Protocol):
@@ -27,3 +40,27 @@ class NoDelayH11Protocol(H11Protocol):
             except OSError:  # not a TCP socket after all (or already closed): nothing to do
                 pass
         super().connection_made(transport)  # type: ignore[arg-type]
+
+
+def redact_path(path: str) -> str:
+    """``path`` with the secret segment of a share or claim link replaced by ``<redacted>``."""
+    return _SECRET_PATH.sub(r"\1<redacted>", path)
+
+
+class RedactSecretPaths(logging.Filter):
+    """Redacts share-link tokens and claim codes in uvicorn access-log records.
+
+    uvicorn logs ``'%s - "%s %s HTTP/%s" %d'`` with the path (and query) as third argument.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
+            record.args = (*args[:2], redact_path(args[2]), *args[3:])
+        return True
+
+
+#: uvicorn's default logging configuration, with the secret paths of the access log redacted.
+LOG_CONFIG: Final[dict[str, Any]] = copy.deepcopy(LOGGING_CONFIG)
+LOG_CONFIG.setdefault("filters", {})["redact_secret_paths"] = {"()": RedactSecretPaths}
+LOG_CONFIG["handlers"]["access"]["filters"] = ["redact_secret_paths"]
