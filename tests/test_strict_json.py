@@ -21,12 +21,29 @@ from diploma_exchange.errors import InvalidInput, LimitExceeded
         (b'{"n": Infinity}', InvalidInput, "invalid-input"),
         (b'{"n": ' + b"9" * 5000 + b"}", InvalidInput, "number-out-of-range"),
         (b"{", InvalidInput, "invalid-input"),
+        # I-JSON (RFC 7493): numbers other parsers read differently, text that is not Unicode
+        (b'{"n": 1e400}', InvalidInput, "number-out-of-range"),
+        (b'{"n": -1e400}', InvalidInput, "number-out-of-range"),
+        (b'{"n": 9007199254740992}', InvalidInput, "number-out-of-range"),
+        (b'{"n": -9007199254740992}', InvalidInput, "number-out-of-range"),
+        (b'{"s": "\\ud800"}', InvalidInput, "invalid-unicode"),
+        (b'{"\\udfff": 1}', InvalidInput, "invalid-unicode"),
+        (b'["ok", ["\\ud83d"]]', InvalidInput, "invalid-unicode"),
     ],
 )
 def test_rejected(data: bytes, error: type[Exception], code: str) -> None:
     with pytest.raises(error) as caught:
         strict_json.loads(data, max_bytes=1_000_000, max_depth=32)
     assert getattr(caught.value, "code", None) == code
+
+
+def test_nul_is_refused_only_where_asked() -> None:
+    """NUL is valid JSON, but PostgreSQL text cannot hold it: the HTTP API refuses it."""
+    data = b'{"s": ["a\\u0000b"]}'
+    assert strict_json.loads(data) == {"s": ["a\x00b"]}
+    with pytest.raises(InvalidInput) as caught:
+        strict_json.loads_storable(data)
+    assert caught.value.code == "nul-character" and caught.value.pointer == "/s/0"
 
 
 def test_size_limit() -> None:
@@ -36,3 +53,21 @@ def test_size_limit() -> None:
 
 def test_accepted_with_bom() -> None:
     assert strict_json.loads('\ufeff{"a": [1, 2.5, "ә"]}') == {"a": [1, 2.5, "ә"]}
+
+
+def test_the_i_json_boundaries_are_accepted() -> None:
+    limit = 2**53 - 1
+    text = f'[{limit}, {-limit}, 1.7976931348623157e308, 1e-400, "\\ud83d\\ude00"]'
+    assert strict_json.loads(text) == [limit, -limit, 1.7976931348623157e308, 0.0, "\U0001f600"]
+
+
+def test_errors_never_carry_what_cannot_be_encoded() -> None:
+    """A duplicate key or pointer holding a lone surrogate or NUL is escaped in the error
+    (it goes into a UTF-8 problem body and the logs)."""
+    with pytest.raises(InvalidInput) as caught:
+        strict_json.loads(b'{"\\ud800": 1, "\\ud800": 2}')
+    assert caught.value.extra["key"] == "\\ud800"
+    with pytest.raises(InvalidInput) as caught:
+        strict_json.loads_storable(b'{"a\\u0000": "\\u0000"}')
+    assert caught.value.pointer == "/a\\u0000"
+    str(caught.value).encode("utf-8")

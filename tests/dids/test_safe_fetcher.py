@@ -4,6 +4,9 @@ notation, through a redirect, or through a host name that resolves to one."""
 
 from __future__ import annotations
 
+import gzip
+import tracemalloc
+import zlib
 from collections.abc import Iterable
 
 import httpx
@@ -122,3 +125,62 @@ def test_a_public_host_is_fetched() -> None:
         transport=httpx.MockTransport(lambda r: httpx.Response(200, json={"id": "did:web:x"})),
     )
     assert fetcher.get_json("https://public.example/did.json") == {"id": "did:web:x"}
+
+
+# --- hostile answers from a public host (tests/hostile/README.md) ----------------------------
+
+
+def _serving(data: bytes, encoding: str | None = None, max_bytes: int = 256 * 1024) -> SafeFetcher:
+    headers = {"Content-Encoding": encoding} if encoding else {}
+    # ``stream=``: a real transport streams; ``content=`` would be read (inflated) up front.
+    return SafeFetcher(
+        resolve_host=_resolver({}),
+        max_bytes=max_bytes,
+        transport=httpx.MockTransport(
+            lambda r: httpx.Response(200, stream=httpx.ByteStream(data), headers=headers)
+        ),
+    )
+
+
+def _bomb(wbits: int) -> bytes:
+    """200 MB of zeros, compressed to ~200 KB."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, wbits)
+    megabyte = bytes(1024 * 1024)
+    return b"".join(compressor.compress(megabyte) for _ in range(200)) + compressor.flush()
+
+
+@pytest.mark.parametrize(("encoding", "wbits"), [("gzip", 16 + zlib.MAX_WBITS), ("deflate", 15)])
+def test_a_content_encoding_bomb_stops_inflating_at_the_limit(encoding: str, wbits: int) -> None:
+    fetcher = _serving(_bomb(wbits), encoding)
+    tracemalloc.start()
+    try:
+        with pytest.raises(DidResolutionError, match="larger than"):
+            fetcher.get_json("https://public.example/list.json")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 20 * 1024 * 1024, f"{peak / 1e6:.0f} MB: the answer was inflated whole"
+
+
+def test_compressed_answers_within_the_limit_are_read() -> None:
+    fetcher = _serving(gzip.compress(b'{"id": "did:web:x"}'), "gzip")
+    assert fetcher.get_json("https://public.example/did.json") == {"id": "did:web:x"}
+
+
+@pytest.mark.parametrize(
+    ("data", "encoding", "message"),
+    [
+        (b"not gzip at all", "gzip", "corrupt gzip"),
+        (b"\x0b\x02\x80{}\x03", "br", "only gzip and deflate"),
+        (b'{"id": "a", "id": "b"}', None, "more than once"),
+        (b"[" * 100_000 + b"]" * 100_000, None, "nested deeper"),
+        (b'{"n": 1e400}', None, "I-JSON"),
+        (b"<html>", None, "not valid JSON"),
+    ],
+)
+def test_hostile_answers_are_resolution_errors(
+    data: bytes, encoding: str | None, message: str
+) -> None:
+    fetcher = _serving(data, encoding, max_bytes=1024 * 1024)
+    with pytest.raises(DidResolutionError, match=message):
+        fetcher.get_json("https://public.example/did.json")

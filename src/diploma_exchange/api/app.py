@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine
 from diploma_exchange import __version__
 from diploma_exchange.api import problem_docs, problems
 from diploma_exchange.api.abuse import AbuseLimitMiddleware
-from diploma_exchange.api.limits import BodySizeLimitMiddleware
+from diploma_exchange.api.limits import BodySizeLimitMiddleware, NulCharacterMiddleware
 from diploma_exchange.api.routes import (
     audit as audit_routes,
 )
@@ -61,6 +61,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.rate_limiter = make_rate_limiter(settings, app.state.engine)
     problems.install(app)
     problem_docs.document_problems(app)
+    app.add_middleware(NulCharacterMiddleware)
     app.add_middleware(
         BodySizeLimitMiddleware,
         max_bytes=settings.max_body_bytes,

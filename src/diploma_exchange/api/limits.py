@@ -77,6 +77,38 @@ class _TooLarge(Exception):
     pass
 
 
+class NulCharacterMiddleware:
+    """Refuse NUL in the path, query string or headers with 400: PostgreSQL text cannot hold
+    it, so a look-up by ``/v1/diplomas/a%00b`` failed in the database (a 500). JSON bodies are
+    checked by the strict parser; this covers what reaches handlers outside the body."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            where = _nul_in(scope)
+            if where is not None:
+                response = problem(
+                    400,
+                    "nul-character",
+                    f"the request's {where} holds a NUL character (%00); remove it",
+                )
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def _nul_in(scope: Scope) -> str | None:
+    if "\x00" in scope.get("path", ""):
+        return "path"
+    if b"%00" in scope.get("query_string", b"") or b"\x00" in scope.get("query_string", b""):
+        return "query string"
+    if any(b"\x00" in value for _name, value in scope.get("headers", [])):
+        return "header"
+    return None
+
+
 class StrictJsonRoute(APIRoute):
     """An APIRoute that parses JSON bodies strictly before FastAPI's own handling, refuses
     bodies of undocumented media types (415), and declares its problem responses."""
@@ -94,6 +126,17 @@ class StrictJsonRoute(APIRoute):
             content_type = request.headers.get("content-type", "")
             if request.method not in problem_docs.BODY_METHODS:
                 return await original(request)
+            coding = request.headers.get("content-encoding", "identity").strip().lower()
+            if coding not in ("", "identity"):
+                # Bodies are read as sent: a compressed one would only fail later, as "not
+                # JSON", and inflating it here would let a small request expand unbounded.
+                return problem(
+                    415,
+                    "unsupported-content-encoding",
+                    f"request bodies are not accepted with Content-Encoding {coding!r}; "
+                    "send them uncompressed",
+                    instance=request.url.path,
+                )
             is_json = problem_docs.is_json(content_type)
             kind = problem_docs.media_type(content_type)
             acceptable = (is_json and accepts_json) or kind in consumes
@@ -111,7 +154,7 @@ class StrictJsonRoute(APIRoute):
                 body = await request.body()
                 if body:
                     try:
-                        request._json = strict_json.loads(
+                        request._json = strict_json.loads_storable(
                             body,
                             max_bytes=settings.max_body_bytes,
                             max_depth=settings.max_json_depth,

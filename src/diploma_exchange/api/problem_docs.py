@@ -1,11 +1,12 @@
 """Problem responses in the OpenAPI document: every operation declares the errors it answers.
 
 What follows from a route's shape is added by the route class
-(:class:`~diploma_exchange.api.limits.StrictJsonRoute` calls :func:`derived_statuses`): 429
-and 503 everywhere (abuse limits, an unreachable database), 400/413/415/422 where a body is
-read, 401/403 behind an API key, 404 under a path parameter. A route declares only what is
-particular to it, e.g. ``responses=problem_responses(409)``. :func:`document_problems` adds
-the ``ProblemDetails`` schema the entries refer to.
+(:class:`~diploma_exchange.api.limits.StrictJsonRoute` calls :func:`derived_statuses`):
+400, 429 and 503 everywhere (a malformed request, abuse limits, an unreachable database),
+413/415/422 where a body is read, 422 for parameters, 401/403 behind an API key, 404 under a
+path parameter. A route declares only what is particular to it, e.g.
+``responses=problem_responses(409)``. :func:`document_problems` adds the ``ProblemDetails``
+schema the entries refer to.
 """
 
 from __future__ import annotations
@@ -23,8 +24,9 @@ from diploma_exchange.api.schemas import ProblemDetails
 
 PROBLEM_SCHEMA_REF = "#/components/schemas/ProblemDetails"
 
-#: Every operation can answer these: abuse limits and an unreachable database.
-ALWAYS = (429, 503)
+#: Every operation can answer these: a malformed request (e.g. NUL in a header or the query
+#: string), abuse limits and an unreachable database.
+ALWAYS = (400, 429, 503)
 
 DESCRIPTIONS = {
     400: "Bad request: not valid JSON, a duplicate key, or an invalid value",
@@ -113,11 +115,8 @@ def _has_parameters(dependant: Any) -> bool:
 def derived_statuses(route: APIRoute) -> set[int]:
     """The problem statuses that follow from the route's shape (see the module docstring)."""
     statuses = set(ALWAYS)
-    consumes = request_media_types(route)
-    if route.methods & BODY_METHODS:
-        statuses |= {400, 413, 422}
-        if consumes:
-            statuses.add(415)
+    if (route.methods or set()) & BODY_METHODS:
+        statuses |= {413, 415, 422}  # 415 also for a Content-Encoding
     if _has_parameters(route.dependant) or route.body_field is not None:
         statuses.add(422)
     if route.param_convertors:

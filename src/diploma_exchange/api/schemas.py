@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from diploma_exchange.credentials import DiplomaData
+from diploma_exchange.db.models import as_utc
+
+#: A stored time in a response: always with its offset (SQLite hands back naive datetimes,
+#: which would serialise without one and break the documented ``date-time`` format).
+UtcDateTime = Annotated[datetime, AfterValidator(as_utc)]
 
 
 class ApiModel(BaseModel):
@@ -75,7 +80,7 @@ class ClaimCodePublic(ApiModel):
 
     code: str = Field(examples=["K7M2Q-8ZT4W-0PXDR-3HV9B-CE61N"])
     url: str = Field(description="The claim page with the code filled in.")
-    expires_at: datetime = Field(alias="expiresAt")
+    expires_at: UtcDateTime = Field(alias="expiresAt")
 
 
 class IssuedCredential(ApiModel):
@@ -98,7 +103,7 @@ class CredentialSummary(ApiModel):
     id: str
     achievement_type: str = Field(alias="achievementType")
     subject_name: str = Field(alias="subjectName")
-    issued_at: datetime = Field(alias="issuedAt")
+    issued_at: UtcDateTime = Field(alias="issuedAt")
     batch_id: str | None = Field(alias="batchId")
 
 

@@ -5,7 +5,9 @@ DID, and the service fetches whatever URL that DID maps to. The fetcher therefor
 - speaks https only (plain http only for hosts explicitly allowed, e.g. local development);
 - refuses hosts that resolve to loopback, private, link-local, multicast or reserved
   addresses unless explicitly allowed;
-- follows no redirects, applies connect/read timeouts and a response size limit;
+- follows no redirects, applies connect/read timeouts and a response size limit, counted
+  after decompression and enforced while decompressing (a gzip bomb stops at the limit);
+- parses strictly (:mod:`diploma_exchange.strict_json`: no duplicate keys, bounded depth);
 - caches documents for a short time.
 Known limit: the address check happens before connecting, so a DNS answer that changes
 between the check and the connection (DNS rebinding) is not caught; deployments that need
@@ -15,17 +17,18 @@ that guarantee should route outbound traffic through an egress proxy.
 from __future__ import annotations
 
 import ipaddress
-import json
 import socket
 import time
+import zlib
 from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
 import httpx
 
+from diploma_exchange import strict_json
 from diploma_exchange.dids.did_web import did_web_to_url
 from diploma_exchange.dids.document import DidDocument
-from diploma_exchange.errors import DidResolutionError
+from diploma_exchange.errors import DidResolutionError, InvalidInput
 
 Resolver = Callable[[str], Iterable[str]]
 
@@ -112,23 +115,51 @@ class SafeFetcher:
                     timeout=httpx.Timeout(self.timeout),
                     follow_redirects=False,
                     transport=self._transport,
-                    headers={"Accept": "application/did+json, application/json"},
+                    headers={
+                        "Accept": "application/did+json, application/json",
+                        "Accept-Encoding": "gzip, deflate",
+                    },
                 ) as client,
                 client.stream("GET", url) as response,
             ):
                 if response.status_code != 200:
                     raise DidResolutionError(f"{url} answered HTTP {response.status_code}")
-                body = bytearray()
-                for chunk in response.iter_bytes():
-                    body.extend(chunk)
-                    if len(body) > self.max_bytes:
-                        raise DidResolutionError(f"{url} is larger than {self.max_bytes} bytes")
+                body = self._read_limited(url, response)
         except httpx.HTTPError as exc:
             raise DidResolutionError(f"could not fetch {url}: {exc.__class__.__name__}") from exc
         try:
-            return json.loads(bytes(body))
-        except ValueError as exc:
-            raise DidResolutionError(f"{url} did not return JSON") from exc
+            return strict_json.loads(bytes(body), max_bytes=self.max_bytes)
+        except InvalidInput as exc:
+            raise DidResolutionError(f"{url} did not return valid JSON: {exc.message}") from exc
+
+    def _read_limited(self, url: str, response: httpx.Response) -> bytearray:
+        """The body, decompressed here rather than by httpx: httpx inflates each received
+        chunk whole, so 200 KB of gzip became 200 MB in memory before any size check."""
+        encoding = response.headers.get("content-encoding", "identity").strip().lower()
+        inflate: zlib._Decompress | None
+        if encoding in ("", "identity"):
+            inflate = None
+        elif encoding in ("gzip", "x-gzip", "deflate"):
+            inflate = zlib.decompressobj(zlib.MAX_WBITS | (16 if "gzip" in encoding else 0))
+        else:
+            raise DidResolutionError(f"{url} is encoded as {encoding!r}; only gzip and deflate")
+        body = bytearray()
+        if response.is_stream_consumed:  # built in memory (a test transport), already decoded
+            chunks: Iterable[bytes] = [response.content]
+            inflate = None
+        else:
+            chunks = response.iter_raw()
+        for chunk in chunks:
+            if inflate is not None:
+                try:
+                    # At most one byte over the limit: the rest waits in unconsumed_tail.
+                    chunk = inflate.decompress(chunk, self.max_bytes + 1 - len(body))
+                except zlib.error as exc:
+                    raise DidResolutionError(f"{url} sent corrupt {encoding} data") from exc
+            body.extend(chunk)
+            if len(body) > self.max_bytes:
+                raise DidResolutionError(f"{url} is larger than {self.max_bytes} bytes")
+        return body
 
 
 class DidWebResolver:

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
+import pydantic
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -355,12 +356,29 @@ def issue_diplomas(
     replay = _replay_if_seen(session, institution, idempotency_key, digest)
     if replay is not None:
         return replay
-    built = [
-        build_diploma_credential(
-            d, issuer=profile, credential_id=f"urn:uuid:{uuid.uuid4()}", valid_from=now
+    built: list[dict[str, Any]] = []
+    problems: list[ErrorDetail] = []
+    for index, data in enumerate(diplomas):
+        try:
+            built.append(
+                build_diploma_credential(
+                    data, issuer=profile, credential_id=f"urn:uuid:{uuid.uuid4()}", valid_from=now
+                )
+            )
+        except pydantic.ValidationError as exc:
+            # Input that passes DiplomaData but not as a credential (e.g. a valid_until before
+            # the issuance time): the client's mistake, reported like any other (was a 500).
+            where = f"{pointer_prefix}/{index}" if pointer_prefix else ""
+            problems.extend(
+                ErrorDetail(str(e["msg"]).removeprefix("Value error, "), where, "invalid-diploma")
+                for e in exc.errors()
+            )
+    if problems:
+        raise InvalidCredential(
+            f"{len(problems)} problem(s) found; nothing was issued: {problems[0].message}",
+            pointer=problems[0].pointer,
+            details=problems,
         )
-        for d in diplomas
-    ]
     return issue_credentials(
         session,
         settings,

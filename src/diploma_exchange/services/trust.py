@@ -24,7 +24,14 @@ from diploma_exchange.db.models import (
 )
 from diploma_exchange.dids.document import DidDocument
 from diploma_exchange.dids.remote import SafeFetcher
-from diploma_exchange.errors import ConfigurationError, Conflict, Error, InvalidInput, NotFound
+from diploma_exchange.errors import (
+    ConfigurationError,
+    Conflict,
+    Error,
+    InvalidInput,
+    KeyLoadError,
+    NotFound,
+)
 from diploma_exchange.proofs import eddsa_jcs_2022, keys
 from diploma_exchange.services import audit, institutions
 from diploma_exchange.trust.accreditation import (
@@ -284,7 +291,14 @@ def add_partner(
         raise InvalidInput("did must be a DID", pointer="/did")
     if not re.fullmatch(r"[A-Z]{2}", country_code):
         raise InvalidInput("countryCode must be ISO 3166-1 alpha-2", pointer="/countryCode")
-    keys.public_key_from_multibase(public_key_multibase)  # raises KeyLoadError when malformed
+    try:
+        keys.public_key_from_multibase(public_key_multibase)
+    except KeyLoadError as exc:
+        # The administrator's input, not this service's key store: a 400, not a 500.
+        raise InvalidInput(
+            f"publicKeyMultibase is not an Ed25519 Multikey: {exc.message}",
+            pointer="/publicKeyMultibase",
+        ) from exc
     if session.exec(select(PartnerNicRecord).where(PartnerNicRecord.did == did)).first():
         raise Conflict(f"partner {did} is already configured")
     record = PartnerNicRecord(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from diploma_exchange.errors import InvalidInput
@@ -97,11 +97,11 @@ class AccreditationRecord:
 
 
 def _xsd(moment: datetime) -> str:
-    return (
-        moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-        if moment.utcoffset() is not None
-        else moment.isoformat()
-    )
+    # In UTC first: a time given with another offset was written as local time + "Z". And
+    # isoformat, not strftime: glibc's %Y does not pad years before 1000 to four digits.
+    if moment.utcoffset() is None:
+        return moment.isoformat()
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def build_accreditation_credential(record: AccreditationRecord) -> dict[str, Any]:

@@ -4,7 +4,6 @@ whole chain. The same as ``diploma-exchange audit show`` / ``audit verify``."""
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -12,7 +11,7 @@ from pydantic import Field
 
 from diploma_exchange.api.deps import AdminPrincipal, ReadSessionDep
 from diploma_exchange.api.limits import StrictJsonRoute
-from diploma_exchange.api.schemas import ApiModel
+from diploma_exchange.api.schemas import ApiModel, UtcDateTime
 from diploma_exchange.errors import InvalidInput
 from diploma_exchange.services import audit
 
@@ -26,7 +25,7 @@ class AuditObject(ApiModel):
 
 class AuditEntryPublic(ApiModel):
     seq: int = Field(description="Position in the chain, from 1, without gaps.")
-    at: datetime
+    at: UtcDateTime
     actor: str = Field(
         description="Who acted: `institution:<slug>/api-key:<id>`, `admin/api-key:<id>`, "
         "`graduate:<diploma>/session:<id>`, `cli:<user>@<host>` or `anonymous`."
@@ -58,7 +57,8 @@ def list_audit_log(
     session: ReadSessionDep,
     object_id: Annotated[str | None, Query(alias="objectId", max_length=255)] = None,
     action: Annotated[str | None, Query(max_length=64)] = None,
-    after: Annotated[int, Query(ge=0, description="Entries after this number.")] = 0,
+    # Bounded by the column (INTEGER): a larger number was a database error (a 500).
+    after: Annotated[int, Query(ge=0, le=2**31 - 1, description="Entries after this number.")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[AuditEntryPublic]:
     """Audit entries in chain order (page with `after`), optionally for one object or action."""
@@ -99,7 +99,8 @@ def verify_audit_log(
     expected: tuple[int, str] | None = None
     if anchor is not None:
         seq, sep, digest = anchor.partition(":")
-        if not sep or not seq.isdigit() or len(digest) != 64:
+        # isascii: str.isdigit() also accepts digits such as '²' that int() refuses.
+        if not sep or not (seq.isascii() and seq.isdigit()) or len(digest) != 64:
             raise InvalidInput("anchor must be SEQ:SHA256", pointer="/anchor")
         expected = (int(seq), digest.lower())
     report = audit.verify_chain(session, anchor=expected)

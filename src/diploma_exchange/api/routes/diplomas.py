@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response
 
 from diploma_exchange.api.deps import InstitutionPrincipal, SessionDep, SettingsDep
 from diploma_exchange.api.limits import StrictJsonRoute
+from diploma_exchange.api.problem_docs import problem_responses
 from diploma_exchange.api.schemas import (
     BatchIssued,
     ClaimCodePublic,
@@ -19,6 +20,9 @@ from diploma_exchange.credentials import DiplomaData, parse_graduating_class
 from diploma_exchange.errors import InvalidInput, NotFound
 from diploma_exchange.services import issuance, sharing
 from diploma_exchange.services.issuance import IssuedBatch
+
+#: The largest ``offset`` of a listing.
+MAX_OFFSET = 1_000_000_000
 
 router = APIRouter(prefix="/v1/diplomas", tags=["diplomas"], route_class=StrictJsonRoute)
 
@@ -67,7 +71,13 @@ def _batch_response(
     )
 
 
-@router.post("", status_code=201, response_model=IssuedCredential, operation_id="issueDiploma")
+@router.post(
+    "",
+    status_code=201,
+    response_model=IssuedCredential,
+    operation_id="issueDiploma",
+    responses=problem_responses(409),
+)
 def issue_diploma(
     body: DiplomaData,
     session: SessionDep,
@@ -87,7 +97,11 @@ def issue_diploma(
 
 
 @router.post(
-    "/batch", status_code=201, response_model=BatchIssued, operation_id="issueDiplomaBatch"
+    "/batch",
+    status_code=201,
+    response_model=BatchIssued,
+    operation_id="issueDiplomaBatch",
+    responses=problem_responses(409),
 )
 def issue_batch(
     body: DiplomaBatchCreate,
@@ -152,6 +166,7 @@ async def read_upload(request: Request) -> tuple[bytes, str]:
     response_model=BatchIssued,
     operation_id="issueDiplomaBatchCsv",
     openapi_extra=CSV_BODY,
+    responses=problem_responses(409),
 )
 def issue_batch_csv(
     upload: Annotated[tuple[bytes, str], Depends(read_upload)],
@@ -181,7 +196,8 @@ def list_diplomas(
     session: SessionDep,
     principal: InstitutionPrincipal,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    # Bounded: a larger integer does not fit the database's BIGINT (a 500, not a 422).
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> list[CredentialSummary]:
     """The diplomas this institution issued, newest first."""
     if principal.institution is None:  # guaranteed by InstitutionPrincipal
@@ -203,7 +219,12 @@ def list_diplomas(
     "/{credential_id}",
     response_model=dict[str, Any],
     operation_id="getDiploma",
-    responses={200: {"description": "The credential exactly as signed."}},
+    responses={
+        200: {
+            "description": "The credential exactly as signed.",
+            "content": {"application/vc+ld+json": {"schema": {"type": "object"}}},
+        }
+    },
 )
 def get_diploma(
     credential_id: str, session: SessionDep, principal: InstitutionPrincipal

@@ -11,6 +11,7 @@ from pydantic import Field
 
 from diploma_exchange.api.deps import AdminPrincipal, CurrentPrincipal, SessionDep, SettingsDep
 from diploma_exchange.api.limits import StrictJsonRoute
+from diploma_exchange.api.problem_docs import problem_responses
 from diploma_exchange.api.schemas import (
     ApiKeyCreate,
     ApiKeyCreated,
@@ -18,6 +19,7 @@ from diploma_exchange.api.schemas import (
     InstitutionCreate,
     InstitutionCreated,
     InstitutionPublic,
+    UtcDateTime,
 )
 from diploma_exchange.config import Settings
 from diploma_exchange.db.models import InstitutionKeyRecord, InstitutionRecord
@@ -45,7 +47,11 @@ def to_public(record: InstitutionRecord, settings: Settings) -> InstitutionPubli
 
 
 @router.post(
-    "", status_code=201, response_model=InstitutionCreated, operation_id="createInstitution"
+    "",
+    status_code=201,
+    response_model=InstitutionCreated,
+    operation_id="createInstitution",
+    responses=problem_responses(409),
 )
 def create_institution(
     body: InstitutionCreate, session: SessionDep, settings: SettingsDep, _admin: AdminPrincipal
@@ -102,9 +108,9 @@ class KeyPublic(ApiModel):
     id: str = Field(description="The verification method id (DID URL).")
     public_key_multibase: str = Field(alias="publicKeyMultibase")
     status: Literal["active", "retired", "compromised"]
-    created_at: datetime = Field(alias="createdAt")
-    retired_at: datetime | None = Field(alias="retiredAt")
-    compromised_at: datetime | None = Field(alias="compromisedAt")
+    created_at: UtcDateTime = Field(alias="createdAt")
+    retired_at: UtcDateTime | None = Field(alias="retiredAt")
+    compromised_at: UtcDateTime | None = Field(alias="compromisedAt")
 
 
 class KeyRotate(ApiModel):
@@ -166,6 +172,7 @@ def rotate_key(
     "/{slug}/keys/{key_id}/compromise",
     response_model=KeyPublic,
     operation_id="markInstitutionKeyCompromised",
+    responses=problem_responses(409),
 )
 def compromise_key(
     slug: str,

@@ -11,6 +11,7 @@ from sqlalchemy import text
 from diploma_exchange import __version__
 from diploma_exchange.api.deps import ReadSessionDep, SessionDep, SettingsDep
 from diploma_exchange.api.limits import StrictJsonRoute
+from diploma_exchange.api.problem_docs import problem_responses
 from diploma_exchange.api.schemas import Health
 from diploma_exchange.credentials import contexts as bundled_contexts
 from diploma_exchange.credentials import schema as credential_schema
@@ -88,7 +89,7 @@ def institution_did_document(
     tags=["dids"],
     operation_id="getNicDidDocument",
     response_class=JSONResponse,
-    responses={200: {"content": {"application/did+json": {}}}},
+    responses={200: {"content": {"application/did+json": {}}}, **problem_responses(404)},
 )
 def nic_did_document(session: ReadSessionDep, settings: SettingsDep) -> JSONResponse:
     """The did:web DID document of the NIC that operates this service."""
@@ -116,7 +117,12 @@ def institution_key_events(slug: str, session: ReadSessionDep) -> JSONResponse:
     return _key_log(session, record)
 
 
-@router.get("/.well-known/key-events", tags=["dids"], operation_id="getNicKeyEvents")
+@router.get(
+    "/.well-known/key-events",
+    tags=["dids"],
+    operation_id="getNicKeyEvents",
+    responses=problem_responses(404),
+)
 def nic_key_events(session: ReadSessionDep, settings: SettingsDep) -> JSONResponse:
     """The NIC's own key event log."""
     record = institutions.find_institution_by_did(session, institutions.nic_did(settings))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import json
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
@@ -12,7 +12,7 @@ from pydantic import Field
 
 from diploma_exchange.api.deps import AdminPrincipal, RemoteDep, SessionDep, SettingsDep
 from diploma_exchange.api.limits import StrictJsonRoute
-from diploma_exchange.api.schemas import ApiModel, VerificationReportPublic
+from diploma_exchange.api.schemas import ApiModel, UtcDateTime, VerificationReportPublic
 from diploma_exchange.errors import NotFound
 from diploma_exchange.recognition.assessment import Qualification
 from diploma_exchange.recognition.frameworks import load_registry
@@ -70,7 +70,7 @@ class DecisionPublic(ApiModel):
     decision: str
     reasons: str
     appeal_note: str | None = Field(alias="appealNote")
-    created_at: datetime = Field(alias="createdAt")
+    created_at: UtcDateTime = Field(alias="createdAt")
 
 
 @router.post(

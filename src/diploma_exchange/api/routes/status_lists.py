@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 
 from fastapi import APIRouter, Request, Response
@@ -11,7 +10,8 @@ from pydantic import Field
 
 from diploma_exchange.api.deps import InstitutionPrincipal, ReadSessionDep, SessionDep, SettingsDep
 from diploma_exchange.api.limits import StrictJsonRoute
-from diploma_exchange.api.schemas import ApiModel
+from diploma_exchange.api.problem_docs import problem_responses
+from diploma_exchange.api.schemas import ApiModel, UtcDateTime
 from diploma_exchange.db.models import StatusEventRecord
 from diploma_exchange.services import status
 
@@ -64,7 +64,7 @@ class StatusEventPublic(ApiModel):
     action: str
     reason_code: str = Field(alias="reasonCode")
     note: str | None
-    created_at: datetime = Field(alias="createdAt")
+    created_at: UtcDateTime = Field(alias="createdAt")
 
 
 class StatusChangePublic(ApiModel):
@@ -89,6 +89,7 @@ def _event(event: StatusEventRecord) -> StatusEventPublic:
     status_code=201,
     response_model=StatusChangePublic,
     operation_id="changeDiplomaStatus",
+    responses=problem_responses(409),
 )
 def change_status(
     credential_id: str,

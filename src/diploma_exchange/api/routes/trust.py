@@ -11,8 +11,9 @@ from pydantic import Field
 
 from diploma_exchange.api.deps import AdminPrincipal, RemoteDep, SessionDep, SettingsDep, json_body
 from diploma_exchange.api.limits import StrictJsonRoute
+from diploma_exchange.api.problem_docs import problem_responses
 from diploma_exchange.api.routes.status_lists import etag_matches
-from diploma_exchange.api.schemas import ApiModel
+from diploma_exchange.api.schemas import ApiModel, UtcDateTime
 from diploma_exchange.db.models import PartnerNicRecord, TrustListSnapshotRecord
 from diploma_exchange.dids.remote import SafeFetcher
 from diploma_exchange.errors import InvalidInput
@@ -20,6 +21,17 @@ from diploma_exchange.services import institutions, trust
 from diploma_exchange.trust.accreditation import Scope
 
 router = APIRouter(route_class=StrictJsonRoute)
+
+TRUST_LIST_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {"type": "object", "description": "A partner NIC's signed trust list."}
+            }
+        },
+    }
+}
 
 
 class ScopeIn(ApiModel):
@@ -89,6 +101,7 @@ def accredit(
     status_code=201,
     response_model=dict[str, Any],
     operation_id="withdrawAccreditation",
+    responses=problem_responses(409),
 )
 def withdraw(
     slug: str,
@@ -153,8 +166,8 @@ class SnapshotPublic(ApiModel):
     id: str
     sequence_number: int = Field(alias="sequenceNumber")
     fetched_from: str = Field(alias="fetchedFrom")
-    fetched_at: datetime = Field(alias="fetchedAt")
-    next_update: datetime = Field(alias="nextUpdate")
+    fetched_at: UtcDateTime = Field(alias="fetchedAt")
+    next_update: UtcDateTime = Field(alias="nextUpdate")
     current: bool
     sha256: str
 
@@ -199,6 +212,7 @@ def _partner(session: SessionDep, row: PartnerNicRecord) -> PartnerPublic:
     status_code=201,
     response_model=PartnerPublic,
     operation_id="addPartnerNic",
+    responses=problem_responses(409),
 )
 def add_partner(body: PartnerCreate, session: SessionDep, _admin: AdminPrincipal) -> PartnerPublic:
     """Configure a partner NIC (DID and key from an out-of-band exchange)."""
@@ -239,6 +253,8 @@ def remove_partner(partner_id: str, session: SessionDep, _admin: AdminPrincipal)
     status_code=201,
     response_model=SnapshotPublic,
     operation_id="importPartnerTrustList",
+    responses=problem_responses(409),
+    openapi_extra=TRUST_LIST_BODY,
 )
 def import_trust_list(
     partner_id: str,
@@ -259,6 +275,7 @@ def import_trust_list(
     status_code=201,
     response_model=SnapshotPublic,
     operation_id="refreshPartnerTrustList",
+    responses=problem_responses(409),
 )
 def refresh_trust_list(
     partner_id: str,

@@ -13,6 +13,7 @@ from diploma_exchange.api.deps import (
     SettingsDep,
 )
 from diploma_exchange.api.limits import StrictJsonRoute
+from diploma_exchange.api.problem_docs import PROBLEM_SCHEMA_REF, problem_responses
 from diploma_exchange.api.problems import PROBLEM_BASE, PROBLEM_MEDIA_TYPE
 from diploma_exchange.api.schemas import (
     IssueCredentialRequest,
@@ -34,7 +35,11 @@ router = APIRouter(prefix="/credentials", tags=["vc-api"], route_class=StrictJso
     status_code=201,
     response_model=IssueCredentialResponse,
     operation_id="issueCredential",
-    responses={400: {"description": "Invalid input"}, 422: {"description": "Not issuable"}},
+    responses={
+        **problem_responses(409),
+        400: {"description": "Invalid input"},
+        422: {"description": "Not issuable"},
+    },
 )
 def issue_credential(
     body: IssueCredentialRequest,
@@ -68,7 +73,7 @@ def issue_credential(
     responses={
         400: {
             "description": "The credential did not verify (`verified: false`), as problem details",
-            "content": {PROBLEM_MEDIA_TYPE: {}},
+            "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": PROBLEM_SCHEMA_REF}}},
         }
     },
 )

@@ -51,7 +51,7 @@ async def verification_document(request: Request) -> Any:
         document = await request.json()  # already parsed strictly by StrictJsonRoute
     elif problem_docs.media_type(content_type) == "multipart/form-data":
         data, _ = await read_upload(request)
-        document = strict_json.loads(
+        document = strict_json.loads_storable(
             data, max_bytes=settings.max_body_bytes, max_depth=settings.max_json_depth
         )
     else:
