@@ -185,3 +185,18 @@ def test_unreachable_redis_fails_open_for_verification_and_closed_for_claims(
         refused = c.post("/claim", data={"code": "ABCDE-FGHJK-MNPQR-STVWX-YZ012"})
         assert refused.status_code == 503, refused.text
         assert int(refused.headers["Retry-After"]) >= 1
+
+
+def test_an_unreachable_database_is_a_503_for_guarded_limits_and_open_for_load_shedding() -> None:
+    from diploma_exchange.db.engine import make_engine
+    from diploma_exchange.errors import ServiceUnavailable
+    from diploma_exchange.services import ratelimit
+
+    engine = make_engine("postgresql+psycopg://nobody@127.0.0.1:9/none?connect_timeout=1")
+    limiter = ratelimit.DatabaseRateLimiter(engine)
+    shed = ratelimit.Limit("verify:client", 1, 60, fail_open=True)
+    limiter.check(shed, "10.0.0.1", "too many")  # let through: verification decides alone
+    with pytest.raises(ServiceUnavailable) as raised:
+        limiter.check(ratelimit.CLAIM_PER_CLIENT, "10.0.0.1", "too many")
+    assert raised.value.code == "database-unavailable" and raised.value.retry_after >= 1
+    engine.dispose()

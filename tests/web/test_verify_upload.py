@@ -247,3 +247,22 @@ def test_pdf_qr_code_from_a_rendered_page_leads_to_the_verification_page(
     page = web.get(url.removeprefix("https://diplomas.example.kz"))
     assert page.status_code == 200
     assert verdict(page.text) == "valid"
+
+
+def test_nul_characters_in_forms_and_uploads_are_refused(web: TestClient, issued: Issued) -> None:
+    """PostgreSQL text cannot hold NUL: every page refuses it up front (400, not a 500 at a
+    query), in pasted JSON, an uploaded file and any form field."""
+    credential = dict(issued.credential)
+    credential["name"] = "Bachelor\u0000"
+    pasted = web.post(
+        "/verify", data={"json": json.dumps(credential)}, headers={"Accept": "application/json"}
+    )
+    assert pasted.status_code == 400 and pasted.json()["code"] == "nul-character"
+    uploaded = web.post(
+        "/verify",
+        files={"file": ("d.json", json.dumps(credential).encode(), "application/json")},
+        headers={"Accept": "application/json"},
+    )
+    assert uploaded.status_code == 400 and uploaded.json()["code"] == "nul-character"
+    claim = web.post("/claim", data={"code": "ABCDE\x00FGHJK"})
+    assert claim.status_code == 400 and "nul-character" in claim.text  # problem details

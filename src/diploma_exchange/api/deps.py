@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from typing import Annotated, Any
 
 from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from diploma_exchange.config import Settings
@@ -50,7 +52,11 @@ def get_read_session(request: Request) -> Iterator[Session]:
         try:
             yield session
         finally:
-            session.rollback()
+            # This runs after the response was sent: a rollback on a connection that the
+            # database dropped (restart, failover) must not raise into the server, which
+            # would close the client's keep-alive connection under its next request.
+            with contextlib.suppress(SQLAlchemyError):
+                session.rollback()
 
 
 async def json_body(request: Request) -> Any:

@@ -357,7 +357,7 @@ def extract_credential_from_pdf(
         # ValueError, TypeError, RecursionError, ...); all mean "this PDF cannot be read".
         raise _unreadable(type(exc).__name__) from exc
     try:
-        credential = strict_json.loads(
+        credential = strict_json.loads_storable(
             raw, max_bytes=max_attachment_bytes, max_depth=max_json_depth
         )
     except LimitExceeded as exc:

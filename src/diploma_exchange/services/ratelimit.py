@@ -25,6 +25,8 @@ from typing import Any, Protocol
 from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as SqlTimeoutError
 
 from diploma_exchange.config import Settings
 from diploma_exchange.db.models import RateLimitRecord
@@ -177,9 +179,21 @@ class DatabaseRateLimiter(_Checking):
             .on_conflict_do_update(index_elements=["bucket"], set_={"count": table.c.count + 1})
             .returning(table.c.count)
         )
-        with self._engine.begin() as conn:
-            count = int(conn.execute(statement).scalar_one())
-            if random.random() < self._cleanup_probability:
-                conn.execute(delete(table).where(table.c.window_ends_at < now - timedelta(hours=1)))
+        try:
+            with self._engine.begin() as conn:
+                count = int(conn.execute(statement).scalar_one())
+                if random.random() < self._cleanup_probability:
+                    conn.execute(
+                        delete(table).where(table.c.window_ends_at < now - timedelta(hours=1))
+                    )
+        except (OperationalError, InterfaceError, SqlTimeoutError) as exc:
+            # Unreachable database: the limit's own policy decides (open or closed), and the
+            # middleware can answer 503 instead of letting a driver error become a 500.
+            log.warning("rate-limit store (database) unreachable: %s", type(exc).__name__)
+            raise ServiceUnavailable(
+                "the database cannot be reached right now; retry in a few seconds",
+                retry_after=2,
+                code="database-unavailable",
+            ) from exc
         retry_after = max(1, math.ceil((ends - now).total_seconds()))
         return Decision(count <= limit.max_hits, count, retry_after)

@@ -70,11 +70,19 @@ def _form(max_files: int = 0, max_fields: int = 5, max_part_size: int | None = 4
 
     async def read(request: Request) -> FormData:
         settings: Settings = request.app.state.settings
-        return await request.form(
+        form = await request.form(
             max_files=max_files,
             max_fields=max_fields,
             max_part_size=max_part_size or settings.max_body_bytes,
         )
+        for name, value in form.multi_items():
+            # PostgreSQL text cannot hold NUL: refuse it here rather than fail at a query.
+            if "\x00" in name or (isinstance(value, str) and "\x00" in value):
+                raise InvalidInput(
+                    f"the form field {name[:40]!r} holds a NUL character; remove it",
+                    code="nul-character",
+                )
+        return form
 
     return Depends(read)
 
@@ -868,7 +876,7 @@ def _credential_from_upload(
     kind = sniff_upload(data, filename, content_type)
     if kind == "json":
         return _unwrap(
-            strict_json.loads(
+            strict_json.loads_storable(
                 data, max_bytes=settings.max_body_bytes, max_depth=settings.max_json_depth
             )
         )
@@ -940,7 +948,7 @@ def verify_submit(
             )
         elif pasted:
             credential = _unwrap(
-                strict_json.loads(
+                strict_json.loads_storable(
                     pasted, max_bytes=settings.max_body_bytes, max_depth=settings.max_json_depth
                 )
             )
@@ -1009,7 +1017,7 @@ def _count_verification(request: Request) -> None:
 
 def _posted_credential(form: FormData, settings: Settings) -> dict[str, Any]:
     return _unwrap(
-        strict_json.loads(
+        strict_json.loads_storable(
             str(form.get("credential") or ""),
             max_bytes=settings.max_body_bytes,
             max_depth=settings.max_json_depth,
