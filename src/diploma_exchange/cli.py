@@ -1110,10 +1110,12 @@ app.add_typer(audit_app, name="audit")
 def _anchor(value: str | None) -> tuple[int, str] | None:
     if value is None:
         return None
-    seq, sep, digest = value.partition(":")
-    if not sep or not seq.isdigit() or len(digest) != 64:
-        raise _fail("--anchor must be SEQ:SHA256, as printed by `diploma-exchange audit head`")
-    return int(seq), digest.lower()
+    from diploma_exchange.services import audit
+
+    try:
+        return audit.parse_anchor(value)
+    except errors.InvalidInput as exc:
+        raise _fail(exc.message, Exit.USAGE) from exc
 
 
 @audit_app.command("verify")

@@ -15,7 +15,7 @@ from sqlalchemy import delete, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from api.test_trust import Partner  # builds a partner NIC and its signed trust list
+from api.test_trust import Partner, add_partner  # a partner NIC and its signed trust list
 from cli_support import run_cli
 from conftest import PUBLIC_BASE_URL, Tenant
 from diploma_exchange.api.app import create_app
@@ -79,18 +79,7 @@ def test_every_kind_of_state_change_is_audited_with_actor_and_object(
         )
         assert withdrawn.status_code == 201, withdrawn.text
         partner = Partner()
-        added = web.post(
-            "/v1/partners",
-            json={
-                "did": partner.nic_did,
-                "name": "Partner NIC",
-                "countryCode": "UZ",
-                "publicKeyMultibase": partner.nic_multibase,
-            },
-            headers=admin,
-        )
-        assert added.status_code == 201, added.text
-        pid = added.json()["id"]
+        pid = add_partner(web, admin_key, partner)
         imported = web.post(
             f"/v1/partners/{pid}/trust-list", json=partner.trust_list(), headers=admin
         )

@@ -40,6 +40,7 @@ from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session, col, select
 
 from diploma_exchange.db.models import AuditEntryRecord, AuditHeadRecord, as_utc, core_table, utcnow
+from diploma_exchange.errors import InvalidInput
 from diploma_exchange.proofs import jcs
 
 GENESIS = "0" * 64
@@ -244,6 +245,28 @@ def _rows(session: Session, chunk: int = 5000) -> Iterator[AuditEntryRecord]:
             return
         yield from batch
         after = batch[-1].seq
+
+
+def parse_anchor(value: str) -> tuple[int, str]:
+    """``SEQ:SHA256`` (as printed by ``audit head``) as a pair.
+
+    Raises:
+        InvalidInput: anything else.
+    """
+    seq, sep, digest = value.partition(":")
+    digest = digest.lower()
+    if (
+        not sep
+        or not (seq.isascii() and seq.isdigit())
+        or len(seq) > 10
+        or len(digest) != 64
+        or any(c not in "0123456789abcdef" for c in digest)
+    ):
+        raise InvalidInput(
+            "the anchor must be SEQ:SHA256, as printed by `diploma-exchange audit head`",
+            pointer="/anchor",
+        )
+    return int(seq), digest
 
 
 def verify_chain(session: Session, anchor: tuple[int, str] | None = None) -> ChainReport:

@@ -12,7 +12,6 @@ from pydantic import Field
 from diploma_exchange.api.deps import AdminPrincipal, ReadSessionDep
 from diploma_exchange.api.limits import StrictJsonRoute
 from diploma_exchange.api.schemas import ApiModel, UtcDateTime
-from diploma_exchange.errors import InvalidInput
 from diploma_exchange.services import audit
 
 router = APIRouter(route_class=StrictJsonRoute, tags=["audit"])
@@ -96,13 +95,7 @@ def verify_audit_log(
 ) -> AuditVerification:
     """Re-derive the whole chain: `intact` is false if any entry was edited, reordered or
     deleted (and, with an anchor, if the log was rewritten since)."""
-    expected: tuple[int, str] | None = None
-    if anchor is not None:
-        seq, sep, digest = anchor.partition(":")
-        # isascii: str.isdigit() also accepts digits such as '²' that int() refuses.
-        if not sep or not (seq.isascii() and seq.isdigit()) or len(digest) != 64:
-            raise InvalidInput("anchor must be SEQ:SHA256", pointer="/anchor")
-        expected = (int(seq), digest.lower())
+    expected = audit.parse_anchor(anchor) if anchor is not None else None
     report = audit.verify_chain(session, anchor=expected)
     return AuditVerification(
         intact=report.intact,
