@@ -461,6 +461,26 @@ CORPUS: dict[str, Hostile] = {
         413,
         "limit-exceeded",
     ),
+    "a-diploma-with-1001-courses": Hostile(
+        "POST",
+        "/v1/diplomas",
+        body(
+            lambda ctx: text(
+                diploma_payload(1)
+                | {"transcript": (diploma_payload(1)["transcript"] * 1001)[:1001]}
+            )
+        ),
+        422,
+        "request-validation",
+        note="before: issued (only the 2 MiB body limit bounded a diploma's lists)",
+    ),
+    "a-diploma-taught-in-21-languages": Hostile(
+        "POST",
+        "/v1/diplomas",
+        body(lambda ctx: text(diploma_payload(1) | {"language_of_instruction": ["en"] * 21})),
+        422,
+        "request-validation",
+    ),
     "two-megabyte-array": Hostile(
         "POST",
         "/v1/verifications",

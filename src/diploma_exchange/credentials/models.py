@@ -745,6 +745,11 @@ class DiplomaDataProblems(ValueError):
         self.problems = problems
 
 
+#: Limits on a diploma's lists (a real transcript has tens of courses, a doctorate's a few).
+MAX_LANGUAGES = 20
+MAX_COURSES = 1000
+
+
 class DiplomaData(BaseModel):
     """The payload a university's system sends to issue one diploma.
 
@@ -783,7 +788,11 @@ class DiplomaData(BaseModel):
     credit_system: CreditSystemValue = "ECTS"
     ects_credits: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
     credits_earned: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
-    language_of_instruction: Annotated[tuple[LanguageTag, ...], Field(min_length=1)]
+    # Upper bounds on every list: a diploma is small, and a huge one is abuse (the body limit
+    # alone would still let 300,000 languages through).
+    language_of_instruction: Annotated[
+        tuple[LanguageTag, ...], Field(min_length=1, max_length=MAX_LANGUAGES)
+    ]
     mode_of_study: ModeOfStudyValue = "full-time"
     access_requirements: LanguageMap | None = None
     access_to_further_study: LanguageMap | None = None
@@ -792,9 +801,9 @@ class DiplomaData(BaseModel):
     gpa: DecimalString | None = None
     grading_scale: str = "0-4"
     gpa_pass_mark: DecimalString | None = None
-    course_grade_scale: tuple[str, ...] | None = None
+    course_grade_scale: Annotated[tuple[str, ...], Field(max_length=100)] | None = None
     honours: LanguageMap | None = None
-    transcript: tuple[CourseResult, ...] = ()
+    transcript: Annotated[tuple[CourseResult, ...], Field(max_length=MAX_COURSES)] = ()
     # dates and documents
     award_date: date
     study_start: date | None = None
