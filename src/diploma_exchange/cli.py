@@ -1169,8 +1169,8 @@ def audit_head() -> None:
     from diploma_exchange.services import audit
 
     with Session(_engine(get_settings())) as session:
-        report = audit.verify_chain(session)
-    out.print(f"{report.head_seq or 0}:{report.head_sha256 or audit.GENESIS}")
+        seq, digest = audit.head(session)  # the head row alone: no walk of the whole log
+    out.print(f"{seq}:{digest}")
 
 
 @audit_app.command("show")

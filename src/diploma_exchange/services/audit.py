@@ -247,6 +247,13 @@ def _rows(session: Session, chunk: int = 5000) -> Iterator[AuditEntryRecord]:
         after = batch[-1].seq
 
 
+def head(session: Session) -> tuple[int, str]:
+    """The last entry's number and hash, as the head row holds them ((0, GENESIS) when the
+    log is empty): one row read, whatever the log's length."""
+    row = session.get(AuditHeadRecord, HEAD_ID)
+    return (row.seq, row.entry_sha256) if row is not None else (0, GENESIS)
+
+
 def parse_anchor(value: str) -> tuple[int, str]:
     """``SEQ:SHA256`` (as printed by ``audit head``) as a pair.
 
@@ -315,11 +322,8 @@ def verify_chain(session: Session, anchor: tuple[int, str] | None = None) -> Cha
         expected_seq, prev = row.seq + 1, row.entry_sha256
         report.last_seq, report.last_sha256 = row.seq, row.entry_sha256
 
-    head = session.get(AuditHeadRecord, HEAD_ID)
-    if head is not None:
-        report.head_seq, report.head_sha256 = head.seq, head.entry_sha256
-    head_seq = head.seq if head is not None else 0
-    head_hash = head.entry_sha256 if head is not None else GENESIS
+    head_seq, head_hash = head(session)
+    report.head_seq, report.head_sha256 = head_seq, head_hash
     if (head_seq, head_hash) != (report.last_seq, report.last_sha256):
         problem(
             report.last_seq,

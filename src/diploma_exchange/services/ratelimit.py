@@ -151,12 +151,6 @@ class RedisRateLimiter(_Checking):
         return Decision(count <= limit.max_hits, count, retry_after)
 
 
-def make_rate_limiter(settings: Settings, engine: Engine) -> RateLimiter:
-    if settings.rate_limit_redis_url:
-        return RedisRateLimiter(settings.rate_limit_redis_url)
-    return DatabaseRateLimiter(engine)
-
-
 class DatabaseRateLimiter(_Checking):
     """Counts hits per (limit, subject, window) in the ``rate_limit`` table."""
 
@@ -197,3 +191,10 @@ class DatabaseRateLimiter(_Checking):
             ) from exc
         retry_after = max(1, math.ceil((ends - now).total_seconds()))
         return Decision(count <= limit.max_hits, count, retry_after)
+
+
+def make_rate_limiter(settings: Settings, engine: Engine) -> RateLimiter:
+    """Redis when ``rate_limit_redis_url`` is set, else the database."""
+    if settings.rate_limit_redis_url:
+        return RedisRateLimiter(settings.rate_limit_redis_url)
+    return DatabaseRateLimiter(engine)
