@@ -28,7 +28,7 @@ from diploma_exchange.config import Settings
 from diploma_exchange.db.engine import make_engine, upgrade
 from diploma_exchange.services import institutions, trust
 from diploma_exchange.trust.accreditation import Scope
-from vectors import in_ci
+from vector_files import in_ci
 
 #: Secrets never appear in logs: the whole session is logged at DEBUG and scanned.
 pytest_plugins = ["log_scan"]

@@ -27,7 +27,7 @@ import pytest
 import log_scan
 from cli_support import create_accredited
 from helpers import diploma_payload
-from vectors import in_ci
+from vector_files import in_ci
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from vectors import in_ci
+from vector_files import in_ci
 
 if not in_ci():  # in CI a missing Playwright must fail, not skip
     pytest.importorskip("playwright.sync_api")

@@ -43,7 +43,7 @@ from diploma_exchange.services import audit, demo, institutions, sharing, trust
 from diploma_exchange.services import backup as backups
 from diploma_exchange.services import status as status_service
 from helpers import diploma_payload
-from vectors import in_ci
+from vector_files import in_ci
 
 KEYS_DIR = Path(__file__).resolve().parents[2] / "keys" / "demo"
 SHARE_PIN = "482913"

@@ -15,7 +15,7 @@ from diploma_exchange.credentials import (
     load_context,
 )
 from diploma_exchange.errors import InvalidCredential
-from vectors import require
+from vector_files import require
 
 CONTEXT_DIR = Path(__file__).resolve().parents[2] / "src/diploma_exchange/credentials/contexts"
 

@@ -19,7 +19,7 @@ from diploma_exchange.credentials import (
     sample_diploma_credential,
 )
 from diploma_exchange.errors import InvalidCredential, UndefinedTerm
-from vectors import require
+from vector_files import require
 
 PROOF = {
     "type": "DataIntegrityProof",

@@ -28,7 +28,7 @@ from diploma_exchange.proofs.keys import (
     public_key_multibase,
 )
 from diploma_exchange.proofs.multibase import encode_base58btc
-from vectors import require
+from vector_files import require
 
 
 def raw(key: Ed25519PublicKey) -> bytes:

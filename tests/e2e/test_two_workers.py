@@ -23,7 +23,7 @@ from conftest import _drop_postgres, _make_postgres, _postgres_url
 from diploma_exchange.db.engine import make_engine
 from e2e.test_served import _free_port
 from helpers import diploma_payload
-from vectors import in_ci
+from vector_files import in_ci
 
 
 @pytest.fixture(scope="module")

@@ -25,7 +25,7 @@ from sqlalchemy.engine import make_url
 
 from cli_support import create_accredited
 from conftest import _drop_postgres, _make_postgres, _postgres_url
-from vectors import in_ci
+from vector_files import in_ci
 
 
 def unavailable(message: str) -> None:

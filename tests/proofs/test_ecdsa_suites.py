@@ -29,7 +29,7 @@ from diploma_exchange.proofs.keys import (
     verify_ecdsa_signature,
 )
 from diploma_exchange.proofs.multibase import decode_base58btc, encode_base58btc
-from vectors import require
+from vector_files import require
 
 
 @dataclass(frozen=True)

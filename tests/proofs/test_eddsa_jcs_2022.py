@@ -34,7 +34,7 @@ from diploma_exchange.proofs.keys import (
     public_key_from_multibase,
 )
 from diploma_exchange.proofs.multibase import decode_base58btc, encode_base58btc
-from vectors import require, vectors_dir
+from vector_files import require, vectors_dir
 
 SUITE = "eddsa/eddsa-jcs-2022"
 CREATED = datetime(2023, 2, 24, 23, 36, 38, tzinfo=UTC)

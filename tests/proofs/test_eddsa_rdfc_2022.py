@@ -38,7 +38,7 @@ from diploma_exchange.proofs.keys import (
     public_key_from_multibase,
 )
 from diploma_exchange.proofs.multibase import decode_base58btc, encode_base58btc
-from vectors import require
+from vector_files import require
 
 SUITE = "eddsa/eddsa-rdfc-2022"
 

@@ -9,7 +9,7 @@ import pytest
 
 from diploma_exchange.errors import InvalidInput, LimitExceeded
 from diploma_exchange.proofs.jcs import canonicalize
-from vectors import names, require
+from vector_files import names, require
 
 JCS = "jcs-rfc8785"
 

@@ -22,7 +22,7 @@ from diploma_exchange.proofs.keys import (
     verify_signature,
 )
 from diploma_exchange.proofs.multibase import encode_base58btc
-from vectors import require
+from vector_files import require
 
 PASSPHRASE = b"correct horse battery staple"
 VM = "did:web:university.example#key-1"

@@ -26,7 +26,7 @@ from diploma_exchange.proofs.keys import (
     private_key_from_multibase,
     public_key_from_multikey,
 )
-from vectors import names, require
+from vector_files import names, require
 
 DIR = "eddsa/proof-set-chain"
 

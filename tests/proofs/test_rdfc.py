@@ -11,7 +11,7 @@ import pytest
 from diploma_exchange.credentials.contexts import ContextNotBundled
 from diploma_exchange.errors import InvalidInput, LimitExceeded, UndefinedTerm
 from diploma_exchange.proofs.rdfc import canonize
-from vectors import require
+from vector_files import require
 
 
 def unsigned() -> dict[str, Any]:

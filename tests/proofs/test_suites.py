@@ -17,7 +17,7 @@ from diploma_exchange.proofs.keys import (
     generate_ec_private_key,
     generate_private_key,
 )
-from vectors import require
+from vector_files import require
 
 CREATED = datetime(2024, 5, 1, tzinfo=UTC)
 

@@ -1,6 +1,6 @@
 """The Bitstring Status List spec examples and the 1EdTech validator samples.
 
-Read from ``../shared/vectors`` (never copied). What they show:
+Read from the repository's copy in ``tests/vectors/``. What they show:
 
 * every ``encodedList`` carries the multibase ``u`` prefix (so no prefix-less form is
   accepted) and is canonical base64url-no-pad;
@@ -30,7 +30,7 @@ from diploma_exchange.status import (
     parse_status_entries,
     parse_status_list_credential,
 )
-from vectors import names, require
+from vector_files import names, require
 
 EXAMPLES = "bitstring-status-list/examples"
 ONE_EDTECH = "openbadges/validator-samples/bit-string-list"

@@ -55,7 +55,7 @@ from diploma_exchange.verification.vcdm import (
     received_credential_problems,
     vcdm_problems,
 )
-from vectors import names, require
+from vector_files import names, require
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
 CREATED = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)

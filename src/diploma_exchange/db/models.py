@@ -115,6 +115,9 @@ class CredentialRecord(SQLModel, table=True):
     student_id_sha256: str = Field(default="", index=True, max_length=64)
     document: str = Field(sa_column=Column(Text, nullable=False))
     document_sha256: str = Field(max_length=64)
+    #: SHA-256 of the secured document (proofs.secured.secured_digest): what a verifier
+    #: recomputes to ask "was this credential issued here?"
+    secured_digest: str = Field(index=True, max_length=64)
     issued_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     #: active | suspended | revoked (mirrors the status list bits; the bits are published)
     state: str = Field(default="active", max_length=16)

@@ -43,6 +43,7 @@ from diploma_exchange.errors import (
     InvalidCredential,
     LimitExceeded,
 )
+from diploma_exchange.proofs.secured import secured_digest
 from diploma_exchange.proofs import eddsa_jcs_2022
 from diploma_exchange.proofs.keys import Signer
 from diploma_exchange.services import audit, institutions, status
@@ -332,6 +333,7 @@ def credential_row(
         "student_id_sha256": student,
         "document": text,
         "document_sha256": hashlib.sha256(text.encode()).hexdigest(),
+        "secured_digest": secured_digest(document),
         "issued_at": now,
         "state": "active",
     }
