@@ -43,9 +43,9 @@ from diploma_exchange.errors import (
     InvalidCredential,
     LimitExceeded,
 )
-from diploma_exchange.proofs.secured import secured_digest
 from diploma_exchange.proofs import eddsa_jcs_2022
 from diploma_exchange.proofs.keys import Signer
+from diploma_exchange.proofs.secured import secured_digest
 from diploma_exchange.services import audit, institutions, status
 from diploma_exchange.services.institutions import Principal
 
