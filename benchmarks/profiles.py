@@ -58,7 +58,7 @@ def main() -> int:
     from diploma_exchange.dids.document import DidDocument
     from diploma_exchange.proofs import eddsa_jcs_2022
     from diploma_exchange.proofs.keys import Signer
-    from diploma_exchange.verification.pipeline import verify_credential
+    from diploma_exchange.verification import verify_credential
 
     key = Ed25519PrivateKey.generate()
     signer = Signer(key, f"{bench.ISSUER_DID}#{bench.KEY_FRAGMENT}")

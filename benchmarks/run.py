@@ -75,7 +75,7 @@ from diploma_exchange.status import (
 )
 from diploma_exchange.trust.accreditation import AccreditationRecord, Scope
 from diploma_exchange.verification import StaticTrustPolicy, verify_credential
-from diploma_exchange.verification.status_checks import status_checks
+from diploma_exchange.verification.checks.status import status_checks
 
 ROUNDS: Final = 7
 MIN_TIME: Final = 0.3

@@ -81,7 +81,7 @@ from diploma_exchange.services.status import LocalStatusLists
 from diploma_exchange.services.verification import verify
 from diploma_exchange.status import Bitstring, build_status_list_credential
 from diploma_exchange.trust.accreditation import Scope
-from diploma_exchange.verification.status_checks import status_checks
+from diploma_exchange.verification.checks.status import status_checks
 
 SIZES: Final = (1_000, 1_000_000)
 QUICK_SIZES: Final = (1_000, 100_000)

@@ -231,8 +231,9 @@ POLICIES: dict[tuple[str, str, str], Policy] = {
         public(),
         json={"receivingCountry": "JP", "qualification": {"qualificationType": "kz.bachelor"}},
     ),
+    # Who asked for recognition where is not public: the issuing institution and the NIC.
     ("GET", "/v1/recognition/assessments", ""): Policy(
-        public(), query={"diplomaId": "credential_a"}
+        only(KAZNU, ADMIN, hidden=(ENU,)), query={"diplomaId": "credential_a"}
     ),
     ("GET", "/v1/recognition/assessments/{statement_id}", "statement"): Policy(
         public(), {"statement_id": "statement_id"}

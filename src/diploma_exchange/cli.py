@@ -32,8 +32,8 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(db_app, name="db")
 app.add_typer(inst_app, name="institutions")
 
-console = Console(stderr=True)
-out = Console()
+console = Console(stderr=True, emoji=False, highlight=False)
+out = Console(emoji=False, highlight=False)
 
 
 class Exit(IntEnum):
@@ -912,17 +912,7 @@ def verify(
 ) -> None:
     """Verify a diploma. Exit code 0 = valid, 1 = invalid, 2 = indeterminate, 64+ = usage/input."""
     from diploma_exchange.dids.document import DidDocument
-    from diploma_exchange.dids.remote import DidWebResolver, SafeFetcher
-    from diploma_exchange.services.lookups import (
-        ChainResolver,
-        FirstAccreditations,
-        FirstTrust,
-        LayeredResolver,
-        LayeredStatusLists,
-        LayeredTrust,
-    )
-    from diploma_exchange.verification import verify_credential
-    from diploma_exchange.verification.remote_status import RemoteStatusLists
+    from diploma_exchange.services.verification import CliInputs, for_cli
     from diploma_exchange.verification.report import select_policy
 
     settings = get_settings()
@@ -952,42 +942,18 @@ def verify(
         raise _fail(str(exc), Exit.USAGE) from exc
     if not isinstance(document, dict) or not all(isinstance(x, dict) for x in lists):
         raise _fail("each file must hold one JSON object")
-
-    fetcher = SafeFetcher(
-        allow_hosts=[*(allow_host or []), *settings.fetch_allow_hosts],
-        timeout=settings.fetch_timeout_seconds,
-        max_bytes=settings.fetch_max_bytes,
+    inputs = CliInputs(
+        did_documents=docs,
+        status_lists=lists,
+        trust_lists=trust_view,
+        trusted_issuers=trust_issuer or [],
+        offline=offline,
+        allow_hosts=allow_host or [],
     )
-    remote_dids = None if offline else DidWebResolver(fetcher)
-    remote_lists = None if offline else RemoteStatusLists(fetcher)
     session = _local_registry_session(settings)
-    registry: Any = None
-    registry_trust: Any = trust_view
-    accreditations: Any = trust_view
-    local_lists = key_history = None
-    if session is not None:
-        from diploma_exchange.services.registry import RegistryKeyHistory, RegistryResolver
-        from diploma_exchange.services.status import LocalStatusLists
-        from diploma_exchange.services.trust import TrustRegistry
-
-        local = TrustRegistry(session, settings)
-        registry = RegistryResolver(session)
-        registry_trust = FirstTrust(local, trust_view)
-        accreditations = FirstAccreditations(local, trust_view)
-        local_lists = LocalStatusLists(session, settings)
-        key_history = RegistryKeyHistory(session)
-    if trust_view is not None:
-        registry = ChainResolver(registry, trust_view)
     try:
-        report = verify_credential(
-            document,
-            resolver=LayeredResolver(docs, registry, remote_dids),
-            trust=LayeredTrust(trust_issuer or [], registry_trust),
-            status_lists=LayeredStatusLists(lists, local_lists, remote_lists),
-            key_history=key_history,
-            accreditations=accreditations,
-            policy=chosen_policy,
-            now=datetime.now(UTC),
+        report = for_cli(settings, inputs, session).verify(
+            document, policy=chosen_policy, now=datetime.now(UTC)
         )
     finally:
         if session is not None:
@@ -995,19 +961,7 @@ def verify(
     if as_json:
         out.print_json(data=report.to_json())
     else:
-        colour = {"valid": "green", "invalid": "red", "indeterminate": "yellow"}[
-            report.verdict.value
-        ]
-        out.print(f"[bold {colour}]{report.verdict.value.upper()}[/]  {report.credential_id or ''}")
-        out.print(f"issuer: {report.issuer}")
-        marks = {
-            "passed": "[green]PASS[/]",
-            "failed": "[red]FAIL[/]",
-            "error": "[yellow]ERROR[/]",
-            "skipped": "[dim]SKIP[/]",
-        }
-        for check in report.checks:
-            out.print(f"  {marks[check.status.value]}  {check.name.value:<20} {check.message}")
+        _print_report(report, document)
     raise typer.Exit(
         int(
             {"valid": Exit.VALID, "invalid": Exit.INVALID, "indeterminate": Exit.INDETERMINATE}[
@@ -1015,6 +969,58 @@ def verify(
             ]
         )
     )
+
+
+def _print_report(report: Any, document: dict[str, Any]) -> None:
+    """The report for a person. Text from the credential is untrusted: it is never markup
+    (rich.text.Text, no emoji codes), and long values wrap inside their column."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from diploma_exchange.documents.view import diploma_view
+
+    colour = {"valid": "green", "invalid": "red", "indeterminate": "yellow"}[report.verdict.value]
+    headline = Text(report.verdict.value.upper(), style=f"bold {colour}")
+    out.print(headline)
+    summary = Table.grid(padding=(0, 2))
+    summary.add_column(style="bold", no_wrap=True)
+    summary.add_column(overflow="fold")
+    view = diploma_view(document)
+    shown_as = (
+        "(as the signed credential says)"
+        if report.valid
+        else "(what the file claims; NOT verified)"
+    )
+    for label, value in (
+        ("credential", report.credential_id),
+        ("issuer", report.issuer),
+        ("institution", view.institution_name),
+        ("holder", view.holder("en")),
+        ("qualification", view.qualification_name("en")),
+        ("awarded", view.awarded_date),
+        ("policy", report.policy.name),
+    ):
+        if value:
+            summary.add_row(Text(label), Text(str(value)))
+    if view.holder("en") or view.qualification_name("en"):
+        summary.add_row(Text(""), Text(shown_as, style="dim"))
+    out.print(summary)
+    table = Table(show_header=True, header_style="bold", expand=True, box=None, padding=(0, 1))
+    table.add_column("result", no_wrap=True, width=7)
+    table.add_column("check", no_wrap=True)
+    table.add_column("message", overflow="fold", ratio=1)
+    marks = {
+        "passed": ("PASS", "green"),
+        "failed": ("FAIL", "red"),
+        "error": ("ERROR", "yellow"),
+        "skipped": ("SKIP", "dim"),
+    }
+    for check in report.checks:
+        label, style = marks[check.status.value]
+        if check.waived:
+            label, style = "WAIVED", "cyan"
+        table.add_row(Text(label, style=style), Text(check.name.value), Text(check.message))
+    out.print(table)
 
 
 # --- recognition -----------------------------------------------------------------------------
@@ -1063,17 +1069,36 @@ def assess(
                 session.commit()
             result = outcome.assessment
         else:
-            result = run_assessment(Qualification.from_credential(document), to.upper()).to_dict()
+            # Not verified here: an advisory comparison of what the file says, accreditation
+            # not asserted (use --statement to verify and sign).
+            result = run_assessment(
+                Qualification.from_credential(document, accredited=None), to.upper()
+            ).to_dict()
+            result["advisory"] = True
+            result["factsVerified"] = False
     except errors.Error as exc:
         raise _fail(_describe(exc)) from exc
     if as_json:
         out.print_json(data=result)
         return
+    from rich.text import Text
+
+    if result.get("advisory"):
+        out.print(
+            Text(
+                "advisory comparison: the diploma was not verified (--statement verifies it "
+                "and issues the NIC's signed statement)",
+                style="yellow",
+            )
+        )
     out.print(
-        f"[bold]{result.get('outcome')}[/]  comparable to: {result.get('comparable_type') or '-'}"
+        Text(str(result.get("outcome")), style="bold"),
+        Text(f" comparable to: {result.get('comparable_type') or '-'}"),
     )
     for name, criterion in (result.get("criteria") or {}).items():
-        out.print(f"  {name:<20} {criterion.get('status'):<8} {criterion.get('reason', '')}")
+        out.print(
+            Text(f"  {name:<20} {criterion.get('status')!s:<8} {criterion.get('reason', '')}")
+        )
     if result.get("missing"):
         out.print(f"  missing: {', '.join(result['missing'])}")
 

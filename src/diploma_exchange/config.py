@@ -58,6 +58,13 @@ class Settings(BaseSettings):
     fetch_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
     fetch_max_bytes: int = Field(default=256 * 1024, ge=1024)
 
+    #: Status lists are published with ``validUntil`` = signing time + this, and re-signed
+    #: (unchanged bits) once half of it has passed; verifiers refuse an expired list. Shorter
+    #: means a pre-revocation copy is useless sooner; longer, that a verifier offline can use
+    #: a copy longer. ``ttl`` (how long a verifier may cache a fetched list) in seconds.
+    status_list_validity_seconds: int = Field(default=86_400, ge=300, le=30 * 86_400)
+    status_list_ttl_seconds: int = Field(default=300, ge=1, le=86_400)
+
     #: Abuse limits. Counters live in the database (every worker sees them), or in Redis
     #: when ``rate_limit_redis_url`` is set (e.g. ``redis://127.0.0.1:6379/0``).
     rate_limit_redis_url: str | None = None

@@ -98,6 +98,13 @@ class UntrustedIssuer(Error):
     code = "untrusted-issuer"
 
 
+class NotVerified(Error):
+    """A claim about a credential was asked for (a recognition statement), but the credential
+    did not verify as ``valid``; ``extra["report"]`` holds the full verification report."""
+
+    code = "diploma-not-verified"
+
+
 class NotAuthenticated(Error):
     """No or invalid credentials (API key) were presented."""
 

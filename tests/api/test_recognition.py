@@ -58,7 +58,9 @@ def test_assess_a_verified_diploma_and_verify_the_statement(
     if forged != statement:
         assert client.post("/v1/verifications", json=forged).json()["verdict"] == "invalid"
     # stored, listable per diploma, and readable as a page
-    listed = client.get("/v1/recognition/assessments", params={"diplomaId": diploma["id"]}).json()
+    listed = client.get(
+        "/v1/recognition/assessments", params={"diplomaId": diploma["id"]}, headers=kaznu.headers
+    ).json()
     assert [s["id"] for s in listed] == [statement["id"]]
     page = client.get(
         f"/v1/recognition/assessments/{statement['id']}", headers={"Accept": "text/html"}
@@ -71,9 +73,12 @@ def test_an_invalid_diploma_is_not_assessed(client: TestClient, kaznu: Tenant, n
     diploma = issue(client, kaznu)
     forged = set_at(diploma, "/credentialSubject/achievement/creditsAvailable", 360)
     response = assess(client, {"credential": forged, "receivingCountry": "KR"})
-    assert response.status_code == 400
-    assert response.json()["code"] == "diploma-invalid"
-    assert response.json()["report"]["verdict"] == "invalid"
+    assert response.status_code == 422
+    body = response.json()
+    assert body["code"] == "diploma-not-verified"
+    assert body["report"]["verdict"] == "invalid"
+    failing = {c["name"]: c["status"] for c in body["failingChecks"]}
+    assert failing["proof.signature"] == "failed"
 
 
 def test_described_qualification_and_missing_information(client: TestClient, nic: str) -> None:
@@ -90,10 +95,15 @@ def test_described_qualification_and_missing_information(client: TestClient, nic
             "receivingCountry": "JP",
         },
     )
-    assert response.status_code == 201, response.text
-    assert response.json()["assessment"]["source_type"] == "kz.specialist"
+    # self-declared facts: an advisory comparison, unsigned and not stored
+    assert response.status_code == 200, response.text
+    advisory = response.json()
+    assert advisory["kind"] == "advisory-comparison" and advisory["factsVerified"] is False
+    assert advisory["statement"] is None and advisory["id"] is None
+    assert "self-declared" in advisory["notice"]
+    assert advisory["assessment"]["source_type"] == "kz.specialist"
     vague = assess(client, {"qualification": {"lengthYears": 4}, "receivingCountry": "KR"})
-    assert vague.status_code == 201
+    assert vague.status_code == 200
     assessment = vague.json()["assessment"]
     assert assessment["outcome"] == "insufficient-information"
     assert "country" in assessment["missing"]
@@ -113,11 +123,7 @@ def test_decisions_and_appeals_are_kept(
     client: TestClient, nic: str, admin_key: str, kaznu: Tenant
 ) -> None:
     statement = assess(
-        client,
-        {
-            "qualification": {"country": "KZ", "qualificationType": "kz.bachelor"},
-            "receivingCountry": "AU",
-        },
+        client, {"credential": issue(client, kaznu), "receivingCountry": "AU"}
     ).json()["statement"]
     url = f"/v1/recognition/assessments/{statement['id']}/decisions"
     officer = {"Authorization": f"Bearer {admin_key}"}

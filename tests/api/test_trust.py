@@ -355,12 +355,18 @@ def test_vc_api_honours_options_checks(client: TestClient, partner: Partner, nic
     diploma = partner.diploma()  # unknown issuer, unresolvable DID: nothing can be established
     default = client.post("/credentials/verify", json={"verifiableCredential": diploma})
     assert default.status_code == 400 and default.json()["verified"] is False
+    # Asking only for the schema does not drop the core (proof, key, dates, status): the
+    # signature still cannot be checked, so the credential is not verified.
     only_schema = client.post(
         "/credentials/verify",
         json={"verifiableCredential": diploma, "options": {"checks": ["format.schema"]}},
     )
-    assert only_schema.status_code == 200, only_schema.text
-    assert only_schema.json()["report"]["policy"] == "custom"
+    assert only_schema.status_code == 400, only_schema.text
+    report = only_schema.json()["report"]
+    assert report["policy"] == "custom" and report["verdict"] == "indeterminate"
+    by_name = {c["name"]: c for c in report["checks"]}
+    assert by_name["format.schema"]["mandatory"] and by_name["proof.signature"]["mandatory"]
+    assert by_name["issuer.trust"]["code"] == "not-in-policy"
     unknown = client.post(
         "/credentials/verify",
         json={"verifiableCredential": diploma, "options": {"checks": ["proof.vibes"]}},

@@ -57,12 +57,12 @@ def test_verify_with_only_the_file(
     checks = {c["name"]: c["code"] for c in json.loads(without_lists.stdout)["checks"]}
     assert checks["status.revocation"] == "status-list-unavailable"
     args += status_list_files(client, signed, tmp_path)
-    # --trust-issuer vouches for the issuer, but nobody for its accreditation: the default
-    # policy cannot conclude; the authenticity policy can.
+    # --trust-issuer is the operator vouching for the issuer, its accreditation included: the
+    # accreditation check is waived with that reason and the default policy can conclude.
     trusted = run_cli(*args, "--trust-issuer", kaznu.did, "--json", env=offline_env)
-    assert trusted.returncode == EXIT_INDETERMINATE, trusted.stdout + trusted.stderr
+    assert trusted.returncode == EXIT_VALID, trusted.stdout + trusted.stderr
     checks = {c["name"]: c["code"] for c in json.loads(trusted.stdout)["checks"]}
-    assert checks["issuer.accreditation"] == "accreditation-unavailable"
+    assert checks["issuer.accreditation"] == "vouched-by-operator"
     authentic = run_cli(
         *args, "--trust-issuer", kaznu.did, "--policy", "authenticity", env=offline_env
     )

@@ -20,7 +20,7 @@ from diploma_exchange.credentials.models import DiplomaData, IssuerProfile, buil
 from diploma_exchange.dids.did_key import DidKeyResolver, did_key_from_public_key
 from diploma_exchange.proofs.eddsa_jcs_2022 import add_proof, verify_proof
 from diploma_exchange.proofs.keys import Signer, generate_private_key
-from diploma_exchange.verification.pipeline import StaticTrustPolicy, verify_credential
+from diploma_exchange.verification import StaticTrustPolicy, verify_credential
 from diploma_exchange.verification.report import AUTHENTICITY_POLICY, CheckName, Verdict
 from helpers import diploma_payload
 

@@ -52,6 +52,11 @@ def test_every_kind_of_state_change_is_audited_with_actor_and_object(
         assert made.status_code == 201, made.text
         issued = web.post("/v1/diplomas", json=diploma_payload(), headers=kaznu.headers).json()
         cid = issued["verifiableCredential"]["id"]
+        # a statement about a diploma that verifies valid (before anything below changes that)
+        statement = web.post(
+            "/v1/recognition/assessments",
+            json={"credential": issued["verifiableCredential"], "receivingCountry": "AU"},
+        ).json()["statement"]
         for action, reason in (
             ("suspend", "investigation"),
             ("reinstate", "investigation-closed"),
@@ -87,13 +92,6 @@ def test_every_kind_of_state_change_is_audited_with_actor_and_object(
         assert web.delete(f"/v1/partners/{pid}", headers=admin).status_code == 204
         assert web.get("/.well-known/trust-list.json").status_code in (200, 404)
         second = web.post("/v1/diplomas", json=diploma_payload(1), headers=kaznu.headers).json()
-        statement = web.post(
-            "/v1/recognition/assessments",
-            json={
-                "qualification": {"country": "KZ", "qualificationType": "kz.bachelor"},
-                "receivingCountry": "AU",
-            },
-        ).json()["statement"]
         decided = web.post(
             f"/v1/recognition/assessments/{statement['id']}/decisions",
             json={"decision": "accepted"},

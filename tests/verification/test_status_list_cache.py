@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from conftest import Tenant
 from diploma_exchange.proofs import suites
-from diploma_exchange.verification import status_checks
+from diploma_exchange.verification.checks import status as status_checks
 from helpers import diploma_payload
 
 

@@ -10,7 +10,6 @@ openings and page uploads have their own limits in the web pages (``web/pages.py
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Callable
 
 from starlette.concurrency import run_in_threadpool
@@ -21,8 +20,6 @@ from diploma_exchange.config import Settings
 from diploma_exchange.errors import RateLimited, ServiceUnavailable
 from diploma_exchange.services import ratelimit
 from diploma_exchange.services.ratelimit import Limit, RateLimiter
-
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 def limited_routes(settings: Settings) -> dict[tuple[str, str], tuple[Limit, Limit, str]]:
@@ -50,19 +47,11 @@ class AbuseLimitMiddleware:
     ) -> None:
         self.app = app
         self.routes = limited_routes(settings)
-        self.exempt: list[Network] = [
-            ipaddress.ip_network(cidr, strict=False) for cidr in settings.rate_limit_exempt
-        ]
+        self.settings = settings
         self.limiter = limiter
 
     def _exempt(self, address: str) -> bool:
-        if not self.exempt:
-            return False
-        try:
-            ip = ipaddress.ip_address(address)
-        except ValueError:
-            return False
-        return any(ip in network for network in self.exempt)
+        return ratelimit.is_exempt(self.settings, address)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -23,6 +23,7 @@ from diploma_exchange.api.routes import (
     vcapi,
     verifications,
 )
+from diploma_exchange.api.security_headers import SecurityHeadersMiddleware
 from diploma_exchange.config import Settings, get_settings
 from diploma_exchange.db.engine import make_engine
 from diploma_exchange.services import audit
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     problems.install(app)
     problem_docs.document_problems(app)
     app.add_middleware(NulCharacterMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(
         BodySizeLimitMiddleware,
         max_bytes=settings.max_body_bytes,

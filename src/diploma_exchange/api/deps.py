@@ -16,7 +16,7 @@ from diploma_exchange.config import Settings
 from diploma_exchange.errors import Forbidden, NotAuthenticated
 from diploma_exchange.services import institutions
 from diploma_exchange.services.institutions import Principal
-from diploma_exchange.services.verification import RemoteLookups
+from diploma_exchange.services.verification import PRIMARY_ENGINE_KEY, RemoteLookups
 
 bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer dx_...`")
 
@@ -49,6 +49,8 @@ def get_read_session(request: Request) -> Iterator[Session]:
     that only read: it is never committed, and anything written would be rolled back."""
     engine: Engine = request.app.state.read_engine
     with Session(engine, expire_on_commit=False) as session:
+        # Where the rare write of a read route goes (re-signing a stale status list).
+        session.info[PRIMARY_ENGINE_KEY] = request.app.state.engine
         try:
             yield session
         finally:

@@ -32,6 +32,7 @@ STATUS_BY_ERROR: list[tuple[type[errors.Error], int]] = [
     (errors.ProofError, 422),
     (errors.DidResolutionError, 422),
     (errors.UntrustedIssuer, 422),
+    (errors.NotVerified, 422),
     (errors.NotAuthenticated, 401),
     (errors.Forbidden, 403),
     (errors.NotFound, 404),
@@ -104,7 +105,11 @@ def problem_for(exc: errors.Error, request: Request | None = None) -> JSONRespon
         log.warning("service unavailable %s: %s", exc.code, exc.message)
     elif status >= 500:
         log.error("internal error %s: %s", exc.code, exc.message)
-    extra = {k: v for k, v in exc.extra.items() if k in ("limit", "key", "report", "retryAfter")}
+    extra = {
+        k: v
+        for k, v in exc.extra.items()
+        if k in ("limit", "key", "report", "retryAfter", "verdict", "failingChecks")
+    }
     return problem(
         status,
         exc.code,

@@ -114,14 +114,33 @@ class CheckPublic(ApiModel):
     message: str
     mandatory: bool = Field(description="Whether the verification policy requires this check.")
     details: dict[str, Any] | None = None
+    waived: bool | None = Field(
+        default=None,
+        description="A required check not looked up because someone accountable vouched for "
+        "its answer (the message says who).",
+    )
+
+
+class FormatPublic(ApiModel):
+    model_config = ConfigDict(extra="allow")
+    name: str = Field(examples=["W3C Verifiable Credential (Data Integrity)"])
+    version: str | None = None
 
 
 class VerificationReportPublic(ApiModel):
-    verdict: Literal["valid", "invalid", "indeterminate"]
+    verdict: Literal["valid", "invalid", "indeterminate"] = Field(
+        description="valid: every mandatory check passed on exactly the signed data; invalid: a "
+        "check failed (forged, altered, expired, revoked, not issued by its issuer...); "
+        "indeterminate: something could not be checked (unknown issuer, unsupported format, "
+        "unreachable key or status list), with the reason in the checks."
+    )
     credential_id: str | None = Field(alias="credentialId")
     issuer: str | None
     checked_at: str = Field(alias="checkedAt")
     policy: str = Field(description="The verification policy that decided the verdict.")
+    format: FormatPublic | None = Field(
+        default=None, description="What was received, e.g. a W3C VC with Data Integrity proofs."
+    )
     checks: list[CheckPublic]
 
 

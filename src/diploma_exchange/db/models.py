@@ -123,6 +123,21 @@ class CredentialRecord(SQLModel, table=True):
     state: str = Field(default="active", max_length=16)
 
 
+class SignedDocumentRecord(SQLModel, table=True):
+    """A document other than a diploma that this service signed for one of its institutions or
+    its NIC (status lists, accreditation credentials, trust lists, recognition statements), by
+    its secured digest: with the credential table, the complete record of what was issued
+    here, so that a correctly signed document that is in neither was never issued."""
+
+    __tablename__ = "signed_document"
+
+    digest: str = Field(primary_key=True, max_length=64)
+    issuer_did: str = Field(index=True, max_length=255)
+    kind: str = Field(max_length=32)
+    reference: str = Field(default="", max_length=255)
+    signed_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
 class BatchRecord(SQLModel, table=True):
     """A batch issuance; with an idempotency key its response is replayed on retry."""
 

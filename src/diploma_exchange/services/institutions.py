@@ -344,7 +344,20 @@ def rotate_key(
         _record_key_event(
             session, settings, institution, "retired", key, effective_at=now, note=note
         )
+    _resign_status_lists(session, settings, institution)
     return new_key
+
+
+def _resign_status_lists(
+    session: Session, settings: Settings, institution: InstitutionRecord
+) -> None:
+    """Re-sign every status list with the active key: verifiers refuse a list signed by a
+    retired or compromised key (whoever holds an old key could sign one that hides a
+    revocation)."""
+    from diploma_exchange.services import status  # status builds on this module
+
+    session.flush()
+    status.refresh_institution_lists(session, settings, institution, force=True)
 
 
 def compromise_key(
@@ -381,6 +394,8 @@ def compromise_key(
     _record_key_event(
         session, settings, institution, "compromised", key, effective_at=compromised_at, note=note
     )
+    if any(k.status == "active" for k in institution_keys(session, institution)):
+        _resign_status_lists(session, settings, institution)
     return key
 
 

@@ -5,14 +5,20 @@ network through the safe fetcher (unless offline)."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from diploma_exchange.dids.did_key import resolve_did_key
 from diploma_exchange.dids.document import DidDocument, DidResolver
 from diploma_exchange.errors import DidResolutionError, Error
 from diploma_exchange.trust.accreditation import AccreditationRecord
-from diploma_exchange.verification.accreditation_checks import AccreditationSource
-from diploma_exchange.verification.pipeline import StaticTrustPolicy, TrustDecision, TrustPolicy
+from diploma_exchange.verification.dates import parse_datetime
+from diploma_exchange.verification.lookups import (
+    AccreditationSource,
+    StaticTrustPolicy,
+    TrustDecision,
+    TrustPolicy,
+)
 
 
 class LayeredResolver:
@@ -59,29 +65,67 @@ class LayeredTrust:
 
 
 class LayeredStatusLists:
-    """Status list credentials given as files, then local lists, then remote ones."""
+    """Status list credentials given as files, the local registry's, and remote ones.
+
+    A file given by the operator is matched by the URL the credential names (the list's
+    ``id``, or its subject's). It is used only when no fresher copy can be read: when the
+    local registry or the network also has the list, the newer of the two (by ``validFrom``,
+    else the proof's ``created``) wins, so an old pre-revocation copy cannot override the live
+    list.
+    """
 
     def __init__(
         self, given: Sequence[Mapping[str, Any]] = (), local: Any = None, remote: Any = None
     ) -> None:
-        self._given = {str(c.get("id")): c for c in given}
+        self._given: dict[str, Mapping[str, Any]] = {}
+        for document in given:
+            for key in (document.get("id"), _subject_id(document)):
+                if isinstance(key, str) and key:
+                    self._given.setdefault(key.split("#", 1)[0], document)
         self._local = local
         self._remote = remote
 
-    def get(self, url: str) -> Mapping[str, Any]:
-        base = url.split("#", 1)[0]
-        if base in self._given:
-            return self._given[base]
+    def _live(self, base: str) -> Mapping[str, Any] | None:
         if self._local is not None and self._local.owns(base):
             found: Mapping[str, Any] = self._local.get(base)
             return found
         if self._remote is None:
-            raise Error(
-                f"the status list {base} is not available offline; pass it with --status-list",
-                code="status-list-unavailable",
-            )
+            return None
         fetched: Mapping[str, Any] = self._remote.get(base)
         return fetched
+
+    def get(self, url: str) -> Mapping[str, Any]:
+        base = url.split("#", 1)[0]
+        given = self._given.get(base)
+        if given is None:
+            live = self._live(base)
+            if live is None:
+                raise Error(
+                    f"the status list {base} is not available offline; pass it with --status-list",
+                    code="status-list-unavailable",
+                )
+            return live
+        try:
+            live = self._live(base)
+        except Error:
+            live = None  # unreachable: the operator's copy is all there is (its age is reported)
+        if live is None:
+            return given
+        return given if _issued(given) > _issued(live) else live
+
+
+def _subject_id(document: Mapping[str, Any]) -> Any:
+    subject = document.get("credentialSubject")
+    return subject.get("id") if isinstance(subject, Mapping) else None
+
+
+def _issued(document: Mapping[str, Any]) -> datetime:
+    """When a status list was issued: ``validFrom``, else its proof's ``created``."""
+    moment = parse_datetime(document.get("validFrom"))
+    if moment is None:
+        proof = document.get("proof")
+        moment = parse_datetime(proof.get("created")) if isinstance(proof, Mapping) else None
+    return moment or datetime.min.replace(tzinfo=UTC)
 
 
 class ChainResolver:

@@ -15,6 +15,7 @@ outage of Redis does not stop verification.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import logging
 import math
 import random
@@ -83,6 +84,20 @@ def recognition_limits(settings: Settings) -> tuple[Limit, Limit]:
     return (
         Limit("recognition:client", settings.recognition_per_client_per_minute, 60, fail_open=True),
         Limit("recognition:global", settings.recognition_global_per_minute, 60, fail_open=True),
+    )
+
+
+def is_exempt(settings: Settings, address: str) -> bool:
+    """Whether a client address is in ``rate_limit_exempt`` (exempt from the verification and
+    recognition limits, on the API and on the pages alike)."""
+    if not settings.rate_limit_exempt:
+        return False
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(
+        ip in ipaddress.ip_network(cidr, strict=False) for cidr in settings.rate_limit_exempt
     )
 
 

@@ -3,6 +3,7 @@ the NIC's signed recognition statement; officers' decisions and appeals as histo
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import uuid
 from collections.abc import Mapping
@@ -13,24 +14,47 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from diploma_exchange.config import Settings
-from diploma_exchange.db.models import RecognitionDecisionRecord, RecognitionStatementRecord
-from diploma_exchange.errors import InvalidInput, NotFound
+from diploma_exchange.db.models import (
+    CredentialRecord,
+    RecognitionDecisionRecord,
+    RecognitionStatementRecord,
+)
+from diploma_exchange.errors import Forbidden, InvalidInput, NotFound, NotVerified
 from diploma_exchange.proofs import eddsa_jcs_2022
 from diploma_exchange.recognition.assessment import Qualification, assess
 from diploma_exchange.recognition.frameworks import load_registry
 from diploma_exchange.recognition.statement import build_statement, diploma_digest
 from diploma_exchange.services import audit, institutions, verification
+from diploma_exchange.services import registry as issued_register
+from diploma_exchange.services.institutions import Principal
 from diploma_exchange.services.trust import _nic
-from diploma_exchange.verification import CheckName, CheckStatus, VerificationReport
+from diploma_exchange.verification import VerificationReport
 
 DECISIONS = ("accepted", "amended", "appeal")
 
 
+#: What an advisory comparison says about itself, in its data and on every page and PDF.
+ADVISORY_NOTICE = (
+    "Advisory comparison of a qualification described by the requester. The facts were "
+    "self-declared and have not been verified by the National Information Centre; nothing in "
+    "this comparison asserts that the qualification exists or that its institution is "
+    "accredited. It is not a recognition statement and is not signed."
+)
+
+
 @dataclass(frozen=True, slots=True)
 class AssessmentOutcome:
-    statement: dict[str, Any]
+    """A signed recognition statement (``statement`` set, ``report`` valid) or an advisory
+    comparison of self-declared facts (``statement`` None, ``advisory`` True)."""
+
     assessment: dict[str, Any]
     report: VerificationReport | None
+    statement: dict[str, Any] | None = None
+    advisory: bool = False
+
+    @property
+    def statement_id(self) -> str | None:
+        return str(self.statement["id"]) if self.statement is not None else None
 
 
 def qualification_json(q: Qualification) -> dict[str, Any]:
@@ -58,6 +82,33 @@ def qualification_json(q: Qualification) -> dict[str, Any]:
     return out
 
 
+def _refuse_unless_valid(report: VerificationReport) -> None:
+    """The NIC signs only about a diploma that verified ``valid`` under the default policy
+    (signature, key, issuance record, dates, status, trust and accreditation at issue)."""
+    if report.valid:
+        return
+    deciding = report.deciding()
+    names = ", ".join(f"{c.name.value} ({c.code})" for c in deciding) or "no check passed"
+    raise NotVerified(
+        f"the diploma's verification is {report.verdict.value}, not valid: {names}. The NIC "
+        "issues a recognition statement only about a diploma whose signature, key, issuance, "
+        "dates, status and accreditation have all been verified",
+        extra={
+            "verdict": report.verdict.value,
+            "failingChecks": [
+                {
+                    "name": c.name.value,
+                    "status": c.status.value,
+                    "code": c.code,
+                    "message": c.message,
+                }
+                for c in deciding
+            ],
+            "report": report.to_json(),
+        },
+    )
+
+
 def assess_and_issue(
     session: Session,
     settings: Settings,
@@ -67,45 +118,44 @@ def assess_and_issue(
     qualification: Qualification | None = None,
     remote: verification.RemoteLookups | None = None,
 ) -> AssessmentOutcome:
-    """Assess a verified credential (or a qualification described by hand) for a receiving
-    country, and store the NIC-signed recognition statement.
+    """Assess a diploma for a receiving country and issue the NIC's signed recognition
+    statement, or compare a qualification described by hand (advisory, unsigned).
 
-    A credential that does not verify is still assessed on its content only when the
-    verdict is ``valid``; an invalid one is refused (recognition presupposes authenticity),
-    and an indeterminate one is assessed with quality assurance unknown.
+    A diploma is verified first under the default policy, now; the NIC signs only when the
+    verdict is ``valid``. A described qualification's facts are self-declared: the result is
+    an advisory comparison that says so, is not signed or stored, and never asserts the
+    accreditation it did not look up.
 
     Raises:
-        InvalidInput: neither or both inputs, an unknown receiving country, an invalid diploma.
+        InvalidInput: neither or both inputs, an unknown receiving country.
+        NotVerified: the diploma did not verify as ``valid`` (the report is in ``extra``).
     """
-    registry = load_registry()
+    frameworks = load_registry()
     receiving_country = receiving_country.upper()
-    if not registry.has_country(receiving_country):
+    if not frameworks.has_country(receiving_country):
         raise InvalidInput(
             f"no framework data for receiving country {receiving_country!r}; see GET /v1/recognition/countries",
             pointer="/receivingCountry",
         )
     if (credential is None) == (qualification is None):
         raise InvalidInput("send either a credential or a qualification description", pointer="")
-    report: VerificationReport | None = None
-    if credential is not None:
-        report = verification.verify(session, settings, credential, remote=remote)
-        if report.verdict.value == "invalid":
-            failed = [c.name.value for c in report.checks if c.status is CheckStatus.FAILED]
-            raise InvalidInput(
-                f"the diploma did not verify ({', '.join(failed)}); recognition presupposes an authentic diploma",
-                code="diploma-invalid",
-                extra={"report": report.to_json()},
-            )
-        accreditation = report.check(CheckName.ISSUER_ACCREDITATION)
-        accredited = (
-            None
-            if accreditation is None or accreditation.status is CheckStatus.ERROR
-            else accreditation.status is CheckStatus.PASSED
-        )
-        qualification = Qualification.from_credential(credential, accredited=accredited)
-    assert qualification is not None  # for mypy: exactly one input, checked above
-    result = assess(qualification, receiving_country, registry)
-    assessment = result.to_dict()
+    if credential is None:
+        assert qualification is not None  # for mypy: exactly one input, checked above
+        declared = qualification
+        # What was not looked up is not asserted: accreditation is "unknown" in the comparison.
+        unverified = dataclasses.replace(qualification, institution_accredited=None)
+        assessment = assess(unverified, receiving_country, frameworks).to_dict()
+        assessment["advisory"] = True
+        assessment["factsVerified"] = False
+        assessment["notice"] = ADVISORY_NOTICE
+        assessment["declaredFacts"] = qualification_json(declared)
+        return AssessmentOutcome(assessment, None, None, advisory=True)
+    report = verification.verify(session, settings, credential, remote=remote)
+    _refuse_unless_valid(report)
+    qualification = Qualification.from_credential(credential, accredited=True)
+    assessment = assess(qualification, receiving_country, frameworks).to_dict()
+    assessment["advisory"] = False
+    assessment["factsVerified"] = True
     nic = _nic(session, settings)
     now = datetime.now(UTC).replace(microsecond=0)
     unsigned = build_statement(
@@ -120,13 +170,14 @@ def assess_and_issue(
     signed = eddsa_jcs_2022.add_proof(
         unsigned, institutions.signer_for(session, settings, nic), created=now
     )
+    issued_register.record_signed(
+        session, signed, kind="recognition-statement", reference=str(signed["id"])
+    )
     session.add(
         RecognitionStatementRecord(
             id=signed["id"],
-            diploma_id=str(credential["id"])
-            if credential and isinstance(credential.get("id"), str)
-            else None,
-            diploma_digest=diploma_digest(credential) if credential is not None else None,
+            diploma_id=str(credential["id"]) if isinstance(credential.get("id"), str) else None,
+            diploma_digest=diploma_digest(credential),
             receiving_country=receiving_country,
             outcome=str(assessment.get("outcome")),
             document=json.dumps(signed, ensure_ascii=False, separators=(",", ":")),
@@ -142,12 +193,10 @@ def assess_and_issue(
         {
             "receivingCountry": receiving_country,
             "outcome": str(assessment.get("outcome")),
-            "diploma": str(credential["id"])
-            if credential and isinstance(credential.get("id"), str)
-            else None,
+            "diploma": str(credential["id"]) if isinstance(credential.get("id"), str) else None,
         },
     )
-    return AssessmentOutcome(signed, assessment, report)
+    return AssessmentOutcome(assessment, report, signed)
 
 
 def get_statement(session: Session, statement_id: str) -> RecognitionStatementRecord:
@@ -155,6 +204,22 @@ def get_statement(session: Session, statement_id: str) -> RecognitionStatementRe
     if record is None:
         raise NotFound(f"no recognition statement {statement_id!r}")
     return record
+
+
+def require_statement_reader(session: Session, principal: Principal, diploma_id: str) -> None:
+    """Only the NIC administrator and the diploma's issuing institution list its statements.
+
+    Raises:
+        NotFound: another institution's diploma (it looks exactly like a missing one).
+        Forbidden: neither an institution nor the administrator.
+    """
+    if principal.is_admin:
+        return
+    if principal.institution is None:
+        raise Forbidden("recognition statements are listed for the issuing institution only")
+    record = session.get(CredentialRecord, diploma_id)
+    if record is None or record.institution_id != principal.institution.id:
+        raise NotFound(f"no diploma {diploma_id!r} issued by you")
 
 
 def statements_for(session: Session, diploma_id: str) -> list[RecognitionStatementRecord]:
@@ -222,20 +287,15 @@ def receiving_countries() -> list[tuple[str, str]]:
 def preview(
     credential: Mapping[str, Any], receiving_country: str, report: VerificationReport
 ) -> dict[str, Any] | None:
-    """An unsigned assessment for showing on a page (nothing is stored); None for a diploma
-    that did not verify (recognition presupposes authenticity) or an unknown country."""
+    """An unsigned assessment for showing on a page (nothing is stored); None unless the
+    diploma verified ``valid`` (a comparison presents the diploma's content as fact) or for
+    an unknown country."""
     registry = load_registry()
     code = receiving_country.upper()
-    if report.verdict.value == "invalid" or not registry.has_country(code):
+    if not report.valid or not registry.has_country(code):
         return None
-    accreditation = report.check(CheckName.ISSUER_ACCREDITATION)
-    accredited = (
-        None
-        if accreditation is None or accreditation.status is CheckStatus.ERROR
-        else accreditation.status is CheckStatus.PASSED
-    )
     try:
-        qualification = Qualification.from_credential(credential, accredited=accredited)
+        qualification = Qualification.from_credential(credential, accredited=True)
         assessment = assess(qualification, code, registry).to_dict()
     except (InvalidInput, ValueError, LookupError):
         return None

@@ -1,16 +1,26 @@
-"""Database-backed look-ups for the verification pipeline: DID resolution and issuer trust."""
+"""Database-backed look-ups for the verifier: DID resolution, key history, and the register of
+what was issued here."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
+from diploma_exchange.db.models import (
+    CredentialRecord,
+    SignedDocumentRecord,
+    as_utc,
+    utcnow,
+)
 from diploma_exchange.dids.did_key import resolve_did_key
 from diploma_exchange.dids.document import DidDocument, DidResolver
 from diploma_exchange.dids.key_log import KeyWindow
 from diploma_exchange.errors import DidResolutionError
+from diploma_exchange.proofs.secured import secured_digest
 from diploma_exchange.services import institutions
+from diploma_exchange.verification.lookups import IssuanceEvidence
 
 
 class RegistryResolver:
@@ -53,3 +63,56 @@ class RegistryKeyHistory:
         if record is None:
             return None
         return institutions.key_windows(self._session, record)
+
+
+def record_signed(
+    session: Session, document: Mapping[str, Any], *, kind: str, reference: str
+) -> str:
+    """Record a document other than a diploma that this service just signed (status list,
+    accreditation, trust list, recognition statement) as issued here; returns its digest.
+    In the caller's transaction, like the signature itself."""
+    digest = secured_digest(document)
+    issuer = document.get("issuer")
+    issuer_did = issuer.get("id") if isinstance(issuer, Mapping) else issuer
+    if session.get(SignedDocumentRecord, digest) is None:
+        session.add(
+            SignedDocumentRecord(
+                digest=digest,
+                issuer_did=str(issuer_did),
+                kind=kind,
+                reference=reference[:255],
+                signed_at=utcnow(),
+            )
+        )
+    return digest
+
+
+class RegistryIssuanceRecords:
+    """IssuanceRecords: everything this service issued for its own institutions and its NIC
+    (diplomas in the credential table, other signed documents in ``signed_document``)."""
+
+    def __init__(self, session: Session, source: str = "this service's issuance register") -> None:
+        self._session = session
+        self._source = source
+
+    def covers(self, issuer_did: str) -> bool:
+        return institutions.find_institution_by_did(self._session, issuer_did) is not None
+
+    def find(self, issuer_did: str, digest: str) -> IssuanceEvidence | None:
+        row = self._session.exec(
+            select(CredentialRecord.id, CredentialRecord.issued_at).where(
+                CredentialRecord.secured_digest == digest,
+                CredentialRecord.issuer_did == issuer_did,
+            )
+        ).first()
+        if row is not None:
+            return IssuanceEvidence(issuer_did, as_utc(row[1]), self._source, row[0])
+        other = self._session.get(SignedDocumentRecord, digest)
+        if other is not None and other.issuer_did == issuer_did:
+            return IssuanceEvidence(
+                issuer_did,
+                as_utc(other.signed_at),
+                self._source,
+                f"{other.kind} {other.reference}".strip(),
+            )
+        return None

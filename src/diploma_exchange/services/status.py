@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import insert, update
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
@@ -35,7 +36,7 @@ from diploma_exchange.db.models import (
 from diploma_exchange.errors import Conflict, Forbidden, InvalidInput, NotFound
 from diploma_exchange.proofs import eddsa_jcs_2022
 from diploma_exchange.proofs.keys import Signer
-from diploma_exchange.services import audit, institutions
+from diploma_exchange.services import audit, institutions, registry
 from diploma_exchange.status import (
     Bitstring,
     build_status_list_credential,
@@ -43,6 +44,7 @@ from diploma_exchange.status import (
     parse_status_entries,
     pick_free_indexes,
 )
+from diploma_exchange.verification.dates import parse_datetime
 
 PURPOSES = ("revocation", "suspension")
 LIST_SIZE = 131_072  # the spec's minimum, for herd privacy
@@ -70,6 +72,7 @@ def list_url(settings: Settings, record: StatusListRecord) -> str:
 
 
 def _signed_list_json(
+    session: Session,
     settings: Settings,
     record: StatusListRecord,
     bitstring: Bitstring,
@@ -77,18 +80,24 @@ def _signed_list_json(
     signer: Signer,
     now: datetime,
 ) -> str:
+    """Sign the list as it will be published: valid for ``status_list_validity_seconds``
+    from now, with a ``ttl`` for verifiers' caches; recorded as issued here."""
     unsigned = build_status_list_credential(
         list_url=list_url(settings, record),
         issuer=institution.did,
         purpose=record.purpose,
         bitstring=bitstring,
         valid_from=now,
+        valid_until=now + timedelta(seconds=settings.status_list_validity_seconds),
+        ttl_ms=settings.status_list_ttl_seconds * 1000,
     )
     signed = eddsa_jcs_2022.add_proof(unsigned, signer, created=now)
+    registry.record_signed(session, signed, kind="status-list", reference=record.id)
     return json.dumps(signed, separators=(",", ":"))
 
 
 def _sign_list(
+    session: Session,
     settings: Settings,
     record: StatusListRecord,
     institution: InstitutionRecord,
@@ -96,9 +105,98 @@ def _sign_list(
     now: datetime,
 ) -> None:
     record.signed_credential = _signed_list_json(
-        settings, record, Bitstring.from_bytes(record.bitstring), institution, signer, now
+        session, settings, record, Bitstring.from_bytes(record.bitstring), institution, signer, now
     )
     record.updated_at = now
+
+
+def list_needs_refresh(record: StatusListRecord, settings: Settings, now: datetime) -> bool:
+    """Whether the published list has used up half its validity (or has none): it is then
+    re-signed, so a verifier never has to refuse this service's current list as expired."""
+    try:
+        document = json.loads(record.signed_credential)
+    except ValueError:
+        return True
+    valid_until = parse_datetime(document.get("validUntil"))
+    if valid_until is None:
+        return True
+    return valid_until - now < timedelta(seconds=settings.status_list_validity_seconds) / 2
+
+
+def refresh_list(
+    session: Session, settings: Settings, list_id: str, now: datetime | None = None
+) -> bool:
+    """Re-sign one list with its current bits if :func:`list_needs_refresh`; True if it did.
+
+    A compare-and-swap on the list's version, like a status change, so a concurrent change
+    wins and nothing is lost; the key is the institution's active key (after a compromise,
+    the new one). The caller commits.
+    """
+    now = now or utcnow_seconds()
+    record = session.get(StatusListRecord, list_id)
+    if record is None or not list_needs_refresh(record, settings, now):
+        return False
+    institution = session.get(InstitutionRecord, record.institution_id)
+    if institution is None:
+        return False
+    signer = institutions.signer_for(session, settings, institution)
+    version = record.version
+    signed_json = _signed_list_json(
+        session, settings, record, Bitstring.from_bytes(record.bitstring), institution, signer, now
+    )
+    written = session.execute(
+        update(StatusListRecord)
+        .where(col(StatusListRecord.id) == list_id, col(StatusListRecord.version) == version)
+        .values(version=version + 1, signed_credential=signed_json, updated_at=now)
+    )
+    session.expire(record)
+    return bool(written.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def refresh_institution_lists(
+    session: Session, settings: Settings, institution: InstitutionRecord, *, force: bool = False
+) -> int:
+    """Re-sign every list of an institution (all of them with ``force``, e.g. after its key
+    was compromised, so that no list it publishes is signed by the compromised key)."""
+    now = utcnow_seconds()
+    rows = session.exec(
+        select(StatusListRecord).where(StatusListRecord.institution_id == institution.id)
+    ).all()
+    if not rows:
+        return 0
+    signer = institutions.signer_for(session, settings, institution)
+    count = 0
+    for record in rows:
+        if not force and not list_needs_refresh(record, settings, now):
+            continue
+        _sign_list(session, settings, record, institution, signer, now)
+        record.version += 1
+        session.add(record)
+        count += 1
+    session.flush()
+    return count
+
+
+def refresh_stale_lists(session: Session, settings: Settings) -> int:
+    """Re-sign every list that has used up half its validity (a periodic task); returns how
+    many were re-signed. The caller commits."""
+    now = utcnow_seconds()
+    count = 0
+    for list_id, document in session.exec(
+        select(StatusListRecord.id, StatusListRecord.signed_credential)
+    ).all():
+        try:
+            valid_until = parse_datetime(json.loads(document).get("validUntil"))
+        except ValueError:
+            valid_until = None
+        if (
+            valid_until is not None
+            and valid_until - now >= timedelta(seconds=settings.status_list_validity_seconds) / 2
+        ):
+            continue
+        if refresh_list(session, settings, list_id, now):
+            count += 1
+    return count
 
 
 def _current_list(
@@ -136,7 +234,7 @@ def _current_list(
             size=LIST_SIZE,
             bitstring=Bitstring(LIST_SIZE).to_bytes(),
         )
-        _sign_list(settings, record, institution, signer, now)
+        _sign_list(session, settings, record, institution, signer, now)
         try:
             with session.begin_nested():
                 session.add(record)
@@ -433,7 +531,9 @@ def change_status(
         bits = Bitstring.from_bytes(status_list.bitstring)
         bits.set(index, 0 if action == "reinstate" else 1)
         version = status_list.version
-        signed_json = _signed_list_json(settings, status_list, bits, institution, signer, now)
+        signed_json = _signed_list_json(
+            session, settings, status_list, bits, institution, signer, now
+        )
         written = session.execute(
             update(StatusListRecord)
             .where(col(StatusListRecord.id) == list_id, col(StatusListRecord.version) == version)
@@ -495,10 +595,18 @@ def history(
 
 class LocalStatusLists:
     """Status list credentials hosted by this service, straight from the database (no cache:
-    a change is visible to the very next verification)."""
+    a change is visible to the very next verification). A list that has used up half its
+    validity is re-signed first through ``refresh`` (a session on the primary), when given."""
 
-    def __init__(self, session: Session, settings: Settings) -> None:
+    def __init__(
+        self,
+        session: Session,
+        settings: Settings,
+        refresh: Callable[[str], None] | None = None,
+    ) -> None:
         self._session = session
+        self._settings = settings
+        self._refresh = refresh
         self._prefix = f"{settings.public_base_url.rstrip('/')}/status-lists/"
 
     def owns(self, url: str) -> bool:
@@ -506,4 +614,22 @@ class LocalStatusLists:
 
     def get(self, url: str) -> Mapping[str, Any]:
         list_id = url.removeprefix(self._prefix).split("#", 1)[0]
-        return list_credential(get_list(self._session, list_id))
+        record = get_list(self._session, list_id)
+        if self._refresh is not None and list_needs_refresh(
+            record, self._settings, utcnow_seconds()
+        ):
+            self._refresh(list_id)
+            self._session.expire(record)
+            record = get_list(self._session, list_id)
+        return list_credential(record)
+
+
+def refresher(engine: Engine, settings: Settings) -> Callable[[str], None]:
+    """Re-sign a stale list in its own transaction on ``engine`` (the primary)."""
+
+    def refresh(list_id: str) -> None:
+        with Session(engine, expire_on_commit=False) as session:
+            refresh_list(session, settings, list_id)
+            session.commit()
+
+    return refresh

@@ -33,7 +33,7 @@ from diploma_exchange.errors import (
     NotFound,
 )
 from diploma_exchange.proofs import eddsa_jcs_2022, keys
-from diploma_exchange.services import audit, institutions
+from diploma_exchange.services import audit, institutions, registry
 from diploma_exchange.trust.accreditation import (
     AccreditationRecord,
     Scope,
@@ -42,7 +42,7 @@ from diploma_exchange.trust.accreditation import (
 )
 from diploma_exchange.trust.trust_list import TrustList, build_trust_list, verify_trust_list
 from diploma_exchange.trust.view import TrustListView
-from diploma_exchange.verification.pipeline import TrustDecision
+from diploma_exchange.verification.lookups import TrustDecision
 
 TRUST_LIST_VALIDITY = timedelta(days=7)
 
@@ -84,6 +84,7 @@ def _issue_record(
     signed = eddsa_jcs_2022.add_proof(
         build_accreditation_credential(record), signer, created=utcnow_seconds()
     )
+    registry.record_signed(session, signed, kind="accreditation", reference=record.id)
     row = AccreditationRecordRow(
         id=record.id,
         institution_id=institution.id,
@@ -255,6 +256,7 @@ def publish_trust_list(session: Session, settings: Settings) -> dict[str, Any]:
     signed = eddsa_jcs_2022.add_proof(
         unsigned, institutions.signer_for(session, settings, nic), created=now
     )
+    registry.record_signed(session, signed, kind="trust-list", reference=str(sequence))
     session.add(
         PublishedTrustListRecord(
             sequence_number=sequence,

@@ -1,23 +1,58 @@
-"""Verifying a credential with this service's registry as resolver and trust anchor."""
+"""The verifier, assembled: the one place where look-ups are wired into a
+:class:`~diploma_exchange.verification.Verifier`.
+
+Two named constructors, like sigstore-python's ``Verifier.production()``:
+
+- :func:`for_service` - the server: this NIC's registry (institutions' DID documents, key event
+  logs, accreditations, status lists and the register of what was issued here), the imported
+  partner trust lists, and, when enabled, other services' DIDs and status lists through the
+  safe fetcher;
+- :func:`for_cli` - ``diploma-exchange verify``: files given on the command line first (DID
+  documents, status lists, trust lists with their NIC keys, issuers the operator vouches for),
+  then the local registry when a database is configured and exists, then the network unless
+  offline.
+
+The server and the CLI therefore run the same checks in the same order; only where the answers
+come from differs.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from diploma_exchange.config import Settings
+from diploma_exchange.dids.document import DidDocument
 from diploma_exchange.dids.remote import DidWebResolver, SafeFetcher
-from diploma_exchange.services.lookups import ChainResolver, LayeredStatusLists
-from diploma_exchange.services.registry import RegistryKeyHistory, RegistryResolver
+from diploma_exchange.services import status as status_service
+from diploma_exchange.services.lookups import (
+    ChainResolver,
+    FirstAccreditations,
+    FirstTrust,
+    LayeredResolver,
+    LayeredStatusLists,
+    LayeredTrust,
+)
+from diploma_exchange.services.registry import (
+    RegistryIssuanceRecords,
+    RegistryKeyHistory,
+    RegistryResolver,
+)
 from diploma_exchange.services.status import LocalStatusLists
 from diploma_exchange.services.trust import TrustRegistry
-from diploma_exchange.verification import VerificationReport, verify_credential
+from diploma_exchange.trust.view import TrustListView
+from diploma_exchange.verification import Lookups, VerificationReport, Verifier
 from diploma_exchange.verification.remote_status import RemoteStatusLists
 from diploma_exchange.verification.report import DEFAULT_POLICY, VerificationPolicy
+
+#: ``session.info`` key of the primary engine, set on read-only sessions (which may read a
+#: replica) for the rare write a read does: re-signing a stale status list.
+PRIMARY_ENGINE_KEY = "dx.primary_engine"
 
 
 @dataclass(frozen=True)
@@ -43,6 +78,39 @@ class RemoteLookups:
         return cls(None, None)
 
 
+def for_service(
+    session: Session,
+    settings: Settings,
+    *,
+    remote: RemoteLookups | None = None,
+    primary: Engine | None = None,
+) -> Verifier:
+    """The server's verifier for one request's ``session`` (see the module docstring).
+
+    ``primary`` is the engine stale status lists are re-signed on (the session's own when
+    None; pass the primary when ``session`` reads a replica).
+    """
+    remote = remote or RemoteLookups.disabled()
+    registry = TrustRegistry(session, settings)
+    resolver = RegistryResolver(session, fallback=ChainResolver(registry, remote.dids))
+    engine = primary or session.info.get(PRIMARY_ENGINE_KEY) or session.get_bind()
+    local_lists = LocalStatusLists(
+        session,
+        settings,
+        refresh=status_service.refresher(engine, settings) if isinstance(engine, Engine) else None,
+    )
+    return Verifier(
+        Lookups(
+            resolver=resolver,
+            trust=registry,
+            status_lists=LayeredStatusLists((), local_lists, remote.status_lists),
+            key_history=RegistryKeyHistory(session),
+            accreditations=registry,
+            issuance=RegistryIssuanceRecords(session),
+        )
+    )
+
+
 def verify(
     session: Session,
     settings: Settings,
@@ -51,22 +119,61 @@ def verify(
     now: datetime | None = None,
     remote: RemoteLookups | None = None,
     policy: VerificationPolicy = DEFAULT_POLICY,
+    primary: Engine | None = None,
 ) -> VerificationReport:
-    """Verify ``credential`` against this NIC's registry, accreditations and status lists,
-    the imported partner trust lists (which carry their institutions' DID documents and
-    accreditations), and, when ``remote`` is given, other services' DIDs and status lists
-    through the safe fetcher."""
-    remote = remote or RemoteLookups.disabled()
-    registry = TrustRegistry(session, settings)
-    resolver = RegistryResolver(session, fallback=ChainResolver(registry, remote.dids))
-    status_lists = LayeredStatusLists((), LocalStatusLists(session, settings), remote.status_lists)
-    return verify_credential(
-        credential,
-        resolver=resolver,
-        trust=registry,
-        now=now,
-        status_lists=status_lists,
-        key_history=RegistryKeyHistory(session),
-        accreditations=registry,
-        policy=policy,
+    """Verify ``credential`` with :func:`for_service`'s verifier."""
+    verifier = for_service(session, settings, remote=remote, primary=primary)
+    return verifier.verify(credential, policy=policy, now=now)
+
+
+@dataclass
+class CliInputs:
+    """What the operator gave ``diploma-exchange verify`` besides the credential."""
+
+    did_documents: Sequence[DidDocument] = ()
+    status_lists: Sequence[Mapping[str, Any]] = ()
+    trust_lists: TrustListView | None = None
+    trusted_issuers: Sequence[str] = ()
+    offline: bool = False
+    allow_hosts: Sequence[str] = field(default_factory=list)
+
+
+def for_cli(settings: Settings, inputs: CliInputs, local_session: Session | None) -> Verifier:
+    """The CLI's verifier (see the module docstring); ``local_session`` is a session on the
+    configured database when it exists (the local registry), else None. The session stays
+    the caller's to close."""
+    fetcher = SafeFetcher(
+        allow_hosts=[*inputs.allow_hosts, *settings.fetch_allow_hosts],
+        timeout=settings.fetch_timeout_seconds,
+        max_bytes=settings.fetch_max_bytes,
     )
+    remote_dids = None if inputs.offline else DidWebResolver(fetcher)
+    remote_lists = None if inputs.offline else RemoteStatusLists(fetcher)
+    trust_view = inputs.trust_lists
+    registry: Any = None
+    registry_trust: Any = trust_view
+    accreditations: Any = trust_view
+    local_lists = key_history = issuance = None
+    if local_session is not None:
+        local = TrustRegistry(local_session, settings)
+        registry = RegistryResolver(local_session)
+        registry_trust = FirstTrust(local, trust_view)
+        accreditations = FirstAccreditations(local, trust_view)
+        local_lists = LocalStatusLists(local_session, settings)
+        key_history = RegistryKeyHistory(local_session)
+        issuance = RegistryIssuanceRecords(local_session, "the local issuance register")
+    if trust_view is not None:
+        registry = ChainResolver(registry, trust_view)
+    return Verifier(
+        Lookups(
+            resolver=LayeredResolver(inputs.did_documents, registry, remote_dids),
+            trust=LayeredTrust(inputs.trusted_issuers, registry_trust),
+            status_lists=LayeredStatusLists(inputs.status_lists, local_lists, remote_lists),
+            key_history=key_history,
+            accreditations=accreditations,
+            issuance=issuance,
+        )
+    )
+
+
+__all__ = ["PRIMARY_ENGINE_KEY", "CliInputs", "RemoteLookups", "for_cli", "for_service", "verify"]

@@ -10,7 +10,7 @@ from diploma_exchange.dids.document import DidDocument
 from diploma_exchange.errors import DidResolutionError, Error
 from diploma_exchange.trust.accreditation import AccreditationRecord, parse_accreditation_credential
 from diploma_exchange.trust.trust_list import TrustList
-from diploma_exchange.verification.pipeline import TrustDecision
+from diploma_exchange.verification.lookups import TrustDecision
 
 
 class TrustListView:

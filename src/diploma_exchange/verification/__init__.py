@@ -1,10 +1,18 @@
-"""Verification: named checks -> a :class:`VerificationReport` with a derived verdict."""
+"""Verification: named checks -> a :class:`VerificationReport` with a derived verdict.
 
-from diploma_exchange.verification.pipeline import (
+Build a :class:`Verifier` with its :class:`Lookups` (the service and the CLI use the named
+constructors of :mod:`diploma_exchange.services.verification`), then call ``verify``.
+"""
+
+from diploma_exchange.verification.lookups import (
+    AccreditationSource,
+    IssuanceEvidence,
+    IssuanceRecords,
+    KeyHistory,
     StaticTrustPolicy,
+    StatusListProvider,
     TrustDecision,
     TrustPolicy,
-    verify_credential,
 )
 from diploma_exchange.verification.report import (
     Check,
@@ -13,15 +21,23 @@ from diploma_exchange.verification.report import (
     Verdict,
     VerificationReport,
 )
+from diploma_exchange.verification.verifier import Lookups, Verifier, verify_credential
 
 __all__ = [
+    "AccreditationSource",
     "Check",
     "CheckName",
     "CheckStatus",
+    "IssuanceEvidence",
+    "IssuanceRecords",
+    "KeyHistory",
+    "Lookups",
     "StaticTrustPolicy",
+    "StatusListProvider",
     "TrustDecision",
     "TrustPolicy",
     "Verdict",
     "VerificationReport",
+    "Verifier",
     "verify_credential",
 ]

@@ -4,6 +4,12 @@ A bad credential is a verdict, not an exception. Check names and codes are part 
 API. The verdict is computed, never set: ``valid`` only when every mandatory check passed; any
 definite failure gives ``invalid``; a check that could not be completed gives
 ``indeterminate``. A report with no checks is never valid.
+
+Every policy contains the core: the proof (signature, binding to the issuer, coverage of what
+the checks read), the key's validity at signing, the validity period, and, whenever the
+credential declares them or the issuer's service records its issuance, the status and the
+issuance record. Policies only add to the core (trust, accreditation, schema); a check outside
+the policy is reported ``skipped`` with code ``not-in-policy``, never run.
 """
 
 from __future__ import annotations
@@ -21,6 +27,11 @@ class CheckName(StrEnum):
     FORMAT_SCHEMA = "format.schema"
     PROOF_SIGNATURE = "proof.signature"
     PROOF_KEY_BINDING = "proof.key-binding"
+    #: Everything the later checks read is covered by the issuer's proof (no unsigned
+    #: context that changes a term's meaning; the JSON says what the signed RDF says).
+    PROOF_COVERAGE = "proof.coverage"
+    #: The issuing service recorded this exact credential as issued ("issued here").
+    ISSUANCE_RECORD = "issuance.record"
     VALIDITY_PERIOD = "validity.period"
     ISSUER_TRUST = "issuer.trust"
     ISSUER_ACCREDITATION = "issuer.accreditation"
@@ -46,6 +57,20 @@ class Verdict(StrEnum):
 STATUS_CHECKS: frozenset[CheckName] = frozenset(
     {CheckName.STATUS_REVOCATION, CheckName.STATUS_SUSPENSION, CheckName.STATUS_OTHER}
 )
+#: Part of every policy and always run: is it signed by the issuer, over everything the
+#: checks read, with a key valid at the time, and within its validity period?
+CORE_REQUIRED: frozenset[CheckName] = frozenset(
+    {
+        CheckName.PROOF_SIGNATURE,
+        CheckName.PROOF_KEY_BINDING,
+        CheckName.PROOF_COVERAGE,
+        CheckName.KEY_VALIDITY,
+        CheckName.VALIDITY_PERIOD,
+    }
+)
+#: Part of every policy; they count whenever they ran (a status is checked when declared, the
+#: issuance record when the issuer's service keeps one).
+CORE_CONDITIONAL: frozenset[CheckName] = STATUS_CHECKS | {CheckName.ISSUANCE_RECORD}
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,8 +85,15 @@ class VerificationPolicy:
 
     name: str
     required: frozenset[CheckName]
-    conditional: frozenset[CheckName] = STATUS_CHECKS
+    conditional: frozenset[CheckName] = CORE_CONDITIONAL
     description: str = ""
+
+    def __post_init__(self) -> None:
+        # The core is part of every policy, whatever a caller asks for.
+        object.__setattr__(self, "required", frozenset(self.required) | CORE_REQUIRED)
+        object.__setattr__(
+            self, "conditional", (frozenset(self.conditional) | CORE_CONDITIONAL) - self.required
+        )
 
     @property
     def considered(self) -> frozenset[CheckName]:
@@ -71,31 +103,15 @@ class VerificationPolicy:
 #: Authenticity + status + validity + accreditation by a trusted NIC.
 DEFAULT_POLICY = VerificationPolicy(
     "default",
-    frozenset(
-        {
-            CheckName.FORMAT_SCHEMA,
-            CheckName.PROOF_SIGNATURE,
-            CheckName.PROOF_KEY_BINDING,
-            CheckName.KEY_VALIDITY,
-            CheckName.VALIDITY_PERIOD,
-            CheckName.ISSUER_TRUST,
-            CheckName.ISSUER_ACCREDITATION,
-        }
-    ),
+    frozenset({CheckName.FORMAT_SCHEMA, CheckName.ISSUER_TRUST, CheckName.ISSUER_ACCREDITATION}),
     description="authenticity, status, validity period, and accreditation by a trusted NIC",
 )
-#: Is it genuine, from a trusted issuer, and not revoked? (No schema, dates or accreditation.)
+#: Is it genuine, current, from a trusted issuer, and not revoked? (No schema, no
+#: accreditation.)
 AUTHENTICITY_POLICY = VerificationPolicy(
     "authenticity",
-    frozenset(
-        {
-            CheckName.PROOF_SIGNATURE,
-            CheckName.PROOF_KEY_BINDING,
-            CheckName.KEY_VALIDITY,
-            CheckName.ISSUER_TRUST,
-        }
-    ),
-    description="signature, key binding and validity, trusted issuer, status",
+    frozenset({CheckName.ISSUER_TRUST}),
+    description="signature, key binding and validity, validity period, trusted issuer, status",
 )
 POLICIES: dict[str, VerificationPolicy] = {p.name: p for p in (DEFAULT_POLICY, AUTHENTICITY_POLICY)}
 #: Kept for callers that only need the default's required set.
@@ -118,9 +134,9 @@ def policy_from_checks(names: Iterable[str]) -> VerificationPolicy:
     chosen = frozenset(known[n] for n in wanted)
     return VerificationPolicy(
         "custom",
-        chosen - STATUS_CHECKS,
-        chosen & STATUS_CHECKS,
-        description="the checks named in the request",
+        chosen - CORE_CONDITIONAL,
+        CORE_CONDITIONAL,
+        description="the core checks and the checks named in the request",
     )
 
 
@@ -133,6 +149,10 @@ class Check:
     code: str
     message: str
     details: Mapping[str, Any] = field(default_factory=dict)
+    #: A ``skipped`` check whose question someone accountable answered instead (e.g. the
+    #: operator vouching for an issuer with ``--trust-issuer`` answers "accredited?"); the
+    #: message names who. Only a waived required check may be skipped in a valid report.
+    waived: bool = False
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -143,6 +163,8 @@ class Check:
         }
         if self.details:
             out["details"] = dict(self.details)
+        if self.waived:
+            out["waived"] = True
         return out
 
 
@@ -162,22 +184,35 @@ def skipped(name: CheckName, code: str, message: str, **details: Any) -> Check:
     return Check(name, CheckStatus.SKIPPED, code, message, details)
 
 
+def waived(name: CheckName, code: str, message: str, **details: Any) -> Check:
+    """A required check not run because someone accountable vouched for its answer."""
+    return Check(name, CheckStatus.SKIPPED, code, message, details, waived=True)
+
+
 def decide(checks: Iterable[Check], policy: VerificationPolicy = DEFAULT_POLICY) -> Verdict:
     """Derive the verdict under ``policy``: a considered check that failed -> invalid;
-    otherwise a considered check in error, or a required one missing or skipped ->
-    indeterminate; valid only when every required check passed."""
+    otherwise a considered check in error, or a required one missing or skipped (unless
+    waived) -> indeterminate; valid only when every required check passed (or was waived).
+    A name that appears twice counts with its worst outcome."""
     considered = [c for c in checks if c.name in policy.considered]
     if not considered or not policy.required:
         return Verdict.INDETERMINATE
     if any(c.status is CheckStatus.FAILED for c in considered):
         return Verdict.INVALID
-    passed_names = {c.name for c in considered if c.status is CheckStatus.PASSED}
+    passed_names = {
+        c.name
+        for c in considered
+        if c.status is CheckStatus.PASSED or (c.status is CheckStatus.SKIPPED and c.waived)
+    }
+    if any(
+        c.status is CheckStatus.SKIPPED and not c.waived and c.name in policy.required
+        for c in considered
+    ):
+        return Verdict.INDETERMINATE
     if (
         any(c.status is CheckStatus.ERROR for c in considered)
         or not policy.required <= passed_names
     ):
-        return Verdict.INDETERMINATE
-    if any(c.status is CheckStatus.SKIPPED and c.name in policy.required for c in considered):
         return Verdict.INDETERMINATE
     return Verdict.VALID
 
@@ -191,6 +226,8 @@ class VerificationReport:
     credential_id: str | None = None
     issuer: str | None = None
     policy: VerificationPolicy = DEFAULT_POLICY
+    #: What was received: ``{"name": ..., "version": ...}`` (e.g. W3C VC 2.0 Data Integrity).
+    format: Mapping[str, Any] | None = None
     verdict: Verdict = field(init=False)
 
     def __post_init__(self) -> None:
@@ -207,8 +244,25 @@ class VerificationReport:
         """The check of that name, if it ran."""
         return next((c for c in self.checks if c.name is name), None)
 
+    def deciding(self) -> list[Check]:
+        """The considered checks that keep the verdict from ``valid`` (failed, in error, or a
+        required one skipped without a waiver), in report order."""
+        return [
+            c
+            for c in self.checks
+            if c.name in self.policy.considered
+            and (
+                c.status in (CheckStatus.FAILED, CheckStatus.ERROR)
+                or (
+                    c.status is CheckStatus.SKIPPED
+                    and not c.waived
+                    and c.name in self.policy.required
+                )
+            )
+        ]
+
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "verdict": self.verdict.value,
             "credentialId": self.credential_id,
             "issuer": self.issuer,
@@ -218,6 +272,9 @@ class VerificationReport:
                 {**c.to_json(), "mandatory": c.name in self.policy.required} for c in self.checks
             ],
         }
+        if self.format is not None:
+            out["format"] = dict(self.format)
+        return out
 
 
 def select_policy(

@@ -458,7 +458,7 @@ M: dict[str, dict[str, str]] = {
     "checks.title": {
         "en": "What was checked",
         "ru": "Что проверено",
-        "kk": "Не тексерілді",
+        "kk": "Тексеру тармақтары",
     },
     "checks.details": {
         "en": "Technical detail",
@@ -488,6 +488,16 @@ M: dict[str, dict[str, str]] = {
         "en": "Signing key: the key belongs to the named university",
         "ru": "Ключ подписи: ключ принадлежит указанному вузу",
         "kk": "Қолтаңба кілті: кілт аталған университетке тиесілі",
+    },
+    "check.proof.coverage": {
+        "en": "Coverage: everything checked is covered by the university's signature",
+        "ru": "Охват подписи: всё проверяемое содержимое покрыто подписью вуза",
+        "kk": "Қолтаңба аясы: тексерілетін мазмұнның бәрі университет қолтаңбасымен қамтылған",
+    },
+    "check.issuance.record": {
+        "en": "Issuance record: the university's service recorded this exact diploma as issued",
+        "ru": "Реестр выдачи: сервис вуза зарегистрировал выдачу именно этого диплома",
+        "kk": "Беру тізілімі: университет қызметі дәл осы дипломның берілгенін тіркеген",
     },
     "check.key.validity": {
         "en": "Key validity: the key was valid when the diploma was signed",
@@ -525,6 +535,33 @@ M: dict[str, dict[str, str]] = {
         "kk": "Басқа мәртебе: басқа мәртебе белгісі жоқ",
     },
     "diploma.title": {"en": "The diploma", "ru": "Диплом", "kk": "Диплом"},
+    "diploma.title_unverified": {
+        "en": "What the file claims (not verified)",
+        "ru": "Что заявлено в файле (не проверено)",
+        "kk": "Файлда мәлімделгені (тексерілмеген)",
+    },
+    "diploma.note_unverified": {
+        "en": "These details could not be verified: they are shown only as the file states "
+        "them. Do not rely on them until the verification is complete.",
+        "ru": "Эти сведения не удалось проверить: они показаны только так, как указаны в "
+        "файле. Не полагайтесь на них до завершения проверки.",
+        "kk": "Бұл мәліметтерді тексеру мүмкін болмады: олар файлда көрсетілгендей ғана "
+        "берілген. Тексеру аяқталғанға дейін оларға сүйенбеңіз.",
+    },
+    "verdict.invalid.warning": {
+        "en": "Warning: this file is not a valid diploma. Do not accept it. Its content is not "
+        "shown, because it may be forged or altered.",
+        "ru": "Внимание: этот файл не является действительным дипломом. Не принимайте его. "
+        "Его содержимое не показывается, так как оно может быть подделано или изменено.",
+        "kk": "Назар аударыңыз: бұл файл жарамды диплом емес. Оны қабылдамаңыз. Мазмұны "
+        "көрсетілмейді, себебі ол жалған немесе өзгертілген болуы мүмкін.",
+    },
+    "recognition.only_valid": {
+        "en": "A recognition comparison is offered only for a diploma that verified as valid.",
+        "ru": "Сравнение для признания предлагается только для диплома, успешно прошедшего "
+        "проверку.",
+        "kk": "Тану үшін салыстыру тек тексеруден сәтті өткен дипломға ұсынылады.",
+    },
     "diploma.note_content": {
         "en": "Shown from the signed credential itself, not from any PDF text.",
         "ru": "Показано по самим подписанным данным, а не по тексту PDF.",

@@ -40,7 +40,7 @@ from diploma_exchange.errors import (
     ServiceUnavailable,
 )
 from diploma_exchange.services import ratelimit, recognition, sharing, verification
-from diploma_exchange.services.ratelimit import RateLimiter
+from diploma_exchange.services.ratelimit import Limit, RateLimiter
 from diploma_exchange.verification import CheckName, VerificationReport
 from diploma_exchange.web.i18n import translate
 from diploma_exchange.web.rendering import (
@@ -634,6 +634,10 @@ def share_link(
                 return failure
         else:
             return _pin_page(request, token, error=None, status_code=200)
+    try:
+        _count_shared(request, ratelimit.verification_limits(settings), "verifications")
+    except Error as exc:
+        return _error_page(request, exc)
     _, credential = sharing.credential_of(session, link.credential_id)
     report = verification.verify(session, settings, credential, remote=remote)
     sharing.record_event(session, link, "opened", country=_country(request, settings))
@@ -739,6 +743,10 @@ def share_link_report(
     link, refusal = _gate(request, session, settings, token)
     if link is None:
         return refusal or _error_page(request, NotFound("no such link"))
+    try:
+        _count_shared(request, ratelimit.verification_limits(settings), "verifications")
+    except Error as exc:
+        return _error_page(request, exc)
     _, credential = sharing.credential_of(session, link.credential_id)
     report = verification.verify(session, settings, credential, remote=remote)
     sharing.record_event(session, link, "downloaded-report", country=_country(request, settings))
@@ -784,6 +792,7 @@ def _statement(
 ) -> Response:
     code = _pick_country(country)
     try:
+        _count_shared(request, ratelimit.recognition_limits(settings), "recognition assessments")
         if code is None:
             raise InvalidInput("choose a receiving country", code="country-required")
         outcome = recognition.assess_and_issue(
@@ -1009,10 +1018,27 @@ PostedForm = Annotated[FormData, _form(max_fields=4, max_part_size=None)]
 
 
 def _count_verification(request: Request) -> None:
-    """One anonymous verification (upload, download, statement) against the client's limit."""
+    """One anonymous verification (upload, download, statement) against the client's upload
+    limit and the service's shared verification limits (the same as the API's)."""
     _limiter(request).check(
         ratelimit.UPLOAD_PER_CLIENT, _client(request), "too many verifications from here"
     )
+    _count_shared(
+        request, ratelimit.verification_limits(request.app.state.settings), "verifications"
+    )
+
+
+def _count_shared(request: Request, limits: tuple[Limit, Limit], what: str) -> None:
+    """The per-client and global limits the JSON API's routes share (api/abuse.py), for the
+    pages that do the same costly work: every worker and both front doors count together."""
+    settings: Settings = request.app.state.settings
+    address = _client(request)
+    if ratelimit.is_exempt(settings, address):
+        return
+    per_client, overall = limits
+    limiter = _limiter(request)
+    limiter.check(per_client, address, f"too many {what} from this address; slow down")
+    limiter.check(overall, "all", f"the service is receiving too many {what}; retry soon")
 
 
 def _posted_credential(form: FormData, settings: Settings) -> dict[str, Any]:

@@ -10,8 +10,15 @@ from typing import Any, Literal
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import Field
 
-from diploma_exchange.api.deps import AdminPrincipal, RemoteDep, SessionDep, SettingsDep
+from diploma_exchange.api.deps import (
+    AdminPrincipal,
+    CurrentPrincipal,
+    RemoteDep,
+    SessionDep,
+    SettingsDep,
+)
 from diploma_exchange.api.limits import StrictJsonRoute
+from diploma_exchange.api.problem_docs import problem_responses
 from diploma_exchange.api.schemas import ApiModel, UtcDateTime, VerificationReportPublic
 from diploma_exchange.errors import NotFound
 from diploma_exchange.recognition.assessment import Qualification
@@ -52,11 +59,29 @@ class AssessmentCreate(ApiModel):
 
 
 class AssessmentCreated(ApiModel):
-    id: str
+    kind: Literal["recognition-statement", "advisory-comparison"] = Field(
+        description="recognition-statement: about a diploma that verified valid, signed by the "
+        "NIC and stored (201); advisory-comparison: about facts described by the requester, "
+        "self-declared and unverified, not signed and not stored (200)."
+    )
+    id: str | None = Field(description="The statement's id (none for an advisory comparison).")
     outcome: str
+    facts_verified: bool = Field(
+        alias="factsVerified",
+        description="True only when the facts come from a diploma that verified valid.",
+    )
+    notice: str | None = Field(
+        default=None, description="What an advisory comparison is and is not."
+    )
     assessment: dict[str, Any]
-    statement: dict[str, Any] = Field(description="The NIC-signed RecognitionStatementCredential.")
-    verification: VerificationReportPublic | None = None
+    statement: dict[str, Any] | None = Field(
+        description="The NIC-signed RecognitionStatementCredential (none for an advisory "
+        "comparison)."
+    )
+    verification: VerificationReportPublic | None = Field(
+        description="The diploma's verification report (always valid when a statement was "
+        "signed; none for an advisory comparison, where nothing was verified)."
+    )
 
 
 class DecisionCreate(ApiModel):
@@ -78,11 +103,24 @@ class DecisionPublic(ApiModel):
     status_code=201,
     response_model=AssessmentCreated,
     operation_id="createAssessment",
+    responses={
+        200: {
+            "model": AssessmentCreated,
+            "description": "An advisory comparison of a described qualification (self-declared "
+            "facts; unsigned, not stored)",
+        },
+        **problem_responses(422),
+    },
 )
 def create_assessment(
-    body: AssessmentCreate, session: SessionDep, settings: SettingsDep, remote: RemoteDep
+    body: AssessmentCreate,
+    session: SessionDep,
+    settings: SettingsDep,
+    remote: RemoteDep,
+    response: Response,
 ) -> AssessmentCreated:
-    """Assess a diploma (verified first) or a described qualification for a receiving country."""
+    """Assess a diploma (a signed statement, only when it verifies valid) or compare a
+    described qualification (advisory) for a receiving country."""
     qualification = None
     if body.qualification is not None:
         q = body.qualification
@@ -109,9 +147,14 @@ def create_assessment(
         qualification=qualification,
         remote=remote,
     )
+    if outcome.advisory:
+        response.status_code = 200
     return AssessmentCreated(
-        id=outcome.statement["id"],
+        kind="advisory-comparison" if outcome.advisory else "recognition-statement",
+        id=outcome.statement_id,
         outcome=str(outcome.assessment.get("outcome")),
+        facts_verified=not outcome.advisory,
+        notice=recognition.ADVISORY_NOTICE if outcome.advisory else None,
         assessment=outcome.assessment,
         statement=outcome.statement,
         verification=VerificationReportPublic.model_validate(outcome.report.to_json())
@@ -120,11 +163,20 @@ def create_assessment(
     )
 
 
-@router.get("/assessments", response_model=list[dict[str, Any]], operation_id="listAssessments")
+@router.get(
+    "/assessments",
+    response_model=list[dict[str, Any]],
+    operation_id="listAssessments",
+    responses=problem_responses(401, 403, 404),
+)
 def list_assessments(
-    session: SessionDep, diploma_id: str = Query(alias="diplomaId")
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    diploma_id: str = Query(alias="diplomaId", max_length=255),
 ) -> list[dict[str, Any]]:
-    """The recognition statements issued for a diploma."""
+    """The recognition statements issued for a diploma (its issuing institution, or the NIC
+    administrator): who asked for recognition where is not public."""
+    recognition.require_statement_reader(session, principal, diploma_id)
     return [json.loads(r.document) for r in recognition.statements_for(session, diploma_id)]
 
 

@@ -1,4 +1,4 @@
-"""credential secured digest (the "issued here" check)
+"""secured digests of what was issued here (the "issued here" check)
 
 Revision ID: 0007
 Revises: 0006
@@ -38,8 +38,74 @@ def upgrade() -> None:
         batch.alter_column("secured_digest", existing_type=sa.String(length=64), nullable=False)
         batch.create_index("ix_credential_secured_digest", ["secured_digest"], unique=False)
 
+    op.create_table(
+        "signed_document",
+        sa.Column("digest", sa.String(length=64), nullable=False),
+        sa.Column("issuer_did", sa.String(length=255), nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("reference", sa.String(length=255), nullable=False),
+        sa.Column("signed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("digest"),
+    )
+    op.create_index("ix_signed_document_issuer_did", "signed_document", ["issuer_did"])
+    _backfill_signed_documents(bind)
+
+
+def _backfill_signed_documents(bind: sa.engine.Connection) -> None:
+    """Record what was signed before this revision (status lists, recognition statements,
+    accreditation credentials, published trust lists), so that they keep verifying."""
+    from datetime import UTC, datetime
+
+    sources = {
+        "status-list": ("status_list", "signed_credential", "id"),
+        "recognition-statement": ("recognition_statement", "document", "id"),
+        "accreditation": ("accreditation", "document", "id"),
+        "trust-list": ("published_trust_list", "document", "sequence_number"),
+    }
+    inspector = sa.inspect(bind)
+    signed_document = sa.table(
+        "signed_document",
+        sa.column("digest", sa.String),
+        sa.column("issuer_did", sa.String),
+        sa.column("kind", sa.String),
+        sa.column("reference", sa.String),
+        sa.column("signed_at", sa.DateTime(timezone=True)),
+    )
+    seen: set[str] = set()
+    for kind, (table, column, key) in sources.items():
+        if not inspector.has_table(table):
+            continue
+        columns = {c["name"] for c in inspector.get_columns(table)}
+        if column not in columns:
+            continue
+        rows = bind.execute(sa.text(f"SELECT {key}, {column} FROM {table}")).all()
+        for ref, text in rows:
+            if not text:
+                continue
+            document = orjson.loads(text)
+            proof = document.get("proof")
+            issuer = document.get("issuer")
+            issuer = issuer.get("id") if isinstance(issuer, dict) else issuer
+            if not isinstance(proof, dict) or not isinstance(issuer, str):
+                continue
+            digest = secured_digest(document)
+            if digest in seen:
+                continue
+            seen.add(digest)
+            bind.execute(
+                signed_document.insert().values(
+                    digest=digest,
+                    issuer_did=issuer,
+                    kind=kind,
+                    reference=str(ref)[:255],
+                    signed_at=datetime.now(UTC),
+                )
+            )
+
 
 def downgrade() -> None:
+    op.drop_index("ix_signed_document_issuer_did", table_name="signed_document")
+    op.drop_table("signed_document")
     with op.batch_alter_table("credential") as batch:
         batch.drop_index("ix_credential_secured_digest")
         batch.drop_column("secured_digest")
