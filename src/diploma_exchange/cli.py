@@ -820,6 +820,21 @@ def _change_status(
     )
 
 
+@app.command("refresh-status-lists")
+def refresh_status_lists() -> None:
+    """Re-sign every status list past half its validity (run from cron, e.g. hourly; lists
+    are also re-signed when served or used, and after key rotation or compromise)."""
+    from sqlmodel import Session
+
+    from diploma_exchange.services import status
+
+    settings = get_settings()
+    with Session(_engine(settings), expire_on_commit=False) as session:
+        count = status.refresh_stale_lists(session, settings)
+        session.commit()
+    out.print_json(data={"refreshed": count})
+
+
 InstitutionOpt = Annotated[
     str, typer.Option("--institution", help="Slug of the issuing institution.")
 ]

@@ -178,3 +178,23 @@ def test_a_list_signed_with_a_compromised_key_is_refused(
     report = _verify_with_list(engine, settings, credential, forged)
     assert by_name(report)["status.revocation"] == ("error", "status-list-unverifiable")
     assert report["verdict"] != "valid"
+
+
+def test_a_list_past_half_its_validity_is_re_signed_when_served(
+    settings: Settings, engine: Engine, kaznu: Tenant
+) -> None:
+    from diploma_exchange.api.app import create_app
+
+    short = settings.model_copy(update={"status_list_validity_seconds": 300})
+    with TestClient(create_app(short, engine)) as c:
+        credential = issue(c, kaznu)
+        first = list_of(c, credential, "revocation")
+    long = settings.model_copy(update={"status_list_validity_seconds": 30 * 86_400})
+    with TestClient(create_app(long, engine)) as c:
+        served = list_of(c, credential, "revocation")
+        again = list_of(c, credential, "revocation")
+        assert verify(c, credential)["verdict"] == "valid"
+    assert datetime.fromisoformat(first["validUntil"]) < datetime.now(UTC) + timedelta(hours=1)
+    assert datetime.fromisoformat(served["validUntil"]) > datetime.now(UTC) + timedelta(days=29)
+    assert served["proof"]["proofValue"] != first["proof"]["proofValue"]
+    assert again == served  # re-signed once, then served as is

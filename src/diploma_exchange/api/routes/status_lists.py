@@ -12,7 +12,7 @@ from diploma_exchange.api.deps import InstitutionPrincipal, ReadSessionDep, Sess
 from diploma_exchange.api.limits import StrictJsonRoute
 from diploma_exchange.api.problem_docs import problem_responses
 from diploma_exchange.api.schemas import ApiModel, UtcDateTime
-from diploma_exchange.db.models import StatusEventRecord
+from diploma_exchange.db.models import StatusEventRecord, utcnow_seconds
 from diploma_exchange.services import status
 
 router = APIRouter(route_class=StrictJsonRoute)
@@ -43,9 +43,17 @@ LIST_CACHE_CONTROL = "public, max-age=60, must-revalidate"
         304: {"description": "Not modified (If-None-Match matched the ETag)"},
     },
 )
-def get_status_list(list_id: str, request: Request, session: ReadSessionDep) -> Response:
-    """A signed BitstringStatusListCredential (GZIP + multibase base64url encodedList)."""
+def get_status_list(
+    list_id: str, request: Request, session: ReadSessionDep, settings: SettingsDep
+) -> Response:
+    """A signed BitstringStatusListCredential (GZIP + multibase base64url encodedList), valid
+    for a day (``validUntil``) and re-signed when half of that has passed."""
     record = status.get_list(session, list_id)
+    if status.list_needs_refresh(record, settings, utcnow_seconds()):
+        # The rare write of a read route: on the primary, in its own transaction.
+        status.refresher(request.app.state.engine, settings)(list_id)
+        session.expire(record)
+        record = status.get_list(session, list_id)
     tag = status.etag(record)
     headers = {"ETag": tag, "Cache-Control": LIST_CACHE_CONTROL}
     if etag_matches(request.headers.get("if-none-match", ""), tag):
