@@ -61,8 +61,8 @@ class RdfcLimits:
     """Bounds on the work of one canonicalization (settings ``rdfc_*`` in ``config``).
 
     ``max_quads``: RDF statements the document may produce (a diploma has a few hundred).
-    ``max_node_map_comparisons``: value comparisons pyld may make while merging the values of
-    one property of one node (``k`` values cost ``k(k-1)/2``).
+    ``max_node_map_comparisons``: value comparisons pyld may make, in all, while merging the
+    values of each property of each node (``k`` values of one property cost ``k(k-1)/2``).
     ``max_work``: work units of Hash N-Degree Quads (see the module docstring); ordinary
     credentials use none at all, the W3C vectors a few dozen.
     """
@@ -136,7 +136,9 @@ def _check_node_map_cost(expanded: Any, limits: RdfcLimits) -> None:
             comparisons += count
             if comparisons > limits.max_node_map_comparisons:
                 raise _work_limit(
-                    f"a property of one node has too many values ({count + 1} so far)",
+                    "the document's nodes have too many values per property to merge "
+                    f"(more than {limits.max_node_map_comparisons} comparisons; one property "
+                    f"has {count + 1} values so far)",
                     limits.max_node_map_comparisons,
                 )
 
