@@ -280,9 +280,9 @@ def find_undefined_terms(
             "term of the diploma schema (docs/schema.md)",
         )
     undefined = list(dict.fromkeys(_walk_expanded(expanded)))
-    where = _locate_all(checked, set(undefined)) if undefined else {}
+    located = _locate_all(checked, set(undefined)) if undefined else {}
     for name, kind in undefined:
-        for pointer in where.get((name, kind)) or [""]:
+        for pointer in located.get((name, kind)) or [""]:
             add(
                 pointer,
                 f"{kind} '{name}' is not defined by any bundled context (it would only be an "

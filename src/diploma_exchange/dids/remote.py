@@ -31,7 +31,7 @@ import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any, Final
+from typing import Any, ClassVar, Final
 from urllib.parse import urlsplit
 
 import httpcore
@@ -99,8 +99,8 @@ class FetchSlots:
     fetcher objects the callers build.
     """
 
-    _shared: dict[tuple[int, float], FetchSlots] = {}
-    _shared_lock = threading.Lock()
+    _shared: ClassVar[dict[tuple[int, float], FetchSlots]] = {}
+    _shared_lock: ClassVar[threading.Lock] = threading.Lock()
 
     def __init__(self, limit: int, wait: float) -> None:
         if limit < 1 or wait < 0:

@@ -437,7 +437,7 @@ def extract_credential_from_pdf(
     budget = InflateBudget(max_inflate_bytes)
     token = _BUDGET.set(budget)
     try:
-        with apply_configuration(**_pypdf_limits(max_stream_bytes, len(data))):
+        with apply_configuration(None, **_pypdf_limits(max_stream_bytes, len(data))):
             reader = _open(data, max_pages, max_objects)
             candidate = _find_credential(reader)
             if candidate is None:
