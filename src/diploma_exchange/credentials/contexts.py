@@ -104,7 +104,7 @@ def load_context(url: str) -> dict[str, Any]:
 #: has one ``@context`` of three URLs; a presentation of a dozen credentials needs ~40.
 MAX_CONTEXT_ENTRIES: Final = 64
 #: Term definitions in the document's inline (embedded) contexts, all together.
-MAX_INLINE_TERM_DEFINITIONS: Final = 256
+MAX_INLINE_TERM_DEFINITIONS: Final = 128
 #: Contexts nested in term definitions (scoped contexts within scoped contexts).
 MAX_SCOPED_CONTEXT_DEPTH: Final = 4
 CONTEXT_LIMIT_CODE: Final = "context-limit-exceeded"
@@ -209,10 +209,10 @@ __all__ = [
     "CREDENTIALS_V2_URL",
     "DIPLOMA_CONTEXT_URL",
     "DIPLOMA_CREDENTIAL_CONTEXT",
-    "OB_V3P0_CONTEXT_URL",
     "MAX_CONTEXT_ENTRIES",
     "MAX_INLINE_TERM_DEFINITIONS",
     "MAX_SCOPED_CONTEXT_DEPTH",
+    "OB_V3P0_CONTEXT_URL",
     "ContextNotBundled",
     "check_context_limits",
     "document_loader",

@@ -124,13 +124,9 @@ class ProofSet:
             proof_id = proof.get("id")
             if proof_id is not None:
                 if not isinstance(proof_id, str) or not proof_id:
-                    raise ProofError(
-                        "proof.id must be a non-empty string", pointer=f"{pointer}/id"
-                    )
+                    raise ProofError("proof.id must be a non-empty string", pointer=f"{pointer}/id")
                 if proof_id in by_id:
-                    raise ProofError(
-                        f"two proofs share the id {proof_id}", pointer=f"{pointer}/id"
-                    )
+                    raise ProofError(f"two proofs share the id {proof_id}", pointer=f"{pointer}/id")
                 by_id[proof_id] = proof
         return cls(secured, tuple(proofs), by_id)
 
@@ -201,8 +197,7 @@ def previous_proof_ids(proof: Mapping[str, Any]) -> tuple[str, ...]:
         )
     if len(names) > MAX_PROOFS:
         raise ProofError(
-            f"proof.previousProof names {len(names)} proofs; a document has at most "
-            f"{MAX_PROOFS}",
+            f"proof.previousProof names {len(names)} proofs; a document has at most {MAX_PROOFS}",
             pointer="/proof/previousProof",
         )
     return tuple(names)

@@ -101,8 +101,7 @@ def current_limits() -> RdfcLimits:
 
 def _work_limit(message: str, limit: int) -> LimitExceeded:
     return LimitExceeded(
-        f"{message}; the document was not canonicalized (RDFC-1.0), so its proof cannot be "
-        "checked",
+        f"{message}; the document was not canonicalized (RDFC-1.0), so its proof cannot be checked",
         code=WORK_LIMIT_CODE,
         extra={"limit": limit},
     )
@@ -143,7 +142,9 @@ def _check_node_map_cost(expanded: Any, limits: RdfcLimits) -> None:
                 )
 
     # (item, graph, subject, property, in_list): subject None = top level of a graph.
-    stack: list[tuple[Any, Any, Any, str | None, bool]] = [(expanded, "@default", None, None, False)]
+    stack: list[tuple[Any, Any, Any, str | None, bool]] = [
+        (expanded, "@default", None, None, False)
+    ]
     while stack:
         item, graph, subject, prop, in_list = stack.pop()
         if isinstance(item, list):
@@ -298,9 +299,7 @@ def canonize(document: Mapping[str, Any], *, limits: RdfcLimits | None = None) -
                 f"the document makes {quads} RDF statements, more than {bounds.max_quads}",
                 bounds.max_quads,
             )
-        nquads = _BoundedURDNA2015(bounds.max_work).main(
-            dataset, {"format": "application/n-quads"}
-        )
+        nquads = _BoundedURDNA2015(bounds.max_work).main(dataset, {"format": "application/n-quads"})
     except jsonld.JsonLdError as exc:
         limit = _find_cause(exc, LimitExceeded)
         if limit is not None:
