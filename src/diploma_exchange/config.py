@@ -51,12 +51,31 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     max_pdf_pages: int = Field(default=50, ge=1)
     max_image_pixels: int = Field(default=40_000_000, ge=10_000)
+    #: What pypdf may inflate while reading an uploaded PDF's catalog and attachment (object
+    #: and cross-reference streams): per stream, for the whole file, and its object count.
+    max_pdf_stream_bytes: int = Field(default=1024 * 1024, ge=64 * 1024)
+    max_pdf_inflate_bytes: int = Field(default=4 * 1024 * 1024, ge=64 * 1024)
+    max_pdf_objects: int = Field(default=50_000, ge=100)
+
+    #: RDF canonicalization (RDFC-1.0, for *-rdfc-* proofs of other issuers): statements per
+    #: document, value comparisons while merging nodes, and work units of the blank-node
+    #: search (Hash N-Degree Quads), like rdf-canonize's maxDeepIterations. Over a limit the
+    #: proof is reported as not checkable (work-limit-exceeded), never as forged.
+    rdfc_max_quads: int = Field(default=10_000, ge=100)
+    rdfc_max_node_map_comparisons: int = Field(default=250_000, ge=1_000)
+    rdfc_max_work: int = Field(default=200_000, ge=1_000)
 
     #: Hosts (exact names) for which did:web may be resolved over plain http and to
     #: loopback/private addresses. Empty in production.
     fetch_allow_hosts: list[str] = Field(default_factory=list)
     fetch_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
     fetch_max_bytes: int = Field(default=256 * 1024, ge=1024)
+    #: Total time of one outbound fetch: connect, TLS, headers and every read of the body.
+    fetch_deadline_seconds: float = Field(default=10.0, gt=0, le=120)
+    #: Outbound fetches under way at once per process, and how long a fetch waits for a
+    #: free slot before failing with ``fetch-busy`` (reported as "could not check").
+    fetch_max_concurrent: int = Field(default=8, ge=1, le=256)
+    fetch_queue_wait_seconds: float = Field(default=0.5, ge=0, le=30)
 
     #: Status lists are published with ``validUntil`` = signing time + this, and re-signed
     #: (unchanged bits) once half of it has passed; verifiers refuse an expired list. Shorter

@@ -69,7 +69,7 @@ def test_strip_multicodec_prefix() -> None:
 
 
 def test_base58_decode_matches_reference_library() -> None:
-    for size in [*range(70), 100, 1000]:
+    for size in [*range(70), 100, 700]:  # 700 bytes: ~960 characters, under the limit
         for lead in (0, 1, 3):
             data = b"\x00" * lead + os.urandom(size)
             encoded = base58.b58encode(data).decode()

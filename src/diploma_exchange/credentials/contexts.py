@@ -13,9 +13,9 @@ import json
 from collections.abc import Mapping
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, Final
 
-from diploma_exchange.errors import InvalidCredential
+from diploma_exchange.errors import InvalidCredential, LimitExceeded
 
 CREDENTIALS_V2_URL = "https://www.w3.org/ns/credentials/v2"
 CREDENTIALS_UNDEFINED_TERMS_V2_URL = "https://www.w3.org/ns/credentials/undefined-terms/v2"
@@ -98,6 +98,91 @@ def load_context(url: str) -> dict[str, Any]:
     return copy.deepcopy(_parsed(url))
 
 
+#: Bounds on the ``@context`` material of one document (its own, not the bundled files).
+#: Every ``@context`` value anywhere in the document counts, array items one by one,
+#: including scoped contexts inside term definitions and ``@import`` references. A diploma
+#: has one ``@context`` of three URLs; a presentation of a dozen credentials needs ~40.
+MAX_CONTEXT_ENTRIES: Final = 64
+#: Term definitions in the document's inline (embedded) contexts, all together.
+MAX_INLINE_TERM_DEFINITIONS: Final = 128
+#: Contexts nested in term definitions (scoped contexts within scoped contexts).
+MAX_SCOPED_CONTEXT_DEPTH: Final = 4
+CONTEXT_LIMIT_CODE: Final = "context-limit-exceeded"
+
+
+def _context_limit(message: str, limit: int) -> LimitExceeded:
+    return LimitExceeded(
+        f"{message}; a credential's @context is a short list of published context URLs",
+        code=CONTEXT_LIMIT_CODE,
+        pointer="/@context",
+        extra={"limit": limit},
+    )
+
+
+def check_context_limits(document: Any) -> None:
+    """Refuse a document whose ``@context`` material would make JSON-LD processing costly.
+
+    pyld processes each context entry into a fresh copy of the active context (so a long
+    ``@context`` array costs the square of its length), re-processes a scoped context each
+    time a node uses its term or type, and follows bundled URLs however often they repeat.
+    Contexts are never fetched (an unknown URL is an error later), so bounding what the
+    document itself carries bounds the whole chain: at most :data:`MAX_CONTEXT_ENTRIES`
+    entries in all ``@context`` values of the document, :data:`MAX_INLINE_TERM_DEFINITIONS`
+    term definitions in its inline contexts and :data:`MAX_SCOPED_CONTEXT_DEPTH` levels of
+    contexts inside term definitions. Walks iteratively, in time linear in the document.
+
+    Raises:
+        LimitExceeded: a bound is crossed (code ``context-limit-exceeded``).
+    """
+    entries = 0
+    terms = 0
+    # (value, is a @context value, scoped-context depth)
+    stack: list[tuple[Any, bool, int]] = [(document, False, 0)]
+    while stack:
+        value, is_context, depth = stack.pop()
+        if not is_context:
+            if isinstance(value, Mapping):
+                for key, item in value.items():
+                    stack.append((item, key == "@context", 0))
+            elif isinstance(value, list):
+                stack.extend((item, False, 0) for item in value)
+            continue
+        items = value if isinstance(value, list) else [value]
+        entries += len(items)
+        if entries > MAX_CONTEXT_ENTRIES:
+            raise _context_limit(
+                f"the document has more than {MAX_CONTEXT_ENTRIES} @context entries",
+                MAX_CONTEXT_ENTRIES,
+            )
+        if depth > MAX_SCOPED_CONTEXT_DEPTH:
+            raise _context_limit(
+                f"the document nests contexts in term definitions more than "
+                f"{MAX_SCOPED_CONTEXT_DEPTH} levels deep",
+                MAX_SCOPED_CONTEXT_DEPTH,
+            )
+        for item in items:
+            if not isinstance(item, Mapping):
+                continue  # a URL (bundled or refused later), null, or invalid (refused later)
+            for key, definition in item.items():
+                if key == "@context":
+                    stack.append((definition, True, depth + 1))
+                    continue
+                if key == "@import":
+                    entries += 1
+                    continue
+                if key.startswith("@"):
+                    continue
+                terms += 1
+                if terms > MAX_INLINE_TERM_DEFINITIONS:
+                    raise _context_limit(
+                        "the document's inline contexts define more than "
+                        f"{MAX_INLINE_TERM_DEFINITIONS} terms",
+                        MAX_INLINE_TERM_DEFINITIONS,
+                    )
+                if isinstance(definition, Mapping) and "@context" in definition:
+                    stack.append((definition["@context"], True, depth + 1))
+
+
 def document_loader(url: str, options: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """A pyld ``documentLoader`` that serves bundled contexts and never touches the network.
 
@@ -119,12 +204,17 @@ def document_loader(url: str, options: Mapping[str, Any] | None = None) -> dict[
 
 __all__ = [
     "CONTEXTS",
+    "CONTEXT_LIMIT_CODE",
     "CREDENTIALS_UNDEFINED_TERMS_V2_URL",
     "CREDENTIALS_V2_URL",
     "DIPLOMA_CONTEXT_URL",
     "DIPLOMA_CREDENTIAL_CONTEXT",
+    "MAX_CONTEXT_ENTRIES",
+    "MAX_INLINE_TERM_DEFINITIONS",
+    "MAX_SCOPED_CONTEXT_DEPTH",
     "OB_V3P0_CONTEXT_URL",
     "ContextNotBundled",
+    "check_context_limits",
     "document_loader",
     "load_context",
 ]

@@ -29,7 +29,11 @@ from typing import Any
 
 from pyld import jsonld  # type: ignore[import-untyped,unused-ignore]
 
-from diploma_exchange.credentials.contexts import ContextNotBundled, document_loader
+from diploma_exchange.credentials.contexts import (
+    ContextNotBundled,
+    check_context_limits,
+    document_loader,
+)
 from diploma_exchange.errors import ErrorDetail, InvalidCredential, UndefinedTerm
 
 #: IRI namespaces that mean "no context defined this term".
@@ -147,25 +151,38 @@ def _walk_expanded(node: Any) -> Iterator[tuple[str, str]]:
         yield from _walk_expanded(value)
 
 
-def _locate(doc: Any, name: str, kind: str, path: list[str | int]) -> Iterator[str]:
-    """Best-effort pointers of key ``name`` (kind "term") or type value ``name``."""
-    if isinstance(doc, Mapping):
-        for key, value in doc.items():
-            if key == "@context":
-                continue
-            if kind == "term" and key == name:
-                yield _pointer([*path, key])
-            if kind == "type" and key in ("type", "@type"):
-                if value == name:
-                    yield _pointer([*path, key])
-                elif isinstance(value, list):
-                    for index, item in enumerate(value):
-                        if item == name:
-                            yield _pointer([*path, key, index])
-            yield from _locate(value, name, kind, [*path, key])
-    elif isinstance(doc, list):
-        for index, item in enumerate(doc):
-            yield from _locate(item, name, kind, [*path, index])
+def _locate_all(doc: Any, wanted: set[tuple[str, str]]) -> dict[tuple[str, str], list[str]]:
+    """Best-effort pointers of every ``(name, kind)`` in ``wanted``, in one walk of ``doc``.
+
+    ``kind`` "term" finds keys named ``name``; "type" finds ``type``/``@type`` values. One
+    pass for all names (not one per name: 5,000 undefined types in a 44 KB document took 11 s
+    that way), iterative, in document order.
+    """
+    found: dict[tuple[str, str], list[str]] = {}
+    stack: list[tuple[Any, list[str | int]]] = [(doc, [])]
+    while stack:
+        node, path = stack.pop()
+        children: list[tuple[Any, list[str | int]]] = []
+        if isinstance(node, Mapping):
+            for key, value in node.items():
+                if key == "@context":
+                    continue
+                if (key, "term") in wanted:
+                    found.setdefault((key, "term"), []).append(_pointer([*path, key]))
+                if key in ("type", "@type"):
+                    if isinstance(value, str) and (value, "type") in wanted:
+                        found.setdefault((value, "type"), []).append(_pointer([*path, key]))
+                    elif isinstance(value, list):
+                        for index, item in enumerate(value):
+                            if isinstance(item, str) and (item, "type") in wanted:
+                                found.setdefault((item, "type"), []).append(
+                                    _pointer([*path, key, index])
+                                )
+                children.append((value, [*path, key]))
+        elif isinstance(node, list):
+            children.extend((item, [*path, index]) for index, item in enumerate(node))
+        stack.extend(reversed(children))
+    return found
 
 
 #: Keys whose *values* can change how other keys expand (contexts, type-scoped contexts).
@@ -230,12 +247,15 @@ def find_undefined_terms(
     term and points at it (RFC 6901; best effort for undefined IRIs kept by an ``@vocab``).
     ``include_proof=False`` checks the credential without its ``proof``. Returns an empty
     list when every term is defined. Raises ``ContextNotBundled`` for a context that is not
-    bundled and ``InvalidCredential`` when ``doc`` is not processable JSON-LD at all (for
-    example when it redefines a protected term).
+    bundled, ``LimitExceeded`` (``context-limit-exceeded``) for too much ``@context``
+    material (:func:`~diploma_exchange.credentials.contexts.check_context_limits`) and
+    ``InvalidCredential`` when ``doc`` is not processable JSON-LD at all (for example when it
+    redefines a protected term). Work is linear in the size of ``doc``.
     """
     if not isinstance(doc, Mapping):
         raise InvalidCredential("a credential must be a JSON object")
     checked = {k: v for k, v in doc.items() if include_proof or k != "proof"}
+    check_context_limits(checked)
     shape = term_shape(checked)
     if shape in _CLEAN_SHAPES:
         return []
@@ -259,8 +279,10 @@ def find_undefined_terms(
             f"term '{term}' is not defined by the credential's @context; remove it or use a "
             "term of the diploma schema (docs/schema.md)",
         )
-    for name, kind in _walk_expanded(expanded):
-        for pointer in list(_locate(checked, name, kind, [])) or [""]:
+    undefined = list(dict.fromkeys(_walk_expanded(expanded)))
+    located = _locate_all(checked, set(undefined)) if undefined else {}
+    for name, kind in undefined:
+        for pointer in located.get((name, kind)) or [""]:
             add(
                 pointer,
                 f"{kind} '{name}' is not defined by any bundled context (it would only be an "

@@ -4,25 +4,37 @@ Outbound requests are the classic SSRF hole of a verification service: a credent
 DID, and the service fetches whatever URL that DID maps to. The fetcher therefore:
 - speaks https only (plain http only for hosts explicitly allowed, e.g. local development);
 - refuses hosts that resolve to loopback, private, link-local, multicast or reserved
-  addresses unless explicitly allowed;
+  addresses unless explicitly allowed, and connects to exactly the addresses it checked
+  (so a DNS answer that changes between the check and the connection, DNS rebinding, is
+  not followed);
 - follows no redirects, applies connect/read timeouts and a response size limit, counted
   after decompression and enforced while decompressing (a gzip bomb stops at the limit);
+- gives every fetch a total deadline: connecting, the TLS handshake, sending, the headers
+  and every read of the body together (a server that sends one byte every few seconds, each
+  within the per-read timeout, is cut off at the deadline, headers included);
+- lets at most ``max_concurrent`` fetches run at once in the process (:class:`FetchSlots`,
+  shared by every fetcher with the same bounds); a fetch that cannot start within
+  ``queue_wait`` seconds fails at once with ``fetch-busy`` rather than queueing, so slow
+  servers can hold at most that many worker threads and never the whole service;
 - parses strictly (:mod:`diploma_exchange.strict_json`: no duplicate keys, bounded depth);
 - caches documents for a short time.
-Known limit: the address check happens before connecting, so a DNS answer that changes
-between the check and the connection (DNS rebinding) is not caught; deployments that need
-that guarantee should route outbound traffic through an egress proxy.
+When an HTTP(S) proxy is configured in the environment, requests go through it instead and
+the proxy is responsible for the address rules; the deadline is then checked between reads.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import socket
+import threading
 import time
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any, ClassVar, Final
 from urllib.parse import urlsplit
 
+import httpcore
 import httpx
 
 from diploma_exchange import strict_json
@@ -70,8 +82,176 @@ def is_public_address(address: str) -> bool:
     )
 
 
+#: Defaults of the outbound bounds (settings ``fetch_*`` in ``config``).
+DEFAULT_DEADLINE_SECONDS: Final = 10.0
+DEFAULT_MAX_CONCURRENT: Final = 8
+DEFAULT_QUEUE_WAIT_SECONDS: Final = 0.5
+#: ``DidResolutionError.code`` of a fetch that found every slot taken.
+FETCH_BUSY: Final = "fetch-busy"
+#: ``DidResolutionError.code`` of a fetch stopped by its total deadline.
+FETCH_DEADLINE: Final = "fetch-deadline-exceeded"
+
+
+class FetchSlots:
+    """At most ``limit`` outbound fetches at once; a fetch waits ``wait`` seconds for a slot.
+
+    One instance per bounds is shared by the whole process (:meth:`shared`), whichever
+    fetcher objects the callers build.
+    """
+
+    _shared: ClassVar[dict[tuple[int, float], FetchSlots]] = {}
+    _shared_lock: ClassVar[threading.Lock] = threading.Lock()
+
+    def __init__(self, limit: int, wait: float) -> None:
+        if limit < 1 or wait < 0:
+            raise ValueError("FetchSlots needs limit >= 1 and wait >= 0")
+        self.limit = limit
+        self.wait = wait
+        self._semaphore = threading.BoundedSemaphore(limit)
+
+    @classmethod
+    def shared(cls, limit: int, wait: float) -> FetchSlots:
+        """The process-wide slots for these bounds."""
+        with cls._shared_lock:
+            slots = cls._shared.get((limit, wait))
+            if slots is None:
+                slots = cls._shared[(limit, wait)] = cls(limit, wait)
+            return slots
+
+    @contextmanager
+    def slot(self, url: str) -> Iterator[None]:
+        """Hold a slot for the fetch of ``url``.
+
+        Raises:
+            DidResolutionError: no slot became free within ``wait`` seconds (``fetch-busy``).
+        """
+        if not self._semaphore.acquire(timeout=self.wait):
+            raise DidResolutionError(
+                f"{url} was not fetched: {self.limit} outbound fetches are already under way; "
+                "try again in a moment",
+                code=FETCH_BUSY,
+                extra={"limit": self.limit},
+            )
+        try:
+            yield
+        finally:
+            self._semaphore.release()
+
+
+class _DeadlineExceeded(httpcore.ReadTimeout):
+    """The total deadline of a fetch passed (a timeout, so httpx maps it as one)."""
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A connection whose every operation waits at most until the fetch's deadline."""
+
+    def __init__(self, inner: httpcore.NetworkStream, deadline: float) -> None:
+        self._inner = inner
+        self._deadline = deadline
+
+    def _timeout(self, timeout: float | None) -> float:
+        left = self._deadline - time.monotonic()
+        if left <= 0:
+            raise _DeadlineExceeded("the total deadline of the fetch passed")
+        return left if timeout is None else min(timeout, left)
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._inner.read(max_bytes, self._timeout(timeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, self._timeout(timeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(
+        self,
+        ssl_context: Any,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        inner = self._inner.start_tls(ssl_context, server_hostname, self._timeout(timeout))
+        return _DeadlineStream(inner, self._deadline)
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _GuardedBackend(httpcore.NetworkBackend):
+    """Connects only to the addresses the fetcher checked, and within the deadline."""
+
+    def __init__(self, addresses: Callable[[str], list[str]], deadline: float) -> None:
+        self._addresses = addresses
+        self._deadline = deadline
+        self._inner = httpcore.SyncBackend()
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        failure: Exception | None = None
+        for address in self._addresses(host):
+            left = self._deadline - time.monotonic()
+            if left <= 0:
+                raise _DeadlineExceeded("the total deadline of the fetch passed")
+            try:
+                stream = self._inner.connect_tcp(
+                    address,
+                    port,
+                    left if timeout is None else min(timeout, left),
+                    local_address,
+                    socket_options,
+                )
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                failure = exc
+                continue
+            return _DeadlineStream(stream, self._deadline)
+        raise failure or httpcore.ConnectError(f"no address to connect to for {host}")
+
+    def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:  # pragma: no cover - never configured
+        raise httpcore.ConnectError("unix sockets are not fetched")
+
+    def sleep(self, seconds: float) -> None:  # pragma: no cover - retries are off
+        time.sleep(seconds)
+
+
+class _GuardedTransport(httpx.HTTPTransport):
+    """httpx's transport over httpcore's pool with :class:`_GuardedBackend`.
+
+    httpx.HTTPTransport takes no network backend, so the pool it builds is replaced by the
+    same kind of pool over ours (``network_backend`` is httpcore's public API; ``_pool`` is
+    the one attribute of httpx this relies on, checked here and by the tests that fetch from
+    a real socket).
+    """
+
+    def __init__(self, backend: _GuardedBackend) -> None:
+        super().__init__(retries=0)
+        if not hasattr(self, "_pool"):  # pragma: no cover - an httpx that changed shape
+            raise RuntimeError("httpx.HTTPTransport has no _pool: update _GuardedTransport")
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(),
+            max_connections=1,
+            retries=0,
+            network_backend=backend,
+        )
+
+
 class SafeFetcher:
-    """Fetches small JSON documents from public https URLs (see the module docstring)."""
+    """Fetches small JSON documents from public https URLs (see the module docstring).
+
+    ``timeout`` bounds each network operation, ``deadline`` the whole fetch;
+    ``max_concurrent`` and ``queue_wait`` are the process-wide :class:`FetchSlots` (or pass
+    ``slots``).
+    """
 
     def __init__(
         self,
@@ -79,24 +259,27 @@ class SafeFetcher:
         allow_hosts: Iterable[str] = (),
         timeout: float = 5.0,
         max_bytes: int = 256 * 1024,
+        deadline: float = DEFAULT_DEADLINE_SECONDS,
+        max_concurrent: int = DEFAULT_MAX_CONCURRENT,
+        queue_wait: float = DEFAULT_QUEUE_WAIT_SECONDS,
+        slots: FetchSlots | None = None,
         resolve_host: Resolver = _system_addresses,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
+        if deadline <= 0:
+            raise ValueError("deadline must be positive")
         self.allow_hosts = frozenset(allow_hosts)
         self.timeout = timeout
         self.max_bytes = max_bytes
+        self.deadline = deadline
+        self.slots = slots if slots is not None else FetchSlots.shared(max_concurrent, queue_wait)
         self._resolve_host = resolve_host
         self._transport = transport
 
-    def check_url(self, url: str) -> None:
-        """Raise DidResolutionError unless ``url`` may be fetched."""
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-        allowed = parts.netloc in self.allow_hosts or host in self.allow_hosts
-        if parts.scheme != "https" and not (parts.scheme == "http" and allowed):
-            raise DidResolutionError(f"refusing to fetch {url}: only https is allowed")
-        if allowed:
-            return
+    def _is_allowed(self, netloc: str, host: str) -> bool:
+        return netloc in self.allow_hosts or host in self.allow_hosts
+
+    def _public_addresses(self, url: str, host: str) -> list[str]:
         addresses = list(self._resolve_host(host))
         if not addresses:
             raise DidResolutionError(f"host {host} has no addresses")
@@ -105,34 +288,93 @@ class SafeFetcher:
                 raise DidResolutionError(
                     f"refusing to fetch {url}: {host} resolves to the non-public address {address}"
                 )
+        return addresses
+
+    def check_url(self, url: str) -> None:
+        """Raise DidResolutionError unless ``url`` may be fetched."""
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        allowed = self._is_allowed(parts.netloc, host)
+        if parts.scheme != "https" and not (parts.scheme == "http" and allowed):
+            raise DidResolutionError(f"refusing to fetch {url}: only https is allowed")
+        if allowed:
+            return
+        self._public_addresses(url, host)
+
+    def _connect_addresses(self, url: str) -> Callable[[str], list[str]]:
+        """What a connection for ``url`` may reach: its host's public addresses, resolved
+        and checked again at connection time and used as checked (no second look-up by the
+        socket layer), or, for an allowed host, the host itself. Nothing else: redirects
+        are not followed, so no other host is ever connected to."""
+        parts = urlsplit(url)
+
+        def addresses(host: str) -> list[str]:
+            if host != (parts.hostname or ""):
+                raise httpcore.ConnectError(f"refusing to connect to {host}")
+            if self._is_allowed(parts.netloc, host):
+                return [host]
+            try:
+                return self._public_addresses(url, host)
+            except DidResolutionError as exc:
+                raise httpcore.ConnectError(exc.message) from exc
+
+        return addresses
 
     def get_json(self, url: str) -> object:
-        """GET ``url`` and parse it as JSON, within the limits. Raises DidResolutionError."""
+        """GET ``url`` and parse it as JSON, within the limits.
+
+        Raises:
+            DidResolutionError: the URL may not be fetched, the answer is not acceptable, the
+                fetch did not finish within the deadline (``fetch-deadline-exceeded``), or
+                every outbound slot stayed busy (``fetch-busy``).
+        """
         self.check_url(url)
-        try:
-            with (
-                httpx.Client(
-                    timeout=httpx.Timeout(self.timeout),
-                    follow_redirects=False,
-                    transport=self._transport,
-                    headers={
-                        "Accept": "application/did+json, application/json",
-                        "Accept-Encoding": "gzip, deflate",
-                    },
-                ) as client,
-                client.stream("GET", url) as response,
-            ):
-                if response.status_code != 200:
-                    raise DidResolutionError(f"{url} answered HTTP {response.status_code}")
-                body = self._read_limited(url, response)
-        except httpx.HTTPError as exc:
-            raise DidResolutionError(f"could not fetch {url}: {exc.__class__.__name__}") from exc
+        with self.slots.slot(url):
+            deadline = time.monotonic() + self.deadline
+            transport = self._transport or _GuardedTransport(
+                _GuardedBackend(self._connect_addresses(url), deadline)
+            )
+            try:
+                with (
+                    httpx.Client(
+                        timeout=httpx.Timeout(min(self.timeout, self.deadline)),
+                        follow_redirects=False,
+                        transport=transport,
+                        headers={
+                            "Accept": "application/did+json, application/json",
+                            "Accept-Encoding": "gzip, deflate",
+                        },
+                    ) as client,
+                    client.stream("GET", url) as response,
+                ):
+                    if response.status_code != 200:
+                        raise DidResolutionError(f"{url} answered HTTP {response.status_code}")
+                    body = self._read_limited(url, response, deadline)
+            except httpx.TimeoutException as exc:
+                if time.monotonic() >= deadline or isinstance(
+                    exc.__cause__ or exc.__context__, _DeadlineExceeded
+                ):
+                    raise self._too_slow(url) from exc
+                raise DidResolutionError(
+                    f"could not fetch {url}: {exc.__class__.__name__}"
+                ) from exc
+            except httpx.HTTPError as exc:
+                raise DidResolutionError(
+                    f"could not fetch {url}: {exc.__class__.__name__}"
+                ) from exc
         try:
             return strict_json.loads(bytes(body), max_bytes=self.max_bytes)
         except InvalidInput as exc:
             raise DidResolutionError(f"{url} did not return valid JSON: {exc.message}") from exc
 
-    def _read_limited(self, url: str, response: httpx.Response) -> bytearray:
+    def _too_slow(self, url: str) -> DidResolutionError:
+        return DidResolutionError(
+            f"{url} did not answer in full within {self.deadline:g} seconds",
+            code=FETCH_DEADLINE,
+            extra={"limit": self.deadline},
+        )
+
+    def _read_limited(self, url: str, response: httpx.Response, deadline: float) -> bytearray:
         """The body, decompressed here rather than by httpx: httpx inflates each received
         chunk whole, so 200 KB of gzip became 200 MB in memory before any size check."""
         encoding = response.headers.get("content-encoding", "identity").strip().lower()
@@ -150,6 +392,8 @@ class SafeFetcher:
         else:
             chunks = response.iter_raw()
         for chunk in chunks:
+            if time.monotonic() > deadline:  # also when a proxy or test transport is used
+                raise self._too_slow(url)
             if inflate is not None:
                 try:
                     # At most one byte over the limit: the rest waits in unconsumed_tail.

@@ -11,14 +11,17 @@ pypdf, so a zip bomb stops at the limit instead of filling memory.
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import io
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any, Literal
+from dataclasses import dataclass, field
+from typing import Any, Final, Literal
 
-from pypdf import PdfReader
+import pypdf.filters
+from pypdf import PdfReader, apply_configuration
+from pypdf.errors import LimitReachedError as PdfLimitReached
 from pypdf.generic import (
     ArrayObject,
     DictionaryObject,
@@ -38,6 +41,12 @@ PDF_HEADER_WINDOW = 1024
 MAX_EMBEDDED_FILES = 64
 MAX_NAME_TREE_NODES = 256
 MAX_NAME_TREE_DEPTH = 16
+#: Defaults of the inflate budgets and the object cap (settings ``max_pdf_*`` in ``config``).
+DEFAULT_MAX_STREAM_BYTES: Final = 1024 * 1024
+DEFAULT_MAX_INFLATE_BYTES: Final = 4 * 1024 * 1024
+DEFAULT_MAX_OBJECTS: Final = 50_000
+#: Elements of one PDF array or dictionary (pypdf's default is 100,000).
+MAX_COLLECTION_ELEMENTS: Final = 10_000
 
 _IMAGE_MAGIC: tuple[bytes, ...] = (
     b"\x89PNG\r\n\x1a\n",
@@ -96,6 +105,57 @@ def sniff_upload(data: bytes, filename: str | None, content_type: str | None) ->
     if mime.startswith("image/"):
         return "image"
     return "unknown"
+
+
+@dataclass(slots=True)
+class InflateBudget:
+    """Bytes pypdf may inflate from one document, all streams together."""
+
+    limit: int
+    used: int = 0
+    streams: int = field(default=0)
+
+    def charge(self, size: int) -> None:
+        """Count ``size`` inflated bytes.
+
+        Raises:
+            LimitExceeded: the document has inflated more than ``limit`` bytes in all
+                (code ``pdf-inflate-limit``).
+        """
+        self.used += size
+        self.streams += 1
+        if self.used > self.limit:
+            raise LimitExceeded(
+                f"the PDF's internal streams inflate to more than {self.limit} bytes in all; a "
+                "diploma PDF needs far less to be read",
+                code="pdf-inflate-limit",
+                extra={"limit": self.limit},
+            )
+
+
+_BUDGET: contextvars.ContextVar[InflateBudget | None] = contextvars.ContextVar(
+    "pdf_inflate_budget", default=None
+)
+_decode_stream_data = pypdf.filters.decode_stream_data
+
+
+def _budgeted_decode_stream_data(stream: Any) -> bytes:
+    """pypdf's decoder, charging the budget of the extraction under way (if any).
+
+    pypdf has per-stream limits but no per-document one, and it decodes cross-reference
+    streams while its reader is being constructed, before a caller could count them. Its
+    only caller of this function (``EncodedStreamObject.get_data``) looks it up in
+    ``pypdf.filters`` at each call, so wrapping that name is the one place that sees every
+    stream pypdf inflates. Outside an extraction (no budget set) it changes nothing.
+    """
+    data: bytes = _decode_stream_data(stream)
+    budget = _BUDGET.get()
+    if budget is not None:
+        budget.charge(len(data))
+    return data
+
+
+pypdf.filters.decode_stream_data = _budgeted_decode_stream_data
 
 
 def _unreadable(detail: str) -> InvalidInput:
@@ -283,8 +343,20 @@ def _check_checksum(stream: StreamObject, content: bytes) -> None:
     raise _unreadable("the embedded credential does not match its checksum")
 
 
-def _open(data: bytes, max_pages: int) -> PdfReader:
-    reader = PdfReader(io.BytesIO(data), strict=False)
+def _object_count(reader: PdfReader) -> int:
+    """Objects the cross-reference data declares (in the file and in object streams)."""
+    return sum(len(table) for table in reader.xref.values()) + len(reader.xref_objStm)
+
+
+def _open(data: bytes, max_pages: int, max_objects: int) -> PdfReader:
+    reader = PdfReader(io.BytesIO(data), strict=False, xref_stream_maximum_entries=max_objects)
+    count = _object_count(reader)
+    if count > max_objects:
+        raise LimitExceeded(
+            f"the PDF declares {count} objects; a diploma PDF has far fewer than {max_objects}",
+            code="pdf-too-many-objects",
+            extra={"limit": max_objects},
+        )
     if reader.is_encrypted:
         raise InvalidInput(
             "the PDF is encrypted or password-protected; upload the PDF diploma as issued, "
@@ -303,6 +375,24 @@ def _open(data: bytes, max_pages: int) -> PdfReader:
     return reader
 
 
+def _pypdf_limits(max_stream_bytes: int, file_size: int) -> dict[str, int]:
+    """pypdf's own limits (``pypdf.Configuration``), tightened for one upload."""
+    return {
+        "maximum_declared_stream_length": file_size,
+        "array_based_stream_maximum_output_length": max_stream_bytes,
+        "jbig2_maximum_output_length": max_stream_bytes,
+        "lzw_maximum_output_length": max_stream_bytes,
+        "run_length_maximum_output_length": max_stream_bytes,
+        "zlib_maximum_output_length": max_stream_bytes,
+        "zlib_maximum_recovery_input_length": min(file_size, max_stream_bytes),
+        "brotli_maximum_output_length": max_stream_bytes,
+        "image_maximum_buffer_size": max_stream_bytes,
+        "stream_decoding_work_maximum_length": 2 * max_stream_bytes,
+        "array_maximum_element_count": MAX_COLLECTION_ELEMENTS,
+        "dictionary_maximum_element_count": MAX_COLLECTION_ELEMENTS,
+    }
+
+
 def extract_credential_from_pdf(
     data: bytes,
     *,
@@ -310,6 +400,9 @@ def extract_credential_from_pdf(
     max_pages: int = 50,
     max_attachment_bytes: int = 1024 * 1024,
     max_json_depth: int = 32,
+    max_stream_bytes: int = DEFAULT_MAX_STREAM_BYTES,
+    max_inflate_bytes: int = DEFAULT_MAX_INFLATE_BYTES,
+    max_objects: int = DEFAULT_MAX_OBJECTS,
 ) -> ExtractedCredential:
     """Read the signed credential embedded in a PDF diploma.
 
@@ -324,7 +417,10 @@ def extract_credential_from_pdf(
             ``max_pages`` pages (``pdf-too-many-pages``) or too many attachments
             (``pdf-too-many-attachments``), the attachment inflates beyond
             ``max_attachment_bytes`` (``pdf-attachment-too-large``), or its JSON is nested
-            deeper than ``max_json_depth`` (``pdf-not-a-credential``).
+            deeper than ``max_json_depth`` (``pdf-not-a-credential``), a stream pypdf decodes
+            inflates beyond ``max_stream_bytes`` or all of them together beyond
+            ``max_inflate_bytes`` (``pdf-inflate-limit``), or the file declares more than
+            ``max_objects`` objects (``pdf-too-many-objects``).
         InvalidInput: not a PDF or a broken one (``pdf-unreadable``), encrypted
             (``pdf-encrypted``), no embedded credential (``pdf-no-credential``), an
             attachment encoding other than none or Flate (``pdf-unsupported-attachment``),
@@ -338,24 +434,35 @@ def extract_credential_from_pdf(
         )
     if b"%PDF-" not in data[:PDF_HEADER_WINDOW]:
         raise _unreadable("it does not start with a PDF header")
+    budget = InflateBudget(max_inflate_bytes)
+    token = _BUDGET.set(budget)
     try:
-        reader = _open(data, max_pages)
-        candidate = _find_credential(reader)
-        if candidate is None:
-            raise InvalidInput(
-                "the PDF has no embedded credential (credential.json); it may be a scan or a "
-                "re-saved copy. Upload the credential JSON file instead, or scan the QR code "
-                "on the diploma",
-                code="pdf-no-credential",
-            )
-        raw = _stream_bytes(candidate.stream, max_attachment_bytes)
-        _check_checksum(candidate.stream, raw)
+        with apply_configuration(None, **_pypdf_limits(max_stream_bytes, len(data))):
+            reader = _open(data, max_pages, max_objects)
+            candidate = _find_credential(reader)
+            if candidate is None:
+                raise InvalidInput(
+                    "the PDF has no embedded credential (credential.json); it may be a scan "
+                    "or a re-saved copy. Upload the credential JSON file instead, or scan the "
+                    "QR code on the diploma",
+                    code="pdf-no-credential",
+                )
+            raw = _stream_bytes(candidate.stream, max_attachment_bytes)
+            _check_checksum(candidate.stream, raw)
     except InvalidInput:
         raise
+    except PdfLimitReached as exc:
+        raise LimitExceeded(
+            f"the PDF is over a reading limit ({exc}); a diploma PDF is well within them",
+            code="pdf-inflate-limit",
+            extra={"limit": max_stream_bytes},
+        ) from exc
     except Exception as exc:
         # pypdf signals malformed files with many exception types (PdfReadError, KeyError,
         # ValueError, TypeError, RecursionError, ...); all mean "this PDF cannot be read".
         raise _unreadable(type(exc).__name__) from exc
+    finally:
+        _BUDGET.reset(token)
     try:
         credential = strict_json.loads_storable(
             raw, max_bytes=max_attachment_bytes, max_depth=max_json_depth
@@ -383,4 +490,13 @@ def extract_credential_from_pdf(
     return ExtractedCredential(credential=credential, raw=raw, filename=candidate.filename)
 
 
-__all__ = ["ExtractedCredential", "UploadKind", "extract_credential_from_pdf", "sniff_upload"]
+__all__ = [
+    "DEFAULT_MAX_INFLATE_BYTES",
+    "DEFAULT_MAX_OBJECTS",
+    "DEFAULT_MAX_STREAM_BYTES",
+    "ExtractedCredential",
+    "InflateBudget",
+    "UploadKind",
+    "extract_credential_from_pdf",
+    "sniff_upload",
+]

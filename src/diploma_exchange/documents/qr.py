@@ -4,11 +4,27 @@ Encoding is segno's; decoding is zxing-cpp's. Uploaded images are untrusted: the
 the pixel count (read from the header, before any pixel is decoded) are checked first, only
 common raster formats are opened, and every Pillow or zxing failure becomes an
 :class:`~diploma_exchange.errors.InvalidInput` with a stable code.
+
+The work of reading an upload is bounded as a whole, not only its size:
+
+- pixels: the header's pixel count (``max_pixels``), Pillow's decompression-bomb check as an
+  error rather than a warning, and, for JPEG, decoding at a reduced scale when the photo is
+  far larger than what reading a QR code needs;
+- scans: a progressive JPEG is decoded once per scan, and nothing in the format limits how
+  many scans a file repeats; a 94 KB file of 1,000 scans took 18 s to decode (a 10 MB one
+  would take over an hour), so more than :data:`MAX_JPEG_SCANS` scans are refused before
+  decoding (counted by walking the JPEG markers, linear in the file);
+- frames: only the first frame of an animated GIF, WebP or multi-page TIFF is decoded;
+- decoding: the image is scaled down to :data:`MAX_DECODE_SIDE` pixels on its longest side
+  before zxing sees it, and zxing runs at most :data:`MAX_DECODE_ATTEMPTS` times (the image,
+  then cleaned-up variants). A 2,500-pixel image full of finder-pattern look-alikes took 3 s
+  over four attempts; the bound keeps the worst case near 1 s.
 """
 
 from __future__ import annotations
 
 import io
+import re
 import warnings
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -28,7 +44,11 @@ ACCEPTED_FORMATS: frozenset[str] = frozenset({"PNG", "JPEG", "WEBP", "GIF", "BMP
 QUIET_ZONE = 4
 #: Longest side, in pixels, above which an upload is scaled down before decoding: a QR code
 #: that is readable at all stays readable at this size, and decoding time grows with area.
-MAX_DECODE_SIDE = 2500
+MAX_DECODE_SIDE = 2000
+#: zxing runs on the image and on at most this many minus one cleaned-up variants.
+MAX_DECODE_ATTEMPTS = 3
+#: Scans of a progressive JPEG (a normal one has about ten; libjpeg decodes each in full).
+MAX_JPEG_SCANS = 64
 
 _QR_ONLY = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
 
@@ -130,8 +150,60 @@ def _too_large(message: str) -> LimitExceeded:
     return LimitExceeded(message, code="image-too-large")
 
 
+_JPEG_MARKER = re.compile(rb"\xff[^\x00\xd0-\xd7\xff]")
+
+
+def jpeg_scan_count(data: bytes) -> int:
+    """The number of scans (SOS segments) of a JPEG, counted by walking its markers.
+
+    Marker segments are skipped by their length (so a thumbnail inside EXIF data does not
+    count); after each SOS the entropy-coded data is skipped to the next marker (a 0xFF not
+    followed by a stuffed 0x00, a restart marker or fill). Linear in ``len(data)``; stops at
+    EOI or at the end of the data. Returns 0 for what is not a JPEG.
+    """
+    if not data.startswith(b"\xff\xd8"):
+        return 0
+    scans = 0
+    pos = 2
+    size = len(data)
+    while pos + 1 < size:
+        if data[pos] != 0xFF:
+            match = _JPEG_MARKER.search(data, pos)
+            if match is None:
+                break
+            pos = match.start()
+            continue
+        marker = data[pos + 1]
+        if marker == 0xFF:  # fill byte before a marker
+            pos += 1
+            continue
+        if marker == 0xD9:  # EOI
+            break
+        if 0xD0 <= marker <= 0xD7 or marker in (0x01, 0xD8):  # no length field
+            pos += 2
+            continue
+        if pos + 4 > size:
+            break
+        end = pos + 2 + int.from_bytes(data[pos + 2 : pos + 4], "big")
+        if marker == 0xDA:
+            scans += 1
+            match = _JPEG_MARKER.search(data, end)
+            if match is None:
+                break
+            pos = match.start()
+        else:
+            pos = end
+    return scans
+
+
 def _open(image: bytes, max_pixels: int) -> Image.Image:
-    """Open, check and fully decode the upload as an 8-bit grayscale image."""
+    """Open, check and decode the upload's first frame as an 8-bit grayscale image."""
+    scans = jpeg_scan_count(image)
+    if scans > MAX_JPEG_SCANS:
+        raise _too_large(
+            f"the JPEG has {scans} progressive scans (a photo has about ten, at most "
+            f"{MAX_JPEG_SCANS} are decoded); save it again as an ordinary JPEG or PNG"
+        )
     try:
         with warnings.catch_warnings():
             # Pillow only *warns* between its own limit and twice it; we want a refusal.
@@ -149,6 +221,7 @@ def _open(image: bytes, max_pixels: int) -> Image.Image:
             # JPEG only: decode straight to grayscale, and at 1/2..1/8 scale when the photo
             # is far bigger than what decoding needs (a no-op for other formats).
             img.draft("L", (MAX_DECODE_SIDE, MAX_DECODE_SIDE))
+            # load() decodes the current frame only: frame 0 of an animation or a TIFF.
             img.load()
             img = ImageOps.exif_transpose(img)
             return img.convert("L")
@@ -173,15 +246,17 @@ def _decode(img: Image.Image) -> list[str]:
 
 
 def _retries(img: Image.Image) -> Iterator[Image.Image]:
-    """Cleaned-up variants for hard photos and scans, cheapest first, made only when needed."""
+    """Cleaned-up variants for hard photos and scans, most useful first, made only when
+    needed (the caller stops after :data:`MAX_DECODE_ATTEMPTS` attempts in all)."""
     stretched = ImageOps.autocontrast(img, cutoff=2)
-    yield stretched
-    yield stretched.filter(ImageFilter.MedianFilter(3)).point(
-        lambda value: 255 if value > 127 else 0
-    )
     if max(img.size) <= MAX_DECODE_SIDE // 2:
         # Small codes (a few pixels per module) decode better when upscaled smoothly.
         yield stretched.resize((img.width * 2, img.height * 2), Image.Resampling.LANCZOS)
+    else:
+        yield stretched
+    yield stretched.filter(ImageFilter.MedianFilter(3)).point(
+        lambda value: 255 if value > 127 else 0
+    )
 
 
 def read_qr_codes(
@@ -219,7 +294,7 @@ def read_qr_codes(
         img.thumbnail((MAX_DECODE_SIDE, MAX_DECODE_SIDE), Image.Resampling.LANCZOS)
     texts = _decode(img)
     if not texts:
-        for variant in _retries(img):
+        for _, variant in zip(range(MAX_DECODE_ATTEMPTS - 1), _retries(img), strict=False):
             texts = _decode(variant)
             if texts:
                 break
@@ -234,9 +309,12 @@ def read_qr_codes(
 
 __all__ = [
     "ACCEPTED_FORMATS",
+    "MAX_DECODE_ATTEMPTS",
     "MAX_DECODE_SIDE",
+    "MAX_JPEG_SCANS",
     "QUIET_ZONE",
     "draw_qr",
+    "jpeg_scan_count",
     "qr_matrix",
     "qr_png",
     "qr_svg",

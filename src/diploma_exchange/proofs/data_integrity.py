@@ -12,19 +12,29 @@ inputDocument be a copy of securedDocument with the proof value removed and then
 inputDocument.proof to matchingProofs"), so :func:`input_document` builds exactly that.
 When a proof names no previous proof, the input document has no ``proof`` at all (as in
 every implementation and in the W3C vectors, rather than an empty list).
+
+Work is bounded and linear: a document may carry at most :data:`MAX_PROOFS` proofs (more is
+a ``LimitExceeded``, reported as the ``work-limit-exceeded`` verdict, "could not check");
+:class:`ProofSet` reads and indexes the proofs once, so verifying every proof of a set costs
+one pass plus each proof's own ``previousProof`` look-ups, not a pass per proof.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Final, Protocol
 
 from diploma_exchange.credentials.contexts import ContextNotBundled
-from diploma_exchange.errors import InvalidInput, ProofError, UndefinedTerm
+from diploma_exchange.errors import InvalidInput, LimitExceeded, ProofError, UndefinedTerm
 from diploma_exchange.proofs.eddsa_jcs_2022 import ProofCheck, ProofCheckCode, is_xsd_datetime
 from diploma_exchange.proofs.multibase import decode_base58btc
 
 PROOF_TYPE: Final = "DataIntegrityProof"
+#: Most proofs one document may carry (a proof set or chain); real ones carry one to three.
+MAX_PROOFS: Final = 16
+#: ``LimitExceeded.code`` of a document with more than :data:`MAX_PROOFS` proofs.
+TOO_MANY_PROOFS: Final = "too-many-proofs"
 
 
 class ProofSigner(Protocol):
@@ -49,13 +59,111 @@ def unprocessable(exc: InvalidInput, what: str = "document") -> ProofCheck:
     """The verdict for a document (or proof configuration) that cannot be canonicalized.
 
     ``unknown-context`` for a context that is not bundled (never fetched), ``undefined-term``
-    for a term no context defines, ``malformed-document`` otherwise.
+    for a term no context defines, ``work-limit-exceeded`` for a bound on work (too much
+    ``@context`` material, too many statements, blank nodes too costly to tell apart, too
+    deep), ``malformed-document`` otherwise.
     """
+    if isinstance(exc, LimitExceeded):
+        return work_limit(f"the {what} could not be checked: {exc.message}")
     if isinstance(exc, ContextNotBundled):
         return ProofCheck(False, ProofCheckCode.UNKNOWN_CONTEXT, f"the {what}: {exc.message}")
     if isinstance(exc, UndefinedTerm):
         return ProofCheck(False, ProofCheckCode.UNDEFINED_TERM, f"the {what}: {exc.message}")
     return ProofCheck(False, ProofCheckCode.MALFORMED_DOCUMENT, f"the {what}: {exc.message}")
+
+
+def work_limit(message: str) -> ProofCheck:
+    """A ``work-limit-exceeded`` verdict: a bound on work stopped the check."""
+    return ProofCheck(False, ProofCheckCode.WORK_LIMIT_EXCEEDED, message)
+
+
+@dataclass(frozen=True, slots=True)
+class ProofSet:
+    """The proofs of one secured document, read and indexed once (§2.1.1, §2.1.2).
+
+    Build it with :meth:`of`; :meth:`input_document` then costs the proof's own
+    ``previousProof`` look-ups, so verifying all ``n`` proofs is linear in ``n``.
+    """
+
+    secured: Mapping[str, Any]
+    proofs: tuple[Mapping[str, Any], ...]
+    by_id: Mapping[str, Mapping[str, Any]]
+
+    @classmethod
+    def of(cls, secured: Mapping[str, Any]) -> ProofSet:
+        """Read the proofs of ``secured``: one object, or the items of a proof set.
+
+        Raises:
+            InvalidInput: ``secured`` is not a JSON object.
+            LimitExceeded: more than :data:`MAX_PROOFS` proofs (code ``too-many-proofs``),
+                checked before any proof is read.
+            ProofError: ``proof`` is an empty list, or a proof is not a JSON object, or two
+                proofs share an ``id``.
+        """
+        if not isinstance(secured, Mapping):
+            raise InvalidInput("a secured document must be a JSON object")
+        if "proof" not in secured:
+            return cls(secured, (), {})
+        value = secured["proof"]
+        proofs: Sequence[Any] = value if isinstance(value, list) else [value]
+        if not proofs:
+            raise ProofError("proof is an empty list", pointer="/proof")
+        if len(proofs) > MAX_PROOFS:
+            raise LimitExceeded(
+                f"the document carries {len(proofs)} proofs; at most {MAX_PROOFS} are checked "
+                "(a credential is secured by one to a few proofs)",
+                code=TOO_MANY_PROOFS,
+                pointer="/proof",
+                extra={"limit": MAX_PROOFS},
+            )
+        by_id: dict[str, Mapping[str, Any]] = {}
+        for index, proof in enumerate(proofs):
+            pointer = f"/proof/{index}" if isinstance(value, list) else "/proof"
+            if not isinstance(proof, Mapping):
+                raise ProofError("each proof must be a JSON object", pointer=pointer)
+            proof_id = proof.get("id")
+            if proof_id is not None:
+                if not isinstance(proof_id, str) or not proof_id:
+                    raise ProofError("proof.id must be a non-empty string", pointer=f"{pointer}/id")
+                if proof_id in by_id:
+                    raise ProofError(f"two proofs share the id {proof_id}", pointer=f"{pointer}/id")
+                by_id[proof_id] = proof
+        return cls(secured, tuple(proofs), by_id)
+
+    def matching_proofs(self, proof: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+        """Verify Proof Sets and Chains (§4.5) step 3.2: the proofs ``proof.previousProof``
+        names.
+
+        Raises:
+            ProofError: ``previousProof`` is malformed or names more than :data:`MAX_PROOFS`
+                ids, or names an id that no other proof of the set has (code
+                ``previous-proof-not-found``; the spec's PROOF_VERIFICATION_ERROR).
+        """
+        matches: list[Mapping[str, Any]] = []
+        for name in previous_proof_ids(proof):
+            match = self.by_id.get(name)
+            if match is None or match is proof:
+                raise ProofError(
+                    f"proof.previousProof names {name}, which is not another proof of this "
+                    "document",
+                    code=ProofCheckCode.PREVIOUS_PROOF_NOT_FOUND,
+                    pointer="/proof",
+                )
+            matches.append(match)
+        return matches
+
+    def input_document(self, proof: Mapping[str, Any]) -> dict[str, Any]:
+        """The document ``proof`` was created over (§4.5 step 3.3); see
+        :func:`input_document`.
+
+        Raises:
+            ProofError: see :meth:`matching_proofs`.
+        """
+        document = {k: v for k, v in self.secured.items() if k != "proof"}
+        matches = self.matching_proofs(proof)
+        if matches:
+            document["proof"] = matches
+        return document
 
 
 def all_proofs(secured: Mapping[str, Any]) -> tuple[Mapping[str, Any], ...]:
@@ -65,30 +173,11 @@ def all_proofs(secured: Mapping[str, Any]) -> tuple[Mapping[str, Any], ...]:
 
     Raises:
         InvalidInput: ``secured`` is not a JSON object.
+        LimitExceeded: more than :data:`MAX_PROOFS` proofs (code ``too-many-proofs``).
         ProofError: ``proof`` is an empty list, or a proof is not a JSON object, or two
             proofs share an ``id``.
     """
-    if not isinstance(secured, Mapping):
-        raise InvalidInput("a secured document must be a JSON object")
-    if "proof" not in secured:
-        return ()
-    value = secured["proof"]
-    proofs: Sequence[Any] = value if isinstance(value, list) else [value]
-    if not proofs:
-        raise ProofError("proof is an empty list", pointer="/proof")
-    ids: set[str] = set()
-    for index, proof in enumerate(proofs):
-        pointer = f"/proof/{index}" if isinstance(value, list) else "/proof"
-        if not isinstance(proof, Mapping):
-            raise ProofError("each proof must be a JSON object", pointer=pointer)
-        proof_id = proof.get("id")
-        if proof_id is not None:
-            if not isinstance(proof_id, str) or not proof_id:
-                raise ProofError("proof.id must be a non-empty string", pointer=f"{pointer}/id")
-            if proof_id in ids:
-                raise ProofError(f"two proofs share the id {proof_id}", pointer=f"{pointer}/id")
-            ids.add(proof_id)
-    return tuple(proofs)
+    return ProofSet.of(secured).proofs
 
 
 def previous_proof_ids(proof: Mapping[str, Any]) -> tuple[str, ...]:
@@ -106,6 +195,11 @@ def previous_proof_ids(proof: Mapping[str, Any]) -> tuple[str, ...]:
             "proof.previousProof must be a proof id or a non-empty list of proof ids",
             pointer="/proof/previousProof",
         )
+    if len(names) > MAX_PROOFS:
+        raise ProofError(
+            f"proof.previousProof names {len(names)} proofs; a document has at most {MAX_PROOFS}",
+            pointer="/proof/previousProof",
+        )
     return tuple(names)
 
 
@@ -114,23 +208,16 @@ def matching_proofs(
 ) -> list[Mapping[str, Any]]:
     """Verify Proof Sets and Chains (§4.5) step 3.2: the proofs ``proof.previousProof`` names.
 
+    Indexes ``proofs`` on each call; to verify every proof of a set, use
+    :meth:`ProofSet.matching_proofs` (indexed once).
+
     Raises:
         ProofError: ``previousProof`` is malformed, or names an id that no proof of
             ``proofs`` has (code ``previous-proof-not-found``; the spec's
             PROOF_VERIFICATION_ERROR).
     """
     by_id = {p["id"]: p for p in proofs if isinstance(p.get("id"), str)}
-    matches: list[Mapping[str, Any]] = []
-    for name in previous_proof_ids(proof):
-        match = by_id.get(name)
-        if match is None or match is proof:
-            raise ProofError(
-                f"proof.previousProof names {name}, which is not another proof of this document",
-                code=ProofCheckCode.PREVIOUS_PROOF_NOT_FOUND,
-                pointer="/proof",
-            )
-        matches.append(match)
-    return matches
+    return ProofSet({}, tuple(proofs), by_id).matching_proofs(proof)
 
 
 def input_document(secured: Mapping[str, Any], proof: Mapping[str, Any]) -> dict[str, Any]:
@@ -142,28 +229,32 @@ def input_document(secured: Mapping[str, Any], proof: Mapping[str, Any]) -> dict
 
     Raises:
         InvalidInput: ``secured`` is not a JSON object.
+        LimitExceeded: see :func:`all_proofs`.
         ProofError: see :func:`all_proofs` and :func:`matching_proofs`.
     """
-    proofs = all_proofs(secured)
-    document = {k: v for k, v in secured.items() if k != "proof"}
-    matches = matching_proofs(proof, proofs)
-    if matches:
-        document["proof"] = matches
-    return document
+    return ProofSet.of(secured).input_document(proof)
 
 
 def input_document_or_verdict(
-    secured: Mapping[str, Any], proof: Mapping[str, Any]
+    secured: Mapping[str, Any],
+    proof: Mapping[str, Any],
+    proof_set: ProofSet | None = None,
 ) -> dict[str, Any] | ProofCheck:
     """:func:`input_document`, with a bad proof set or chain as a verdict instead of an error.
 
-    Returns ``previous-proof-not-found`` or ``malformed-proof`` verdicts.
+    ``proof_set`` is ``ProofSet.of(secured)`` when the caller already has it (then the call
+    does not read the other proofs again). Returns ``previous-proof-not-found``,
+    ``work-limit-exceeded`` (too many proofs) or ``malformed-proof`` verdicts.
 
     Raises:
         InvalidInput: ``secured`` is not a JSON object.
     """
     try:
-        return input_document(secured, proof)
+        if proof_set is None:
+            proof_set = ProofSet.of(secured)
+        return proof_set.input_document(proof)
+    except LimitExceeded as exc:
+        return work_limit(exc.message)
     except ProofError as exc:
         if exc.code == ProofCheckCode.PREVIOUS_PROOF_NOT_FOUND:
             return ProofCheck(False, ProofCheckCode.PREVIOUS_PROOF_NOT_FOUND, exc.message)
@@ -182,14 +273,17 @@ def verify_single_proof(
         InvalidInput: ``secured`` is not a JSON object.
     """
     try:
-        proofs = all_proofs(secured)
+        proof_set = ProofSet.of(secured)
+    except LimitExceeded as exc:
+        return work_limit(exc.message)
     except ProofError as exc:
         return malformed(exc.message)
+    proofs = proof_set.proofs
     if len(proofs) != 1:
         return malformed(
             "the document has no proof" if not proofs else "the document has several proofs"
         )
-    document = input_document_or_verdict(secured, proofs[0])
+    document = input_document_or_verdict(secured, proofs[0], proof_set)
     if isinstance(document, ProofCheck):
         return document
     return verify(document, proofs[0])
@@ -269,7 +363,10 @@ def as_context_list(context: Any) -> list[Any]:
 
 
 __all__ = [
+    "MAX_PROOFS",
     "PROOF_TYPE",
+    "TOO_MANY_PROOFS",
+    "ProofSet",
     "ProofSigner",
     "all_proofs",
     "as_context_list",
@@ -283,4 +380,5 @@ __all__ = [
     "previous_proof_ids",
     "unprocessable",
     "verify_single_proof",
+    "work_limit",
 ]

@@ -67,6 +67,8 @@ class ProofCheckCode(StrEnum):
     UNKNOWN_CONTEXT = "unknown-context"
     UNDEFINED_TERM = "undefined-term"
     PREVIOUS_PROOF_NOT_FOUND = "previous-proof-not-found"
+    #: A bound on work was reached (canonicalization, proof set size): "could not check".
+    WORK_LIMIT_EXCEEDED = "work-limit-exceeded"
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ from typing import Final
 
 import base58
 
-from diploma_exchange.errors import InvalidInput, KeyLoadError
+from diploma_exchange.errors import InvalidInput, KeyLoadError, LimitExceeded
 
 BASE58BTC_PREFIX: Final = "z"
 BASE64URL_NOPAD_PREFIX: Final = "u"
@@ -23,6 +23,11 @@ BASE64URL_NOPAD_PREFIX: Final = "u"
 # Multicodec codes as unsigned varints: 0xed -> ed 01, 0x1300 -> 80 26.
 ED25519_PUB_MULTICODEC: Final = b"\xed\x01"
 ED25519_PRIV_MULTICODEC: Final = b"\x80\x26"
+
+#: Longest base58btc value decoded. Decoding is quadratic in the length (one big-integer
+#: conversion: 80,000 characters take a second, 320,000 twenty), and what is decoded here
+#: is a key or a signature: under 200 characters.
+MAX_BASE58BTC_LENGTH: Final = 1024
 
 _BASE58BTC_ALPHABET = re.compile(r"[1-9A-HJ-NP-Za-km-z]*")
 _BASE64URL_ALPHABET = re.compile(r"[A-Za-z0-9_-]*")
@@ -39,9 +44,16 @@ def decode_base58btc(value: str) -> bytes:
     Raises:
         InvalidInput: ``value`` is not a string, lacks the ``z`` prefix, or contains
             characters outside the base58btc alphabet.
+        LimitExceeded: ``value`` is longer than :data:`MAX_BASE58BTC_LENGTH`.
     """
     if not isinstance(value, str) or not value.startswith(BASE58BTC_PREFIX):
         raise InvalidInput("expected a base58btc multibase string starting with 'z'")
+    if len(value) > MAX_BASE58BTC_LENGTH:
+        raise LimitExceeded(
+            f"the base58btc value has {len(value)} characters; keys and signatures have "
+            f"fewer than {MAX_BASE58BTC_LENGTH}",
+            extra={"limit": MAX_BASE58BTC_LENGTH},
+        )
     body = value[1:]
     # base58.b58decode silently strips trailing whitespace; be strict instead.
     if not _BASE58BTC_ALPHABET.fullmatch(body):
@@ -125,6 +137,7 @@ __all__ = [
     "BASE64URL_NOPAD_PREFIX",
     "ED25519_PRIV_MULTICODEC",
     "ED25519_PUB_MULTICODEC",
+    "MAX_BASE58BTC_LENGTH",
     "add_multicodec_prefix",
     "decode_base58btc",
     "decode_base64url",

@@ -1,4 +1,4 @@
-"""RDF Dataset Canonicalization (RDFC-1.0) of JSON-LD documents, offline.
+"""RDF Dataset Canonicalization (RDFC-1.0) of JSON-LD documents, offline and with bounded work.
 
 W3C "RDF Dataset Canonicalization" (RDFC-1.0, Recommendation 21 May 2024) is what the
 ``*-rdfc-*`` Data Integrity cryptosuites call "canonicalize". pyld implements it under its
@@ -14,58 +14,296 @@ Two safety rules, both of which other implementations (Digital Bazaar's "safe mo
 - a property that JSON-LD expansion would *drop* (a term no context defines) raises
   :class:`~diploma_exchange.errors.UndefinedTerm`: a signature over the canonical form would
   not cover it, so an attacker could change it freely.
+
+And one rule about work (:class:`RdfcLimits`), because every input here may be anonymous:
+
+- the ``@context`` material of the document is bounded
+  (:func:`~diploma_exchange.credentials.contexts.check_context_limits`);
+- the RDF dataset is bounded (``max_quads``), and so is the duplicate elimination pyld does
+  while building the node map, which is quadratic in the number of values one property of
+  one node has (20,000 values of one property cost two minutes of CPU);
+- the "Hash N-Degree Quads" search (RDFC-1.0 §4.8), exponential in the number of
+  indistinguishable blank nodes (eight blank nodes all linked to each other cost a minute),
+  is charged work units and stops at ``max_work``, as Digital Bazaar's rdf-canonize stops at
+  ``maxDeepIterations``. rdf-canonize counts calls; a call here costs what it reads (its
+  quads) and each permutation what it copies (the blank nodes permuted and the issuer
+  copied), so that one call over a blank node with thousands of quads is not "one".
+
+Every bound raises :class:`~diploma_exchange.errors.LimitExceeded`; the cryptosuites turn it
+into the ``work-limit-exceeded`` proof code ("could not check", never "forged").
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+import contextvars
+import math
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Final, TypeVar
 
 from pyld import jsonld  # type: ignore[import-untyped,unused-ignore]
+from pyld.canon import URDNA2015  # type: ignore[import-untyped,unused-ignore]
 
-from diploma_exchange.credentials.contexts import ContextNotBundled, document_loader
+from diploma_exchange.credentials.contexts import (
+    ContextNotBundled,
+    check_context_limits,
+    document_loader,
+)
 from diploma_exchange.errors import InvalidInput, LimitExceeded, UndefinedTerm
+
+#: Error codes of the work limits (``LimitExceeded.code``).
+WORK_LIMIT_CODE: Final = "rdfc-work-limit"
+
+
+@dataclass(frozen=True, slots=True)
+class RdfcLimits:
+    """Bounds on the work of one canonicalization (settings ``rdfc_*`` in ``config``).
+
+    ``max_quads``: RDF statements the document may produce (a diploma has a few hundred).
+    ``max_node_map_comparisons``: value comparisons pyld may make, in all, while merging the
+    values of each property of each node (``k`` values of one property cost ``k(k-1)/2``).
+    ``max_work``: work units of Hash N-Degree Quads (see the module docstring); ordinary
+    credentials use none at all, the W3C vectors a few dozen.
+    """
+
+    max_quads: int = 10_000
+    max_node_map_comparisons: int = 250_000
+    max_work: int = 200_000
+
+
+#: The limits used unless :func:`using_limits` says otherwise.
+DEFAULT_LIMITS: Final = RdfcLimits()
+
+_LIMITS: contextvars.ContextVar[RdfcLimits] = contextvars.ContextVar(
+    "rdfc_limits", default=DEFAULT_LIMITS
+)
+
+
+@contextmanager
+def using_limits(value: RdfcLimits) -> Iterator[RdfcLimits]:
+    """Use ``value`` for every :func:`canonize` in this context (thread or task).
+
+    The service sets it from its settings around a verification; the domain code below it
+    (the cryptosuites) does not need to carry the limits through every call.
+    """
+    token = _LIMITS.set(value)
+    try:
+        yield value
+    finally:
+        _LIMITS.reset(token)
+
+
+def current_limits() -> RdfcLimits:
+    """The limits :func:`canonize` applies in this context."""
+    return _LIMITS.get()
+
+
+def _work_limit(message: str, limit: int) -> LimitExceeded:
+    return LimitExceeded(
+        f"{message}; the document was not canonicalized (RDFC-1.0), so its proof cannot be checked",
+        code=WORK_LIMIT_CODE,
+        extra={"limit": limit},
+    )
+
+
+def _check_node_map_cost(expanded: Any, limits: RdfcLimits) -> None:
+    """Refuse an expanded document whose node map would be too large or too slow to build.
+
+    Mirrors how pyld's Node Map Generation (JSON-LD 1.1 API §7.2) adds each value to its
+    ``(graph, node, property)``: without duplicates, by comparing it with every value already
+    there. Counts every value, reference and type (an upper bound of the quads) and the
+    comparisons, and stops at the first bound crossed, before pyld does any of that work.
+    Walks iteratively: the expanded form can be deeper than the recursion limit allows.
+    """
+    groups: dict[tuple[Any, Any, str], int] = {}
+    values = 0
+    comparisons = 0
+
+    def add(graph: Any, subject: Any, prop: str, dedup: bool = True) -> None:
+        nonlocal values, comparisons
+        values += 1
+        if values > limits.max_quads:
+            raise _work_limit(
+                f"the document makes more than {limits.max_quads} RDF statements",
+                limits.max_quads,
+            )
+        key = (graph, subject, prop)
+        count = groups.get(key, 0)
+        groups[key] = count + 1
+        if dedup:
+            comparisons += count
+            if comparisons > limits.max_node_map_comparisons:
+                raise _work_limit(
+                    "the document's nodes have too many values per property to merge "
+                    f"(more than {limits.max_node_map_comparisons} comparisons; one property "
+                    f"has {count + 1} values so far)",
+                    limits.max_node_map_comparisons,
+                )
+
+    # (item, graph, subject, property, in_list): subject None = top level of a graph.
+    stack: list[tuple[Any, Any, Any, str | None, bool]] = [
+        (expanded, "@default", None, None, False)
+    ]
+    while stack:
+        item, graph, subject, prop, in_list = stack.pop()
+        if isinstance(item, list):
+            stack.extend((element, graph, subject, prop, in_list) for element in item)
+            continue
+        if not isinstance(item, Mapping):
+            continue
+        if "@value" in item:
+            if subject is not None and prop is not None and not in_list:
+                add(graph, subject, prop)
+            elif in_list:
+                add(graph, subject, "@list", dedup=False)
+            continue
+        if "@list" in item:
+            if subject is not None and prop is not None and not in_list:
+                add(graph, subject, prop, dedup=False)
+            stack.append((item["@list"], graph, subject, prop, True))
+            continue
+        node_id = item.get("@id")
+        key: Any = node_id if isinstance(node_id, str) else ("blank", id(item))
+        if subject is not None and prop is not None:
+            if isinstance(subject, tuple) and subject[:1] == ("reverse",):
+                # A @reverse value: the referenced node gets the property, pointing back.
+                add(graph, key, prop)
+            else:
+                add(graph, subject, prop, dedup=not in_list)
+        for name, value in item.items():
+            if name == "@type":
+                for _ in value if isinstance(value, list) else [value]:
+                    add(graph, key, "@type")
+            elif name == "@reverse" and isinstance(value, Mapping):
+                for reverse_property, nodes in value.items():
+                    stack.append((nodes, graph, ("reverse", key), str(reverse_property), False))
+            elif name == "@graph":
+                stack.append((value, key, None, None, False))
+            elif name == "@included":
+                stack.append((value, graph, None, None, False))
+            elif not name.startswith("@"):
+                stack.append((value, graph, key, name, False))
+
+
+class _BoundedProcessor(jsonld.JsonLdProcessor):  # type: ignore[misc]
+    """pyld's processor, checking the cost of the node map right after expansion."""
+
+    def __init__(self, limits: RdfcLimits, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._limits = limits
+
+    def expand(self, input_: Any, options: Any) -> Any:
+        expanded = super().expand(input_, options)
+        _check_node_map_cost(expanded, self._limits)
+        return expanded
+
+
+class _BoundedURDNA2015(URDNA2015):  # type: ignore[misc]
+    """pyld's URDNA2015 (= RDFC-1.0) with a work budget on Hash N-Degree Quads (§4.8).
+
+    Every call of Hash N-Degree Quads starts with ``create_hash_to_related`` (§4.8 steps
+    1-3), which reads the node's quads; the permutations of each group of related blank
+    nodes (step 5.4) are then all generated, and each copies the issuer, whether or not it
+    is pruned. So the cost of a call is known before its permutations start, and it is
+    charged then: a call that would cross the budget is never started.
+    """
+
+    def __init__(self, max_work: int) -> None:
+        super().__init__()
+        self.max_work = max_work
+        self.work = 0
+        self.deep_iterations = 0
+
+    def _charge(self, units: int) -> None:
+        self.work += units
+        if self.work > self.max_work:
+            raise _work_limit(
+                "the document's blank nodes need more than "
+                f"{self.max_work} units of work to be told apart "
+                f"({self.deep_iterations} Hash N-Degree Quads iterations so far)",
+                self.max_work,
+            )
+
+    def create_hash_to_related(self, id_: str, issuer: Any) -> dict[str, list[str]]:
+        self.deep_iterations += 1
+        quads = self.blank_node_info[id_]["quads"]
+        self._charge(1 + len(quads))
+        hash_to_related: dict[str, list[str]] = super().create_hash_to_related(id_, issuer)
+        copied = 1 + len(issuer.order)
+        for related in hash_to_related.values():
+            size = len(related)
+            # size! permutations, each generated (O(size)) after copying the issuer. The
+            # factorial is not computed for big groups: 13! alone is over any sane budget.
+            permutations = math.factorial(size) if size <= 12 else self.max_work + 1
+            self._charge(min(permutations * (size + copied), self.max_work + 1))
+        return hash_to_related
 
 
 def _context_not_bundled(exc: BaseException) -> ContextNotBundled | None:
     """The :class:`ContextNotBundled` somewhere in pyld's chain of wrapped errors, if any."""
+    return _find_cause(exc, ContextNotBundled)
+
+
+_E = TypeVar("_E", bound=BaseException)
+
+
+def _find_cause(exc: BaseException, kind: type[_E]) -> _E | None:
     seen: set[int] = set()
     cause: BaseException | None = exc
     while cause is not None and id(cause) not in seen:
         seen.add(id(cause))
-        if isinstance(cause, ContextNotBundled):
+        if isinstance(cause, kind):
             return cause
         nested = getattr(cause, "cause", None)
         cause = nested if isinstance(nested, BaseException) else cause.__cause__
     return None
 
 
-def canonize(document: Mapping[str, Any]) -> bytes:
+def canonize(document: Mapping[str, Any], *, limits: RdfcLimits | None = None) -> bytes:
     """Return the RDFC-1.0 canonical N-Quads (UTF-8) of a JSON-LD document.
 
-    The document is only read. Contexts are resolved offline from the bundled store.
+    The document is only read. Contexts are resolved offline from the bundled store. The
+    work is bounded by ``limits`` (default: :func:`current_limits`).
 
     Raises:
         ContextNotBundled: the document references a context that is not bundled.
         UndefinedTerm: a property is not defined by the document's contexts (it would be
             dropped, and so not signed).
-        LimitExceeded: the document is nested too deeply.
+        LimitExceeded: the document is nested too deeply, has too much ``@context``
+            material (``context-limit-exceeded``), or needs more work than ``limits``
+            allow (``rdfc-work-limit``).
         InvalidInput: the document is not a JSON object or is not valid JSON-LD.
     """
     if not isinstance(document, Mapping):
         raise InvalidInput("a JSON-LD document must be a JSON object")
+    bounds = limits if limits is not None else current_limits()
+    check_context_limits(document)
     dropped: list[str | None] = []
-    processor = jsonld.JsonLdProcessor(on_property_dropped=dropped.append)
+    processor = _BoundedProcessor(bounds, on_property_dropped=dropped.append)
     try:
-        nquads = processor.normalize(
+        # What JsonLdProcessor.normalize does, with the bounded processor and algorithm.
+        dataset = processor.to_rdf(
             dict(document),
             {
-                "algorithm": "URDNA2015",
-                "format": "application/n-quads",
+                "base": "",
                 "documentLoader": document_loader,
+                "extractAllScripts": True,
+                "processingMode": "json-ld-1.1",
+                "produceGeneralizedRdf": False,
             },
         )
+        quads = sum(len(triples) for triples in dataset.values())
+        if quads > bounds.max_quads:
+            raise _work_limit(
+                f"the document makes {quads} RDF statements, more than {bounds.max_quads}",
+                bounds.max_quads,
+            )
+        nquads = _BoundedURDNA2015(bounds.max_work).main(dataset, {"format": "application/n-quads"})
     except jsonld.JsonLdError as exc:
+        limit = _find_cause(exc, LimitExceeded)
+        if limit is not None:
+            raise LimitExceeded(limit.message, code=limit.code, extra=limit.extra) from exc
         missing = _context_not_bundled(exc)
         if missing is not None:
             raise ContextNotBundled(
@@ -89,4 +327,11 @@ def canonize(document: Mapping[str, Any]) -> bytes:
     return nquads.encode("utf-8")
 
 
-__all__ = ["canonize"]
+__all__ = [
+    "DEFAULT_LIMITS",
+    "WORK_LIMIT_CODE",
+    "RdfcLimits",
+    "canonize",
+    "current_limits",
+    "using_limits",
+]

@@ -184,7 +184,11 @@ def unsupported(proof: Mapping[str, Any]) -> ProofCheck:
 
 
 def verify_proof(
-    secured: Mapping[str, Any], proof: Mapping[str, Any], public_key: PublicKey
+    secured: Mapping[str, Any],
+    proof: Mapping[str, Any],
+    public_key: PublicKey,
+    *,
+    proof_set: di.ProofSet | None = None,
 ) -> ProofCheck:
     """Verify ``proof``, one of the proofs of ``secured`` (a single proof, set or chain).
 
@@ -192,9 +196,14 @@ def verify_proof(
     :class:`ProofCheck` with code ``verified``; ``unsupported-cryptosuite`` (another proof
     type or cryptosuite); ``key-type-mismatch`` (e.g. a P-256 key for an eddsa suite);
     ``previous-proof-not-found``; ``unknown-context`` (a context that is not bundled: never
-    fetched); ``undefined-term``; or a suite's ``signature-mismatch``, ``malformed-proof``,
-    ``context-mismatch``, ``malformed-document``. It checks neither the proof purpose nor
-    who controls the key: that is the caller's job.
+    fetched); ``undefined-term``; ``work-limit-exceeded`` (more proofs than
+    ``data_integrity.MAX_PROOFS``, or canonicalization over its work limits: "could not
+    check", like ``unsupported-cryptosuite``); or a suite's ``signature-mismatch``,
+    ``malformed-proof``, ``context-mismatch``, ``malformed-document``. It checks neither the
+    proof purpose nor who controls the key: that is the caller's job.
+
+    A caller verifying every proof of a set passes ``proof_set=ProofSet.of(secured)``, read
+    once, so that the whole set costs linear time.
 
     Raises:
         InvalidInput: ``secured`` is not a JSON object.
@@ -215,7 +224,7 @@ def verify_proof(
             f"{suite.name} needs a {' or '.join(sorted(suite.key_types))} key; the "
             f"verification method {proof.get('verificationMethod')} has a {kind} key",
         )
-    document = di.input_document_or_verdict(secured, proof)
+    document = di.input_document_or_verdict(secured, proof, proof_set)
     if isinstance(document, ProofCheck):
         return document
     return suite.verify_input_document(document, proof, public_key)
