@@ -146,7 +146,12 @@ class Soak:
         credential, stable = self._pick(rng)
         response = client.post("/v1/verifications", json=credential)
         if response.status_code == 200 and stable and response.json()["verdict"] != "valid":
-            worker.failures.append(f"verify: {credential['id']} not valid: {response.text[:300]}")
+            deciding = [
+                (c["name"], c["status"], c["code"], c["message"][:200])
+                for c in response.json()["checks"]
+                if c["mandatory"] and c["status"] != "passed"
+            ]
+            worker.failures.append(f"verify: {credential['id']} not valid: {deciding}")
         return response.status_code
 
     def _vcapi(self, client: httpx.Client, worker: Worker, rng: random.Random, _: int) -> int:

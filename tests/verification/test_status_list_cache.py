@@ -20,10 +20,10 @@ def list_verifications(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     calls: list[str] = []
     original = suites.verify_proof
 
-    def counting(secured: Any, proof: Any, public_key: Any) -> Any:
+    def counting(secured: Any, proof: Any, public_key: Any, **options: Any) -> Any:
         if "BitstringStatusListCredential" in (secured.get("type") or []):
             calls.append(str(secured.get("id")))
-        return original(secured, proof, public_key)
+        return original(secured, proof, public_key, **options)
 
     monkeypatch.setattr(status_checks.suites, "verify_proof", counting)
     status_checks._VERIFIED_LISTS.clear()

@@ -109,7 +109,9 @@ def check_issuable(
     if not problems:
         try:
             problems.extend(_prefixed(find_undefined_terms(credential), prefix))
-        except InvalidCredential as exc:  # unbundled context, or not processable JSON-LD
+        except (InvalidCredential, LimitExceeded) as exc:
+            # unbundled context, not processable JSON-LD, or more context material than the
+            # bounds allow: a problem of this credential, reported with the others
             problems.append(
                 ErrorDetail(exc.message, prefix + (exc.pointer or "/@context"), exc.code)
             )

@@ -29,6 +29,7 @@ from sqlmodel import Session
 from diploma_exchange.config import Settings
 from diploma_exchange.dids.document import DidDocument
 from diploma_exchange.dids.remote import DidWebResolver, SafeFetcher
+from diploma_exchange.proofs.rdfc import RdfcLimits
 from diploma_exchange.services import status as status_service
 from diploma_exchange.services.lookups import (
     ChainResolver,
@@ -66,16 +67,39 @@ class RemoteLookups:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RemoteLookups:
-        fetcher = SafeFetcher(
-            allow_hosts=settings.effective_fetch_allow_hosts,
-            timeout=settings.fetch_timeout_seconds,
-            max_bytes=settings.fetch_max_bytes,
-        )
+        fetcher = safe_fetcher(settings)
         return cls(DidWebResolver(fetcher), RemoteStatusLists(fetcher), fetcher)
 
     @classmethod
     def disabled(cls) -> RemoteLookups:
         return cls(None, None)
+
+
+def safe_fetcher(
+    settings: Settings,
+    *,
+    allow_hosts: Sequence[str] | None = None,
+    max_bytes: int | None = None,
+) -> SafeFetcher:
+    """The one door to the network, with every bound from the settings: per-read timeout,
+    total deadline, size, process-wide concurrency slots, SSRF rules."""
+    return SafeFetcher(
+        allow_hosts=settings.effective_fetch_allow_hosts if allow_hosts is None else allow_hosts,
+        timeout=settings.fetch_timeout_seconds,
+        max_bytes=max_bytes or settings.fetch_max_bytes,
+        deadline=settings.fetch_deadline_seconds,
+        max_concurrent=settings.fetch_max_concurrent,
+        queue_wait=settings.fetch_queue_wait_seconds,
+    )
+
+
+def rdfc_limits(settings: Settings) -> RdfcLimits:
+    """The RDF canonicalisation work bounds of the settings."""
+    return RdfcLimits(
+        max_quads=settings.rdfc_max_quads,
+        max_node_map_comparisons=settings.rdfc_max_node_map_comparisons,
+        max_work=settings.rdfc_max_work,
+    )
 
 
 def for_service(
@@ -107,7 +131,8 @@ def for_service(
             key_history=RegistryKeyHistory(session),
             accreditations=registry,
             issuance=RegistryIssuanceRecords(session),
-        )
+        ),
+        rdfc_limits=rdfc_limits(settings),
     )
 
 
@@ -142,11 +167,7 @@ def for_cli(settings: Settings, inputs: CliInputs, local_session: Session | None
     """The CLI's verifier (see the module docstring); ``local_session`` is a session on the
     configured database when it exists (the local registry), else None. The session stays
     the caller's to close."""
-    fetcher = SafeFetcher(
-        allow_hosts=[*inputs.allow_hosts, *settings.fetch_allow_hosts],
-        timeout=settings.fetch_timeout_seconds,
-        max_bytes=settings.fetch_max_bytes,
-    )
+    fetcher = safe_fetcher(settings, allow_hosts=[*inputs.allow_hosts, *settings.fetch_allow_hosts])
     remote_dids = None if inputs.offline else DidWebResolver(fetcher)
     remote_lists = None if inputs.offline else RemoteStatusLists(fetcher)
     trust_view = inputs.trust_lists
@@ -172,7 +193,8 @@ def for_cli(settings: Settings, inputs: CliInputs, local_session: Session | None
             key_history=key_history,
             accreditations=accreditations,
             issuance=issuance,
-        )
+        ),
+        rdfc_limits=rdfc_limits(settings),
     )
 
 

@@ -21,6 +21,7 @@ from typing import Any, Final
 
 from diploma_exchange.dids.document import DidResolver
 from diploma_exchange.errors import InvalidInput
+from diploma_exchange.proofs.rdfc import RdfcLimits, current_limits, using_limits
 from diploma_exchange.verification.checks import (
     accreditation,
     coverage,
@@ -82,10 +83,15 @@ class Lookups:
 
 
 class Verifier:
-    """Verifies credentials with a fixed set of look-ups; never raises for a bad credential."""
+    """Verifies credentials with a fixed set of look-ups; never raises for a bad credential.
 
-    def __init__(self, lookups: Lookups) -> None:
+    ``rdfc_limits`` bound the RDF canonicalisation work of one verification (an anonymous
+    credential can be built to take minutes to canonicalise); None keeps the defaults.
+    """
+
+    def __init__(self, lookups: Lookups, *, rdfc_limits: RdfcLimits | None = None) -> None:
         self.lookups = lookups
+        self.rdfc_limits = rdfc_limits
 
     def verify(
         self,
@@ -101,6 +107,13 @@ class Verifier:
         """
         if not isinstance(credential, Mapping):
             raise InvalidInput("a verifiable credential must be a JSON object", pointer="")
+        limits = self.rdfc_limits or current_limits()
+        with using_limits(limits):
+            return self._verify(credential, policy, now)
+
+    def _verify(
+        self, credential: Mapping[str, Any], policy: VerificationPolicy, now: datetime | None
+    ) -> VerificationReport:
         lookups = self.lookups
         examined = Examined(received=credential, now=now or datetime.now(UTC))
         examined.issuer = issuer_id(credential)

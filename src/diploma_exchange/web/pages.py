@@ -895,6 +895,9 @@ def _credential_from_upload(
             max_bytes=settings.max_upload_bytes,
             max_pages=settings.max_pdf_pages,
             max_json_depth=settings.max_json_depth,
+            max_stream_bytes=settings.max_pdf_stream_bytes,
+            max_inflate_bytes=settings.max_pdf_inflate_bytes,
+            max_objects=settings.max_pdf_objects,
         )
         return extracted.credential
     if kind == "image":

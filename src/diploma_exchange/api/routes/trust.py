@@ -15,9 +15,9 @@ from diploma_exchange.api.problem_docs import problem_responses
 from diploma_exchange.api.routes.status_lists import etag_matches
 from diploma_exchange.api.schemas import ApiModel, UtcDateTime
 from diploma_exchange.db.models import PartnerNicRecord, TrustListSnapshotRecord
-from diploma_exchange.dids.remote import SafeFetcher
 from diploma_exchange.errors import InvalidInput
 from diploma_exchange.services import institutions, trust
+from diploma_exchange.services.verification import safe_fetcher
 from diploma_exchange.trust.accreditation import Scope
 
 router = APIRouter(route_class=StrictJsonRoute)
@@ -285,11 +285,7 @@ def refresh_trust_list(
     _remote: RemoteDep,
 ) -> SnapshotPublic:
     """Fetch the partner's trust list from its URL (through the safe fetcher) and import it."""
-    fetcher = SafeFetcher(
-        allow_hosts=settings.effective_fetch_allow_hosts,
-        timeout=settings.fetch_timeout_seconds,
-        max_bytes=max(settings.fetch_max_bytes, 16 * 1024 * 1024),
-    )
+    fetcher = safe_fetcher(settings, max_bytes=max(settings.fetch_max_bytes, 16 * 1024 * 1024))
     return _snapshot(
         trust.refresh_trust_list(session, trust.get_partner(session, partner_id), fetcher)
     )

@@ -40,7 +40,10 @@ INDETERMINATE_PROOF_CODES: Final = frozenset(
 
 
 def verify_one_proof(
-    credential: Mapping[str, Any], proof: Mapping[str, Any], resolver: DidResolver
+    credential: Mapping[str, Any],
+    proof: Mapping[str, Any],
+    resolver: DidResolver,
+    proof_set: data_integrity.ProofSet | None = None,
 ) -> ProofOutcome:
     """Resolve ``proof``'s verification method and verify it with the any-suite verifier."""
     sig = CheckName.PROOF_SIGNATURE
@@ -75,7 +78,7 @@ def verify_one_proof(
         reason = f"could not resolve the verification method {method}: {exc.message}"
         return ProofOutcome(proof, errored(sig, "unresolvable-key", reason))
     try:
-        result = suites.verify_proof(credential, proof, public_key)
+        result = suites.verify_proof(credential, proof, public_key, proof_set=proof_set)
     except LimitExceeded as exc:
         return ProofOutcome(proof, errored(sig, "work-limit-exceeded", exc.message))
     if result.verified:
@@ -148,7 +151,8 @@ def run(examined: Examined, resolver: DidResolver) -> list[Check]:
     sig, bind = CheckName.PROOF_SIGNATURE, CheckName.PROOF_KEY_BINDING
     credential = examined.received
     try:
-        proofs = data_integrity.all_proofs(credential)
+        proof_set = data_integrity.ProofSet.of(credential)  # read and indexed once
+        proofs = proof_set.proofs
     except LimitExceeded as exc:
         return [
             errored(sig, "too-many-proofs", exc.message),
@@ -164,7 +168,7 @@ def run(examined: Examined, resolver: DidResolver) -> list[Check]:
             failed(sig, "missing-proof", "the credential carries no proof"),
             failed(bind, "missing-proof", "the credential carries no proof"),
         ]
-    outcomes = [verify_one_proof(credential, proof, resolver) for proof in proofs]
+    outcomes = [verify_one_proof(credential, proof, resolver, proof_set) for proof in proofs]
     examined.proofs = outcomes
     sig_check = outcomes[0].signature if len(outcomes) == 1 else _proof_set_signature(outcomes)
     resolved = [o for o in outcomes if o.document is not None and o.method is not None]
