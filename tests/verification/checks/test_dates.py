@@ -48,3 +48,8 @@ def test_validity_period(credential: dict[str, Any], expected: tuple[str, str]) 
 def test_the_base_context_is_the_first() -> None:
     assert data_model(doc([V2, "https://example.org/x"])) == "2.0"
     assert data_model(doc(["https://example.org/x", V2])) is None
+
+
+def test_a_credential_issued_a_moment_ahead_is_not_from_the_future() -> None:
+    just_issued = doc([V2], validFrom="2025-06-01T00:01:00Z")  # one minute ahead of NOW
+    assert check_period(just_issued, NOW).code == "within-period"

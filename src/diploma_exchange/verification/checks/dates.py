@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Final
 
+from diploma_exchange.verification.checks.keys import CLOCK_SKEW
 from diploma_exchange.verification.dates import parse_datetime
 from diploma_exchange.verification.report import (
     Check,
@@ -77,7 +78,9 @@ def check_period(credential: Mapping[str, Any], now: datetime) -> Check:
     if valid_from and valid_until and valid_until < valid_from:
         return failed(name, "inverted-period", f"{until_name} is before {from_name}")
     details = {"dataModel": model}
-    if valid_from and now < valid_from:
+    # The issuing server's clock may run a little ahead of the verifier's: a credential issued
+    # "now" elsewhere is not "from the future" (the same allowance as for a proof's created).
+    if valid_from and now + CLOCK_SKEW < valid_from:
         if from_name == "issuanceDate":
             return failed(
                 name,

@@ -35,7 +35,7 @@ from diploma_exchange.status import (
     parse_status_entries,
     parse_status_list_credential,
 )
-from diploma_exchange.verification.checks.keys import parse_proof_time
+from diploma_exchange.verification.checks.keys import CLOCK_SKEW, parse_proof_time
 from diploma_exchange.verification.lookups import KeyHistory, StatusListProvider
 from diploma_exchange.verification.report import (
     Check,
@@ -187,7 +187,9 @@ def _freshness(
             ),
             details,
         )
-    if status_list.valid_from is not None and now < status_list.valid_from:
+    # A list re-signed between this verification's clock reading and the fetch (or by a
+    # server whose clock runs a little ahead) is current, not "from the future".
+    if status_list.valid_from is not None and now + CLOCK_SKEW < status_list.valid_from:
         return (
             errored(
                 CheckName.STATUS_OTHER,
