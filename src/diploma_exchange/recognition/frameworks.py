@@ -1,15 +1,24 @@
-"""Qualifications frameworks registry: ISCED 2011, ISCED-F 2013, EQF, QF-EHEA, AQRF and countries.
+"""Qualifications frameworks registry: ISCED 2011, ISCED-F 2013, EQF, QF-EHEA, AQRF, countries,
+published comparisons (rules with conditions), agreements and the recognition conventions.
 
 The data lives in ``recognition/data/`` (versioned JSON, see ``data/README.md``). It is parsed
 into frozen pydantic models and cross-checked once on load: any dangling reference (unknown
-ISCED code, access to an unknown type, unknown credit system, a type id that does not belong
-to its country, duplicate ids, ...) raises :class:`FrameworkDataError` listing every problem.
+ISCED code, access to an unknown type, unknown credit system, a citation of an unknown source,
+a rule naming a type of another country, a level that is not a level of the framework, ...)
+raises :class:`FrameworkDataError` listing every problem.
+
+Every fact carries citations: a source from ``sources.json`` (URL, title, publisher, kind,
+date last checked) and a short quotation from it. Only sources of an authoritative kind
+(treaty, legislation, government, national information centre, qualifications-framework body,
+international organisation, quality-assurance agency, university admissions office) are
+accepted, so nothing else can reach public output.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
@@ -30,9 +39,48 @@ Category = Literal[
     "master",
     "doctorate",
     "higher-doctorate",
+    "certificate-of-study",
+]
+#: Why recognition is sought; a published comparison may hold only for some purposes.
+Purpose = Literal[
+    "admission-bachelor",
+    "admission-master",
+    "admission-doctorate",
+    "employment",
+    "regulated-profession",
+    "academic-title",
+]
+PURPOSES: tuple[str, ...] = Purpose.__args__  # type: ignore[attr-defined]
+#: Kinds of awarding institution (the Diploma Supplement's section 2.3/2.4 "type and status").
+InstitutionType = Literal[
+    "university",
+    "university-of-applied-sciences",
+    "college",
+    "junior-college",
+    "research-institute",
+    "arts-institution",
+]
+INSTITUTION_TYPES: tuple[str, ...] = InstitutionType.__args__  # type: ignore[attr-defined]
+SourceKind = Literal[
+    "treaty",
+    "legislation",
+    "government",
+    "nic",
+    "qf-body",
+    "international-organisation",
+    "quality-agency",
+    "university-admissions",
+]
+Outcome = Literal[
+    "comparable",
+    "comparable-with-non-substantial-differences",
+    "comparable-for-purpose",
+    "partial-recognition",
+    "not-a-completed-qualification",
+    "substantial-difference",
+    "insufficient-information",
 ]
 _M = TypeVar("_M", bound=BaseModel)
-Sources = Annotated[tuple[str, ...], Field(min_length=1)]
 
 #: ISCED 2011 level implied by each category (used to check the ``isced`` field of a type).
 CATEGORY_ISCED_LEVEL: dict[str, str] = {
@@ -48,6 +96,27 @@ CATEGORY_ISCED_LEVEL: dict[str, str] = {
 
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+class Source(_Model):
+    """An authoritative publication that facts are quoted from."""
+
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9.-]*$")]
+    url: Annotated[str, Field(pattern=r"^https?://\S+$")]
+    title: Annotated[str, Field(min_length=3)]
+    publisher: Annotated[str, Field(min_length=2)]
+    kind: SourceKind
+    checked: date
+
+
+class Citation(_Model):
+    """A fact's source (an id of ``sources.json``) and a short quotation from it."""
+
+    source: str
+    quote: Annotated[str, Field(min_length=3, max_length=700)]
+
+
+Sources = Annotated[tuple[Citation, ...], Field(min_length=1)]
 
 
 class Range(_Model):
@@ -70,10 +139,12 @@ class CreditRange(Range):
 
 
 class Names(_Model):
-    """English name and original-language names (language tag -> name)."""
+    """English name and original-language names (language tag -> name); ``ru``/``kk`` where known."""
 
     en: str
-    original: dict[str, str]
+    original: dict[str, str] = Field(default_factory=dict)
+    ru: str | None = None
+    kk: str | None = None
 
 
 class QualificationType(_Model):
@@ -83,21 +154,27 @@ class QualificationType(_Model):
     names: Names
     category: Category
     degree: bool
+    #: False for documents that certify studies without completing a programme.
+    completed: bool = True
     nqf_level: str | None
     isced: Annotated[str, Field(pattern=r"^[5-8]\d{0,2}$")]
-    eqf_level: str | None
-    aqrf_level: str | None
-    length_years: Range | None
-    credits: CreditRange | None
-    access_to: tuple[str, ...]
-    access_known: bool
-    achievement_types: tuple[str, ...]
+    eqf_level: str | None = None
+    aqrf_level: str | None = None
+    length_years: Range | None = None
+    credits: CreditRange | None = None
+    access_to: tuple[str, ...] = ()
+    access_known: bool = True
+    achievement_types: tuple[str, ...] = ()
     default_for_category: bool = False
     #: ISCED-F codes this type is restricted to (e.g. 6-year Japanese bachelor: medicine ...).
     fields: tuple[str, ...] = ()
+    #: Kinds of institution that award this type (empty: any).
+    institution_types: tuple[InstitutionType, ...] = ()
+    #: False for types no longer awarded (pre-Bologna Diplom, ...): kept to assess old
+    #: diplomas, never offered as the comparable type of a current qualification.
+    current: bool = True
     sources: Sources
     confidence: Confidence
-    notes: str | None = None
 
     @property
     def country_code(self) -> str:
@@ -111,35 +188,33 @@ class QualificationType(_Model):
 
 
 class ConventionStatus(_Model):
-    """A country's status under a recognition convention (tokyo, lisbon, global, ...)."""
+    """A country's status under a recognition convention (tokyo, lisbon, global)."""
 
-    convention: str
-    status: Literal["party", "ratified-not-in-force", "acceding", "not-party"]
-    date: str | None
-    sources: tuple[str, ...]
+    convention: Literal["tokyo", "lisbon", "global"]
+    status: Literal["party", "signatory", "ratified-not-in-force", "not-party"]
+    date: str | None = None
+    sources: tuple[Citation, ...] = ()
     confidence: Confidence
-    notes: str | None = None
 
 
 class Referencing(_Model):
     """Referencing of a national framework to a regional one (EQF, QF-EHEA, AQRF)."""
 
-    framework: str
-    status: str
-    sources: tuple[str, ...]
-    notes: str | None = None
+    framework: Literal["EQF", "QF-EHEA", "AQRF"]
+    status: Literal["referenced", "self-certified", "in-progress", "not-referenced"]
+    sources: tuple[Citation, ...] = ()
 
 
 class Framework(_Model):
-    """A national qualifications framework (levels may be empty when not adopted or unknown)."""
+    """A national qualifications framework, or the degree structure where there is none."""
 
     id: str
     name: str
-    levels: tuple[str, ...]
+    #: Levels of the framework (empty when the country has degree types but no NQF).
+    levels: tuple[str, ...] = ()
     referenced_to: tuple[Referencing, ...] = ()
-    sources: tuple[str, ...]
+    sources: Sources
     confidence: Confidence
-    notes: str | None = None
 
 
 class CreditSystem(_Model):
@@ -154,7 +229,6 @@ class CreditSystem(_Model):
     credits_per_year: float | None = None
     sources: Sources
     confidence: Confidence
-    notes: str | None = None
 
 
 class LetterGrade(_Model):
@@ -176,24 +250,30 @@ class GradingScale(_Model):
     letters: tuple[LetterGrade, ...] = ()
     sources: Sources
     confidence: Confidence
-    notes: str | None = None
 
 
 class Country(_Model):
-    """A national (or group) higher-education system."""
+    """A national higher-education system (or the EU group, used only as a fallback)."""
 
-    schema_version: Literal[1]
-    data_version: str
+    schema_version: Literal[2]
     code: Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
-    name: str
+    names: Names
+    group: bool = False
+    #: Groups whose data may stand in when this country lacks a comparison (e.g. ``EU``).
+    member_of: tuple[str, ...] = ()
     nic: str | None = None
     framework: Framework
-    conventions: Annotated[tuple[ConventionStatus, ...], Field(min_length=1)]
-    credit_systems: tuple[CreditSystem, ...]
-    primary_credit_system: str | None
-    grading_scales: tuple[GradingScale, ...]
+    conventions: tuple[ConventionStatus, ...] = ()
+    credit_systems: tuple[CreditSystem, ...] = ()
+    primary_credit_system: str | None = None
+    grading_scales: tuple[GradingScale, ...] = ()
+    institution_tiers: tuple[str, ...] = ()
     qualification_types: Annotated[tuple[QualificationType, ...], Field(min_length=1)]
-    notes: str | None = None
+
+    @property
+    def name(self) -> str:
+        """The English name."""
+        return self.names.en
 
     def convention(self, name: str) -> ConventionStatus | None:
         """The status under convention ``name`` (``tokyo``, ``lisbon``, ``global``), if recorded."""
@@ -226,16 +306,65 @@ class ReferenceLevel(_Model):
     typical_qualification: str | None = None
 
 
-class Comparison(_Model):
-    """A sourced statement comparing one source type with a receiving system."""
+class Conditions(_Model):
+    """When a published comparison applies. Empty lists mean "any"; every given condition
+    must hold. A condition on a fact the applicant did not give makes the rule undecided."""
 
-    source_type: str
-    receiving_country: str
-    comparable_type: str | None
+    institution_type: tuple[InstitutionType, ...] = ()
+    institution_tier: tuple[str, ...] = ()
+    #: Type ids (``cn.bachelor``) or categories (``bachelor``) of the prior qualification.
+    prior_qualification: tuple[str, ...] = ()
+    #: ISCED-F code prefixes (``0912`` medicine, ``09`` health and welfare).
+    field: tuple[str, ...] = ()
+    purpose: tuple[Purpose, ...] = ()
+    length_years: Range | None = None
+    credits_ects: Range | None = None
+    awarded_from: date | None = None
+    awarded_before: date | None = None
+
+    def names(self) -> tuple[str, ...]:
+        """The qualification fields this rule's conditions read."""
+        out = []
+        for name in ("institution_type", "institution_tier", "prior_qualification", "field"):
+            if getattr(self, name):
+                out.append(name)
+        if self.purpose:
+            out.append("purpose")
+        if self.length_years is not None:
+            out.append("length_years")
+        if self.credits_ects is not None:
+            out.append("credits")
+        if self.awarded_from is not None or self.awarded_before is not None:
+            out.append("award_date")
+        return tuple(out)
+
+
+class RuleResult(_Model):
+    """What a published comparison says: one or more comparable types (a range), a level
+    range in the receiving framework, an outcome, and credits recognised for partial recognition."""
+
     outcome: Literal[
-        "comparable", "comparable-with-non-substantial-differences", "substantial-difference"
+        "comparable",
+        "comparable-with-non-substantial-differences",
+        "partial-recognition",
+        "substantial-difference",
     ]
-    note: str
+    comparable_types: tuple[str, ...] = ()
+    level_min: str | None = None
+    level_max: str | None = None
+    credits_recognised_ects: Range | None = None
+    #: What the choice within a range depends on (shown to the applicant), e.g. "programme".
+    depends_on: Literal["programme", "institution", "field", "purpose"] | None = None
+
+
+class Rule(_Model):
+    """A published comparison of one source type in one receiving system, with its conditions."""
+
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9.-]*$")]
+    source_type: str
+    receiving_country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
+    when: Conditions = Field(default_factory=Conditions)
+    result: RuleResult
     sources: Sources
     confidence: Confidence
 
@@ -251,7 +380,22 @@ class Agreement(_Model):
     covers_categories: tuple[Category, ...] = ()
     sources: Sources
     confidence: Confidence
-    notes: str | None = None
+
+
+class Provision(_Model):
+    """An article of a convention (verified against the text) or a principle it states."""
+
+    article: str | None
+    topic: str
+    sources: Sources
+
+
+class Instrument(_Model):
+    """A recognition convention and the provisions the NIC's statements rely on."""
+
+    id: Literal["tokyo", "lisbon", "global"]
+    name: str
+    provisions: tuple[Provision, ...]
 
 
 class FrameworkRegistry:
@@ -267,8 +411,10 @@ class FrameworkRegistry:
         aqrf: Iterable[ReferenceLevel],
         qf_ehea: Mapping[str, Any],
         credit_systems: Iterable[CreditSystem],
-        comparisons: Iterable[Comparison],
+        rules: Iterable[Rule],
         agreements: Iterable[Agreement],
+        sources: Iterable[Source],
+        instruments: Iterable[Instrument] = (),
         data_version: str,
     ) -> None:
         self.data_version = data_version
@@ -285,8 +431,13 @@ class FrameworkRegistry:
         self._credit_systems = {s.id: s for s in systems}
         self._credit_aliases = {a.lower(): s.id for s in systems for a in (s.id, *s.aliases)}
         self._scales = {g.id: g for c in self._countries.values() for g in c.grading_scales}
-        self._comparisons = {(c.source_type, c.receiving_country): c for c in comparisons}
+        self._rules: dict[tuple[str, str], list[Rule]] = {}
+        for r in rules:
+            self._rules.setdefault((r.source_type, r.receiving_country), []).append(r)
+        self._all_rules = tuple(r for rs in self._rules.values() for r in rs)
         self._agreements = tuple(agreements)
+        self._sources = {s.id: s for s in sources}
+        self._instruments = {i.id: i for i in instruments}
 
     def reference_frameworks(self) -> dict[str, Any]:
         """ISCED 2011 (tertiary), ISCED-F 2013, EQF, QF-EHEA and AQRF, as JSON."""
@@ -314,7 +465,7 @@ class FrameworkRegistry:
             return self._countries[code.upper()]
         except KeyError:
             raise UnknownReference(
-                f"no frameworks data for country {code!r}; known: {', '.join(sorted(self._countries))}",
+                f"no frameworks data for country {code!r}; see the list of countries",
                 extra={"value": code},
             ) from None
 
@@ -349,6 +500,10 @@ class FrameworkRegistry:
                 f"unknown ISCED 2011 code {code!r}", extra={"value": code}
             ) from None
 
+    def has_isced(self, code: str) -> bool:
+        """Whether ``code`` is a known ISCED 2011 level or programme code."""
+        return code in self._isced
+
     def iscedf_field(self, code: str) -> IscedField:
         """An ISCED-F 2013 field by its string code (``"0613"``); raises if unknown."""
         try:
@@ -374,7 +529,7 @@ class FrameworkRegistry:
                 f"unknown AQRF level {level!r}", extra={"value": level}
             ) from None
 
-    # -- credits, grades, comparisons --------------------------------------------------------
+    # -- credits, grades, comparisons, sources --------------------------------------------
     def credit_system(self, name: str) -> CreditSystem:
         """A credit system by id or alias (case-insensitive); raises if unknown."""
         key = self._credit_aliases.get(name.lower())
@@ -391,15 +546,41 @@ class FrameworkRegistry:
                 f"unknown grading scale {scale_id!r}", extra={"value": scale_id}
             ) from None
 
-    def comparison(self, source_type: str, receiving_country: str) -> Comparison | None:
-        """A sourced comparison statement for this pair, if the data has one."""
-        return self._comparisons.get((source_type, receiving_country.upper()))
+    def rules_for(self, source_type: str, receiving_country: str) -> tuple[Rule, ...]:
+        """Published comparisons of ``source_type`` in ``receiving_country`` (may be empty)."""
+        return tuple(self._rules.get((source_type, receiving_country.upper()), ()))
+
+    def rules(self) -> tuple[Rule, ...]:
+        """Every published comparison."""
+        return self._all_rules
 
     def agreements_between(self, a: str, b: str) -> tuple[Agreement, ...]:
         """Recognition agreements to which both ``a`` and ``b`` are parties."""
         return tuple(
             g for g in self._agreements if a.upper() in g.parties and b.upper() in g.parties
         )
+
+    def source(self, source_id: str) -> Source:
+        """A source by id; raises :class:`UnknownReference` if unknown."""
+        try:
+            return self._sources[source_id]
+        except KeyError:
+            raise UnknownReference(
+                f"unknown source {source_id!r}", extra={"value": source_id}
+            ) from None
+
+    def sources(self) -> tuple[Source, ...]:
+        """Every source, by id."""
+        return tuple(self._sources[k] for k in sorted(self._sources))
+
+    def instrument(self, instrument_id: str) -> Instrument:
+        """A recognition convention's verified provisions; raises if unknown."""
+        try:
+            return self._instruments[instrument_id]
+        except KeyError:
+            raise UnknownReference(
+                f"unknown instrument {instrument_id!r}", extra={"value": instrument_id}
+            ) from None
 
 
 # ---------------------------------------------------------------------------------------
@@ -422,8 +603,32 @@ def _parse(model: type[_M], raw: Any, where: str, problems: list[ErrorDetail]) -
     except ValidationError as exc:
         for err in exc.errors():
             pointer = "/" + "/".join(str(p) for p in err["loc"])
-            problems.append(ErrorDetail(f"{where}: {err['msg']}", pointer=pointer, code="invalid"))
+            problems.append(
+                ErrorDetail(f"{where}: {err['msg']} at {pointer}", pointer=pointer, code="invalid")
+            )
         return None
+
+
+def _citations(obj: Any) -> Iterable[tuple[str, Citation]]:
+    """Every citation inside a model, with where it is."""
+    if isinstance(obj, Citation):
+        yield "", obj
+    elif isinstance(obj, BaseModel):
+        for name in type(obj).model_fields:
+            for where, c in _citations(getattr(obj, name)):
+                yield f"{name}{'.' + where if where else ''}", c
+    elif isinstance(obj, tuple | list):
+        for i, item in enumerate(obj):
+            for where, c in _citations(item):
+                yield f"{i}{'.' + where if where else ''}", c
+    elif isinstance(obj, dict):
+        for k, item in obj.items():
+            for where, c in _citations(item):
+                yield f"{k}{'.' + where if where else ''}", c
+
+
+def _category_of(registry: FrameworkRegistry, ref: str) -> bool:
+    return ref in CATEGORY_ISCED_LEVEL or ref == "certificate-of-study" or registry.has_type(ref)
 
 
 def _check(registry: FrameworkRegistry, problems: list[ErrorDetail], dup: list[str]) -> None:
@@ -433,8 +638,9 @@ def _check(registry: FrameworkRegistry, problems: list[ErrorDetail], dup: list[s
     problems.extend(ErrorDetail(d, code="duplicate-id") for d in dup)
     for country in registry.countries():
         where = f"countries/{country.code}"
-        if not country.framework.id:
-            bad(f"{where}: has no framework")
+        for group in country.member_of:
+            if not registry.has_country(group) or not registry.country(group).group:
+                bad(f"{where}: member_of {group!r} is not a group with data")
         if country.primary_credit_system is not None:
             try:
                 registry.credit_system(country.primary_credit_system)
@@ -446,7 +652,10 @@ def _check(registry: FrameworkRegistry, problems: list[ErrorDetail], dup: list[s
                 bad(f"{tw}: id prefix does not match country {country.code}", "wrong-country")
             if t.isced not in registry._isced:
                 bad(f"{tw}: unknown ISCED 2011 code {t.isced!r}")
-            if t.isced_level != CATEGORY_ISCED_LEVEL[t.category]:
+            if t.category == "certificate-of-study":
+                if t.completed or t.degree:
+                    bad(f"{tw}: a certificate of study is neither completed nor a degree", "inconsistent")
+            elif t.isced_level != CATEGORY_ISCED_LEVEL[t.category]:
                 bad(f"{tw}: ISCED {t.isced} does not fit category {t.category}", "inconsistent")
             for code in t.fields:
                 if code not in registry._fields:
@@ -466,17 +675,52 @@ def _check(registry: FrameworkRegistry, problems: list[ErrorDetail], dup: list[s
             levels = country.framework.levels
             if t.nqf_level is not None and levels and t.nqf_level not in levels:
                 bad(f"{tw}: NQF level {t.nqf_level!r} is not a level of {country.framework.id}")
-    for (source, receiving), comp in registry._comparisons.items():
-        if not registry.has_type(source):
-            bad(f"comparisons: unknown source type {source!r}")
-        if not registry.has_country(receiving):
-            bad(f"comparisons: unknown receiving country {receiving!r}")
-        comparable = comp.comparable_type
-        if comparable is not None and (
-            not registry.has_type(comparable)
-            or registry.qualification_type(comparable).country_code != receiving
-        ):
-            bad(f"comparisons: comparable type {comparable!r} is not a type of {receiving}")
+    for rule in registry.rules():
+        rw = f"comparisons: rule {rule.id}"
+        if not registry.has_type(rule.source_type):
+            bad(f"{rw}: unknown source type {rule.source_type!r}")
+        elif registry.qualification_type(rule.source_type).country_code == rule.receiving_country:
+            bad(f"{rw}: a comparison of {rule.source_type} within its own country", "inconsistent")
+        if not registry.has_country(rule.receiving_country):
+            bad(f"{rw}: unknown receiving country {rule.receiving_country!r}")
+            continue
+        receiving = registry.country(rule.receiving_country)
+        for comparable in rule.result.comparable_types:
+            if (
+                not registry.has_type(comparable)
+                or registry.qualification_type(comparable).country_code != rule.receiving_country
+            ):
+                bad(f"{rw}: comparable type {comparable!r} is not a type of {rule.receiving_country}")
+        for lv in (rule.result.level_min, rule.result.level_max):
+            if lv is not None and receiving.framework.levels and lv not in receiving.framework.levels:
+                bad(f"{rw}: level {lv!r} is not a level of {receiving.framework.id}")
+        for ref in rule.when.prior_qualification:
+            if not _category_of(registry, ref):
+                bad(f"{rw}: prior_qualification {ref!r} is neither a type nor a category")
+        for code in rule.when.field:
+            if code not in registry._fields:
+                bad(f"{rw}: unknown ISCED-F field {code!r}")
+        if rule.result.outcome == "partial-recognition" and rule.result.credits_recognised_ects is None:
+            bad(f"{rw}: partial recognition names the credits recognised", "inconsistent")
+        tiers = registry.country(rule.source_type[:2]).institution_tiers if registry.has_type(
+            rule.source_type
+        ) else ()
+        for tier in rule.when.institution_tier:
+            if tier not in tiers:
+                bad(f"{rw}: institution tier {tier!r} is not declared by the awarding country")
+    for g in registry._agreements:
+        for party in g.parties:
+            if not registry.has_country(party):
+                bad(f"agreements: {g.id}: party {party!r} has no data")
+    everything: list[tuple[str, Any]] = [(f"countries/{c.code}", c) for c in registry.countries()]
+    everything += [(f"comparisons/{r.id}", r) for r in registry.rules()]
+    everything += [(f"agreements/{g.id}", g) for g in registry._agreements]
+    everything += [(f"credit-systems/{s.id}", s) for s in registry._credit_systems.values()]
+    everything += [(f"conventions/{i.id}", i) for i in registry._instruments.values()]
+    for where, obj in everything:
+        for path, citation in _citations(obj):
+            if citation.source not in registry._sources:
+                bad(f"{where}/{path}: citation of unknown source {citation.source!r}")
 
 
 def load_registry_from(path: Path) -> FrameworkRegistry:
@@ -546,16 +790,38 @@ def load_registry_from(path: Path) -> FrameworkRegistry:
                 dup.append(f"credit system id or alias {name!r} is defined twice")
             seen_systems.add(name.lower())
     raw_cmp = _read(path / "comparisons.json", problems) or {}
-    comparisons = [
-        cmp
-        for raw in raw_cmp.get("comparisons", [])
-        if (cmp := _parse(Comparison, raw, "comparisons.json", problems))
+    rules = [
+        r
+        for raw in raw_cmp.get("rules", [])
+        if (r := _parse(Rule, raw, f"comparisons.json {raw.get('id', '?')}", problems))
     ]
+    seen_rules: set[str] = set()
+    for r in rules:
+        if r.id in seen_rules:
+            dup.append(f"comparisons.json: duplicate rule id {r.id}")
+        seen_rules.add(r.id)
     raw_agr = _read(path / "agreements.json", problems) or {}
     agreements = [
         a
         for raw in raw_agr.get("agreements", [])
         if (a := _parse(Agreement, raw, "agreements.json", problems))
+    ]
+    raw_src = _read(path / "sources.json", problems) or {}
+    sources = [
+        s
+        for raw in raw_src.get("sources", [])
+        if (s := _parse(Source, raw, f"sources.json {raw.get('id', '?')}", problems))
+    ]
+    seen_sources: set[str] = set()
+    for s in sources:
+        if s.id in seen_sources:
+            dup.append(f"sources.json: duplicate source id {s.id}")
+        seen_sources.add(s.id)
+    raw_conv = _read(path / "conventions.json", problems) or {}
+    instruments = [
+        i
+        for raw in raw_conv.get("instruments", [])
+        if (i := _parse(Instrument, raw, "conventions.json", problems))
     ]
     seen_codes: set[str] = set()
     for code in [i.code for i in isced] + [f.code for f in fields]:
@@ -574,8 +840,10 @@ def load_registry_from(path: Path) -> FrameworkRegistry:
         aqrf=aqrf,
         qf_ehea=qf_ehea,
         credit_systems=systems,
-        comparisons=comparisons,
+        rules=rules,
         agreements=agreements,
+        sources=sources,
+        instruments=instruments,
         data_version=str(raw_isced.get("data_version", "unknown")),
     )
     _check(registry, problems, dup)

@@ -1,0 +1,450 @@
+"""Reasoning messages of an assessment in English, Russian and Kazakh.
+
+Russian wording follows the terminology of Federal Law No. 273-FZ "On Education in the Russian
+Federation" (уровень образования, бакалавриат, специалитет, магистратура, признание иностранного
+образования и (или) иностранной квалификации); Kazakh wording follows the Law of the Republic of
+Kazakhstan "On Education" («Білім туралы», жоғары білім, бакалавриат, магистратура,
+докторантура, біліктілік, білім туралы құжаттарды тану). "Substantial difference" is the
+conventions' term: существенное различие / елеулі айырмашылық.
+
+Every message is a template per language; parameters are either plain values (numbers, codes,
+identifiers: the same in every language) or :class:`Localized` values (names, lists of names).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+LANGUAGES = ("en", "ru", "kk")
+
+
+@dataclass(frozen=True)
+class Localized:
+    """A value with a wording per language (``en`` always present)."""
+
+    en: str
+    ru: str | None = None
+    kk: str | None = None
+
+    def get(self, lang: str) -> str:
+        """The wording in ``lang``, falling back to English."""
+        value = getattr(self, lang, None)
+        return value if isinstance(value, str) and value else self.en
+
+
+OUTCOMES: dict[str, Localized] = {
+    "comparable": Localized("comparable", "сопоставимо", "салыстырмалы"),
+    "comparable-with-non-substantial-differences": Localized(
+        "comparable with non-substantial differences",
+        "сопоставимо с несущественными различиями",
+        "елеусіз айырмашылықтармен салыстырмалы",
+    ),
+    "comparable-for-purpose": Localized(
+        "comparable for the purposes named",
+        "сопоставимо для указанных целей",
+        "көрсетілген мақсаттар үшін салыстырмалы",
+    ),
+    "partial-recognition": Localized(
+        "partial recognition (periods of study)",
+        "частичное признание (периоды обучения)",
+        "ішінара тану (оқу кезеңдері)",
+    ),
+    "not-a-completed-qualification": Localized(
+        "not a completed qualification",
+        "не является завершённой квалификацией",
+        "аяқталған біліктілік емес",
+    ),
+    "substantial-difference": Localized(
+        "substantial difference", "существенное различие", "елеулі айырмашылық"
+    ),
+    "insufficient-information": Localized(
+        "insufficient information", "недостаточно информации", "ақпарат жеткіліксіз"
+    ),
+}
+
+PURPOSES: dict[str, Localized] = {
+    "admission-bachelor": Localized(
+        "admission to bachelor's studies", "приём на обучение по программам бакалавриата",
+        "бакалавриатқа қабылдау",
+    ),
+    "admission-master": Localized(
+        "admission to master's studies", "приём на обучение по программам магистратуры",
+        "магистратураға қабылдау",
+    ),
+    "admission-doctorate": Localized(
+        "admission to doctoral studies",
+        "приём на обучение по программам подготовки кадров высшей квалификации",
+        "докторантураға қабылдау",
+    ),
+    "employment": Localized("employment", "трудоустройство", "жұмысқа орналасу"),
+    "regulated-profession": Localized(
+        "a regulated profession", "регулируемая профессиональная деятельность",
+        "реттелетін кәсіптік қызмет",
+    ),
+    "academic-title": Localized(
+        "use of the academic title", "использование учёной степени (звания)",
+        "ғылыми дәрежені (атақты) пайдалану",
+    ),
+}
+
+#: What each missing fact is and which document supplies it.
+FIELDS: dict[str, Localized] = {
+    "country": Localized("awarding country", "страна выдачи", "берген ел"),
+    "qualification_type": Localized(
+        "type of qualification", "вид квалификации (документа об образовании)",
+        "біліктілік (білім туралы құжат) түрі",
+    ),
+    "isced_level": Localized("ISCED level", "уровень МСКО", "ХСБЖ деңгейі"),
+    "nqf_level": Localized(
+        "national qualifications framework level", "уровень национальной рамки квалификаций",
+        "ұлттық біліктілік шеңберінің деңгейі",
+    ),
+    "length_years": Localized(
+        "official length of the programme", "нормативный срок обучения",
+        "бағдарламаның нормативтік оқу мерзімі",
+    ),
+    "credits": Localized("credits", "зачётные единицы (кредиты)", "кредиттер"),
+    "institution_type": Localized(
+        "type of the awarding institution", "тип организации, выдавшей документ",
+        "құжатты берген ұйымның түрі",
+    ),
+    "institution_tier": Localized(
+        "status of the awarding institution", "статус организации, выдавшей документ",
+        "құжатты берген ұйымның мәртебесі",
+    ),
+    "prior_qualification": Localized(
+        "prior qualification (basis of admission)", "предшествующее образование (основание приёма)",
+        "алдыңғы білім (қабылдау негізі)",
+    ),
+    "isced_field": Localized(
+        "field of study (ISCED-F)", "направление подготовки (МСКО-О)", "даярлау бағыты (ХСБЖ-О)"
+    ),
+    "field": Localized(
+        "field of study (ISCED-F)", "направление подготовки (МСКО-О)", "даярлау бағыты (ХСБЖ-О)"
+    ),
+    "purpose": Localized("purpose of recognition", "цель признания", "танудың мақсаты"),
+    "award_date": Localized("date of award", "дата выдачи", "берілген күні"),
+    "institution_accredited": Localized(
+        "accreditation of the institution", "аккредитация организации", "ұйымның аккредиттелуі"
+    ),
+    "completed": Localized(
+        "whether the programme was completed", "завершено ли обучение по программе",
+        "бағдарлама аяқталғаны",
+    ),
+    "achievement_type": Localized("kind of award", "вид документа", "құжат түрі"),
+}
+
+DOCUMENTS: dict[str, Localized] = {
+    "country": Localized("the diploma", "документ об образовании", "білім туралы құжат"),
+    "qualification_type": Localized(
+        "the diploma and its Diploma Supplement (section 2.1)",
+        "документ об образовании и приложение к нему (раздел 2.1 Diploma Supplement)",
+        "білім туралы құжат және оның қосымшасы (Diploma Supplement 2.1-бөлім)",
+    ),
+    "isced_level": Localized(
+        "the Diploma Supplement (section 3.1, level of the qualification)",
+        "приложение Diploma Supplement (раздел 3.1, уровень квалификации)",
+        "Diploma Supplement қосымшасы (3.1-бөлім, біліктілік деңгейі)",
+    ),
+    "nqf_level": Localized(
+        "the Diploma Supplement (section 3.1, level of the qualification)",
+        "приложение Diploma Supplement (раздел 3.1, уровень квалификации)",
+        "Diploma Supplement қосымшасы (3.1-бөлім, біліктілік деңгейі)",
+    ),
+    "length_years": Localized(
+        "the Diploma Supplement (section 3.2, official length) or the transcript",
+        "приложение Diploma Supplement (раздел 3.2, нормативный срок) или академическая справка",
+        "Diploma Supplement қосымшасы (3.2-бөлім, нормативтік мерзім) немесе транскрипт",
+    ),
+    "credits": Localized(
+        "the transcript of records (total credits)",
+        "выписка из зачётной ведомости (транскрипт) с общим объёмом кредитов",
+        "кредиттердің жалпы көлемі көрсетілген транскрипт",
+    ),
+    "institution_type": Localized(
+        "the Diploma Supplement (section 2.4, type and status of the institution)",
+        "приложение Diploma Supplement (раздел 2.4, тип и статус организации)",
+        "Diploma Supplement қосымшасы (2.4-бөлім, ұйымның түрі мен мәртебесі)",
+    ),
+    "institution_tier": Localized(
+        "the national register of recognised institutions",
+        "национальный реестр признанных организаций",
+        "танылған ұйымдардың ұлттық тізілімі",
+    ),
+    "prior_qualification": Localized(
+        "the previous diploma (Diploma Supplement section 3.3, access requirements)",
+        "предшествующий документ об образовании (раздел 3.3 Diploma Supplement)",
+        "алдыңғы білім туралы құжат (Diploma Supplement 3.3-бөлім)",
+    ),
+    "isced_field": Localized(
+        "the Diploma Supplement (section 2.2, main fields of study)",
+        "приложение Diploma Supplement (раздел 2.2, основные области обучения)",
+        "Diploma Supplement қосымшасы (2.2-бөлім, негізгі оқу салалары)",
+    ),
+    "field": Localized(
+        "the Diploma Supplement (section 2.2, main fields of study)",
+        "приложение Diploma Supplement (раздел 2.2, основные области обучения)",
+        "Diploma Supplement қосымшасы (2.2-бөлім, негізгі оқу салалары)",
+    ),
+    "purpose": Localized(
+        "the application (state the purpose of recognition)",
+        "заявление (указать цель признания)",
+        "өтініш (тану мақсатын көрсету)",
+    ),
+    "award_date": Localized("the diploma (date of award)", "документ об образовании (дата выдачи)",
+                            "білім туралы құжат (берілген күні)"),
+    "institution_accredited": Localized(
+        "the verification report or the accreditation register",
+        "отчёт о проверке или реестр аккредитации",
+        "тексеру есебі немесе аккредиттеу тізілімі",
+    ),
+    "completed": Localized(
+        "the diploma or the academic transcript",
+        "документ об образовании или академическая справка",
+        "білім туралы құжат немесе академиялық анықтама",
+    ),
+    "achievement_type": Localized("the diploma", "документ об образовании", "білім туралы құжат"),
+}
+
+_T: dict[str, dict[str, str]] = {
+    "type": {
+        "en": "Qualification: {type} ({country}), {category}; ISCED {isced}{nqf}.",
+        "ru": "Квалификация: {type} ({country}), {category}; уровень МСКО {isced}{nqf}.",
+        "kk": "Біліктілік: {type} ({country}), {category}; ХСБЖ деңгейі {isced}{nqf}.",
+    },
+    "type-inferred": {
+        "en": "The qualification was identified as {type} from {basis}.",
+        "ru": "Квалификация определена как {type} по данным: {basis}.",
+        "kk": "Біліктілік мына деректер бойынша {type} ретінде анықталды: {basis}.",
+    },
+    "contradiction": {
+        "en": "Contradiction: {detail}",
+        "ru": "Противоречие: {detail}",
+        "kk": "Қайшылық: {detail}",
+    },
+    "missing": {
+        "en": "Needed to decide: {fields}. Supplied by: {documents}.",
+        "ru": "Для решения необходимо: {fields}. Подтверждается документом: {documents}.",
+        "kk": "Шешім үшін қажет: {fields}. Растайтын құжат: {documents}.",
+    },
+    "rule": {
+        "en": "Published comparison for {receiving}: {result}{conditions}.",
+        "ru": "Опубликованное сравнение для {receiving}: {result}{conditions}.",
+        "kk": "{receiving} үшін жарияланған салыстыру: {result}{conditions}.",
+    },
+    "rules-undecided": {
+        "en": "The published comparisons for {receiving} differ by {fields}, which is not given.",
+        "ru": "Опубликованные сравнения для {receiving} различаются в зависимости от: {fields}; эти сведения не указаны.",
+        "kk": "{receiving} үшін жарияланған салыстырулар мына деректерге байланысты ерекшеленеді: {fields}; бұл деректер көрсетілмеген.",
+    },
+    "purposes": {
+        "en": "The comparison depends on the purpose of recognition: {options}.",
+        "ru": "Результат сравнения зависит от цели признания: {options}.",
+        "kk": "Салыстыру нәтижесі тану мақсатына байланысты: {options}.",
+    },
+    "match": {
+        "en": "Comparable in {receiving}: {types} ({framework} level {level}).",
+        "ru": "Сопоставимая квалификация в {receiving}: {types} (уровень {level} по {framework}).",
+        "kk": "{receiving} елінде салыстырмалы біліктілік: {types} ({framework} бойынша {level} деңгей).",
+    },
+    "match-no-level": {
+        "en": "Comparable in {receiving}: {types}.",
+        "ru": "Сопоставимая квалификация в {receiving}: {types}.",
+        "kk": "{receiving} елінде салыстырмалы біліктілік: {types}.",
+    },
+    "range": {
+        "en": "Level {low} or {high} in {receiving}, depending on the {depends}.",
+        "ru": "Уровень {low} или {high} в {receiving} в зависимости от: {depends}.",
+        "kk": "{receiving} елінде {low} немесе {high} деңгей, тәуелді: {depends}.",
+    },
+    "nearest": {
+        "en": "{receiving} has no qualification of this kind ({category}); the nearest at the same ISCED level {isced} is {types}.",
+        "ru": "В {receiving} нет квалификации такого вида ({category}); ближайшая на том же уровне МСКО {isced}: {types}.",
+        "kk": "{receiving} елінде мұндай біліктілік жоқ ({category}); ХСБЖ {isced} деңгейіндегі ең жақыны: {types}.",
+    },
+    "category-missing": {
+        "en": "{receiving} has no {category} qualification (ISCED {isced}); the studies can be recognised as periods of study towards {towards}.",
+        "ru": "В {receiving} нет квалификации вида «{category}» (МСКО {isced}); обучение может быть признано как периоды обучения по программе: {towards}.",
+        "kk": "{receiving} елінде «{category}» біліктілігі жоқ (ХСБЖ {isced}); оқу {towards} бағдарламасы бойынша оқу кезеңдері ретінде танылуы мүмкін.",
+    },
+    "not-completed": {
+        "en": "{type} certifies studies but not a completed programme: it is not a completed qualification and no degree type is comparable to it.",
+        "ru": "{type} подтверждает обучение, но не завершение программы: это не завершённая квалификация, и сопоставимого вида документа нет.",
+        "kk": "{type} оқуды растайды, бірақ бағдарламаның аяқталуын емес: бұл аяқталған біліктілік емес, салыстырмалы құжат түрі жоқ.",
+    },
+    "credits-recognised": {
+        "en": "Credits that can be recognised as periods of study: {credits} ECTS.",
+        "ru": "Кредиты, которые могут быть признаны как периоды обучения: {credits} ECTS.",
+        "kk": "Оқу кезеңдері ретінде танылуы мүмкін кредиттер: {credits} ECTS.",
+    },
+    "no-degree": {
+        "en": "{type} confers no degree; the degree is a separate document.",
+        "ru": "{type} не присваивает учёную (академическую) степень; степень подтверждается отдельным документом.",
+        "kk": "{type} академиялық дәреже бермейді; дәреже жеке құжатпен расталады.",
+    },
+    "agreement": {
+        "en": "Agreement between the parties: {name}.",
+        "ru": "Соглашение между сторонами: {name}.",
+        "kk": "Тараптар арасындағы келісім: {name}.",
+    },
+    "convention": {
+        "en": "{convention}: {source} {source_status}, {receiving} {receiving_status}.",
+        "ru": "{convention}: {source} — {source_status}, {receiving} — {receiving_status}.",
+        "kk": "{convention}: {source} — {source_status}, {receiving} — {receiving_status}.",
+    },
+    "regulated": {
+        "en": "For a regulated profession the competent authority of {receiving} decides on professional recognition; this is an academic comparison.",
+        "ru": "Для регулируемой профессиональной деятельности решение принимает уполномоченный орган {receiving}; настоящее заключение является академическим сравнением.",
+        "kk": "Реттелетін кәсіптік қызмет үшін шешімді {receiving} уәкілетті органы қабылдайды; бұл академиялық салыстыру.",
+    },
+    "outcome": {
+        "en": "Outcome: {outcome}.",
+        "ru": "Итог: {outcome}.",
+        "kk": "Қорытынды: {outcome}.",
+    },
+    "criterion": {
+        "en": "{name}: {reason}",
+        "ru": "{name}: {reason}",
+        "kk": "{name}: {reason}",
+    },
+    "legacy-credits": {
+        "en": "Awarded in {year}: check whether the credits are pre-reform Kazakh national credits (KZ-national-legacy, converted by cycle), not ECTS.",
+        "ru": "Выдан в {year} году: проверьте, не указаны ли кредиты в прежней казахстанской национальной системе (KZ-national-legacy, пересчёт по уровню), а не в ECTS.",
+        "kk": "{year} жылы берілген: кредиттер ECTS емес, бұрынғы қазақстандық ұлттық жүйеде (KZ-national-legacy) көрсетілмегенін тексеріңіз.",
+    },
+    "unknown-type": {
+        "en": "Unknown qualification type {value}.",
+        "ru": "Неизвестный вид квалификации {value}.",
+        "kk": "Белгісіз біліктілік түрі {value}.",
+    },
+    "no-country-data": {
+        "en": "No data for the awarding country {value}.",
+        "ru": "Нет данных о системе образования страны выдачи {value}.",
+        "kk": "Құжатты берген ел {value} туралы деректер жоқ.",
+    },
+    "ambiguous": {
+        "en": "The qualification could be {types}: {basis} do not decide.",
+        "ru": "Квалификация может быть одной из: {types}; сведений ({basis}) недостаточно.",
+        "kk": "Біліктілік мыналардың бірі болуы мүмкін: {types}; деректер ({basis}) жеткіліксіз.",
+    },
+    "nothing-to-infer": {
+        "en": "The type of qualification is not given and nothing identifies it.",
+        "ru": "Вид квалификации не указан, и определить его не по чему.",
+        "kk": "Біліктілік түрі көрсетілмеген және оны анықтауға дерек жоқ.",
+    },
+    "no-match-for": {
+        "en": "No qualification of {country} matches {basis}.",
+        "ru": "Ни одна квалификация {country} не соответствует: {basis}.",
+        "kk": "{country} біліктіліктерінің ешқайсысы сәйкес келмейді: {basis}.",
+    },
+}
+
+CATEGORIES: dict[str, Localized] = {
+    "short-cycle": Localized(
+        "short-cycle higher education", "краткий цикл высшего образования",
+        "жоғары білімнің қысқа циклі",
+    ),
+    "bachelor": Localized("bachelor's level", "бакалавриат", "бакалавриат"),
+    "bachelor-honours": Localized(
+        "bachelor's (honours) level", "бакалавриат (с отличием, honours)",
+        "бакалавриат (honours)",
+    ),
+    "long-first-degree": Localized(
+        "long first degree (integrated programme)", "специалитет (непрерывная программа)",
+        "ұзақ бірінші дәреже (үздіксіз бағдарлама)",
+    ),
+    "master": Localized("master's level", "магистратура", "магистратура"),
+    "doctorate": Localized("doctoral level", "подготовка кадров высшей квалификации (докторантура)",
+                           "докторантура"),
+    "higher-doctorate": Localized(
+        "higher doctorate", "высшая научная степень (доктор наук)", "жоғары ғылыми дәреже (ғылым докторы)"
+    ),
+    "certificate-of-study": Localized(
+        "certificate of studies (programme not completed)",
+        "справка об обучении (программа не завершена)",
+        "оқу туралы анықтама (бағдарлама аяқталмаған)",
+    ),
+}
+
+DEPENDS: dict[str, Localized] = {
+    "programme": Localized("programme", "программы обучения", "оқу бағдарламасына"),
+    "institution": Localized("awarding institution", "организации, выдавшей документ",
+                             "құжатты берген ұйымға"),
+    "field": Localized("field of study", "направления подготовки", "даярлау бағытына"),
+    "purpose": Localized("purpose of recognition", "цели признания", "тану мақсатына"),
+}
+
+STATUSES: dict[str, Localized] = {
+    "party": Localized("party", "участник", "қатысушы"),
+    "signatory": Localized("signatory", "подписала", "қол қойған"),
+    "ratified-not-in-force": Localized(
+        "ratified, not yet in force", "ратифицировала, не вступила в силу",
+        "ратификациялады, күшіне енбеген",
+    ),
+    "not-party": Localized("not a party", "не участник", "қатысушы емес"),
+}
+
+CONVENTIONS: dict[str, Localized] = {
+    "tokyo": Localized(
+        "Tokyo Convention (Asia-Pacific, 2011)",
+        "Азиатско-Тихоокеанская региональная конвенция о признании квалификаций в области высшего образования (Токио, 2011)",
+        "Жоғары білім саласындағы біліктіліктерді тану туралы Азия-Тынық мұхиты өңірлік конвенциясы (Токио, 2011)",
+    ),
+    "lisbon": Localized(
+        "Lisbon Recognition Convention (1997)",
+        "Конвенция о признании квалификаций, относящихся к высшему образованию в Европейском регионе (Лиссабон, 1997)",
+        "Еуропа өңіріндегі жоғары білімге қатысты біліктіліктерді тану туралы конвенция (Лиссабон, 1997)",
+    ),
+    "global": Localized(
+        "Global Convention (2019)",
+        "Глобальная конвенция о признании квалификаций, относящихся к высшему образованию (2019)",
+        "Жоғары білімге қатысты біліктіліктерді тану туралы жаһандық конвенция (2019)",
+    ),
+}
+
+CRITERIA: dict[str, Localized] = {
+    "level": Localized("level", "уровень", "деңгей"),
+    "workload": Localized("workload", "трудоёмкость", "оқу көлемі"),
+    "field": Localized("field of study", "направление подготовки", "даярлау бағыты"),
+    "purpose-and-access": Localized(
+        "purpose and access", "назначение и право на продолжение обучения",
+        "мақсаты және оқуды жалғастыру құқығы",
+    ),
+    "quality-assurance": Localized("quality assurance", "обеспечение качества", "сапаны қамтамасыз ету"),
+}
+
+
+def render(code: str, **params: object) -> dict[str, str]:
+    """The message ``code`` in every language, with ``params`` filled in.
+
+    A :class:`Localized` parameter takes its wording per language; a list of them is joined;
+    anything else is formatted as is.
+    """
+    out: dict[str, str] = {}
+    for lang in LANGUAGES:
+        values = {name: _value(value, lang) for name, value in params.items()}
+        out[lang] = _T[code][lang].format(**values)
+    return out
+
+
+def _value(value: object, lang: str) -> str:
+    if isinstance(value, Localized):
+        return value.get(lang)
+    if isinstance(value, list | tuple):
+        sep = {"en": " or ", "ru": " или ", "kk": " немесе "}[lang]
+        return sep.join(_value(v, lang) for v in value)
+    if isinstance(value, Mapping):
+        got = value.get(lang) or value.get("en")
+        return str(got)
+    return str(value)
+
+
+def joined(values: list[Localized], sep: Mapping[str, str] | None = None) -> Localized:
+    """Several localized values joined with commas (or ``sep`` per language)."""
+    seps = dict(sep or {"en": ", ", "ru": ", ", "kk": ", "})
+    return Localized(
+        seps["en"].join(v.en for v in values),
+        seps["ru"].join(v.get("ru") for v in values),
+        seps["kk"].join(v.get("kk") for v in values),
+    )
