@@ -93,27 +93,37 @@ REQUIRED_TYPES = [
     "eu.master",
     "eu.doctorate",
 ]
-COUNTRIES = [
-    "KZ",
-    "KR",
-    "JP",
-    "CN",
-    "RU",
+#: Every party and signatory of the Tokyo Convention, Kazakhstan's main partners (Central and
+#: South Asia, South Caucasus, East Asia, ASEAN, Oceania, Russia, Türkiye, Iran, North America,
+#: the United Kingdom) and every EU member state: each is its own system, not the EU group.
+TOKYO = [
     "AU",
+    "CN",
     "NZ",
-    "TR",
-    "AM",
+    "JP",
+    "KR",
+    "VA",
     "MN",
-    "UZ",
-    "KG",
-    "VN",
-    "IN",
-    "MY",
-    "ID",
-    "TH",
-    "PH",
-    "EU",
+    "TR",
+    "FJ",
+    "RU",
+    "AF",
+    "AM",
+    "KZ",
+    "BD",
+    "KH",
+    "LA",
+    "TL",
 ]
+PARTNERS = [
+    "KG", "TJ", "TM", "UZ", "BT", "IN", "MV", "NP", "PK", "LK", "AZ", "GE", "BN", "ID", "MY",
+    "MM", "PH", "SG", "TH", "VN", "IR", "US", "CA", "GB",
+]  # fmt: skip
+EU = [
+    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT",
+    "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",
+]  # fmt: skip
+COUNTRIES = sorted(set(TOKYO + PARTNERS + EU))
 
 
 def test_registry_loads_and_is_cached() -> None:
@@ -121,11 +131,49 @@ def test_registry_loads_and_is_cached() -> None:
 
 
 @pytest.mark.parametrize("code", COUNTRIES)
-def test_every_country_has_framework_conventions_and_types(code: str) -> None:
-    country = load_registry().country(code)
-    assert country.framework.id
-    assert country.conventions
-    assert load_registry().types_for(code)
+def test_every_required_country_is_its_own_sourced_system(code: str) -> None:
+    reg = load_registry()
+    country = reg.country(code)
+    assert not country.group and country.framework.id and country.framework.sources
+    assert country.names.ru and country.names.kk
+    types = reg.types_for(code)
+    assert any(t.category in ("bachelor", "bachelor-honours") for t in types), code
+    for t in types:
+        assert t.sources and t.names.ru and t.names.kk, t.id
+    if code in EU:
+        assert "EU" in country.member_of  # the group stays only as a fallback
+
+
+def test_every_citation_names_a_source_with_url_title_and_date() -> None:
+    reg = load_registry()
+    for source in reg.sources():
+        assert source.url.startswith("http") and source.title and source.publisher, source
+        assert source.checked.year >= 2025, source
+    for t in reg.all_types():
+        for c in t.sources:
+            assert reg.source(c.source) and len(c.quote) >= 10, (t.id, c)
+
+
+def test_no_editorial_notes_in_the_data() -> None:
+    for path in DATA_DIR.rglob("*.json"):
+        text = path.read_text(encoding="utf-8")
+        for marker in (
+            "[I]",
+            "[S]",
+            "[?]",
+            "frameworks.md",
+            "check entry into force",
+            "inferred numbering",
+        ):
+            assert marker not in text, f"{path.name} contains {marker!r}"
+
+
+def test_convention_articles_are_quoted_from_the_treaty_text() -> None:
+    tokyo = load_registry().instrument("tokyo")
+    articles = {p.article: p for p in tokyo.provisions if p.article}
+    assert set(articles) == {"III.2", "IV.7"}
+    assert "прозрачный" in articles["III.2"].sources[0].quote
+    assert any("substantial difference" in p.topic for p in tokyo.provisions)
 
 
 @pytest.mark.parametrize("type_id", REQUIRED_TYPES)
@@ -197,7 +245,7 @@ def _edit(path: Path, edit: object) -> None:
 
 
 def test_a_clean_copy_loads(tmp_path: Path) -> None:
-    assert len(load_registry_from(_copy(tmp_path)).countries()) == len(COUNTRIES)
+    assert len(load_registry_from(_copy(tmp_path)).countries()) == len(COUNTRIES) + 1  # + EU group
 
 
 @pytest.mark.parametrize(
@@ -208,7 +256,7 @@ def test_a_clean_copy_loads(tmp_path: Path) -> None:
         (lambda d: d["qualification_types"][1].update(id="kz.bachelor"), "duplicate"),
         (lambda d: d["qualification_types"][0].update(id="ru.bachelor-x"), "does not match"),
         (lambda d: d["qualification_types"][0]["credits"].update(system="KZ-nope"), "KZ-nope"),
-        (lambda d: d.update(conventions=[]), "conventions"),
+        (lambda d: d["qualification_types"][0]["sources"][0].update(source="nowhere"), "nowhere"),
         (lambda d: d.pop("framework"), "framework"),
         (lambda d: d["qualification_types"][0].update(sources=[]), "sources"),
         (lambda d: d["qualification_types"][0].update(confidence="sure"), "confidence"),
@@ -219,7 +267,7 @@ def test_a_clean_copy_loads(tmp_path: Path) -> None:
         "duplicate-type",
         "wrong-country",
         "unknown-credit-system",
-        "no-conventions",
+        "dangling-citation",
         "no-framework",
         "no-sources",
         "bad-confidence",
@@ -238,9 +286,16 @@ def test_the_loader_rejects_a_dangling_comparison(tmp_path: Path) -> None:
     data = _copy(tmp_path)
     _edit(
         data / "comparisons.json",
-        lambda d: d["comparisons"][0].update(comparable_type="kz.bachelor"),
+        lambda d: d["rules"][0]["result"].update(comparable_types=["kz.bachelor"]),
     )
-    with pytest.raises(FrameworkDataError, match="not a type of NZ"):
+    with pytest.raises(FrameworkDataError, match="not a type of NL"):
+        load_registry_from(data)
+
+
+def test_the_loader_rejects_an_aggregator_as_a_source(tmp_path: Path) -> None:
+    data = _copy(tmp_path)
+    _edit(data / "sources.json", lambda d: d["sources"][0].update(kind="aggregator"))
+    with pytest.raises(FrameworkDataError, match="kind"):
         load_registry_from(data)
 
 
@@ -249,3 +304,13 @@ def test_the_loader_rejects_invalid_json(tmp_path: Path) -> None:
     (data / "eqf.json").write_text("{not json")
     with pytest.raises(FrameworkDataError, match="eqf.json"):
         load_registry_from(data)
+
+
+def test_the_readme_coverage_table_is_in_sync_with_the_data() -> None:
+    from diploma_exchange.recognition.coverage import BEGIN, END, coverage_table
+
+    readme = (DATA_DIR / "README.md").read_text(encoding="utf-8")
+    current = readme[readme.index(BEGIN) + len(BEGIN) : readme.index(END)].strip()
+    assert current == coverage_table(load_registry()).strip(), (
+        "run tools/sync_recognition_coverage.py"
+    )

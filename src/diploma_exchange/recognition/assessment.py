@@ -420,9 +420,10 @@ class _Run:
         **params: object,
     ) -> None:
         texts = msg.render(code, **params)
-        self.steps.append(
-            Step(texts["en"], _refs(self.reg, citations), confidence, texts)
-        )
+        if not citations:
+            # Procedural steps rest on the Convention's principles (burden of proof, fairness).
+            citations = _outcome_sources(self.reg)
+        self.steps.append(Step(texts["en"], _refs(self.reg, citations), confidence, texts))
 
     def base(self) -> dict[str, Any]:
         return {"receiving_country": self.receiving.code, "data_version": self.reg.data_version}
@@ -470,9 +471,7 @@ def assess(
         country=run.country_name(source_country),
         category=msg.CATEGORIES[stype.category],
         isced=stype.isced,
-        nqf=(
-            f"; {source_country.framework.id} {stype.nqf_level}" if stype.nqf_level else ""
-        ),
+        nqf=(f"; {source_country.framework.id} {stype.nqf_level}" if stype.nqf_level else ""),
     )
     if not stype.degree and stype.completed:
         run.step("no-degree", stype.sources, stype.confidence, type=run.name(stype))
@@ -509,8 +508,16 @@ def assess(
 
     # 5. Criteria and outcome.
     return _conclude(
-        run, q, stype, match, credits, rule_outcome, purposes, required_field,
-        rule_sources, rule_conf,
+        run,
+        q,
+        stype,
+        match,
+        credits,
+        rule_outcome,
+        purposes,
+        required_field,
+        rule_sources,
+        rule_conf,
     )
 
 
@@ -528,7 +535,9 @@ def _resolve(run: _Run, q: Qualification) -> tuple[QualificationType | None, Ass
         stype = reg.qualification_type(q.qualification_type)
         if country_code is not None and country_code != stype.country_code:
             run.step(
-                "contradiction", stype.sources, "authoritative",
+                "contradiction",
+                stype.sources,
+                "authoritative",
                 detail=f"country {country_code} vs type {stype.id} of {stype.country_code}",
             )
             c = Contradiction(
@@ -544,8 +553,8 @@ def _resolve(run: _Run, q: Qualification) -> tuple[QualificationType | None, Ass
         run.step("no-country-data", value=country_code)
         return None, _insufficient(run, ("country",))
     country = reg.country(country_code)
-    stype, why, ambiguous = _infer_type(q, country)
-    if stype is None:
+    inferred, why, ambiguous = _infer_type(q, country)
+    if inferred is None:
         if ambiguous:
             run.step("ambiguous", country.framework.sources, types=", ".join(ambiguous), basis=why)
             needed = ["qualification_type"]
@@ -555,8 +564,10 @@ def _resolve(run: _Run, q: Qualification) -> tuple[QualificationType | None, Ass
             return None, _insufficient(run, ("qualification_type",))
         run.step("nothing-to-infer", country.framework.sources)
         return None, _insufficient(run, ("qualification_type", "isced_level"))
-    run.step("type-inferred", stype.sources, stype.confidence, type=run.name(stype), basis=why)
-    return stype, None
+    run.step(
+        "type-inferred", inferred.sources, inferred.confidence, type=run.name(inferred), basis=why
+    )
+    return inferred, None
 
 
 def _infer_type(
@@ -663,6 +674,9 @@ def _contradictions(
                 f"({country.framework.id} level {t.nqf_level})",
             )
         )
+    if q.completed is False:
+        # Studies left before completion: their length and credits are below the type's.
+        return out
     if q.length_years is not None and t.length_years is not None:
         lo, hi = t.length_years.min, t.length_years.max
         if not (lo - _LENGTH_TOLERANCE <= q.length_years <= hi + _LENGTH_TOLERANCE):
@@ -759,7 +773,9 @@ def _not_completed(
 # step 4: published comparisons
 
 
-def _condition(name: str, cond: Conditions, q: Qualification, reg: FrameworkRegistry) -> bool | None:
+def _condition(
+    name: str, cond: Conditions, q: Qualification, reg: FrameworkRegistry
+) -> bool | None:
     """Whether condition ``name`` holds for ``q`` (None when the fact is not given)."""
     if name == "institution_type":
         return None if q.institution_type is None else q.institution_type in cond.institution_type
@@ -802,7 +818,9 @@ def _condition(name: str, cond: Conditions, q: Qualification, reg: FrameworkRegi
     raise ValueError(f"unknown condition {name!r}")  # a programming error, not input
 
 
-def _evaluate(rule: Rule, q: Qualification, reg: FrameworkRegistry) -> tuple[bool | None, tuple[str, ...]]:
+def _evaluate(
+    rule: Rule, q: Qualification, reg: FrameworkRegistry
+) -> tuple[bool | None, tuple[str, ...]]:
     """(True/False/None, the fields left unknown) for one rule."""
     unknown: list[str] = []
     for name in rule.when.names():
@@ -841,9 +859,7 @@ def _regroup(run: _Run, rule: Rule) -> Rule:
         cat = run.reg.qualification_type(tid).category
         own = [t.id for t in run.receiving.qualification_types if t.category == cat and t.degree]
         types.extend(own)
-    levels = [
-        run.reg.qualification_type(t).nqf_level for t in types if run.reg.qualification_type(t).nqf_level
-    ]
+    levels = [lv for t in types if (lv := run.reg.qualification_type(t).nqf_level) is not None]
     result = rule.result.model_copy(
         update={
             "comparable_types": tuple(dict.fromkeys(types)),
@@ -880,7 +896,9 @@ def _apply_rules(
         else:
             deciding_unknowns.extend(unknown)
     if deciding_unknowns:
-        fields = tuple(dict.fromkeys("isced_field" if f == "field" else f for f in deciding_unknowns))
+        fields = tuple(
+            dict.fromkeys("isced_field" if f == "field" else f for f in deciding_unknowns)
+        )
         citations = tuple(c for r, _ in open_ for c in r.sources[:1])
         run.step(
             "rules-undecided",
@@ -897,9 +915,11 @@ def _apply_rules(
                 options.append(PurposeOption(p, r.result.outcome, r.result.comparable_types))
         base_rules = chosen or [r for r, ok, _ in evaluated if ok is True]
         for r in base_rules:
-            for p in PURPOSES:
-                if all(o.purpose != p for o in options):
-                    options.append(PurposeOption(p, r.result.outcome, r.result.comparable_types))
+            for purpose in PURPOSES:
+                if all(o.purpose != purpose for o in options):
+                    options.append(
+                        PurposeOption(purpose, r.result.outcome, r.result.comparable_types)
+                    )
         cites = tuple(c for r, _ in purpose_only for c in r.sources) + tuple(
             c for r in base_rules for c in r.sources
         )
@@ -908,7 +928,8 @@ def _apply_rules(
             cites,
             "authoritative",
             options="; ".join(
-                f"{o.purpose}: {o.outcome}" + (f" ({', '.join(o.comparable_types)})" if o.comparable_types else "")
+                f"{o.purpose}: {o.outcome}"
+                + (f" ({', '.join(o.comparable_types)})" if o.comparable_types else "")
                 for o in sorted(options, key=lambda o: PURPOSES.index(o.purpose))
             ),
         )
@@ -934,7 +955,12 @@ def _apply_rules(
         result=_result_text(run, merged),
         conditions=conditions,
     )
-    return merged, tuple(c for r in chosen for c in r.sources), _weakest(r.confidence for r in chosen), ()
+    return (
+        merged,
+        tuple(c for r in chosen for c in r.sources),
+        _weakest(r.confidence for r in chosen),
+        (),
+    )
 
 
 def _merge(results: Sequence[RuleResult]) -> RuleResult:
@@ -946,7 +972,7 @@ def _merge(results: Sequence[RuleResult]) -> RuleResult:
     highs = [r.level_max for r in results if r.level_max]
     outcome = max((r.outcome for r in results), key=lambda o: _SEVERITY[o])
     return RuleResult(
-        outcome=outcome,  # type: ignore[arg-type]
+        outcome=outcome,
         comparable_types=types,
         level_min=min(lows, key=_level_key) if lows else None,
         level_max=max(highs, key=_level_key) if highs else None,
@@ -1033,10 +1059,16 @@ def _from_rule(run: _Run, stype: QualificationType, r: RuleResult) -> _Match:
 def _generic_match(run: _Run, q: Qualification, s: QualificationType) -> _Match:
     types = [t for t in run.receiving.qualification_types if t.degree and t.completed and t.current]
     field_ok = [
-        t for t in types if not t.fields or any((q.isced_field or "").startswith(f) for f in t.fields)
+        t
+        for t in types
+        if not t.fields or any((q.isced_field or "").startswith(f) for f in t.fields)
     ]
     for i, category in enumerate(_FALLBACK[s.category]):
         candidates = [t for t in field_ok if t.category == category]
+        if s.category in ("bachelor", "bachelor-honours") and i == 0:
+            # Ordinary and honours bachelors are one cycle: length and access decide between
+            # them (a 4-year bachelor meets an honours degree, a 3-year one an ordinary one).
+            candidates = [t for t in field_ok if t.category in ("bachelor", "bachelor-honours")]
         if candidates:
             chosen = _best(run, q, s, candidates)
             honours = s.category == "bachelor-honours" and category == "bachelor"
@@ -1044,8 +1076,10 @@ def _generic_match(run: _Run, q: Qualification, s: QualificationType) -> _Match:
     if s.category == "long-first-degree":
         bachelors = [t for t in field_ok if t.category == "bachelor"]
         masters = [t for t in field_ok if t.category == "master"]
-        length = q.length_years if q.length_years is not None else (
-            s.length_years.min if s.length_years else None
+        length = (
+            q.length_years
+            if q.length_years is not None
+            else (s.length_years.min if s.length_years else None)
         )
         if masters and length is not None and length >= 6:
             return _with_levels(_best(run, q, s, masters), nearest=True)
@@ -1189,25 +1223,47 @@ def _conclude(
         joined = msg.joined(names, {"en": " or ", "ru": " или ", "kk": " немесе "})
         cites = tuple(c for t in m.types for c in t.sources[:1])
         if level is not None:
-            run.step("match", cites, _weakest(t.confidence for t in m.types),
-                     receiving=run.country_name(receiving), types=joined, framework=framework,
-                     level=str(level))
+            run.step(
+                "match",
+                cites,
+                _weakest(t.confidence for t in m.types),
+                receiving=run.country_name(receiving),
+                types=joined,
+                framework=framework,
+                level=str(level),
+            )
         else:
-            run.step("match-no-level", cites, _weakest(t.confidence for t in m.types),
-                     receiving=run.country_name(receiving), types=joined)
+            run.step(
+                "match-no-level",
+                cites,
+                _weakest(t.confidence for t in m.types),
+                receiving=run.country_name(receiving),
+                types=joined,
+            )
         if m.nearest and s.category not in ("higher-doctorate",):
-            run.step("nearest", cites, "inferred", receiving=run.country_name(receiving),
-                     category=msg.CATEGORIES[s.category], isced=s.isced_level, types=joined)
+            run.step(
+                "nearest",
+                cites,
+                "inferred",
+                receiving=run.country_name(receiving),
+                category=msg.CATEGORIES[s.category],
+                isced=s.isced_level,
+                types=joined,
+            )
     if level is not None and level.is_range:
         run.step(
             "range",
             rule_sources or tuple(c for t in m.types for c in t.sources[:1]),
             rule_conf if rule_sources else "inferred",
-            low=level.min, high=level.max, receiving=run.country_name(receiving),
+            low=level.min,
+            high=level.max,
+            receiving=run.country_name(receiving),
             depends=msg.DEPENDS[m.depends_on or "programme"],
         )
     if m.category_missing and not m.types:
-        towards = [t for t in receiving.qualification_types if t.category == "bachelor" and t.degree]
+        towards = [
+            t for t in receiving.qualification_types if t.category == "bachelor" and t.degree
+        ]
         run.step(
             "category-missing",
             receiving.framework.sources,
@@ -1215,20 +1271,31 @@ def _conclude(
             receiving=run.country_name(receiving),
             category=msg.CATEGORIES[s.category],
             isced=s.isced,
-            towards=msg.joined([run.name(t) for t in towards[:2]], {"en": " or ", "ru": " или ", "kk": " немесе "})
+            towards=msg.joined(
+                [run.name(t) for t in towards[:2]], {"en": " or ", "ru": " или ", "kk": " немесе "}
+            )
             if towards
             else msg.CATEGORIES["bachelor"],
         )
-    if s.category == "higher-doctorate" and target is not None and target.category != "higher-doctorate":
-        run.step("match-no-level", s.sources, s.confidence,
-                 receiving=run.country_name(receiving),
-                 types=msg.Localized(
-                     f"{target.names.en} [{target.id}] (a higher doctorate with no direct equivalent; at least comparable)",
-                     f"{target.names.ru or target.names.en} [{target.id}] (высшая степень без прямого аналога; не ниже)",
-                     f"{target.names.kk or target.names.en} [{target.id}] (тікелей баламасы жоқ жоғары дәреже; кемінде)",
-                 ))
+    if (
+        s.category == "higher-doctorate"
+        and target is not None
+        and target.category != "higher-doctorate"
+    ):
+        run.step(
+            "match-no-level",
+            s.sources,
+            s.confidence,
+            receiving=run.country_name(receiving),
+            types=msg.Localized(
+                f"{target.names.en} [{target.id}] (a higher doctorate with no direct equivalent; at least comparable)",
+                f"{target.names.ru or target.names.en} [{target.id}] (высшая степень без прямого аналога; не ниже)",
+                f"{target.names.kk or target.names.en} [{target.id}] (тікелей баламасы жоқ жоғары дәреже; кемінде)",
+            ),
+        )
     agreements = [
-        g for g in reg.agreements_between(s.country_code, receiving.code)
+        g
+        for g in reg.agreements_between(s.country_code, receiving.code)
         if s.country_code != receiving.code
     ]
     for g in agreements:
@@ -1238,11 +1305,22 @@ def _conclude(
         for g in agreements
     )
     if q.purpose == "regulated-profession":
-        run.step("regulated", receiving.framework.sources, "authoritative",
-                 receiving=run.country_name(receiving))
+        run.step(
+            "regulated",
+            receiving.framework.sources,
+            "authoritative",
+            receiving=run.country_name(receiving),
+        )
 
+    published = rule_outcome in ("comparable", "comparable-with-non-substantial-differences")
+    level_criterion = _level(s, m, receiving)
+    if published and level_criterion.status == "differs":
+        # A published comparison that names the comparable type settles the level.
+        level_criterion = Criterion(
+            "met", f"the published comparison places {s.id} at {' / '.join(t.id for t in m.types)}"
+        )
     criteria: dict[str, Criterion] = {
-        "level": _level(s, m, receiving),
+        "level": level_criterion,
         "workload": _workload(q, s, m, credits, reg),
         "field": _field(q, reg, required_field),
         "purpose-and-access": _purpose(q, s, m, reg),
@@ -1255,7 +1333,9 @@ def _conclude(
         missing.append("isced_field")
 
     reasons = [
-        f"{name}: {c.reason}" for name, c in criteria.items() if c.status == "differs" and c.substantial
+        f"{name}: {c.reason}"
+        for name, c in criteria.items()
+        if c.status == "differs" and c.substantial
     ]
     outcome: str
     if rule_outcome == "substantial-difference":
@@ -1269,9 +1349,10 @@ def _conclude(
     elif (
         m.nearest
         or any(c.status == "differs" for c in criteria.values())
-        or any(criteria[n].status == "unknown" for n in _capping_unknowns(treaty))
+        or any(criteria[n].status == "unknown" for n in _capping_unknowns(treaty or published))
         or (level is not None and level.is_range)
-        or len(m.types) > 1 and level is None
+        or len(m.types) > 1
+        and level is None
     ):
         outcome = "comparable-with-non-substantial-differences"
     else:
@@ -1287,9 +1368,17 @@ def _conclude(
             recognised = CreditConversion(lo, "ECTS", lo, hi, sources=_refs(reg, rule_sources))
         elif credits is not None:
             recognised = credits
-        if recognised is not None and recognised.ects_min is not None and recognised.ects_max is not None:
-            run.step("credits-recognised", rule_sources or s.sources, rule_conf if rule_sources else "inferred",
-                     credits=_range(recognised.ects_min, recognised.ects_max))
+        if (
+            recognised is not None
+            and recognised.ects_min is not None
+            and recognised.ects_max is not None
+        ):
+            run.step(
+                "credits-recognised",
+                rule_sources or s.sources,
+                rule_conf if rule_sources else "inferred",
+                credits=_range(recognised.ects_min, recognised.ects_max),
+            )
     run.step("outcome", _outcome_sources(reg), "authoritative", outcome=msg.OUTCOMES[outcome])
 
     grade_guidance = None
@@ -1298,7 +1387,9 @@ def _conclude(
     eqf_levels = [t.eqf_level for t in m.types if t.eqf_level]
     eqf_range = None
     if eqf_levels:
-        eqf_range = LevelRange("EQF", min(eqf_levels, key=_level_key), max(eqf_levels, key=_level_key))
+        eqf_range = LevelRange(
+            "EQF", min(eqf_levels, key=_level_key), max(eqf_levels, key=_level_key)
+        )
     elif s.eqf_level:
         eqf_range = LevelRange("EQF", s.eqf_level, s.eqf_level)
     eqf = s.eqf_level or (eqf_range.min if eqf_range and not eqf_range.is_range else None)
@@ -1311,13 +1402,17 @@ def _conclude(
         source_type=s.id,
         comparable_type=comparable if outcome != "partial-recognition" else None,
         comparable_types=tuple(t.id for t in m.types) if outcome != "partial-recognition" else (),
-        receiving_level=str(level) if level is not None and outcome != "partial-recognition" else None,
+        receiving_level=str(level)
+        if level is not None and outcome != "partial-recognition"
+        else None,
         level=level if outcome != "partial-recognition" else None,
         isced_level=s.isced,
         eqf_level=eqf,
         eqf_range=eqf_range,
         aqrf_level=aqrf,
-        depends_on=m.depends_on if (level is not None and level.is_range) or len(m.types) > 1 or purposes else None,
+        depends_on=m.depends_on
+        if (level is not None and level.is_range) or len(m.types) > 1 or purposes
+        else None,
         purposes=purposes,
         category_missing=m.category_missing and not m.types,
         credits_recognised=recognised,
@@ -1353,7 +1448,9 @@ def _level(s: QualificationType, m: _Match, receiving: Country) -> Criterion:
             True,
         )
     if not m.types:
-        return Criterion("differs", f"the published comparison names no comparable type for {s.id}", True)
+        return Criterion(
+            "differs", f"the published comparison names no comparable type for {s.id}", True
+        )
     t_levels = sorted({t.isced_level for t in m.types})
     if len(t_levels) > 1:
         return Criterion(
@@ -1476,7 +1573,9 @@ def _field(q: Qualification, reg: FrameworkRegistry, required: str | None) -> Cr
     )
 
 
-def _purpose(q: Qualification, s: QualificationType, m: _Match, reg: FrameworkRegistry) -> Criterion:
+def _purpose(
+    q: Qualification, s: QualificationType, m: _Match, reg: FrameworkRegistry
+) -> Criterion:
     if not m.types:
         return Criterion("unknown", "no comparable type")
     if not s.degree and any(t.degree for t in m.types):
@@ -1498,7 +1597,9 @@ def _purpose(q: Qualification, s: QualificationType, m: _Match, reg: FrameworkRe
         if any(_gives_access(t, wanted, reg) for t in m.types) or any(
             _RANK[t.category] >= _RANK[wanted] for t in m.types
         ):
-            return Criterion("met", f"the comparable qualification gives access to {wanted} studies")
+            return Criterion(
+                "met", f"the comparable qualification gives access to {wanted} studies"
+            )
         return Criterion(
             "differs",
             f"for {q.purpose}: {', '.join(t.id for t in m.types)} gives no access to {wanted} studies",
@@ -1506,7 +1607,8 @@ def _purpose(q: Qualification, s: QualificationType, m: _Match, reg: FrameworkRe
         )
     if q.purpose == "regulated-profession":
         return Criterion(
-            "unknown", "professional recognition is decided by the competent authority for the profession"
+            "unknown",
+            "professional recognition is decided by the competent authority for the profession",
         )
     t_next = any(_gives_next_cycle(t, reg) for t in m.types)
     if not s.access_known:
@@ -1607,7 +1709,9 @@ def _insufficient(
     outcome = "insufficient-information"
     run.step("outcome", _outcome_sources(run.reg), "authoritative", outcome=msg.OUTCOMES[outcome])
     why = "not assessed: " + (
-        "; ".join(c.message for c in contradictions) if contradictions else "missing " + ", ".join(missing)
+        "; ".join(c.message for c in contradictions)
+        if contradictions
+        else "missing " + ", ".join(missing)
     )
     return Assessment(
         outcome=outcome,

@@ -573,14 +573,37 @@ class FrameworkRegistry:
         """Every source, by id."""
         return tuple(self._sources[k] for k in sorted(self._sources))
 
+    def public(self, model: BaseModel) -> dict[str, Any]:
+        """``model`` as JSON for publication: every citation resolved to its source's address,
+        title, publisher and date checked, with the quotation."""
+
+        def resolve(value: Any) -> Any:
+            if isinstance(value, dict):
+                if set(value) == {"source", "quote"} and value["source"] in self._sources:
+                    src = self._sources[value["source"]]
+                    return {
+                        "url": src.url,
+                        "title": src.title,
+                        "publisher": src.publisher,
+                        "quote": value["quote"],
+                        "checked": src.checked.isoformat(),
+                    }
+                return {k: resolve(v) for k, v in value.items()}
+            if isinstance(value, list):
+                return [resolve(v) for v in value]
+            return value
+
+        result: dict[str, Any] = resolve(model.model_dump(mode="json"))
+        return result
+
     def instrument(self, instrument_id: str) -> Instrument:
         """A recognition convention's verified provisions; raises if unknown."""
-        try:
-            return self._instruments[instrument_id]
-        except KeyError:
+        found = next((i for i in self._instruments.values() if i.id == instrument_id), None)
+        if found is None:
             raise UnknownReference(
                 f"unknown instrument {instrument_id!r}", extra={"value": instrument_id}
-            ) from None
+            )
+        return found
 
 
 # ---------------------------------------------------------------------------------------
@@ -654,7 +677,10 @@ def _check(registry: FrameworkRegistry, problems: list[ErrorDetail], dup: list[s
                 bad(f"{tw}: unknown ISCED 2011 code {t.isced!r}")
             if t.category == "certificate-of-study":
                 if t.completed or t.degree:
-                    bad(f"{tw}: a certificate of study is neither completed nor a degree", "inconsistent")
+                    bad(
+                        f"{tw}: a certificate of study is neither completed nor a degree",
+                        "inconsistent",
+                    )
             elif t.isced_level != CATEGORY_ISCED_LEVEL[t.category]:
                 bad(f"{tw}: ISCED {t.isced} does not fit category {t.category}", "inconsistent")
             for code in t.fields:
@@ -690,9 +716,15 @@ def _check(registry: FrameworkRegistry, problems: list[ErrorDetail], dup: list[s
                 not registry.has_type(comparable)
                 or registry.qualification_type(comparable).country_code != rule.receiving_country
             ):
-                bad(f"{rw}: comparable type {comparable!r} is not a type of {rule.receiving_country}")
+                bad(
+                    f"{rw}: comparable type {comparable!r} is not a type of {rule.receiving_country}"
+                )
         for lv in (rule.result.level_min, rule.result.level_max):
-            if lv is not None and receiving.framework.levels and lv not in receiving.framework.levels:
+            if (
+                lv is not None
+                and receiving.framework.levels
+                and lv not in receiving.framework.levels
+            ):
                 bad(f"{rw}: level {lv!r} is not a level of {receiving.framework.id}")
         for ref in rule.when.prior_qualification:
             if not _category_of(registry, ref):
@@ -700,11 +732,16 @@ def _check(registry: FrameworkRegistry, problems: list[ErrorDetail], dup: list[s
         for code in rule.when.field:
             if code not in registry._fields:
                 bad(f"{rw}: unknown ISCED-F field {code!r}")
-        if rule.result.outcome == "partial-recognition" and rule.result.credits_recognised_ects is None:
+        if (
+            rule.result.outcome == "partial-recognition"
+            and rule.result.credits_recognised_ects is None
+        ):
             bad(f"{rw}: partial recognition names the credits recognised", "inconsistent")
-        tiers = registry.country(rule.source_type[:2]).institution_tiers if registry.has_type(
-            rule.source_type
-        ) else ()
+        tiers = (
+            registry.country(rule.source_type[:2]).institution_tiers
+            if registry.has_type(rule.source_type)
+            else ()
+        )
         for tier in rule.when.institution_tier:
             if tier not in tiers:
                 bad(f"{rw}: institution tier {tier!r} is not declared by the awarding country")
@@ -808,20 +845,20 @@ def load_registry_from(path: Path) -> FrameworkRegistry:
     ]
     raw_src = _read(path / "sources.json", problems) or {}
     sources = [
-        s
+        src
         for raw in raw_src.get("sources", [])
-        if (s := _parse(Source, raw, f"sources.json {raw.get('id', '?')}", problems))
+        if (src := _parse(Source, raw, f"sources.json {raw.get('id', '?')}", problems))
     ]
     seen_sources: set[str] = set()
-    for s in sources:
-        if s.id in seen_sources:
-            dup.append(f"sources.json: duplicate source id {s.id}")
-        seen_sources.add(s.id)
+    for src in sources:
+        if src.id in seen_sources:
+            dup.append(f"sources.json: duplicate source id {src.id}")
+        seen_sources.add(src.id)
     raw_conv = _read(path / "conventions.json", problems) or {}
     instruments = [
-        i
+        inst
         for raw in raw_conv.get("instruments", [])
-        if (i := _parse(Instrument, raw, "conventions.json", problems))
+        if (inst := _parse(Instrument, raw, "conventions.json", problems))
     ]
     seen_codes: set[str] = set()
     for code in [i.code for i in isced] + [f.code for f in fields]:

@@ -65,11 +65,13 @@ OUTCOMES: dict[str, Localized] = {
 
 PURPOSES: dict[str, Localized] = {
     "admission-bachelor": Localized(
-        "admission to bachelor's studies", "приём на обучение по программам бакалавриата",
+        "admission to bachelor's studies",
+        "приём на обучение по программам бакалавриата",
         "бакалавриатқа қабылдау",
     ),
     "admission-master": Localized(
-        "admission to master's studies", "приём на обучение по программам магистратуры",
+        "admission to master's studies",
+        "приём на обучение по программам магистратуры",
         "магистратураға қабылдау",
     ),
     "admission-doctorate": Localized(
@@ -79,11 +81,13 @@ PURPOSES: dict[str, Localized] = {
     ),
     "employment": Localized("employment", "трудоустройство", "жұмысқа орналасу"),
     "regulated-profession": Localized(
-        "a regulated profession", "регулируемая профессиональная деятельность",
+        "a regulated profession",
+        "регулируемая профессиональная деятельность",
         "реттелетін кәсіптік қызмет",
     ),
     "academic-title": Localized(
-        "use of the academic title", "использование учёной степени (звания)",
+        "use of the academic title",
+        "использование учёной степени (звания)",
         "ғылыми дәрежені (атақты) пайдалану",
     ),
 }
@@ -92,29 +96,35 @@ PURPOSES: dict[str, Localized] = {
 FIELDS: dict[str, Localized] = {
     "country": Localized("awarding country", "страна выдачи", "берген ел"),
     "qualification_type": Localized(
-        "type of qualification", "вид квалификации (документа об образовании)",
+        "type of qualification",
+        "вид квалификации (документа об образовании)",
         "біліктілік (білім туралы құжат) түрі",
     ),
     "isced_level": Localized("ISCED level", "уровень МСКО", "ХСБЖ деңгейі"),
     "nqf_level": Localized(
-        "national qualifications framework level", "уровень национальной рамки квалификаций",
+        "national qualifications framework level",
+        "уровень национальной рамки квалификаций",
         "ұлттық біліктілік шеңберінің деңгейі",
     ),
     "length_years": Localized(
-        "official length of the programme", "нормативный срок обучения",
+        "official length of the programme",
+        "нормативный срок обучения",
         "бағдарламаның нормативтік оқу мерзімі",
     ),
     "credits": Localized("credits", "зачётные единицы (кредиты)", "кредиттер"),
     "institution_type": Localized(
-        "type of the awarding institution", "тип организации, выдавшей документ",
+        "type of the awarding institution",
+        "тип организации, выдавшей документ",
         "құжатты берген ұйымның түрі",
     ),
     "institution_tier": Localized(
-        "status of the awarding institution", "статус организации, выдавшей документ",
+        "status of the awarding institution",
+        "статус организации, выдавшей документ",
         "құжатты берген ұйымның мәртебесі",
     ),
     "prior_qualification": Localized(
-        "prior qualification (basis of admission)", "предшествующее образование (основание приёма)",
+        "prior qualification (basis of admission)",
+        "предшествующее образование (основание приёма)",
         "алдыңғы білім (қабылдау негізі)",
     ),
     "isced_field": Localized(
@@ -129,7 +139,8 @@ FIELDS: dict[str, Localized] = {
         "accreditation of the institution", "аккредитация организации", "ұйымның аккредиттелуі"
     ),
     "completed": Localized(
-        "whether the programme was completed", "завершено ли обучение по программе",
+        "whether the programme was completed",
+        "завершено ли обучение по программе",
         "бағдарлама аяқталғаны",
     ),
     "achievement_type": Localized("kind of award", "вид документа", "құжат түрі"),
@@ -192,8 +203,11 @@ DOCUMENTS: dict[str, Localized] = {
         "заявление (указать цель признания)",
         "өтініш (тану мақсатын көрсету)",
     ),
-    "award_date": Localized("the diploma (date of award)", "документ об образовании (дата выдачи)",
-                            "білім туралы құжат (берілген күні)"),
+    "award_date": Localized(
+        "the diploma (date of award)",
+        "документ об образовании (дата выдачи)",
+        "білім туралы құжат (берілген күні)",
+    ),
     "institution_accredited": Localized(
         "the verification report or the accreditation register",
         "отчёт о проверке или реестр аккредитации",
@@ -342,23 +356,29 @@ _T: dict[str, dict[str, str]] = {
 
 CATEGORIES: dict[str, Localized] = {
     "short-cycle": Localized(
-        "short-cycle higher education", "краткий цикл высшего образования",
+        "short-cycle higher education",
+        "краткий цикл высшего образования",
         "жоғары білімнің қысқа циклі",
     ),
     "bachelor": Localized("bachelor's level", "бакалавриат", "бакалавриат"),
     "bachelor-honours": Localized(
-        "bachelor's (honours) level", "бакалавриат (с отличием, honours)",
+        "bachelor's (honours) level",
+        "бакалавриат (с отличием, honours)",
         "бакалавриат (honours)",
     ),
     "long-first-degree": Localized(
-        "long first degree (integrated programme)", "специалитет (непрерывная программа)",
+        "long first degree (integrated programme)",
+        "специалитет (непрерывная программа)",
         "ұзақ бірінші дәреже (үздіксіз бағдарлама)",
     ),
     "master": Localized("master's level", "магистратура", "магистратура"),
-    "doctorate": Localized("doctoral level", "подготовка кадров высшей квалификации (докторантура)",
-                           "докторантура"),
+    "doctorate": Localized(
+        "doctoral level", "подготовка кадров высшей квалификации (докторантура)", "докторантура"
+    ),
     "higher-doctorate": Localized(
-        "higher doctorate", "высшая научная степень (доктор наук)", "жоғары ғылыми дәреже (ғылым докторы)"
+        "higher doctorate",
+        "высшая научная степень (доктор наук)",
+        "жоғары ғылыми дәреже (ғылым докторы)",
     ),
     "certificate-of-study": Localized(
         "certificate of studies (programme not completed)",
@@ -369,8 +389,9 @@ CATEGORIES: dict[str, Localized] = {
 
 DEPENDS: dict[str, Localized] = {
     "programme": Localized("programme", "программы обучения", "оқу бағдарламасына"),
-    "institution": Localized("awarding institution", "организации, выдавшей документ",
-                             "құжатты берген ұйымға"),
+    "institution": Localized(
+        "awarding institution", "организации, выдавшей документ", "құжатты берген ұйымға"
+    ),
     "field": Localized("field of study", "направления подготовки", "даярлау бағытына"),
     "purpose": Localized("purpose of recognition", "цели признания", "тану мақсатына"),
 }
@@ -379,7 +400,8 @@ STATUSES: dict[str, Localized] = {
     "party": Localized("party", "участник", "қатысушы"),
     "signatory": Localized("signatory", "подписала", "қол қойған"),
     "ratified-not-in-force": Localized(
-        "ratified, not yet in force", "ратифицировала, не вступила в силу",
+        "ratified, not yet in force",
+        "ратифицировала, не вступила в силу",
         "ратификациялады, күшіне енбеген",
     ),
     "not-party": Localized("not a party", "не участник", "қатысушы емес"),
@@ -408,10 +430,13 @@ CRITERIA: dict[str, Localized] = {
     "workload": Localized("workload", "трудоёмкость", "оқу көлемі"),
     "field": Localized("field of study", "направление подготовки", "даярлау бағыты"),
     "purpose-and-access": Localized(
-        "purpose and access", "назначение и право на продолжение обучения",
+        "purpose and access",
+        "назначение и право на продолжение обучения",
         "мақсаты және оқуды жалғастыру құқығы",
     ),
-    "quality-assurance": Localized("quality assurance", "обеспечение качества", "сапаны қамтамасыз ету"),
+    "quality-assurance": Localized(
+        "quality assurance", "обеспечение качества", "сапаны қамтамасыз ету"
+    ),
 }
 
 

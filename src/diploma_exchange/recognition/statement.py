@@ -2,7 +2,9 @@
 
 The statement names the source diploma by id and by digest (VC 2.0 ``relatedResource`` with
 ``digestMultibase`` of the diploma's RFC 8785 form), so it cannot be moved onto another
-diploma, and cites the Tokyo Convention provisions it relies on.
+diploma, and cites the Tokyo Convention provisions it relies on: article numbers only where
+they were verified against the treaty text, each with its source and quotation (data in
+``conventions.json``).
 """
 
 from __future__ import annotations
@@ -14,37 +16,10 @@ from typing import Any
 
 from diploma_exchange.proofs.jcs import canonicalize
 from diploma_exchange.proofs.multibase import encode_base64url
+from diploma_exchange.recognition.frameworks import FrameworkRegistry, load_registry
 
 STATEMENT_TYPE = "RecognitionStatementCredential"
 CONTEXT = ["https://www.w3.org/ns/credentials/v2", "https://w3id.org/diploma-exchange/v1"]
-TOKYO_CONVENTION = (
-    "Convention on the Recognition of Qualifications concerning Higher Education in the "
-    "Asia-Pacific Region (Tokyo, 2011)"
-)
-TOKYO_TEXT_URL = (
-    "https://webarchive.unesco.org/web/20210922020408/http://portal.unesco.org/en/ev.php-"
-    "URL_ID=48975&URL_DO=DO_TOPIC&URL_SECTION=201.html"
-)
-#: Provisions a statement relies on. Article numbers marked "inferred" follow the Lisbon
-#: Convention's numbering (see the fact base); the substance of each is sourced.
-LEGAL_BASIS: dict[str, dict[str, str]] = {
-    "III.2": {
-        "summary": "procedures and criteria are transparent, coherent, reliable, fair and non-discriminatory",
-        "numbering": "confirmed",
-    },
-    "III.3": {
-        "summary": "the body undertaking the assessment must demonstrate that an application does not meet the requirements (burden of proof)",
-        "numbering": "inferred",
-    },
-    "III.5": {
-        "summary": "decision within a reasonable time, with reasons when recognition is withheld, and a right of appeal",
-        "numbering": "inferred",
-    },
-    "VI.1": {
-        "summary": "higher education qualifications conferred in another Party are recognised unless a substantial difference can be shown",
-        "numbering": "inferred",
-    },
-}
 
 
 def diploma_digest(credential: Mapping[str, Any]) -> str:
@@ -55,21 +30,42 @@ def diploma_digest(credential: Mapping[str, Any]) -> str:
     return encode_base64url(bytes([0x12, 0x20]) + digest)
 
 
-def legal_basis(outcome: str) -> list[dict[str, str]]:
-    """The provisions a statement with this outcome cites."""
-    articles = ["VI.1", "III.2", "III.3"]
-    if outcome in ("substantial-difference", "insufficient-information"):
-        articles.append("III.5")
-    return [
-        {
-            "instrument": TOKYO_CONVENTION,
-            "article": article,
-            "summary": LEGAL_BASIS[article]["summary"],
-            "articleNumbering": LEGAL_BASIS[article]["numbering"],
-            "source": TOKYO_TEXT_URL,
-        }
-        for article in articles
-    ]
+def legal_basis(outcome: str, registry: FrameworkRegistry | None = None) -> list[dict[str, Any]]:
+    """The provisions a statement relies on, from ``conventions.json``: each with its article
+    number (only where verified against the treaty text), topic, source and quotation.
+
+    Every statement cites the fairness of procedures (Art. III.2) and the principle of
+    recognition unless a substantial difference is shown; a statement that withholds or
+    limits recognition also cites where the burden of proof lies.
+    """
+    reg = registry or load_registry()
+    tokyo = reg.instrument("tokyo")
+    wanted = ["recognition unless", "III.2", "consequences of recognition"]
+    if outcome in (
+        "substantial-difference",
+        "insufficient-information",
+        "partial-recognition",
+        "not-a-completed-qualification",
+    ):
+        wanted.append("burden of proof")
+    out: list[dict[str, Any]] = []
+    for provision in tokyo.provisions:
+        if not any(w == provision.article or w in provision.topic for w in wanted):
+            continue
+        for citation in provision.sources[:1]:
+            source = reg.source(citation.source)
+            entry: dict[str, Any] = {
+                "instrument": tokyo.name,
+                "topic": provision.topic,
+                "quote": citation.quote,
+                "source": source.url,
+                "sourceTitle": source.title,
+                "checked": source.checked.isoformat(),
+            }
+            if provision.article is not None:
+                entry["article"] = provision.article
+            out.append(entry)
+    return out
 
 
 def build_statement(

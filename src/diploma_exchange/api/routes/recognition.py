@@ -190,12 +190,12 @@ def _html_statement(statement: dict[str, Any], decisions: list[Any]) -> str:
         if isinstance(c, dict)
     )
     steps = "".join(
-        f"<li>{e(str(s.get('text', '')))} <small>({e(', '.join(map(str, s.get('sources', []))))})</small></li>"
+        f"<li>{e(str(s.get('text', '')))} <small>({e('; '.join(str(r.get('title', '')) + ' ' + str(r.get('url', '')) for r in s.get('sources', []) if isinstance(r, dict)))})</small></li>"
         for s in assessment.get("steps", [])
         if isinstance(s, dict)
     )
     basis = "".join(
-        f"<li>Art. {e(b['article'])} ({e(b['articleNumbering'])} numbering): {e(b['summary'])}</li>"
+        f"<li>{e('Art. ' + str(b['article']) + ': ' if b.get('article') else '')}{e(str(b.get('topic', '')))} <small>({e(str(b.get('source', '')))})</small></li>"
         for b in subject.get("legalBasis", [])
     )
     history = "".join(
@@ -296,7 +296,7 @@ def list_countries() -> list[dict[str, Any]]:
             "framework": c.framework.model_dump(mode="json", include={"name"})
             if hasattr(c.framework, "name")
             else None,
-            "conventions": [v.model_dump(mode="json") for v in c.conventions],
+            "conventions": [load_registry().public(v) for v in c.conventions],
             "qualificationTypes": [t.id for t in c.qualification_types],
         }
         for c in load_registry().countries()
@@ -309,7 +309,7 @@ def get_country(code: str) -> dict[str, Any]:
     registry = load_registry()
     if not registry.has_country(code.upper()):
         raise NotFound(f"no framework data for {code!r}")
-    return registry.country(code.upper()).model_dump(mode="json")
+    return registry.public(registry.country(code.upper()))
 
 
 @router.get(
@@ -322,4 +322,4 @@ def get_type(type_id: str) -> dict[str, Any]:
     registry = load_registry()
     if not registry.has_type(type_id):
         raise NotFound(f"no qualification type {type_id!r}")
-    return registry.qualification_type(type_id).model_dump(mode="json")
+    return registry.public(registry.qualification_type(type_id))
