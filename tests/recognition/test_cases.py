@@ -249,3 +249,6 @@ def test_every_step_cites_a_source_in_three_languages(scenario: dict[str, Any]) 
         assert step.sources, f"step without a source: {step.text}"
         assert all(ref.url.startswith("http") and ref.quote for ref in step.sources), step
         assert set(step.texts) == {"en", "ru", "kk"} and all(step.texts.values()), step
+    for name, criterion in a.criteria.items():
+        assert set(criterion.texts) == {"en", "ru", "kk"}, name
+        assert criterion.texts["en"] == criterion.reason, name

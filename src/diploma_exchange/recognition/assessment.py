@@ -137,6 +137,7 @@ class Criterion:
     status: Status
     reason: str
     substantial: bool = False
+    texts: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -737,17 +738,12 @@ def _not_completed(
     else:
         missing.append("credits")
     criteria = {
-        "level": Criterion("differs", f"{t.id} does not complete a programme", True),
-        "workload": Criterion(
-            "unknown" if credits is None else "met",
-            "credits recognisable as periods of study"
-            if credits is not None
-            else "credits not given (transcript of records)",
-        ),
+        "level": _crit("differs", "c-not-completed", True, type=t.id),
+        "workload": _crit("met", "c-credits-recognisable")
+        if credits is not None
+        else _crit("unknown", "c-credits-not-given"),
         "field": _field(q, run.reg, None),
-        "purpose-and-access": Criterion(
-            "differs", "a certificate of study gives no access to the next cycle", True
-        ),
+        "purpose-and-access": _crit("differs", "c-no-next-cycle-certificate", True),
         "quality-assurance": _qa(q.institution_accredited),
     }
     outcome = "not-a-completed-qualification"
@@ -1316,8 +1312,8 @@ def _conclude(
     level_criterion = _level(s, m, receiving)
     if published and level_criterion.status == "differs":
         # A published comparison that names the comparable type settles the level.
-        level_criterion = Criterion(
-            "met", f"the published comparison places {s.id} at {' / '.join(t.id for t in m.types)}"
+        level_criterion = _crit(
+            "met", "c-published-level", type=s.id, types=" / ".join(t.id for t in m.types)
         )
     criteria: dict[str, Criterion] = {
         "level": level_criterion,
@@ -1441,32 +1437,34 @@ def _capping_unknowns(treaty: bool) -> tuple[str, ...]:
 
 def _level(s: QualificationType, m: _Match, receiving: Country) -> Criterion:
     if m.category_missing and not m.types:
-        return Criterion(
+        return _crit(
             "differs",
-            f"{receiving.code} has no {s.category} qualification (ISCED {s.isced}); "
-            "recognition as periods of study",
+            "c-category-missing",
             True,
+            receiving=receiving.code,
+            category=msg.CATEGORIES[s.category],
+            isced=s.isced,
         )
     if not m.types:
-        return Criterion(
-            "differs", f"the published comparison names no comparable type for {s.id}", True
-        )
+        return _crit("differs", "c-no-type", True, type=s.id)
     t_levels = sorted({t.isced_level for t in m.types})
     if len(t_levels) > 1:
-        return Criterion(
-            "met",
-            f"ISCED {s.isced} vs ISCED {' or '.join(t_levels)} depending on the programme",
-        )
+        return _crit("met", "c-isced-range", source=s.isced, levels=" / ".join(t_levels))
     t = m.types[0]
     if s.isced_level != t.isced_level:
         sub = s.isced_level < t.isced_level
-        return Criterion("differs", f"ISCED {s.isced} vs ISCED {t.isced}", sub)
+        return _crit("differs", "c-isced-differs", sub, source=s.isced, target=t.isced)
     if m.nearest:
-        return Criterion(
+        return _crit(
             "met",
-            f"same ISCED level {s.isced_level}; {s.category} vs {t.category} ({s.isced} vs {t.isced})",
+            "c-isced-nearest",
+            level=s.isced_level,
+            category=msg.CATEGORIES[s.category],
+            target_category=msg.CATEGORIES[t.category],
+            source=s.isced,
+            target=t.isced,
         )
-    return Criterion("met", f"same ISCED level {s.isced_level} ({s.category})")
+    return _crit("met", "c-isced-same", level=s.isced_level, category=msg.CATEGORIES[s.category])
 
 
 def _ects_of_type(t: QualificationType, reg: FrameworkRegistry) -> tuple[float, float] | None:
@@ -1525,122 +1523,118 @@ def _workload(
     conv: CreditConversion | None,
     reg: FrameworkRegistry,
 ) -> Criterion:
+    basis: msg.Localized | dict[str, str] | str = ""
     if conv is not None and conv.ects_min is not None and conv.ects_max is not None:
         src: tuple[float, float] | None = (conv.ects_min, conv.ects_max)
-        basis = f"{_range(conv.value, q.credits_max or conv.value)} {conv.system} credits = {_range(conv.ects_min, conv.ects_max)} ECTS"
+        basis = msg.render(
+            "c-basis-credits",
+            value=_range(conv.value, q.credits_max or conv.value),
+            system=conv.system,
+            ects=_range(conv.ects_min, conv.ects_max),
+        )
     elif q.length_years is not None:
         src = (q.length_years * _ECTS_PER_YEAR, q.length_years * _ECTS_PER_YEAR)
-        basis = f"{_num(q.length_years)} years of full-time study (~{_num(src[0])} ECTS)"
+        basis = msg.render("c-basis-years", years=_num(q.length_years), ects=_num(src[0]))
     else:
         src = _ects_of_type(s, reg)
-        basis = f"typical workload of {s.id} (~{_range(*src)} ECTS)" if src else ""
+        if src:
+            basis = msg.render("c-basis-type", type=s.id, ects=_range(*src))
     if not m.types:
-        return Criterion("unknown", "no comparable type to compare the workload with")
+        return _crit("unknown", "c-workload-no-type")
     if src is None:
-        return Criterion(
-            "unknown", f"workload of {s.id} unknown (no credits or length given or in the data)"
-        )
+        return _crit("unknown", "c-workload-unknown", type=s.id)
     wants = [w for t in m.types if (w := _ects_of_type(t, reg)) is not None]
     if not wants:
-        return Criterion("unknown", f"typical workload of {m.types[0].id} unknown")
+        return _crit("unknown", "c-workload-target-unknown", type=m.types[0].id)
     want = (min(w[0] for w in wants), max(w[1] for w in wants))
     name = " / ".join(t.id for t in m.types)
     if src[1] >= want[0]:
-        return Criterion("met", f"{basis}; {name} typically {_range(*want)} ECTS")
+        return _crit("met", "c-workload-met", basis=basis, types=name, want=_range(*want))
     shortfall = want[0] - src[1]
-    return Criterion(
+    return _crit(
         "differs",
-        f"{basis}; {name} requires at least {_num(want[0])} ECTS "
-        f"(short by at least {_num(shortfall)} ECTS)",
+        "c-workload-short",
         shortfall > _SUBSTANTIAL_SHORTFALL_ECTS,
+        basis=basis,
+        types=name,
+        want=_num(want[0]),
+        short=_num(shortfall),
     )
 
 
 def _field(q: Qualification, reg: FrameworkRegistry, required: str | None) -> Criterion:
     if q.isced_field is None:
-        return Criterion("unknown", "field of study (ISCED-F) not given")
+        return _crit("unknown", "c-field-unknown")
     try:
         f = reg.iscedf_field(q.isced_field)
     except UnknownReference:
-        return Criterion("unknown", f"{q.isced_field!r} is not an ISCED-F 2013 code")
+        return _crit("unknown", "c-field-bad", code=repr(q.isced_field))
     if required is None:
-        return Criterion("met", f"ISCED-F {f.code} {f.name} (no field requirement)")
+        return _crit("met", "c-field-free", code=f.code, name=f.name)
     if q.isced_field.startswith(required) or required.startswith(q.isced_field):
-        return Criterion("met", f"ISCED-F {f.code} {f.name} matches the required field {required}")
+        return _crit("met", "c-field-met", code=f.code, name=f.name, required=required)
     sub = q.isced_field[:2] != required[:2]
-    return Criterion(
-        "differs", f"ISCED-F {f.code} {f.name} differs from the required field {required}", sub
-    )
+    return _crit("differs", "c-field-differs", sub, code=f.code, name=f.name, required=required)
 
 
 def _purpose(
     q: Qualification, s: QualificationType, m: _Match, reg: FrameworkRegistry
 ) -> Criterion:
     if not m.types:
-        return Criterion("unknown", "no comparable type")
+        return _crit("unknown", "c-purpose-no-type")
     if not s.degree and any(t.degree for t in m.types):
         sub = s.category != "short-cycle"
-        return Criterion(
-            "differs",
-            f"{s.names.en} certifies completion of studies but confers no degree, "
-            f"whereas {m.types[0].id} is a degree",
-            sub,
-        )
+        return _crit("differs", "c-no-degree", sub, type=s.names.en, target=m.types[0].id)
     wanted = _PURPOSE_ACCESS.get(q.purpose or "")
-    if wanted is not None and s.access_known and not _gives_access(s, wanted, reg):
-        return Criterion(
-            "differs",
-            f"for {q.purpose}: {s.id} gives no access to {wanted} studies in its own system",
-            True,
-        )
+    purpose = msg.PURPOSES.get(q.purpose or "", msg.Localized(q.purpose or ""))
     if wanted is not None:
+        level = msg.CATEGORIES[wanted]
+        if s.access_known and not _gives_access(s, wanted, reg):
+            return _crit(
+                "differs",
+                "c-purpose-source-no-access",
+                True,
+                purpose=purpose,
+                type=s.id,
+                level=level,
+            )
         if any(_gives_access(t, wanted, reg) for t in m.types) or any(
             _RANK[t.category] >= _RANK[wanted] for t in m.types
         ):
-            return Criterion(
-                "met", f"the comparable qualification gives access to {wanted} studies"
-            )
-        return Criterion(
+            return _crit("met", "c-purpose-met", level=level)
+        return _crit(
             "differs",
-            f"for {q.purpose}: {', '.join(t.id for t in m.types)} gives no access to {wanted} studies",
+            "c-purpose-target-no-access",
             True,
+            purpose=purpose,
+            types=", ".join(t.id for t in m.types),
+            level=level,
         )
     if q.purpose == "regulated-profession":
-        return Criterion(
-            "unknown",
-            "professional recognition is decided by the competent authority for the profession",
-        )
+        return _crit("unknown", "c-regulated")
     t_next = any(_gives_next_cycle(t, reg) for t in m.types)
     if not s.access_known:
         if t_next:
-            return Criterion(
-                "unknown",
-                f"whether {s.id} gives access to the next cycle is not documented; "
-                f"{m.types[0].id} does",
-            )
-        return Criterion("met", f"{m.types[0].id} gives no access the source may lack")
+            return _crit("unknown", "c-access-undocumented", type=s.id, target=m.types[0].id)
+        return _crit("met", "c-access-target-none", target=m.types[0].id)
     s_next = _gives_next_cycle(s, reg)
     if t_next and not s_next:
-        return Criterion(
-            "differs", f"{s.id} gives no access to the next cycle; {m.types[0].id} does", True
-        )
-    return Criterion(
-        "met", f"both give access to further study ({', '.join(s.access_to) or 'none needed'})"
-    )
+        return _crit("differs", "c-access-missing", True, type=s.id, target=m.types[0].id)
+    return _crit("met", "c-access-both", access=", ".join(s.access_to) or "-")
 
 
 def _qa(accredited: bool | None) -> Criterion:
     if accredited is True:
-        return Criterion("met", "the institution is accredited / quality assured")
+        return _crit("met", "c-qa-met")
     if accredited is False:
-        return Criterion(
-            "differs", "the awarding institution is not accredited or recognised", True
-        )
-    return Criterion(
-        "unknown",
-        "accreditation status not established; not itself a substantial "
-        "difference (burden of proof on the assessing party)",
-    )
+        return _crit("differs", "c-qa-differs", True)
+    return _crit("unknown", "c-qa-unknown")
+
+
+def _crit(status: Status, message: str, substantial: bool = False, **params: object) -> Criterion:
+    """A criterion with its reason in English (``reason``) and en/ru/kk (``texts``)."""
+    texts = msg.render(message, **params)
+    return Criterion(status, texts["en"], substantial, texts)
 
 
 def _legal_basis(run: _Run, source: Country) -> None:
@@ -1719,7 +1713,7 @@ def _insufficient(
         comparable_type=None,
         isced_level=None,
         steps=tuple(run.steps),
-        criteria={n: Criterion("unknown", why) for n in CRITERIA},
+        criteria={n: _crit("unknown", "c-not-assessed", why=why) for n in CRITERIA},
         missing=tuple(missing),
         missing_facts=facts,
         contradictions=contradictions,

@@ -440,8 +440,8 @@ CRITERIA: dict[str, Localized] = {
 }
 
 
-def render(code: str, **params: object) -> dict[str, str]:
-    """The message ``code`` in every language, with ``params`` filled in.
+def render(message: str, /, **params: object) -> dict[str, str]:
+    """The message ``message`` in every language, with ``params`` filled in.
 
     A :class:`Localized` parameter takes its wording per language; a list of them is joined;
     anything else is formatted as is.
@@ -449,7 +449,7 @@ def render(code: str, **params: object) -> dict[str, str]:
     out: dict[str, str] = {}
     for lang in LANGUAGES:
         values = {name: _value(value, lang) for name, value in params.items()}
-        out[lang] = _T[code][lang].format(**values)
+        out[lang] = _T[message][lang].format(**values)
     return out
 
 
@@ -473,3 +473,199 @@ def joined(values: list[Localized], sep: Mapping[str, str] | None = None) -> Loc
         seps["ru"].join(v.get("ru") for v in values),
         seps["kk"].join(v.get("kk") for v in values),
     )
+
+
+#: Criterion reasons (the five elements of the substantial-difference test).
+_C: dict[str, dict[str, str]] = {
+    "c-not-completed": {
+        "en": "{type} does not complete a programme",
+        "ru": "{type} не подтверждает завершение программы",
+        "kk": "{type} бағдарламаның аяқталуын растамайды",
+    },
+    "c-credits-recognisable": {
+        "en": "credits recognisable as periods of study",
+        "ru": "кредиты могут быть признаны как периоды обучения",
+        "kk": "кредиттер оқу кезеңдері ретінде танылуы мүмкін",
+    },
+    "c-credits-not-given": {
+        "en": "credits not given (transcript of records)",
+        "ru": "кредиты не указаны (нужна выписка из зачётной ведомости)",
+        "kk": "кредиттер көрсетілмеген (транскрипт қажет)",
+    },
+    "c-no-next-cycle-certificate": {
+        "en": "a certificate of study gives no access to the next cycle",
+        "ru": "справка об обучении не даёт права на продолжение обучения на следующем уровне",
+        "kk": "оқу туралы анықтама келесі деңгейде оқуды жалғастыру құқығын бермейді",
+    },
+    "c-published-level": {
+        "en": "the published comparison places {type} at {types}",
+        "ru": "опубликованное сравнение относит {type} к уровню: {types}",
+        "kk": "жарияланған салыстыру {type} біліктілігін мына деңгейге жатқызады: {types}",
+    },
+    "c-category-missing": {
+        "en": "{receiving} has no {category} qualification (ISCED {isced}); recognition as periods of study",
+        "ru": "в {receiving} нет квалификации вида «{category}» (МСКО {isced}); признание как периодов обучения",
+        "kk": "{receiving} елінде «{category}» біліктілігі жоқ (ХСБЖ {isced}); оқу кезеңдері ретінде тану",
+    },
+    "c-no-type": {
+        "en": "the published comparison names no comparable type for {type}",
+        "ru": "опубликованное сравнение не называет сопоставимой квалификации для {type}",
+        "kk": "жарияланған салыстыру {type} үшін салыстырмалы біліктілікті атамайды",
+    },
+    "c-isced-range": {
+        "en": "ISCED {source} vs ISCED {levels} depending on the programme",
+        "ru": "МСКО {source} и МСКО {levels} в зависимости от программы",
+        "kk": "ХСБЖ {source} және ХСБЖ {levels}, бағдарламаға байланысты",
+    },
+    "c-isced-differs": {
+        "en": "ISCED {source} vs ISCED {target}",
+        "ru": "МСКО {source} и МСКО {target}",
+        "kk": "ХСБЖ {source} және ХСБЖ {target}",
+    },
+    "c-isced-nearest": {
+        "en": "same ISCED level {level}; {category} vs {target_category} ({source} vs {target})",
+        "ru": "тот же уровень МСКО {level}; {category} и {target_category} ({source} и {target})",
+        "kk": "ХСБЖ деңгейі бірдей ({level}); {category} және {target_category} ({source} және {target})",
+    },
+    "c-isced-same": {
+        "en": "same ISCED level {level} ({category})",
+        "ru": "тот же уровень МСКО {level} ({category})",
+        "kk": "ХСБЖ деңгейі бірдей: {level} ({category})",
+    },
+    "c-workload-no-type": {
+        "en": "no comparable type to compare the workload with",
+        "ru": "нет сопоставимой квалификации для сравнения трудоёмкости",
+        "kk": "оқу көлемін салыстыратын салыстырмалы біліктілік жоқ",
+    },
+    "c-workload-unknown": {
+        "en": "workload of {type} unknown (no credits or length given or in the data)",
+        "ru": "трудоёмкость {type} неизвестна (не указаны кредиты или срок обучения)",
+        "kk": "{type} оқу көлемі белгісіз (кредиттер немесе оқу мерзімі көрсетілмеген)",
+    },
+    "c-workload-target-unknown": {
+        "en": "typical workload of {type} unknown",
+        "ru": "типичная трудоёмкость {type} неизвестна",
+        "kk": "{type} әдеттегі оқу көлемі белгісіз",
+    },
+    "c-workload-met": {
+        "en": "{basis}; {types} typically {want} ECTS",
+        "ru": "{basis}; для {types} обычно {want} ECTS",
+        "kk": "{basis}; {types} үшін әдетте {want} ECTS",
+    },
+    "c-workload-short": {
+        "en": "{basis}; {types} requires at least {want} ECTS (short by at least {short} ECTS)",
+        "ru": "{basis}; для {types} требуется не менее {want} ECTS (недостаёт не менее {short} ECTS)",
+        "kk": "{basis}; {types} үшін кемінде {want} ECTS қажет (кемінде {short} ECTS жетпейді)",
+    },
+    "c-basis-credits": {
+        "en": "{value} {system} credits = {ects} ECTS",
+        "ru": "{value} кредитов {system} = {ects} ECTS",
+        "kk": "{value} {system} кредиті = {ects} ECTS",
+    },
+    "c-basis-years": {
+        "en": "{years} years of full-time study (~{ects} ECTS)",
+        "ru": "{years} лет очного обучения (~{ects} ECTS)",
+        "kk": "{years} жыл күндізгі оқу (~{ects} ECTS)",
+    },
+    "c-basis-type": {
+        "en": "typical workload of {type} (~{ects} ECTS)",
+        "ru": "типичная трудоёмкость {type} (~{ects} ECTS)",
+        "kk": "{type} әдеттегі оқу көлемі (~{ects} ECTS)",
+    },
+    "c-field-unknown": {
+        "en": "field of study (ISCED-F) not given",
+        "ru": "направление подготовки (МСКО-О) не указано",
+        "kk": "даярлау бағыты (ХСБЖ-О) көрсетілмеген",
+    },
+    "c-field-bad": {
+        "en": "{code} is not an ISCED-F 2013 code",
+        "ru": "{code} не является кодом МСКО-О 2013",
+        "kk": "{code} ХСБЖ-О 2013 коды емес",
+    },
+    "c-field-free": {
+        "en": "ISCED-F {code} {name} (no field requirement)",
+        "ru": "МСКО-О {code} {name} (требований к направлению нет)",
+        "kk": "ХСБЖ-О {code} {name} (бағытқа талап жоқ)",
+    },
+    "c-field-met": {
+        "en": "ISCED-F {code} {name} matches the required field {required}",
+        "ru": "МСКО-О {code} {name} соответствует требуемому направлению {required}",
+        "kk": "ХСБЖ-О {code} {name} талап етілетін {required} бағытына сәйкес",
+    },
+    "c-field-differs": {
+        "en": "ISCED-F {code} {name} differs from the required field {required}",
+        "ru": "МСКО-О {code} {name} отличается от требуемого направления {required}",
+        "kk": "ХСБЖ-О {code} {name} талап етілетін {required} бағытынан өзгеше",
+    },
+    "c-purpose-no-type": {
+        "en": "no comparable type",
+        "ru": "нет сопоставимой квалификации",
+        "kk": "салыстырмалы біліктілік жоқ",
+    },
+    "c-no-degree": {
+        "en": "{type} certifies completion of studies but confers no degree, whereas {target} is a degree",
+        "ru": "{type} подтверждает завершение обучения, но не присваивает степень, тогда как {target} — степень",
+        "kk": "{type} оқудың аяқталғанын растайды, бірақ дәреже бермейді, ал {target} — дәреже",
+    },
+    "c-purpose-source-no-access": {
+        "en": "for {purpose}: {type} gives no access to {level} studies in its own system",
+        "ru": "для цели «{purpose}»: {type} не даёт права на обучение уровня «{level}» в своей системе",
+        "kk": "«{purpose}» мақсаты үшін: {type} өз жүйесінде «{level}» деңгейінде оқу құқығын бермейді",
+    },
+    "c-purpose-met": {
+        "en": "the comparable qualification gives access to {level} studies",
+        "ru": "сопоставимая квалификация даёт право на обучение уровня «{level}»",
+        "kk": "салыстырмалы біліктілік «{level}» деңгейінде оқу құқығын береді",
+    },
+    "c-purpose-target-no-access": {
+        "en": "for {purpose}: {types} gives no access to {level} studies",
+        "ru": "для цели «{purpose}»: {types} не даёт права на обучение уровня «{level}»",
+        "kk": "«{purpose}» мақсаты үшін: {types} «{level}» деңгейінде оқу құқығын бермейді",
+    },
+    "c-regulated": {
+        "en": "professional recognition is decided by the competent authority for the profession",
+        "ru": "профессиональное признание осуществляет уполномоченный орган по данной профессии",
+        "kk": "кәсіптік тануды осы кәсіп бойынша уәкілетті орган жүзеге асырады",
+    },
+    "c-access-undocumented": {
+        "en": "whether {type} gives access to the next cycle is not documented; {target} does",
+        "ru": "не подтверждено, даёт ли {type} право на обучение на следующем уровне; {target} даёт",
+        "kk": "{type} келесі деңгейде оқу құқығын беретіні расталмаған; {target} береді",
+    },
+    "c-access-target-none": {
+        "en": "{target} gives no access the source may lack",
+        "ru": "{target} не даёт права, которого могло бы не быть у исходной квалификации",
+        "kk": "{target} бастапқы біліктілікте болмауы мүмкін құқық бермейді",
+    },
+    "c-access-missing": {
+        "en": "{type} gives no access to the next cycle; {target} does",
+        "ru": "{type} не даёт права на обучение на следующем уровне; {target} даёт",
+        "kk": "{type} келесі деңгейде оқу құқығын бермейді; {target} береді",
+    },
+    "c-access-both": {
+        "en": "both give access to further study ({access})",
+        "ru": "обе дают право на продолжение обучения ({access})",
+        "kk": "екеуі де оқуды жалғастыру құқығын береді ({access})",
+    },
+    "c-qa-met": {
+        "en": "the institution is accredited / quality assured",
+        "ru": "организация аккредитована (качество обеспечено)",
+        "kk": "ұйым аккредиттелген (сапасы қамтамасыз етілген)",
+    },
+    "c-qa-differs": {
+        "en": "the awarding institution is not accredited or recognised",
+        "ru": "организация, выдавшая документ, не аккредитована или не признана",
+        "kk": "құжатты берген ұйым аккредиттелмеген немесе танылмаған",
+    },
+    "c-qa-unknown": {
+        "en": "accreditation status not established; not itself a substantial difference (burden of proof on the assessing party)",
+        "ru": "статус аккредитации не установлен; само по себе это не существенное различие (бремя доказывания лежит на оценивающей стороне)",
+        "kk": "аккредиттеу мәртебесі анықталмаған; бұл өз алдына елеулі айырмашылық емес (дәлелдеу міндеті бағалаушы тарапта)",
+    },
+    "c-not-assessed": {
+        "en": "not assessed: {why}",
+        "ru": "не оценивалось: {why}",
+        "kk": "бағаланбады: {why}",
+    },
+}
+_T.update(_C)
