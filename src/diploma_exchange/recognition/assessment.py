@@ -1077,7 +1077,7 @@ def _generic_match(run: _Run, q: Qualification, s: QualificationType) -> _Match:
             if q.length_years is not None
             else (s.length_years.min if s.length_years else None)
         )
-        if masters and length is not None and length >= 6:
+        if masters and ((length is not None and length >= 6) or _at_own_master_level(s, run.reg)):
             return _with_levels(_best(run, q, s, masters), nearest=True)
         if bachelors and masters:
             both = _best(run, q, s, bachelors) + _best(run, q, s, masters)
@@ -1105,6 +1105,21 @@ def _generic_match(run: _Run, q: Qualification, s: QualificationType) -> _Match:
             depends_on=None if not towards else "programme",
         )
     return _Match(types=(), category_missing=True)
+
+
+def _at_own_master_level(s: QualificationType, reg: FrameworkRegistry) -> bool:
+    """Whether the awarding system itself places a long first degree at the level of its
+    master's degrees (an integrated master in medicine at NQF 7, EQF 7): then it is a
+    second-cycle qualification, not a range between the cycles. Without a sourced national
+    level (a Soviet-type specialist diploma, or a level only inferred) the range stands."""
+    if s.confidence == "inferred":
+        return False
+    if s.eqf_level == "7":
+        return True
+    if s.nqf_level is None or not reg.has_country(s.country_code):
+        return False
+    own = reg.country(s.country_code).qualification_types
+    return any(t.category == "master" and t.nqf_level == s.nqf_level for t in own)
 
 
 def _with_levels(types: Sequence[QualificationType], *, nearest: bool) -> _Match:
