@@ -117,7 +117,7 @@ TOKYO = [
 ]
 PARTNERS = [
     "KG", "TJ", "TM", "UZ", "BT", "IN", "MV", "NP", "PK", "LK", "AZ", "GE", "BN", "ID", "MY",
-    "MM", "PH", "SG", "TH", "VN", "IR", "US", "CA", "GB", "UA",
+    "MM", "PH", "SG", "TH", "VN", "IR", "US", "CA", "GB", "UA", "CH", "NO",
 ]  # fmt: skip
 EU = [
     "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT",
