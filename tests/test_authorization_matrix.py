@@ -290,6 +290,7 @@ POLICIES: dict[tuple[str, str, str], Policy] = {
         public(), {"token": "token"}, data={"country": "JP"}
     ),
     # --- web: verifiers
+    ("GET", "/compare", ""): Policy(public()),
     ("GET", "/verify", ""): Policy(public()),
     ("POST", "/verify", ""): Policy(public(), data={"x": "nothing uploaded"}),
     ("POST", "/verify/download", ""): Policy(public(), data=credential_form(what="report")),

@@ -101,6 +101,10 @@ def test_recognition_assessments_are_limited(settings: Settings, engine: Engine,
         assert_limited(refused)
         # reading is not limited
         assert c.get("/v1/recognition/countries").status_code == 200
+        # the page's advisory comparison shares the same limits (an empty form is free)
+        assert c.get("/compare").status_code == 200
+        page = c.get("/compare", params={"awarding": "KZ", "type": "kz.bachelor", "country": "AU"})
+        assert page.status_code == 429 and page.headers["retry-after"]
 
 
 def test_exempt_networks_are_not_limited(

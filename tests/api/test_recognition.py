@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from cli_support import run_cli, write
 from conftest import Tenant
+from diploma_exchange.config import Settings
 from diploma_exchange.recognition.statement import diploma_digest
 from helpers import diploma_payload, set_at
 
@@ -173,24 +174,241 @@ def test_frameworks_are_browsable(client: TestClient) -> None:
     assert client.get("/v1/recognition/countries/ZZ").status_code == 404
 
 
-def test_cli_assess(client: TestClient, kaznu: Tenant, tmp_path: Path) -> None:
-    diploma = write(tmp_path, "diploma.json", issue(client, kaznu))
-    result = run_cli(
+def test_cli_assess(
+    client: TestClient, kaznu: Tenant, nic: str, settings: Settings, tmp_path: Path
+) -> None:
+    """The CLI verifies the diploma against the same registry and gives the API's outcome."""
+    credential = issue(client, kaznu)
+    diploma = write(tmp_path, "diploma.json", credential)
+    env = {
+        "DIPLOMA_EXCHANGE_DATABASE_URL": settings.database_url,
+        "DIPLOMA_EXCHANGE_PUBLIC_BASE_URL": settings.public_base_url,
+    }
+    result = run_cli("assess", str(diploma), "--to", "KR", "--json", "--offline", env=env)
+    assert result.returncode == 0, result.stderr
+    assessment = json.loads(result.stdout)
+    assert assessment["comparable_type"] == "kr.bachelor"
+    assert assessment["factsVerified"] is True and assessment["advisory"] is False
+    api = assess(client, {"credential": credential, "receivingCountry": "KR"}).json()
+    assert api["outcome"] == assessment["outcome"]
+    assert api["assessment"]["criteria"] == assessment["criteria"]
+    human = run_cli("assess", str(diploma), "--to", "JP", "--offline", "--lang", "ru", env=env)
+    assert human.returncode == 0 and "jp.bachelor" in human.stdout
+    assert "Итог" in human.stdout
+    # elsewhere (no registry): not verified, so not assessed as fact; exit 2 = indeterminate
+    elsewhere = run_cli(
         "assess",
         str(diploma),
         "--to",
         "KR",
-        "--json",
+        "--offline",
         env={"DIPLOMA_EXCHANGE_DATABASE_URL": f"sqlite:///{tmp_path}/none.db"},
     )
-    assert result.returncode == 0, result.stderr
-    assessment = json.loads(result.stdout)
-    assert assessment["comparable_type"] == "kr.bachelor"
-    human = run_cli(
-        "assess",
-        str(diploma),
-        "--to",
-        "JP",
-        env={"DIPLOMA_EXCHANGE_DATABASE_URL": f"sqlite:///{tmp_path}/none.db"},
+    assert elsewhere.returncode == 2, elsewhere.stdout + elsewhere.stderr
+    assert "not valid" in elsewhere.stdout + elsewhere.stderr
+    # a described qualification: the advisory comparison, never a signed statement
+    neither = run_cli("assess", "--to", "KR", env=env)
+    assert neither.returncode == 64
+    unsigned = run_cli(
+        "assess", "--to", "KR", "--from", "KZ", "--type", "kz.bachelor", "--statement", env=env
     )
-    assert human.returncode == 0 and "jp.bachelor" in human.stdout
+    assert unsigned.returncode == 64
+
+
+#: Hand-described qualifications, each as the API body, the CLI options and the web form.
+SAME_INPUTS = [
+    (
+        {"country": "UA", "qualificationType": "ua.specialist", "lengthYears": 5},
+        "NL",
+        None,
+        ["--from", "UA", "--type", "ua.specialist", "--length-years", "5"],
+        {"awarding": "UA", "type": "ua.specialist", "length_years": "5"},
+    ),
+    (
+        {"country": "KZ", "qualificationType": "kz.specialist"},
+        "CA",
+        "admission-doctorate",
+        ["--from", "KZ", "--type", "kz.specialist"],
+        {"awarding": "KZ", "type": "kz.specialist"},
+    ),
+    (
+        {
+            "country": "CN",
+            "qualificationType": "cn.bachelor",
+            "credits": 150,
+            "creditsMax": 170,
+            "creditSystem": "ECTS",
+        },
+        "KZ",
+        None,
+        [
+            "--from",
+            "CN",
+            "--type",
+            "cn.bachelor",
+            "--credits",
+            "150-170",
+            "--credit-system",
+            "ECTS",
+        ],
+        {"awarding": "CN", "type": "cn.bachelor", "credits": "150-170", "credit_system": "ECTS"},
+    ),
+    (
+        {"country": "CA", "qualificationType": "ca.bachelor-honours"},
+        "NL",
+        None,
+        ["--from", "CA", "--type", "ca.bachelor-honours"],
+        {"awarding": "CA", "type": "ca.bachelor-honours"},
+    ),
+    (
+        {
+            "country": "CA",
+            "qualificationType": "ca.bachelor-honours",
+            "institutionType": "university",
+        },
+        "NL",
+        None,
+        ["--from", "CA", "--type", "ca.bachelor-honours", "--institution-type", "university"],
+        {"awarding": "CA", "type": "ca.bachelor-honours", "institution_type": "university"},
+    ),
+    (
+        {"country": "KZ", "qualificationType": "kz.bachelor", "completed": False, "credits": 90},
+        "DE",
+        None,
+        ["--from", "KZ", "--type", "kz.bachelor", "--not-completed", "--credits", "90"],
+        {"awarding": "KZ", "type": "kz.bachelor", "completed": "false", "credits": "90"},
+    ),
+]
+
+
+def _essence(assessment: dict[str, Any]) -> tuple[Any, ...]:
+    return (
+        assessment["outcome"],
+        assessment["comparable_types"],
+        assessment["receiving_level"],
+        assessment["missing"],
+        assessment["credits_recognised"],
+        {k: c["status"] for k, c in assessment["criteria"].items()},
+    )
+
+
+def test_the_same_input_gives_the_same_outcome_in_the_api_cli_and_web(
+    client: TestClient, tmp_path: Path
+) -> None:
+    env = {"DIPLOMA_EXCHANGE_DATABASE_URL": f"sqlite:///{tmp_path}/none.db"}
+    seen = set()
+    for body, to, purpose, options, form in SAME_INPUTS:
+        request: dict[str, Any] = {"qualification": body, "receivingCountry": to}
+        if purpose:
+            request["purpose"] = purpose
+        api = assess(client, request)
+        assert api.status_code == 200, api.text
+        expected = _essence(api.json()["assessment"])
+        seen.add(expected[0])
+        cli = run_cli(
+            "assess",
+            "--to",
+            to,
+            *options,
+            *(["--purpose", purpose] if purpose else []),
+            "--json",
+            env=env,
+        )
+        assert cli.returncode == 0, cli.stderr
+        assert _essence(json.loads(cli.stdout)) == expected, options
+        page = client.get(
+            "/compare", params={**form, "country": to, **({"purpose": purpose} if purpose else {})}
+        )
+        assert page.status_code == 200
+        assert f'data-outcome="{expected[0]}"' in page.text, form
+        assert "Advisory comparison" in page.text
+    # the table exercises ranges, purpose, partial credits, conditions and studies not completed
+    assert {
+        "comparable-with-non-substantial-differences",
+        "substantial-difference",
+        "insufficient-information",
+        "not-a-completed-qualification",
+    } <= seen
+
+
+def test_new_inputs_reach_the_engine_and_bad_ones_are_named(client: TestClient) -> None:
+    purpose_only = assess(
+        client,
+        {
+            "qualification": {"country": "KZ", "qualificationType": "kz.specialist"},
+            "receivingCountry": "CA",
+            "purpose": "admission-doctorate",
+        },
+    ).json()["assessment"]
+    assert purpose_only["comparable_types"] == ["ca.master"]
+    assert purpose_only["purposeOfRecognition"] == "admission-doctorate"
+    general = assess(
+        client,
+        {
+            "qualification": {"country": "KZ", "qualificationType": "kz.specialist"},
+            "receivingCountry": "CA",
+        },
+    ).json()["assessment"]
+    assert general["comparable_types"] == ["ca.bachelor-honours"]
+    tier = assess(
+        client,
+        {
+            "qualification": {
+                "country": "CN",
+                "qualificationType": "cn.bachelor",
+                "institutionTier": "project-211",
+            },
+            "receivingCountry": "NL",
+        },
+    ).json()["assessment"]
+    assert tier["outcome"] != "insufficient-information"
+    field = assess(
+        client,
+        {
+            "qualification": {
+                "country": "KZ",
+                "qualificationType": "kz.bachelor",
+                "iscedField": "0613",
+            },
+            "receivingCountry": "RU",
+            "requiredField": "0912",
+        },
+    ).json()["assessment"]
+    assert field["criteria"]["field"]["status"] == "differs"
+    for body, pointer in (
+        ({"purpose": "tourism"}, "/purpose"),
+        (
+            {"qualification": {"country": "KZ", "institutionType": "castle"}},
+            "/qualification/institutionType",
+        ),
+        (
+            {"qualification": {"country": "KZ", "credits": 240, "creditsMax": 180}},
+            "/qualification/creditsMax",
+        ),
+        ({"requiredField": "x1"}, "/requiredField"),
+    ):
+        request = {"receivingCountry": "KR", "qualification": {"country": "KZ"}, **body}
+        response = assess(client, request)
+        assert response.status_code in (400, 422), (body, response.text)
+        problem = response.json()
+        assert problem.get("pointer") == pointer or any(
+            e.get("pointer") == pointer for e in problem.get("errors", [])
+        ), problem
+
+
+def test_every_country_is_listed_by_its_own_code(client: TestClient) -> None:
+    countries = {c["code"]: c for c in client.get("/v1/recognition/countries").json()}
+    assert {"NL", "DE", "CA", "US", "GB", "UA", "CH", "NO", "FR", "PL", "CZ"} <= set(countries)
+    assert countries["EU"]["group"] is True and countries["NL"]["group"] is False
+    assert countries["NL"]["names"]["ru"] and countries["NL"]["framework"]["id"]
+    for code in ("NL", "DE", "CA"):
+        response = assess(
+            client,
+            {
+                "qualification": {"country": "KZ", "qualificationType": "kz.bachelor"},
+                "receivingCountry": code,
+            },
+        )
+        assert response.status_code == 200
+        types = response.json()["assessment"]["comparable_types"]
+        assert types and all(t.startswith(code.lower() + ".") for t in types), types

@@ -40,6 +40,8 @@ FIELDS = (
     "completed",
 )
 _TEXT = re.compile(r"^[\w .:/()+\-]{1,80}$", re.UNICODE)
+#: A credit range in one text field: "180-240", "180–240", "180 to 240".
+_RANGE = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*(?:-|–|—|to)\s*(\d+(?:[.,]\d+)?)\s*$")
 
 
 def _camel(name: str) -> str:
@@ -60,12 +62,26 @@ def qualification_from_fields(values: Mapping[str, Any]) -> Qualification:
             f"unknown qualification field {unknown[0]!r}",
             pointer=f"/qualification/{_camel(unknown[0])}",
         )
+    credits_text = values.get("credits")
+    ranged = _RANGE.match(credits_text) if isinstance(credits_text, str) else None
     out: dict[str, Any] = {}
     for name in FIELDS:
         value = values.get(name)
         if value is None or (isinstance(value, str) and not value.strip()):
             continue
+        if name == "credits" and ranged is not None:
+            continue
         out[name] = _parse(name, value)
+    if ranged is not None:
+        # "180-240" (a range in one field: the CLI's --credits, a form's text box)
+        if values.get("credits_max") not in (None, ""):
+            raise InvalidInput(
+                "give the credit range either as credits '180-240' or as credits and "
+                "credits_max, not both",
+                pointer="/qualification/creditsMax",
+            )
+        out["credits"] = _parse("credits", ranged.group(1))
+        out["credits_max"] = _parse("credits_max", ranged.group(2))
     if out.get("credits_max") is not None:
         if out.get("credits") is None:
             raise InvalidInput(
@@ -81,6 +97,25 @@ def qualification_from_fields(values: Mapping[str, Any]) -> Qualification:
         qualification_type=out.pop("qualification_type", None),
         **out,
     )
+
+
+def purpose_from(value: Any, *, pointer: str = "/purpose") -> str | None:
+    """The purpose of recognition (one of :data:`PURPOSES`), None when not given."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if value not in PURPOSES:
+        raise InvalidInput(f"purpose: one of {', '.join(PURPOSES)}", pointer=pointer)
+    return str(value)
+
+
+def required_field_from(value: Any, *, pointer: str = "/requiredField") -> str | None:
+    """The ISCED-F 2013 field the receiving programme or post requires (2-4 digits), None
+    when not given: it makes the field a criterion of the assessment."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if not isinstance(value, str) or not re.fullmatch(r"\d{2,4}", value.strip()):
+        raise InvalidInput("requiredField: an ISCED-F 2013 code of 2-4 digits", pointer=pointer)
+    return value.strip()
 
 
 def _parse(name: str, value: Any) -> Any:

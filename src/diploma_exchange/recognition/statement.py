@@ -77,8 +77,10 @@ def build_statement(
     assessment: Mapping[str, Any],
     diploma: Mapping[str, Any] | None,
     qualification: Mapping[str, Any],
+    purpose: str | None = None,
 ) -> dict[str, Any]:
-    """The unsigned RecognitionStatementCredential."""
+    """The unsigned RecognitionStatementCredential (``purpose``: why recognition was sought,
+    when the requester said so; the comparison may hold for that purpose only)."""
     subject: dict[str, Any] = {
         "type": "RecognitionStatement",
         "receivingCountry": receiving_country,
@@ -87,6 +89,8 @@ def build_statement(
         "assessment": dict(assessment),
         "legalBasis": legal_basis(str(assessment.get("outcome"))),
     }
+    if purpose is not None:
+        subject["purposeOfRecognition"] = purpose
     credential: dict[str, Any] = {
         "@context": list(CONTEXT),
         "id": statement_id,

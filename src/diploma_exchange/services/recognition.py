@@ -21,6 +21,7 @@ from diploma_exchange.db.models import (
 )
 from diploma_exchange.errors import Forbidden, InvalidInput, NotFound, NotVerified
 from diploma_exchange.proofs import eddsa_jcs_2022
+from diploma_exchange.recognition import inputs
 from diploma_exchange.recognition.assessment import Qualification, assess
 from diploma_exchange.recognition.frameworks import load_registry
 from diploma_exchange.recognition.statement import build_statement, diploma_digest
@@ -57,22 +58,32 @@ class AssessmentOutcome:
         return str(self.statement["id"]) if self.statement is not None else None
 
 
+_FACTS = (
+    "country",
+    "qualification_type",
+    "achievement_type",
+    "isced_level",
+    "isced_field",
+    "nqf_level",
+    "credits",
+    "credits_max",
+    "credit_system",
+    "length_years",
+    "grade",
+    "grading_scale",
+    "institution_accredited",
+    "institution_type",
+    "institution_tier",
+    "prior_qualification",
+    "completed",
+)
+
+
 def qualification_json(q: Qualification) -> dict[str, Any]:
+    """The facts assessed, camelCase (the purpose is the request's, not a fact: see
+    :func:`compare`)."""
     out: dict[str, Any] = {}
-    for name in (
-        "country",
-        "qualification_type",
-        "achievement_type",
-        "isced_level",
-        "isced_field",
-        "nqf_level",
-        "credits",
-        "credit_system",
-        "length_years",
-        "grade",
-        "grading_scale",
-        "institution_accredited",
-    ):
+    for name in _FACTS:
         value = getattr(q, name, None)
         if value is not None:
             out["".join(p.capitalize() if i else p for i, p in enumerate(name.split("_")))] = value
@@ -109,29 +120,32 @@ def _refuse_unless_valid(report: VerificationReport) -> None:
     )
 
 
-def assess_and_issue(
-    session: Session,
-    settings: Settings,
-    *,
+def compare(
     receiving_country: str,
+    *,
     credential: Mapping[str, Any] | None = None,
+    report: VerificationReport | None = None,
     qualification: Qualification | None = None,
-    remote: verification.RemoteLookups | None = None,
+    purpose: str | None = None,
+    required_field: str | None = None,
 ) -> AssessmentOutcome:
-    """Assess a diploma for a receiving country and issue the NIC's signed recognition
-    statement, or compare a qualification described by hand (advisory, unsigned).
+    """The one assessment every front end shows (API, CLI, web): the same input gives the
+    same outcome. Nothing is signed or stored here (see :func:`assess_and_issue`).
 
-    A diploma is verified first under the default policy, now; the NIC signs only when the
-    verdict is ``valid``. A described qualification's facts are self-declared: the result is
-    an advisory comparison that says so, is not signed or stored, and never asserts the
-    accreditation it did not look up.
+    A diploma's facts are assessed only when ``report`` (its verification, by the caller's
+    verifier) is ``valid``; its accreditation is then the one the report checked. A described
+    qualification's facts are self-declared: the result is an advisory comparison that says so
+    and never asserts the accreditation it did not look up. ``purpose`` (one of
+    :data:`~diploma_exchange.recognition.frameworks.PURPOSES`) selects purpose-conditioned
+    comparisons and the access criterion; ``required_field`` (ISCED-F) makes the field one.
 
     Raises:
-        InvalidInput: neither or both inputs, an unknown receiving country.
+        InvalidInput: neither or both inputs, an unknown receiving country, a purpose or
+            field outside the vocabularies, a purpose that contradicts the qualification's.
         NotVerified: the diploma did not verify as ``valid`` (the report is in ``extra``).
     """
     frameworks = load_registry()
-    receiving_country = receiving_country.upper()
+    receiving_country = receiving_country.strip().upper()
     if not frameworks.has_country(receiving_country):
         raise InvalidInput(
             f"no framework data for receiving country {receiving_country!r}; see GET /v1/recognition/countries",
@@ -139,23 +153,84 @@ def assess_and_issue(
         )
     if (credential is None) == (qualification is None):
         raise InvalidInput("send either a credential or a qualification description", pointer="")
-    if credential is None:
-        assert qualification is not None  # for mypy: exactly one input, checked above
-        declared = qualification
+    purpose = inputs.purpose_from(purpose)
+    required_field = inputs.required_field_from(required_field)
+    if qualification is not None:
+        if purpose and qualification.purpose and purpose != qualification.purpose:
+            raise InvalidInput(
+                "two different purposes: give it once (purpose)", pointer="/qualification/purpose"
+            )
         # What was not looked up is not asserted: accreditation is "unknown" in the comparison.
-        unverified = dataclasses.replace(qualification, institution_accredited=None)
-        assessment = assess(unverified, receiving_country, frameworks).to_dict()
+        unverified = dataclasses.replace(
+            qualification,
+            institution_accredited=None,
+            purpose=purpose or qualification.purpose,
+        )
+        assessment = assess(
+            unverified, receiving_country, frameworks, required_field=required_field
+        ).to_dict()
         assessment["advisory"] = True
         assessment["factsVerified"] = False
         assessment["notice"] = ADVISORY_NOTICE
-        assessment["declaredFacts"] = qualification_json(declared)
+        assessment["declaredFacts"] = qualification_json(qualification)
+        assessment["purposeOfRecognition"] = unverified.purpose
         return AssessmentOutcome(assessment, None, None, advisory=True)
-    report = verification.verify(session, settings, credential, remote=remote)
+    assert credential is not None  # for mypy: exactly one input, checked above
+    if report is None:
+        raise ValueError("a diploma is assessed with its verification report")
     _refuse_unless_valid(report)
-    qualification = Qualification.from_credential(credential, accredited=True)
-    assessment = assess(qualification, receiving_country, frameworks).to_dict()
+    verified = dataclasses.replace(
+        Qualification.from_credential(credential, accredited=True), purpose=purpose
+    )
+    assessment = assess(
+        verified, receiving_country, frameworks, required_field=required_field
+    ).to_dict()
     assessment["advisory"] = False
     assessment["factsVerified"] = True
+    assessment["purposeOfRecognition"] = purpose
+    return AssessmentOutcome(assessment, report)
+
+
+def assess_and_issue(
+    session: Session,
+    settings: Settings,
+    *,
+    receiving_country: str,
+    credential: Mapping[str, Any] | None = None,
+    qualification: Qualification | None = None,
+    purpose: str | None = None,
+    required_field: str | None = None,
+    remote: verification.RemoteLookups | None = None,
+) -> AssessmentOutcome:
+    """Assess a diploma for a receiving country and issue the NIC's signed recognition
+    statement, or compare a qualification described by hand (advisory, unsigned).
+
+    A diploma is verified first under the default policy, now; the NIC signs only when the
+    verdict is ``valid``. The assessment itself is :func:`compare`'s, as everywhere else.
+
+    Raises:
+        InvalidInput: as :func:`compare`.
+        NotVerified: the diploma did not verify as ``valid`` (the report is in ``extra``).
+    """
+    report = (
+        verification.verify(session, settings, credential, remote=remote)
+        if credential is not None and qualification is None
+        else None
+    )
+    outcome = compare(
+        receiving_country,
+        credential=credential,
+        report=report,
+        qualification=qualification,
+        purpose=purpose,
+        required_field=required_field,
+    )
+    if outcome.advisory:
+        return outcome
+    assert credential is not None and report is not None  # a signed outcome is a diploma's
+    receiving_country = receiving_country.strip().upper()
+    assessment = outcome.assessment
+    qualification = Qualification.from_credential(credential, accredited=True)
     nic = _nic(session, settings)
     now = datetime.now(UTC).replace(microsecond=0)
     unsigned = build_statement(
@@ -166,6 +241,7 @@ def assess_and_issue(
         assessment=assessment,
         diploma=credential,
         qualification=qualification_json(qualification),
+        purpose=purpose,
     )
     signed = eddsa_jcs_2022.add_proof(
         unsigned, institutions.signer_for(session, settings, nic), created=now
@@ -284,22 +360,54 @@ def receiving_countries() -> list[tuple[str, str]]:
     return sorted(((c.code, c.name) for c in load_registry().countries()), key=lambda c: c[1])
 
 
-def preview(
-    credential: Mapping[str, Any], receiving_country: str, report: VerificationReport
-) -> dict[str, Any] | None:
-    """An unsigned assessment for showing on a page (nothing is stored); None unless the
-    diploma verified ``valid`` (a comparison presents the diploma's content as fact) or for
-    an unknown country."""
+def type_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """(country name, [(type id, English name)]) of every country's qualification types
+    (former ones too: paper diplomas are often older), by country name, the EU group last:
+    the choices of a described qualification."""
     registry = load_registry()
-    code = receiving_country.upper()
-    if not report.valid or not registry.has_country(code):
-        return None
+    groups = sorted(registry.countries(), key=lambda c: (c.group, c.name))
+    return [
+        (
+            f"{c.name} ({c.code})",
+            [(t.id, t.names.en) for t in c.qualification_types],
+        )
+        for c in groups
+    ]
+
+
+def preview(
+    credential: Mapping[str, Any],
+    receiving_country: str,
+    report: VerificationReport,
+    *,
+    purpose: str | None = None,
+    required_field: str | None = None,
+) -> dict[str, Any] | None:
+    """:func:`compare`'s assessment for showing on a page (nothing is stored); None unless
+    the diploma verified ``valid`` (a comparison presents the diploma's content as fact), for
+    an unknown country or a purpose/field outside the vocabularies."""
     try:
-        qualification = Qualification.from_credential(credential, accredited=True)
-        assessment = assess(qualification, code, registry).to_dict()
-    except (InvalidInput, ValueError, LookupError):
+        assessment = compare(
+            receiving_country,
+            credential=credential,
+            report=report,
+            purpose=purpose,
+            required_field=required_field,
+        ).assessment
+    except (InvalidInput, NotVerified, ValueError, LookupError):
         return None
+    return with_names(assessment)
+
+
+def with_names(assessment: dict[str, Any]) -> dict[str, Any]:
+    """The assessment with the English names of the comparable types (for pages)."""
+    registry = load_registry()
     comparable = assessment.get("comparable_type")
     if isinstance(comparable, str) and registry.has_type(comparable):
         assessment["comparable_name"] = registry.qualification_type(comparable).names.en
+    assessment["comparable_names"] = [
+        registry.qualification_type(t).names.en
+        for t in assessment.get("comparable_types") or ()
+        if isinstance(t, str) and registry.has_type(t)
+    ]
     return assessment

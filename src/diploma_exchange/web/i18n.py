@@ -655,14 +655,234 @@ M: dict[str, dict[str, str]] = {
         "kk": "Негіздеме және дереккөздер",
     },
     "recognition.english_note": {
-        "en": "The reasoning is given in English, as in the sources.",
-        "ru": "Обоснование приводится на английском языке, как в источниках.",
-        "kk": "Негіздеме дереккөздердегідей ағылшын тілінде берілген.",
+        "en": "Each step cites its sources; quotations are in the sources' own language.",
+        "ru": "Каждый шаг ссылается на источники; цитаты приводятся на языке источника.",
+        "kk": "Әр қадам дереккөздерге сілтейді; дәйексөздер дереккөздің тілінде берілген.",
     },
     "recognition.not_for_invalid": {
         "en": "No recognition statement for a diploma that did not verify.",
         "ru": "Для непроверенного диплома заключение о признании не выдаётся.",
         "kk": "Тексеруден өтпеген дипломға тану туралы қорытынды берілмейді.",
+    },
+    "recognition.level": {
+        "en": "Level in the receiving system",
+        "ru": "Уровень в системе принимающей страны",
+        "kk": "Қабылдаушы елдің жүйесіндегі деңгей",
+    },
+    "recognition.purpose": {
+        "en": "Purpose of recognition",
+        "ru": "Цель признания",
+        "kk": "Тану мақсаты",
+    },
+    "recognition.purpose.help": {
+        "en": "Optional. Some comparisons hold for one purpose only (for example admission to "
+        "doctoral studies but not employment).",
+        "ru": "Необязательно. Некоторые сопоставления действуют только для одной цели "
+        "(например, для приёма в докторантуру, но не для трудоустройства).",
+        "kk": "Міндетті емес. Кейбір салыстырулар тек бір мақсат үшін жарамды (мысалы, "
+        "докторантураға қабылдау үшін, бірақ жұмысқа орналасу үшін емес).",
+    },
+    "recognition.required_field": {
+        "en": "Required field of study (ISCED-F code)",
+        "ru": "Требуемая область образования (код МСКО-О)",
+        "kk": "Талап етілетін білім саласы (ХСБЖ-С коды)",
+    },
+    "recognition.required_field.help": {
+        "en": "Optional, 2 to 4 digits, e.g. 0613 for software development: the field then "
+        "becomes a criterion.",
+        "ru": "Необязательно, 2–4 цифры, например 0613 (разработка программного обеспечения): "
+        "тогда область становится критерием.",
+        "kk": "Міндетті емес, 2–4 цифр, мысалы 0613 (бағдарламалық қамтамасыз етуді "
+        "әзірлеу): сонда сала өлшемге айналады.",
+    },
+    "recognition.credits_recognised": {
+        "en": "Credits recognised as periods of study",
+        "ru": "Зачитываемый объём обучения",
+        "kk": "Оқу кезеңі ретінде есепке алынатын кредиттер",
+    },
+    "recognition.by_purpose": {
+        "en": "Outcome by purpose",
+        "ru": "Итог в зависимости от цели",
+        "kk": "Мақсатқа байланысты қорытынды",
+    },
+    "recognition.missing": {
+        "en": "Missing information",
+        "ru": "Недостающие сведения",
+        "kk": "Жетіспейтін мәліметтер",
+    },
+    "recognition.document": {
+        "en": "supplied by",
+        "ru": "подтверждается документом",
+        "kk": "растайтын құжат",
+    },
+    "recognition.contradictions": {
+        "en": "Contradictions in the facts",
+        "ru": "Противоречия в сведениях",
+        "kk": "Мәліметтердегі қайшылықтар",
+    },
+    "compare.title": {
+        "en": "Compare a qualification described by hand",
+        "ru": "Сопоставить квалификацию по описанию",
+        "kk": "Сипаттама бойынша біліктілікті салыстыру",
+    },
+    "compare.intro": {
+        "en": "For a paper diploma: describe the qualification and choose the receiving "
+        "country. Leave out what you do not know; the comparison says which fact is missing "
+        "and which document supplies it.",
+        "ru": "Для диплома на бумаге: опишите квалификацию и выберите страну. Оставьте "
+        "пустым то, чего вы не знаете; в сопоставлении будет указано, каких сведений не "
+        "хватает и какой документ их подтверждает.",
+        "kk": "Қағаз диплом үшін: біліктілікті сипаттап, қабылдаушы елді таңдаңыз. "
+        "Білмейтін мәліметті бос қалдырыңыз; салыстыруда қандай мәлімет жетіспейтіні және "
+        "оны қандай құжат растайтыны көрсетіледі.",
+    },
+    "compare.advisory": {
+        "en": "Advisory comparison.",
+        "ru": "Консультативное сопоставление.",
+        "kk": "Кеңес беру сипатындағы салыстыру.",
+    },
+    "compare.notice": {
+        "en": "The facts are self-declared and have not been verified by the National "
+        "Information Centre; nothing here asserts that the qualification exists or that its "
+        "institution is accredited. It is not a recognition statement and is not signed.",
+        "ru": "Сведения указаны заявителем и не проверены Национальным информационным "
+        "центром; ничто здесь не подтверждает существование квалификации или аккредитацию "
+        "организации. Это не заключение о признании, и оно не подписано.",
+        "kk": "Мәліметтерді өтініш беруші көрсеткен, оларды Ұлттық ақпарат орталығы "
+        "тексермеген; мұнда біліктіліктің бар екені немесе ұйымның аккредиттелгені "
+        "расталмайды. Бұл тану туралы қорытынды емес және оған қол қойылмаған.",
+    },
+    "compare.qualification": {
+        "en": "The qualification",
+        "ru": "Квалификация",
+        "kk": "Біліктілік",
+    },
+    "compare.awarding": {
+        "en": "Awarding country",
+        "ru": "Страна выдачи",
+        "kk": "Берген ел",
+    },
+    "compare.type": {
+        "en": "Type of qualification",
+        "ru": "Вид квалификации (документа об образовании)",
+        "kk": "Біліктілік (білім туралы құжат) түрі",
+    },
+    "compare.type.help": {
+        "en": "As named in the awarding country; former types are listed too.",
+        "ru": "Как называется в стране выдачи; прежние виды тоже перечислены.",
+        "kk": "Берген елдегі атауы бойынша; бұрынғы түрлері де көрсетілген.",
+    },
+    "compare.isced_level": {
+        "en": "ISCED 2011 level or programme code (e.g. 6 or 645)",
+        "ru": "Уровень или код программы МСКО 2011 (например, 6 или 645)",
+        "kk": "ХСБЖ 2011 деңгейі немесе бағдарлама коды (мысалы, 6 немесе 645)",
+    },
+    "compare.isced_field": {
+        "en": "Field of study (ISCED-F 2013 code)",
+        "ru": "Область образования (код МСКО-О 2013)",
+        "kk": "Білім саласы (ХСБЖ-С 2013 коды)",
+    },
+    "compare.nqf_level": {
+        "en": "Level in the awarding country's framework",
+        "ru": "Уровень национальной рамки квалификаций страны выдачи",
+        "kk": "Берген елдің ұлттық біліктілік шеңберіндегі деңгейі",
+    },
+    "compare.length_years": {
+        "en": "Official length (years, full time)",
+        "ru": "Нормативный срок обучения (лет, очная форма)",
+        "kk": "Нормативтік оқу мерзімі (жыл, күндізгі нысан)",
+    },
+    "compare.credits": {
+        "en": "Credits",
+        "ru": "Трудоёмкость (кредиты, зачётные единицы)",
+        "kk": "Академиялық кредиттер",
+    },
+    "compare.credits.help": {
+        "en": "A number, or a range such as 180-240 when the documents give one.",
+        "ru": "Число или диапазон, например 180-240, если документы указывают диапазон.",
+        "kk": "Сан немесе құжаттарда көрсетілсе, 180-240 сияқты аралық.",
+    },
+    "compare.credit_system": {
+        "en": "Credit system",
+        "ru": "Система кредитов",
+        "kk": "Кредиттер жүйесі",
+    },
+    "compare.award_date": {
+        "en": "Date of award",
+        "ru": "Дата выдачи",
+        "kk": "Берілген күні",
+    },
+    "compare.institution_type": {
+        "en": "Kind of awarding institution",
+        "ru": "Тип организации, выдавшей документ",
+        "kk": "Құжатты берген ұйымның түрі",
+    },
+    "compare.institution_tier": {
+        "en": "Status of the institution (where a comparison depends on it)",
+        "ru": "Статус организации (если от него зависит сопоставление)",
+        "kk": "Ұйымның мәртебесі (салыстыру соған байланысты болса)",
+    },
+    "compare.prior_qualification": {
+        "en": "Qualification that gave access to it",
+        "ru": "Предшествующий документ об образовании",
+        "kk": "Оған қол жеткізуге негіз болған біліктілік",
+    },
+    "compare.prior_qualification.help": {
+        "en": "A type id (e.g. cn.bachelor) or a level such as bachelor.",
+        "ru": "Идентификатор вида (например, cn.bachelor) или уровень, например bachelor.",
+        "kk": "Түр идентификаторы (мысалы, cn.bachelor) немесе bachelor сияқты деңгей.",
+    },
+    "compare.completed": {
+        "en": "Programme completed?",
+        "ru": "Программа освоена полностью?",
+        "kk": "Бағдарлама толық меңгерілді ме?",
+    },
+    "compare.completed.yes": {
+        "en": "Yes, a final qualification",
+        "ru": "Да, документ об образовании и о квалификации",
+        "kk": "Иә, білімі және біліктілігі туралы құжат",
+    },
+    "compare.completed.no": {
+        "en": "No, studies not completed (certificate of study, transcript)",
+        "ru": "Нет, обучение не завершено (справка об обучении)",
+        "kk": "Жоқ, оқу аяқталмаған (оқу туралы анықтама)",
+    },
+    "compare.request": {
+        "en": "Where and why",
+        "ru": "Где и для чего",
+        "kk": "Қайда және не үшін",
+    },
+    "compare.result": {
+        "en": "Comparison",
+        "ru": "Сопоставление",
+        "kk": "Салыстыру",
+    },
+    "institution.university": {"en": "University", "ru": "Университет", "kk": "Университет"},
+    "institution.university-of-applied-sciences": {
+        "en": "University of applied sciences (Fachhochschule, HBO)",
+        "ru": "Университет прикладных наук (Fachhochschule, HBO)",
+        "kk": "Қолданбалы ғылымдар университеті (Fachhochschule, HBO)",
+    },
+    "institution.college": {"en": "College", "ru": "Колледж", "kk": "Колледж"},
+    "institution.junior-college": {
+        "en": "Junior college",
+        "ru": "Младший колледж (junior college)",
+        "kk": "Кіші колледж (junior college)",
+    },
+    "institution.research-institute": {
+        "en": "Research institute",
+        "ru": "Научная организация (научно-исследовательский институт)",
+        "kk": "Ғылыми ұйым (ғылыми-зерттеу институты)",
+    },
+    "institution.arts-institution": {
+        "en": "Institution of the arts",
+        "ru": "Образовательная организация в сфере искусств",
+        "kk": "Өнер саласындағы білім беру ұйымы",
+    },
+    "nav.compare": {
+        "en": "Compare a paper diploma",
+        "ru": "Сопоставить диплом на бумаге",
+        "kk": "Қағаз дипломды салыстыру",
     },
     "recognition.signed": {
         "en": "Get a signed recognition statement (JSON)",

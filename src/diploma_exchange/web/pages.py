@@ -39,6 +39,9 @@ from diploma_exchange.errors import (
     RateLimited,
     ServiceUnavailable,
 )
+from diploma_exchange.recognition import frameworks as recognition_frameworks
+from diploma_exchange.recognition import inputs as recognition_inputs
+from diploma_exchange.recognition import messages as recognition_messages
 from diploma_exchange.services import ratelimit, recognition, sharing, verification
 from diploma_exchange.services.ratelimit import Limit, RateLimiter
 from diploma_exchange.verification import CheckName, VerificationReport
@@ -178,7 +181,12 @@ def _report_json(report: VerificationReport, credential: dict[str, Any]) -> dict
 
 
 def _verification_context(
-    credential: dict[str, Any], report: VerificationReport, country: str | None
+    credential: dict[str, Any],
+    report: VerificationReport,
+    country: str | None,
+    request: Request,
+    purpose: str | None = None,
+    required_field: str | None = None,
 ) -> dict[str, Any]:
     assessment = None
     refused = False
@@ -186,7 +194,9 @@ def _verification_context(
         if report.verdict.value == "invalid":
             refused = True
         else:
-            assessment = recognition.preview(credential, country, report)
+            assessment = recognition.preview(
+                credential, country, report, purpose=purpose, required_field=required_field
+            )
     vouching = [
         c
         for c in report.checks
@@ -200,7 +210,32 @@ def _verification_context(
         "country": country or "",
         "assessment": assessment,
         "recognition_refused": refused,
+        **_recognition_vocabulary(request, purpose, required_field),
     }
+
+
+def _recognition_vocabulary(
+    request: Request, purpose: str | None, required_field: str | None
+) -> dict[str, Any]:
+    """What the recognition forms and results show, in the page language."""
+    lang = language(request)
+    return {
+        "purpose": purpose or "",
+        "required_field": required_field or "",
+        "purpose_names": {k: v.get(lang) for k, v in recognition_messages.PURPOSES.items()},
+        "outcome_names": {k: v.get(lang) for k, v in recognition_messages.OUTCOMES.items()},
+    }
+
+
+def _pick_purpose(value: object) -> str | None:
+    """A purpose from a form (anything outside the vocabulary is ignored, as a bad country)."""
+    return value if isinstance(value, str) and value in recognition_messages.PURPOSES else None
+
+
+def _pick_field(value: object) -> str | None:
+    if isinstance(value, str) and re.fullmatch(r"\d{2,4}", value.strip()):
+        return value.strip()
+    return None
 
 
 def _pick_country(value: object) -> str | None:
@@ -646,8 +681,10 @@ def share_link(
         body["link"] = {"expiresAt": link.expires_at.isoformat()}
         return secure_headers(JSONResponse(body))
     country = _pick_country(request.query_params.get("country"))
+    purpose = _pick_purpose(request.query_params.get("purpose"))
+    field = _pick_field(request.query_params.get("field"))
     base = f"/s/{token}"
-    context = _verification_context(credential, report, country)
+    context = _verification_context(credential, report, country, request, purpose, field)
     return render(
         request,
         "verification.html",
@@ -655,7 +692,10 @@ def share_link(
         recognition_form_action=base,
         recognition_form_method="get",
         recognition_hidden=[],
-        statement_form={"action": f"{base}/statement", "hidden": [("country", country)]}
+        statement_form={
+            "action": f"{base}/statement",
+            "hidden": [("country", country), ("purpose", purpose or ""), ("field", field or "")],
+        }
         if context["assessment"]
         else None,
         downloads=[
@@ -773,13 +813,13 @@ def share_link_statement(
     session: SessionDep,
     settings: SettingsDep,
     remote: RemoteDep,
-    form: Annotated[FormData, _form(max_fields=3, max_part_size=1024)],
+    form: Annotated[FormData, _form(max_fields=5, max_part_size=1024)],
 ) -> Response:
     link, refusal = _gate(request, session, settings, token)
     if link is None:
         return refusal or _error_page(request, NotFound("no such link"))
     _, credential = sharing.credential_of(session, link.credential_id)
-    return _statement(request, session, settings, remote, credential, form.get("country"))
+    return _statement(request, session, settings, remote, credential, form)
 
 
 def _statement(
@@ -788,20 +828,97 @@ def _statement(
     settings: Settings,
     remote: verification.RemoteLookups,
     credential: dict[str, Any],
-    country: object,
+    form: FormData,
 ) -> Response:
-    code = _pick_country(country)
+    code = _pick_country(form.get("country"))
     try:
         _count_shared(request, ratelimit.recognition_limits(settings), "recognition assessments")
         if code is None:
             raise InvalidInput("choose a receiving country", code="country-required")
         outcome = recognition.assess_and_issue(
-            session, settings, receiving_country=code, credential=credential, remote=remote
+            session,
+            settings,
+            receiving_country=code,
+            credential=credential,
+            purpose=_pick_purpose(form.get("purpose")),
+            required_field=_pick_field(form.get("field")),
+            remote=remote,
         )
     except Error as exc:
         return _error_page(request, exc)
     body = json.dumps(outcome.statement, ensure_ascii=False, indent=2)
     return _download(body, f"recognition-statement-{code}.json", "application/json")
+
+
+# --- advisory comparison of a qualification described by hand ---------------------------
+
+#: Form field -> the fact it gives (recognition.inputs.qualification_from_fields).
+_COMPARE_FIELDS = {
+    "awarding": "country",
+    "type": "qualification_type",
+    "isced_level": "isced_level",
+    "isced_field": "isced_field",
+    "nqf_level": "nqf_level",
+    "credits": "credits",
+    "credit_system": "credit_system",
+    "length_years": "length_years",
+    "award_date": "award_date",
+    "institution_type": "institution_type",
+    "institution_tier": "institution_tier",
+    "prior_qualification": "prior_qualification",
+    "completed": "completed",
+}
+
+
+@router.get("/compare")
+def compare_form(request: Request, settings: SettingsDep) -> Response:
+    """Compare a qualification described by hand (a paper diploma) with a receiving
+    country's system: an advisory comparison of self-declared facts, never signed or stored.
+    The same facts give the same outcome as the API and the CLI (services.recognition.compare)."""
+    lang = language(request)
+    params = request.query_params
+    values = {k: str(params.get(k) or "").strip()[:80] for k in (*_COMPARE_FIELDS, "country")}
+    purpose = _pick_purpose(params.get("purpose"))
+    field = _pick_field(params.get("field"))
+    assessment = None
+    error = None
+    status_code = 200
+    headers = None
+    if values["country"]:
+        try:
+            _count_shared(
+                request, ratelimit.recognition_limits(settings), "recognition assessments"
+            )
+            qualification = recognition_inputs.qualification_from_fields(
+                {fact: values[name] for name, fact in _COMPARE_FIELDS.items()}
+            )
+            outcome = recognition.compare(
+                values["country"],
+                qualification=qualification,
+                purpose=purpose,
+                required_field=field,
+            )
+            assessment = recognition.with_names(outcome.assessment)
+        except Error as exc:
+            error, status_code, headers = (
+                _error_text(exc, lang),
+                _status_of(exc),
+                _retry_headers(exc),
+            )
+    return render(
+        request,
+        "compare.html",
+        status_code=status_code,
+        headers=headers,
+        private=False,
+        error=error,
+        values=values,
+        assessment=assessment,
+        countries=recognition.receiving_countries(),
+        type_groups=recognition.type_choices(),
+        institution_types=recognition_frameworks.INSTITUTION_TYPES,
+        **_recognition_vocabulary(request, purpose, field),
+    )
 
 
 # --- verifiers: uploads -----------------------------------------------------------------
@@ -817,6 +934,7 @@ def verify_form(request: Request, settings: SettingsDep) -> Response:
         max_mb=settings.max_upload_bytes // (1024 * 1024),
         countries=recognition.receiving_countries(),
         country="",
+        **_recognition_vocabulary(request, None, None),
     )
 
 
@@ -920,10 +1038,12 @@ def verify_submit(
     session: SessionDep,
     settings: SettingsDep,
     remote: RemoteDep,
-    form: Annotated[FormData, _form(max_files=1, max_fields=6, max_part_size=None)],
+    form: Annotated[FormData, _form(max_files=1, max_fields=8, max_part_size=None)],
 ) -> Response:
     lang = language(request)
     country: str | None = None
+    purpose = _pick_purpose(form.get("purpose"))
+    field = _pick_field(form.get("field"))
 
     def again(exc: Error) -> Response:
         if wants_json(request):
@@ -937,6 +1057,7 @@ def verify_submit(
             max_mb=settings.max_upload_bytes // (1024 * 1024),
             countries=recognition.receiving_countries(),
             country=country or "",
+            **_recognition_vocabulary(request, purpose, field),
         )
 
     try:
@@ -969,7 +1090,9 @@ def verify_submit(
         else:
             raise InvalidInput(translate("upload.nothing", lang), code="upload-missing")
     except _Redirect as redirect:
-        query = urlencode({"country": country} if country else {})
+        query = urlencode(
+            {k: v for k, v in (("country", country), ("purpose", purpose), ("field", field)) if v}
+        )
         return secure_headers(
             RedirectResponse(redirect.location + (f"?{query}" if query else ""), status_code=303)
         )
@@ -978,15 +1101,20 @@ def verify_submit(
     report = verification.verify(session, settings, credential, remote=remote)
     if wants_json(request):
         return secure_headers(JSONResponse(_report_json(report, credential)))
-    return _upload_result(request, credential, report, country)
+    return _upload_result(request, credential, report, country, purpose, field)
 
 
 def _upload_result(
-    request: Request, credential: dict[str, Any], report: VerificationReport, country: str | None
+    request: Request,
+    credential: dict[str, Any],
+    report: VerificationReport,
+    country: str | None,
+    purpose: str | None = None,
+    field: str | None = None,
 ) -> Response:
     # The upload is not stored: follow-up actions post the credential back.
     text = json.dumps(credential, ensure_ascii=False, separators=(",", ":"))
-    context = _verification_context(credential, report, country)
+    context = _verification_context(credential, report, country, request, purpose, field)
     return render(
         request,
         "verification.html",
@@ -996,7 +1124,12 @@ def _upload_result(
         recognition_hidden=[("json", text)],
         statement_form={
             "action": "/verify/statement",
-            "hidden": [("credential", text), ("country", country)],
+            "hidden": [
+                ("credential", text),
+                ("country", country),
+                ("purpose", purpose or ""),
+                ("field", field or ""),
+            ],
         }
         if context["assessment"]
         else None,
@@ -1088,4 +1221,4 @@ def verify_statement(
         credential = _posted_credential(form, settings)
     except Error as exc:
         return _error_page(request, exc)
-    return _statement(request, session, settings, remote, credential, form.get("country"))
+    return _statement(request, session, settings, remote, credential, form)

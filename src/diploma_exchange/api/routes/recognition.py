@@ -21,33 +21,78 @@ from diploma_exchange.api.limits import StrictJsonRoute
 from diploma_exchange.api.problem_docs import problem_responses
 from diploma_exchange.api.schemas import ApiModel, UtcDateTime, VerificationReportPublic
 from diploma_exchange.errors import NotFound
-from diploma_exchange.recognition.assessment import Qualification
-from diploma_exchange.recognition.frameworks import load_registry
+from diploma_exchange.recognition import inputs
+from diploma_exchange.recognition.frameworks import INSTITUTION_TYPES, PURPOSES, load_registry
 from diploma_exchange.services import recognition
 
 router = APIRouter(prefix="/v1/recognition", tags=["recognition"], route_class=StrictJsonRoute)
 
 
 class QualificationIn(ApiModel):
-    """A qualification described by hand (for a paper diploma)."""
+    """A qualification described by hand (a paper diploma): self-declared facts, compared as
+    an advisory comparison. Unknown facts are left out; an assessment that depends on one
+    says which, and which document supplies it."""
 
     country: str | None = Field(
         default=None, pattern=r"^[A-Z]{2}$", description="Awarding country (ISO 3166-1 alpha-2)."
     )
     qualification_type: str | None = Field(
-        default=None, alias="qualificationType", examples=["kz.bachelor"]
+        default=None,
+        alias="qualificationType",
+        max_length=80,
+        examples=["kz.bachelor"],
+        description="A type id from GET /v1/recognition/countries/{code}.",
     )
-    achievement_type: str | None = Field(default=None, alias="achievementType")
+    achievement_type: str | None = Field(default=None, alias="achievementType", max_length=80)
     isced_level: str | None = Field(default=None, alias="iscedLevel", pattern=r"^[5-8]\d{0,2}$")
     isced_field: str | None = Field(default=None, alias="iscedField", pattern=r"^\d{2,4}$")
-    nqf_level: str | None = Field(default=None, alias="nqfLevel")
-    credits: float | None = Field(default=None, ge=0)
-    credit_system: str | None = Field(default=None, alias="creditSystem")
+    nqf_level: str | None = Field(default=None, alias="nqfLevel", max_length=80)
+    credits: float | None = Field(
+        default=None, ge=0, le=10_000, description="Credits, or the lower end of a range."
+    )
+    credits_max: float | None = Field(
+        default=None,
+        alias="creditsMax",
+        ge=0,
+        le=10_000,
+        description="The upper end when the credits are known as a range (e.g. 180-240).",
+    )
+    credit_system: str | None = Field(default=None, alias="creditSystem", max_length=80)
     length_years: float | None = Field(default=None, alias="lengthYears", gt=0, le=12)
     award_date: date | None = Field(default=None, alias="awardDate")
-    grade: str | None = None
-    grading_scale: str | None = Field(default=None, alias="gradingScale")
-    institution_accredited: bool | None = Field(default=None, alias="institutionAccredited")
+    grade: str | None = Field(default=None, max_length=80)
+    grading_scale: str | None = Field(default=None, alias="gradingScale", max_length=80)
+    institution_accredited: bool | None = Field(
+        default=None,
+        alias="institutionAccredited",
+        description="Declared only: an advisory comparison never asserts accreditation.",
+    )
+    institution_type: str | None = Field(
+        default=None,
+        alias="institutionType",
+        json_schema_extra={"enum": list(INSTITUTION_TYPES)},
+        description="Kind of awarding institution (Diploma Supplement 2.3/2.4); some "
+        "comparisons depend on it (HBO/WO, university/Fachhochschule, college/university).",
+    )
+    institution_tier: str | None = Field(
+        default=None,
+        alias="institutionTier",
+        max_length=80,
+        examples=["project-211"],
+        description="The awarding institution's status where a comparison depends on it.",
+    )
+    prior_qualification: str | None = Field(
+        default=None,
+        alias="priorQualification",
+        max_length=80,
+        examples=["cn.bachelor"],
+        description="The qualification that gave access to this one: a type id or a category.",
+    )
+    completed: bool | None = Field(
+        default=None,
+        description="False for studies that did not complete the programme (a certificate "
+        "of study or a transcript): never compared with a degree.",
+    )
 
 
 class AssessmentCreate(ApiModel):
@@ -56,6 +101,19 @@ class AssessmentCreate(ApiModel):
         default=None, description="A diploma credential (verified first)."
     )
     qualification: QualificationIn | None = None
+    purpose: str | None = Field(
+        default=None,
+        json_schema_extra={"enum": list(PURPOSES)},
+        description="Why recognition is sought: some comparisons hold for one purpose only "
+        "(admission to doctoral studies, not employment), and the access criterion follows it.",
+    )
+    required_field: str | None = Field(
+        default=None,
+        alias="requiredField",
+        pattern=r"^\d{2,4}$",
+        description="The ISCED-F 2013 field the receiving programme or post requires; makes "
+        "the field a criterion.",
+    )
 
 
 class AssessmentCreated(ApiModel):
@@ -121,30 +179,19 @@ def create_assessment(
 ) -> AssessmentCreated:
     """Assess a diploma (a signed statement, only when it verifies valid) or compare a
     described qualification (advisory) for a receiving country."""
-    qualification = None
-    if body.qualification is not None:
-        q = body.qualification
-        qualification = Qualification(
-            country=q.country,
-            qualification_type=q.qualification_type,
-            achievement_type=q.achievement_type,
-            isced_level=q.isced_level,
-            isced_field=q.isced_field,
-            nqf_level=q.nqf_level,
-            credits=q.credits,
-            credit_system=q.credit_system,
-            length_years=q.length_years,
-            award_date=q.award_date,
-            grade=q.grade,
-            grading_scale=q.grading_scale,
-            institution_accredited=q.institution_accredited,
-        )
+    qualification = (
+        inputs.qualification_from_fields(body.qualification.model_dump(exclude_none=True))
+        if body.qualification is not None
+        else None
+    )
     outcome = recognition.assess_and_issue(
         session,
         settings,
         receiving_country=body.receiving_country,
         credential=body.credential,
         qualification=qualification,
+        purpose=body.purpose,
+        required_field=body.required_field,
         remote=remote,
     )
     if outcome.advisory:
@@ -288,18 +335,20 @@ def reference_frameworks() -> dict[str, Any]:
     "/countries", response_model=list[dict[str, Any]], operation_id="listFrameworkCountries"
 )
 def list_countries() -> list[dict[str, Any]]:
-    """Countries (and the EQF group) with framework data."""
+    """Every country with framework data, by ISO 3166-1 alpha-2 code, each its own system
+    (the EQF group ``EU`` is a fallback only, marked ``group``)."""
+    registry = load_registry()
     return [
         {
             "code": c.code,
             "name": c.name,
-            "framework": c.framework.model_dump(mode="json", include={"name"})
-            if hasattr(c.framework, "name")
-            else None,
-            "conventions": [load_registry().public(v) for v in c.conventions],
+            "names": {"en": c.names.en, "ru": c.names.ru, "kk": c.names.kk},
+            "group": c.group,
+            "framework": {"id": c.framework.id, "name": c.framework.name},
+            "conventions": [registry.public(v) for v in c.conventions],
             "qualificationTypes": [t.id for t in c.qualification_types],
         }
-        for c in load_registry().countries()
+        for c in sorted(registry.countries(), key=lambda c: (c.group, c.code))
     ]
 
 
