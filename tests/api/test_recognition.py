@@ -412,3 +412,18 @@ def test_every_country_is_listed_by_its_own_code(client: TestClient) -> None:
         assert response.status_code == 200
         types = response.json()["assessment"]["comparable_types"]
         assert types and all(t.startswith(code.lower() + ".") for t in types), types
+
+
+def test_an_unknown_qualification_type_names_the_known_ones(client: TestClient) -> None:
+    response = assess(
+        client,
+        {
+            "qualification": {"country": "CN", "qualificationType": "cn.zhuanke"},
+            "receivingCountry": "AU",
+        },
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "unknown-qualification-type"
+    assert body["pointer"] == "/qualification/qualificationType"
+    assert "cn.graduation-certificate-zhuanke" in body["detail"]

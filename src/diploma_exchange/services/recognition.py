@@ -120,6 +120,26 @@ def _refuse_unless_valid(report: VerificationReport) -> None:
     )
 
 
+def _check_type_known(frameworks: Any, qualification: Qualification) -> None:
+    """A described qualification type must be one the framework data knows (a typo is an
+    input error naming the known types, not "insufficient information")."""
+    type_id = qualification.qualification_type
+    if not type_id or frameworks.has_type(type_id):
+        return
+    country = (qualification.country or type_id.split(".", 1)[0]).upper()
+    known = (
+        [t.id for t in frameworks.country(country).qualification_types]
+        if frameworks.has_country(country)
+        else []
+    )
+    hint = f"; the types of {country} are {', '.join(known)}" if known else ""
+    raise InvalidInput(
+        f"unknown qualification type {type_id!r}{hint} (GET /v1/recognition/countries/{country})",
+        pointer="/qualification/qualificationType",
+        code="unknown-qualification-type",
+    )
+
+
 def compare(
     receiving_country: str,
     *,
@@ -156,6 +176,7 @@ def compare(
     purpose = inputs.purpose_from(purpose)
     required_field = inputs.required_field_from(required_field)
     if qualification is not None:
+        _check_type_known(frameworks, qualification)
         if purpose and qualification.purpose and purpose != qualification.purpose:
             raise InvalidInput(
                 "two different purposes: give it once (purpose)", pointer="/qualification/purpose"
