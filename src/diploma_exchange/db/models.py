@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, DateTime, LargeBinary, Table, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, DateTime, LargeBinary, Table, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -414,3 +414,127 @@ class AuditHeadRecord(SQLModel, table=True):
     id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     seq: int = 0
     entry_sha256: str = Field(max_length=64)
+
+
+# --- issuance transparency log (services.transparency) ---------------------------------------
+
+
+class LogLeafRecord(SQLModel, table=True):
+    """One entry of the transparency log (``transparency.entries``), numbered from 0 without
+    gaps. ``data`` is the leaf exactly as hashed; the other columns are look-up keys copied
+    from it (no personal data: diplomas appear only as their secured digest)."""
+
+    __tablename__ = "log_leaf"
+
+    idx: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    kind: str = Field(max_length=16)  # issuance | status | key
+    issuer: str = Field(max_length=255)
+    #: The secured digest (issuance, status) or None.
+    digest: str | None = Field(default=None, index=True, max_length=64)
+    #: The verification method of a key event, else None (issuance rows leave it empty so
+    #: that the index stays small).
+    key_ref: str | None = Field(default=None, index=True, max_length=255)
+    logged_at: datetime = Field(sa_column=_ts())
+
+
+class LogHeadRecord(SQLModel, table=True):
+    """The sequencer (one row, ``id`` 1): how many leaves have numbers. Appenders update it
+    first, which serialises them on its row lock, so numbers are consecutive across workers."""
+
+    __tablename__ = "log_head"
+
+    id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    size: int = Field(sa_column=Column(BigInteger, nullable=False))
+
+
+class LogTreeRecord(SQLModel, table=True):
+    """The integrated tree (one row, ``id`` 1): the size covered by the stored tiles and its
+    root hash (hex). Integration locks this row, never the head, so appends go on meanwhile."""
+
+    __tablename__ = "log_tree"
+
+    id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    size: int = Field(sa_column=Column(BigInteger, nullable=False))
+    root_sha256: str = Field(max_length=64)
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class LogTileRecord(SQLModel, table=True):
+    """A C2SP tile: up to 256 consecutive hashes of height 8 x ``level``; a partial tile is
+    stored at its current width and grows (a narrower partial tile is a prefix of it)."""
+
+    __tablename__ = "log_tile"
+
+    level: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    idx: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    hashes: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class LogCheckpointRecord(SQLModel, table=True):
+    """A signed checkpoint (the note with the log's signature only)."""
+
+    __tablename__ = "log_checkpoint"
+
+    size: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    root_sha256: str = Field(max_length=64)
+    note: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class LogCosignatureRecord(SQLModel, table=True):
+    """A witness's cosignature line on one of this log's checkpoints."""
+
+    __tablename__ = "log_cosignature"
+    __table_args__ = (UniqueConstraint("size", "witness_vkey", "timestamp"),)
+
+    id: str = Field(default_factory=_uuid, primary_key=True, max_length=36)
+    size: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    witness_vkey: str = Field(max_length=500)
+    timestamp: int = Field(sa_column=Column(BigInteger, nullable=False))
+    line: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class LogKeyRecord(SQLModel, table=True):
+    """This service's note keys: ``log`` signs checkpoints, ``witness`` cosigns partners'
+    checkpoints. Distinct keys (c2sp.org/signed-note: one key, one signature type), stored
+    only encrypted (PKCS#8 with the key passphrase)."""
+
+    __tablename__ = "log_key"
+
+    purpose: str = Field(primary_key=True, max_length=16)  # log | witness
+    name: str = Field(max_length=255)
+    vkey: str = Field(max_length=500)
+    encrypted_private_key: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class LogWitnessRecord(SQLModel, table=True):
+    """A witness of this log (a partner NIC): its cosignature vkey, its submission prefix,
+    and the size of the last checkpoint it cosigned for us."""
+
+    __tablename__ = "log_witness"
+
+    id: str = Field(default_factory=_uuid, primary_key=True, max_length=36)
+    vkey: str = Field(unique=True, max_length=500)
+    url: str = Field(max_length=500)
+    partner_did: str | None = Field(default=None, max_length=255)
+    last_size: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class WitnessedLogRecord(SQLModel, table=True):
+    """A partner's log this service witnesses (and trusts for verification): its origin, key,
+    tiles prefix, and the latest checkpoint cosigned for it here (c2sp.org/tlog-witness)."""
+
+    __tablename__ = "witnessed_log"
+
+    origin: str = Field(primary_key=True, max_length=255)
+    vkey: str = Field(max_length=500)
+    url: str | None = Field(default=None, max_length=500)
+    partner_did: str | None = Field(default=None, max_length=255)
+    size: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    root_sha256: str | None = Field(default=None, max_length=64)
+    note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
