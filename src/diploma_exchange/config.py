@@ -98,6 +98,17 @@ class Settings(BaseSettings):
     #: partner NIC's verifier or this service's own benchmark host.
     rate_limit_exempt: list[str] = Field(default_factory=list)
 
+    #: Issuance transparency log. Its origin (and checkpoint key name) defaults to
+    #: ``<public host>/log``; the witness's key name to ``<public host>/witness``.
+    log_origin: str | None = None
+    log_witness_name: str | None = None
+    #: Seconds between checkpoints while leaves arrive (0: only on demand, e.g. in tests).
+    log_checkpoint_interval_seconds: float = Field(default=5.0, ge=0, le=3600)
+    #: Seconds after which an unchanged checkpoint is sent to the witnesses again, so that
+    #: verifiers see fresh cosignatures on a quiet log.
+    log_witness_refresh_seconds: float = Field(default=300.0, ge=1, le=86400)
+    log_witness_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+
     @model_validator(mode="after")
     def _refuse_demo_secrets(self) -> Settings:
         if self.environment == "production":
@@ -129,6 +140,15 @@ class Settings(BaseSettings):
     def public_host(self) -> str:
         """Host[:port] of the public base URL."""
         return urlsplit(self.public_base_url).netloc
+
+    @property
+    def effective_log_origin(self) -> str:
+        """The log's origin: a schema-less URL prefix (c2sp.org/tlog-tiles §Parameters)."""
+        return self.log_origin or f"{self.public_host}/log"
+
+    @property
+    def effective_witness_name(self) -> str:
+        return self.log_witness_name or f"{self.public_host}/witness"
 
     @property
     def effective_fetch_allow_hosts(self) -> frozenset[str]:

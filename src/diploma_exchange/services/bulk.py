@@ -281,6 +281,7 @@ class _Chunk:
     entries: list[list[dict[str, Any]]]
     batch_id: str
     now: datetime
+    verification_method: str = ""
     signing: list[Future[Any]] = field(default_factory=list)
 
 
@@ -343,6 +344,7 @@ def _prepare(
             _reserved_entries(session, settings, ids),
             batch.id,
             as_utc(batch.created_at),
+            signer.verification_method,
         )
     now = (clock or utcnow_seconds)()
     batch = BatchRecord(
@@ -357,7 +359,9 @@ def _prepare(
     reservation = status.reserve_indexes(
         session, settings, institution, ids, signer, now, used_cache=used_cache
     )
-    return _Chunk(number, rows, ids, reservation.entries, batch.id, now)
+    return _Chunk(
+        number, rows, ids, reservation.entries, batch.id, now, signer.verification_method
+    )
 
 
 def _reserved_entries(
@@ -440,6 +444,8 @@ def _store(
     made = [item for part in parts for item in part if isinstance(item, tuple)]
     session.execute(insert(core_table(CredentialRecord)), [row for row, _ in made])
     issuance.audit_issued(session, institution, [row for row, _ in made])
+    # One batch of log leaves per chunk, appended by the chunk's commit.
+    issuance.log_issued(session, institution, chunk.verification_method, [r for r, _ in made])
     mark = result.add("store", mark)
     claims = sharing.store_new_claim_codes(
         session, settings, [(row["id"], code) for row, code in made], now=chunk.now

@@ -32,7 +32,7 @@ from diploma_exchange.errors import (
     NotFound,
 )
 from diploma_exchange.proofs import keys
-from diploma_exchange.services import audit
+from diploma_exchange.services import audit, transparency
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 API_KEY_RE = re.compile(r"^dx_([A-Za-z0-9]{12})_([A-Za-z0-9_-]{43})$")
@@ -303,15 +303,25 @@ def _record_key_event(
         note=note,
     )
     text = json.dumps(entry, separators=(",", ":"), ensure_ascii=False)
+    entry_sha256 = key_log.entry_hash(entry)
     session.add(
         KeyEventRecord(
             institution_id=institution.id,
             sequence=len(log),
             entry=text,
-            entry_sha256=key_log.entry_hash(entry),
+            entry_sha256=entry_sha256,
         )
     )
     session.flush()
+    transparency.log_key_event(
+        session,
+        issuer=institution.did,
+        verification_method=f"{institution.did}#{key.key_id}",
+        event_name=event,
+        effective_at=as_utc(effective_at),
+        public_key_multibase=key.public_key_multibase,
+        key_log_entry_sha256=entry_sha256,
+    )
     audit.record(
         session,
         f"key.{event}",

@@ -46,7 +46,7 @@ from diploma_exchange.errors import (
 from diploma_exchange.proofs import eddsa_jcs_2022
 from diploma_exchange.proofs.keys import Signer
 from diploma_exchange.proofs.secured import secured_digest
-from diploma_exchange.services import audit, institutions, status
+from diploma_exchange.services import audit, institutions, status, transparency
 from diploma_exchange.services.institutions import Principal
 
 Clock = Callable[[], datetime]
@@ -249,7 +249,21 @@ def issue_credentials(
     ]
     session.execute(insert(core_table(CredentialRecord)), rows)
     audit_issued(session, institution, rows)
+    log_issued(session, institution, signer.verification_method, rows)
     return IssuedBatch(batch.id, signed)
+
+
+def log_issued(
+    session: Session,
+    institution: InstitutionRecord,
+    verification_method: str,
+    rows: Sequence[Mapping[str, Any]],
+) -> None:
+    """One transparency log leaf per stored diploma: its secured digest, issuer and key
+    (appended in the same transaction, when it commits)."""
+    transparency.log_issued(
+        session, institution.did, verification_method, [str(r["secured_digest"]) for r in rows]
+    )
 
 
 def audit_issued(

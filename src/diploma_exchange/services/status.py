@@ -36,7 +36,7 @@ from diploma_exchange.db.models import (
 from diploma_exchange.errors import Conflict, Forbidden, InvalidInput, NotFound
 from diploma_exchange.proofs import eddsa_jcs_2022
 from diploma_exchange.proofs.keys import Signer
-from diploma_exchange.services import audit, institutions, registry
+from diploma_exchange.services import audit, institutions, registry, transparency
 from diploma_exchange.status import (
     Bitstring,
     build_status_list_credential,
@@ -570,6 +570,7 @@ def change_status(
         credential_id,
         {"reasonCode": reason_code, "from": state, "to": new_state, "statusList": list_id},
     )
+    transparency.log_status(session, institution.did, credential.secured_digest, action)
     return StatusChange(credential_id, credential.state, event)
 
 
