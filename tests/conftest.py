@@ -134,6 +134,8 @@ def settings(backend: Backend) -> Settings:
         verify_global_per_minute=1_000_000,
         recognition_per_client_per_minute=1_000_000,
         recognition_global_per_minute=1_000_000,
+        # Checkpoints on demand only: no publisher thread writing behind a test's back.
+        log_checkpoint_interval_seconds=0,
     )
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
@@ -19,6 +22,7 @@ from diploma_exchange.api.routes import (
     meta,
     recognition,
     status_lists,
+    transparency,
     trust,
     vcapi,
     verifications,
@@ -27,6 +31,7 @@ from diploma_exchange.api.security_headers import SecurityHeadersMiddleware
 from diploma_exchange.config import Settings, get_settings
 from diploma_exchange.db.engine import make_engine
 from diploma_exchange.services import audit
+from diploma_exchange.services.transparency import Publisher
 from diploma_exchange.services.ratelimit import make_rate_limiter
 from diploma_exchange.services.verification import RemoteLookups
 from diploma_exchange.web import pages
@@ -47,7 +52,19 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     # Requests nobody authenticated are audited as anonymous (``serve`` runs in the CLI's
     # process, whose default actor is the operator).
     audit.set_default_actor("anonymous")
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Checkpoints every few seconds while diplomas are logged, and the witnesses' turn.
+        publisher = Publisher(app.state.engine, settings)
+        publisher.start()
+        try:
+            yield
+        finally:
+            publisher.stop()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="diploma-exchange",
         version=__version__,
         description=DESCRIPTION,
@@ -84,6 +101,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         vcapi,
         verifications,
         audit_routes,
+        transparency,
     ):
         app.include_router(module.router)
     app.include_router(pages.router)

@@ -109,7 +109,7 @@ def parse_vkey(vkey: str, *, expected_type: int | None = None) -> NoteVerifier:
     Raises:
         NoteError: malformed, unsupported type, or the key ID does not match.
     """
-    parts = vkey.split("+")
+    parts = vkey.split("+", 2)
     if len(parts) != 3:
         raise NoteError("a vkey is <name>+<hex key ID>+<base64 key>")
     name, hex_id, material = parts
