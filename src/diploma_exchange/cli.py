@@ -1525,6 +1525,11 @@ def restore_database(
     out.print_json(data=summary.to_json())
 
 
+from diploma_exchange.cli_log import log_app  # noqa: E402 (it imports this module's helpers)
+
+app.add_typer(log_app, name="log")
+
+
 def main() -> None:
     """Console-script entry: usage errors exit with 64, since 1 and 2 are verdicts of ``verify``.
 
