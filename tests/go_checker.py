@@ -91,9 +91,7 @@ def write_dump(
         json.dumps(
             {
                 "allEntries": all_entries,
-                "inclusion": [
-                    {"index": i, "size": n, "proof": b64(p)} for i, n, p in inclusion
-                ],
+                "inclusion": [{"index": i, "size": n, "proof": b64(p)} for i, n, p in inclusion],
                 "consistency": [
                     {
                         "first": m,

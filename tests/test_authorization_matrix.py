@@ -56,6 +56,7 @@ from sqlalchemy.engine import Engine
 from conftest import PUBLIC_BASE_URL, Tenant
 from diploma_exchange.api.app import create_app
 from diploma_exchange.config import Settings
+from diploma_exchange.proofs.secured import secured_digest
 from helpers import diploma_payload
 
 ANON, GRAD_A, GRAD_B, KAZNU, ENU, ADMIN = (
@@ -256,6 +257,34 @@ POLICIES: dict[tuple[str, str, str], Policy] = {
         public(), json=lambda w, r: {"verifiableCredential": w.credential_a}
     ),
     ("POST", "/v1/verifications", ""): Policy(public(), json=lambda w, r: w.credential_a),
+    # --- transparency log: public reads (C2SP checkpoint, tiles), the witness protocol
+    ("GET", "/log/checkpoint", ""): Policy(public()),
+    ("GET", "/log/tile/{level}/{rest:path}", "entries"): Policy(
+        public(), {"level": "tile_level", "rest": "tile_rest"}
+    ),
+    ("GET", "/log/v1/info", ""): Policy(public()),
+    ("GET", "/log/v1/proof/inclusion", ""): Policy(public(), query={"index": "0", "treeSize": "1"}),
+    ("GET", "/log/v1/proof/consistency", ""): Policy(public(), query={"first": "0", "second": "1"}),
+    ("GET", "/log/v1/bundles/{digest}", "diploma-a"): Policy(public(), {"digest": "digest_a"}),
+    ("GET", "/v1/diplomas/{credential_id}/log-bundle", "diploma-a"): Policy(
+        only(KAZNU, hidden=(ENU,)), DIPLOMA_A
+    ),
+    ("POST", "/witness/add-checkpoint", ""): Policy(
+        public(),
+        content=b"old 0\n\nnot a checkpoint",
+        content_type="text/plain",
+        note="a malformed request: 400 for everyone, nothing stored",
+    ),
+    ("GET", "/witness/{origin_hash}/checkpoint", ""): Policy(
+        public(), {"origin_hash": "origin_hash"}
+    ),
+    # --- transparency log administration (NIC) and monitoring (NIC or the institution)
+    ("POST", "/v1/log/witnesses", ""): Policy(only(ADMIN), json={}),
+    ("GET", "/v1/log/witnesses", ""): Policy(only(ADMIN)),
+    ("POST", "/v1/log/witnessed-logs", ""): Policy(only(ADMIN), json={}),
+    ("GET", "/v1/log/witnessed-logs", ""): Policy(only(ADMIN)),
+    ("POST", "/v1/log/checkpoints", ""): Policy(only(ADMIN)),
+    ("GET", "/v1/log/monitor", "kaznu"): Policy(only(ADMIN, KAZNU), query={"institution": "kaznu"}),
     # --- web: home, claim
     ("GET", "/", ""): Policy(public()),
     ("GET", "/claim", ""): Policy(public()),
@@ -353,7 +382,7 @@ def test_every_policy_names_a_route_and_every_role(route_table: set[tuple[str, s
         assert set(policy.expect.values()) <= {PUBLIC, ALLOW, DENY, DENY_404}, key
         if PUBLIC in policy.expect.values():
             assert set(policy.expect.values()) == {PUBLIC}, f"{key}: public is for everyone"
-        assert set(re.findall(r"{(\w+)}", key[1])) == set(policy.params), key
+        assert set(re.findall(r"{(\w+)(?::\w+)?}", key[1])) == set(policy.params), key
 
 
 # --- building the world ---------------------------------------------------------------------
@@ -453,6 +482,10 @@ def world(
                 "dummy_key": "no-such-key",
                 "country": "JP",
                 "qualification_type": "kz.bachelor",
+                "tile_level": "entries",
+                "tile_rest": "000.p/1",
+                "digest_a": secured_digest(credential_a),
+                "origin_hash": "0" * 64,
             },
             csrf=csrf,
             pin_tokens=pin_tokens,
@@ -474,7 +507,7 @@ def send(world: World, key: tuple[str, str, str], policy: Policy, role: str) -> 
     path = template
     for param, source in policy.params.items():
         value = world.pin_tokens[role] if source == "pin_token" else world.values[source]
-        path = path.replace("{" + param + "}", value)
+        path = re.sub("{" + param + r"(?::\w+)?}", value, path)
     headers = dict(world.headers.get(role, {}))
     if policy.content_type:
         headers["Content-Type"] = policy.content_type

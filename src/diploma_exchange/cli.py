@@ -1525,7 +1525,7 @@ def restore_database(
     out.print_json(data=summary.to_json())
 
 
-from diploma_exchange.cli_log import log_app  # noqa: E402 (it imports this module's helpers)
+from diploma_exchange.cli_log import log_app
 
 app.add_typer(log_app, name="log")
 

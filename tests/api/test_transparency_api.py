@@ -25,9 +25,7 @@ def issue(client: TestClient, tenant: Tenant, i: int = 0) -> dict[str, Any]:
 
 
 def publish(client: TestClient, admin_key: str) -> str:
-    response = client.post(
-        "/v1/log/checkpoints", headers={"Authorization": f"Bearer {admin_key}"}
-    )
+    response = client.post("/v1/log/checkpoints", headers={"Authorization": f"Bearer {admin_key}"})
     assert response.status_code == 201, response.text
     return response.json()["checkpoint"]  # type: ignore[no-any-return]
 
@@ -81,7 +79,9 @@ def test_issuance_status_and_key_events_are_logged_and_proven(
     index = issued[0][0]
     proof = client.get("/log/v1/proof/inclusion", params={"index": index, "treeSize": size})
     hashes = [base64.b64decode(h) for h in proof.json()["proof"]]
-    assert merkle.verify_inclusion(merkle.leaf_hash(entries[index]), index, size, hashes, checkpoint.root)
+    assert merkle.verify_inclusion(
+        merkle.leaf_hash(entries[index]), index, size, hashes, checkpoint.root
+    )
 
     bundle = client.get(f"/v1/diplomas/{credential['id']}/log-bundle", headers=kaznu.headers)
     assert bundle.status_code == 200, bundle.text

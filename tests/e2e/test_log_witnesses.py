@@ -18,6 +18,7 @@ from sqlmodel import Session
 from diploma_exchange.api.app import create_app
 from diploma_exchange.config import Settings
 from diploma_exchange.db.engine import make_engine, upgrade
+from diploma_exchange.proofs.keys import generate_private_key
 from diploma_exchange.proofs.secured import secured_digest
 from diploma_exchange.services import institutions, transparency
 from diploma_exchange.transparency.bundle import (
@@ -28,7 +29,6 @@ from diploma_exchange.transparency.bundle import (
     verify_bundle,
 )
 from diploma_exchange.transparency.checkpoint import Checkpoint, sign_checkpoint
-from diploma_exchange.proofs.keys import generate_private_key
 from diploma_exchange.transparency.note import NoteSigner, parse_vkey
 from diploma_exchange.transparency.witness import encode_request
 from helpers import diploma_payload
@@ -146,9 +146,7 @@ def test_two_nics_witness_each_other(kz: Nic, jp: Nic) -> None:
     assert served.status_code == 200 and served.text.split("\n\n")[0] == checkpoint.split("\n\n")[0]
 
     bundle = LogBundle.from_json(
-        kz.client.get(
-            f"/v1/diplomas/{credential['id']}/log-bundle", headers=kz.university
-        ).json()
+        kz.client.get(f"/v1/diplomas/{credential['id']}/log-bundle", headers=kz.university).json()
     )
     kz_log = parse_vkey(kz.client.get("/log/v1/info").json()["vkey"])
     kz_witness = parse_vkey(kz.client.get("/log/v1/info").json()["witnessVkey"])
@@ -184,7 +182,11 @@ def test_two_nics_witness_each_other(kz: Nic, jp: Nic) -> None:
     impostor = NoteSigner(origin, generate_private_key())
     status, _ = poster(
         "https://nic.jp.example/witness/add-checkpoint",
-        encode_request(second.size, [], sign_checkpoint(Checkpoint(origin, second.size, b"\x07" * 32), impostor)),
+        encode_request(
+            second.size,
+            [],
+            sign_checkpoint(Checkpoint(origin, second.size, b"\x07" * 32), impostor),
+        ),
     )
     assert status == 403
     status, _ = poster("https://nic.jp.example/witness/add-checkpoint", b"old 1\n\nnot a note")

@@ -100,7 +100,9 @@ def test_a_rolled_back_issuance_logs_nothing(
 ) -> None:
     before = _indexes(engine)
     with Session(engine) as session:
-        issuance.issue_diplomas(session, settings, _principal(session, "kaznu"), [sample_diploma_data(0)])
+        issuance.issue_diplomas(
+            session, settings, _principal(session, "kaznu"), [sample_diploma_data(0)]
+        )
         session.rollback()
     assert _indexes(engine) == before
 
@@ -265,7 +267,9 @@ def test_stale_and_rolled_back_checkpoints_are_detected(
         stale, policy=WitnessPolicy((witness,), 1, timedelta(hours=2)), **common
     )
     assert fresh_enough.code == "log.included"
-    too_old = verify_bundle(stale, policy=WitnessPolicy((witness,), 1, timedelta(minutes=10)), **common)
+    too_old = verify_bundle(
+        stale, policy=WitnessPolicy((witness,), 1, timedelta(minutes=10)), **common
+    )
     assert too_old.status is LogStatus.INDETERMINATE and too_old.code == "log.stale-checkpoint"
     unwitnessed = verify_bundle(bundle, policy=WitnessPolicy((witness,), 1), **common)
     assert unwitnessed.code == "log.witnesses"
@@ -278,9 +282,12 @@ def test_stale_and_rolled_back_checkpoints_are_detected(
             session, origin=settings.effective_log_origin, vkey=verifier.vkey
         )
         new_size = int(new_note.split("\n")[1])
-        assert transparency.witness_add_checkpoint(
-            session, settings, encode_request(0, [], new_note)
-        ).outcome is Outcome.COSIGNED
+        assert (
+            transparency.witness_add_checkpoint(
+                session, settings, encode_request(0, [], new_note)
+            ).outcome
+            is Outcome.COSIGNED
+        )
         rolled_back = transparency.witness_add_checkpoint(
             session, settings, encode_request(0, [], old_note)
         )
@@ -290,7 +297,9 @@ def test_stale_and_rolled_back_checkpoints_are_detected(
 
 def test_tiles_are_stored_once_per_tile(engine: Engine, settings: Settings, kaznu: Tenant) -> None:
     with Session(engine) as session:
-        transparency.log_issued(session, kaznu.did, f"{kaznu.did}#key-1", [f"{i:064x}" for i in range(600)])
+        transparency.log_issued(
+            session, kaznu.did, f"{kaznu.did}#key-1", [f"{i:064x}" for i in range(600)]
+        )
         session.commit()
     _publish(engine, settings)
     with Session(engine) as session:
@@ -299,4 +308,6 @@ def test_tiles_are_stored_once_per_tile(engine: Engine, settings: Settings, kazn
         reader = transparency._reader(session)
         root = merkle.mth(reader, 0, size)
     assert rows[(0, 0)] == 256 and rows[(0, 1)] == 256 and rows[(1, 0)] == size // 256
-    assert Checkpoint(settings.effective_log_origin, size, root).text() in _publish(engine, settings)
+    assert Checkpoint(settings.effective_log_origin, size, root).text() in _publish(
+        engine, settings
+    )

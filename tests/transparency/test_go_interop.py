@@ -14,11 +14,11 @@ from sqlmodel import Session
 import go_checker
 from conftest import Tenant
 from diploma_exchange.config import Settings
+from diploma_exchange.proofs.keys import generate_private_key
 from diploma_exchange.services import transparency
 from diploma_exchange.transparency import merkle, tiles
 from diploma_exchange.transparency.checkpoint import Checkpoint, sign_checkpoint
 from diploma_exchange.transparency.note import NoteSigner
-from diploma_exchange.proofs.keys import generate_private_key
 from helpers import diploma_payload
 
 
@@ -43,7 +43,10 @@ def test_go_verifies_the_served_log(
 ) -> None:
     admin = {"Authorization": f"Bearer {admin_key}"}
     for i in range(3):
-        assert client.post("/v1/diplomas", json=diploma_payload(i), headers=kaznu.headers).status_code == 201
+        assert (
+            client.post("/v1/diplomas", json=diploma_payload(i), headers=kaznu.headers).status_code
+            == 201
+        )
     # More than one level-0 tile, so that level 1 has hashes and partial tiles at two levels.
     with Session(engine) as session:
         _synthetic(session, 300, kaznu.did)
@@ -105,17 +108,27 @@ def test_go_verifies_a_three_level_tree(gocheck: Path, tmp_path: Path) -> None:
     entries = [f"entry {i}".encode() for i in range(70_000)]
     size = 0
     for step in (1, 255, 257, 40_000, 29_487):
-        grown = tiles.integrate(size, [merkle.leaf_hash(e) for e in entries[size : size + step]], source)
+        grown = tiles.integrate(
+            size, [merkle.leaf_hash(e) for e in entries[size : size + step]], source
+        )
         store.update(grown.tiles)
         size, root = grown.size, grown.root
     assert size == 70_000
     widths = {k: len(v) // 32 for k, v in store.items() if k[0] > 0}
     assert widths == {(1, 0): 256, (1, 1): 17, (2, 0): 1}
-    files = {ref.path(): store[(ref.level, ref.index)][: ref.width * 32] for ref in tiles.tiles_for_size(size) if ref.level is not None}
+    files = {
+        ref.path(): store[(ref.level, ref.index)][: ref.width * 32]
+        for ref in tiles.tiles_for_size(size)
+        if ref.level is not None
+    }
     for ref in tiles.iter_entry_tiles(0, size):
-        files[ref.path()] = tiles.encode_bundle(entries[ref.index * 256 : ref.index * 256 + ref.width])
+        files[ref.path()] = tiles.encode_bundle(
+            entries[ref.index * 256 : ref.index * 256 + ref.width]
+        )
     reader = tiles.TileHashReader(source)
-    inclusion = [(i, size, merkle.inclusion_proof(reader, i, size)) for i in (0, 65_535, 65_536, 69_999)]
+    inclusion = [
+        (i, size, merkle.inclusion_proof(reader, i, size)) for i in (0, 65_535, 65_536, 69_999)
+    ]
     consistency = [
         (m, size, merkle.mth(reader, 0, m), merkle.consistency_proof(reader, m, size))
         for m in (1, 3, 65_536, 69_998)
@@ -140,9 +153,15 @@ def test_go_rejects_a_tampered_dump(gocheck: Path, tmp_path: Path) -> None:
     store: dict[tuple[int, int], bytes] = {}
     grown = tiles.integrate(0, [merkle.leaf_hash(e) for e in entries], lambda l, i: store[(l, i)])
     store.update(grown.tiles)
-    files = {r.path(): store[(r.level, r.index)][: r.width * 32] for r in tiles.tiles_for_size(300) if r.level is not None}
+    files = {
+        r.path(): store[(r.level, r.index)][: r.width * 32]
+        for r in tiles.tiles_for_size(300)
+        if r.level is not None
+    }
     for ref in tiles.iter_entry_tiles(0, 300):
-        files[ref.path()] = tiles.encode_bundle(entries[ref.index * 256 : ref.index * 256 + ref.width])
+        files[ref.path()] = tiles.encode_bundle(
+            entries[ref.index * 256 : ref.index * 256 + ref.width]
+        )
     good = sign_checkpoint(Checkpoint("example.kz/log", 300, grown.root), signer)
     go_checker.write_dump(tmp_path / "ok", vkey=signer.verifier.vkey, checkpoint=good, files=files)
     go_checker.run(gocheck, tmp_path / "ok")
@@ -151,12 +170,16 @@ def test_go_rejects_a_tampered_dump(gocheck: Path, tmp_path: Path) -> None:
     bundle = bytearray(bad_entry["tile/entries/001.p/44"])
     bundle[-1] ^= 1
     bad_entry["tile/entries/001.p/44"] = bytes(bundle)
-    go_checker.write_dump(tmp_path / "entry", vkey=signer.verifier.vkey, checkpoint=good, files=bad_entry)
+    go_checker.write_dump(
+        tmp_path / "entry", vkey=signer.verifier.vkey, checkpoint=good, files=bad_entry
+    )
     with pytest.raises(AssertionError, match="entry 299"):
         go_checker.run(gocheck, tmp_path / "entry")
 
     other = NoteSigner("example.kz/log", generate_private_key())
     forged = sign_checkpoint(Checkpoint("example.kz/log", 300, grown.root), other)
-    go_checker.write_dump(tmp_path / "key", vkey=signer.verifier.vkey, checkpoint=forged, files=files)
+    go_checker.write_dump(
+        tmp_path / "key", vkey=signer.verifier.vkey, checkpoint=forged, files=files
+    )
     with pytest.raises(AssertionError, match="note.Open"):
         go_checker.run(gocheck, tmp_path / "key")

@@ -27,7 +27,7 @@ def k_of(n: int) -> int:
     return k
 
 
-def MTH(d: list[bytes]) -> bytes:  # noqa: N802 - the RFC's name
+def MTH(d: list[bytes]) -> bytes:
     if not d:
         return hashlib.sha256(b"").digest()
     if len(d) == 1:
@@ -36,7 +36,7 @@ def MTH(d: list[bytes]) -> bytes:  # noqa: N802 - the RFC's name
     return hashlib.sha256(b"\x01" + MTH(d[:k]) + MTH(d[k:])).digest()
 
 
-def PATH(m: int, d: list[bytes]) -> list[bytes]:  # noqa: N802
+def PATH(m: int, d: list[bytes]) -> list[bytes]:
     if len(d) == 1:
         return []
     k = k_of(len(d))
@@ -45,7 +45,7 @@ def PATH(m: int, d: list[bytes]) -> list[bytes]:  # noqa: N802
     return PATH(m - k, d[k:]) + [MTH(d[:k])]
 
 
-def SUBPROOF(m: int, d: list[bytes], b: bool) -> list[bytes]:  # noqa: N802
+def SUBPROOF(m: int, d: list[bytes], b: bool) -> list[bytes]:
     if m == len(d):
         return [] if b else [MTH(d)]
     k = k_of(len(d))

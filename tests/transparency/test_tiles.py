@@ -40,7 +40,14 @@ def test_tile_paths(level: str, rest: str, ref: tiles.TileRef) -> None:
 
 @pytest.mark.parametrize(
     ("level", "rest"),
-    [("00", "000"), ("64", "000"), ("0", "000.p/256"), ("0", "000.p/0"), ("0", "000.p/07"), ("x", "000")],
+    [
+        ("00", "000"),
+        ("64", "000"),
+        ("0", "000.p/256"),
+        ("0", "000.p/0"),
+        ("0", "000.p/07"),
+        ("x", "000"),
+    ],
 )
 def test_bad_tile_paths(level: str, rest: str) -> None:
     with pytest.raises(InvalidInput):

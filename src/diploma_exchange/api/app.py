@@ -31,8 +31,8 @@ from diploma_exchange.api.security_headers import SecurityHeadersMiddleware
 from diploma_exchange.config import Settings, get_settings
 from diploma_exchange.db.engine import make_engine
 from diploma_exchange.services import audit
-from diploma_exchange.services.transparency import Publisher
 from diploma_exchange.services.ratelimit import make_rate_limiter
+from diploma_exchange.services.transparency import Publisher
 from diploma_exchange.services.verification import RemoteLookups
 from diploma_exchange.web import pages
 from diploma_exchange.web.rendering import STATIC

@@ -359,9 +359,7 @@ def _prepare(
     reservation = status.reserve_indexes(
         session, settings, institution, ids, signer, now, used_cache=used_cache
     )
-    return _Chunk(
-        number, rows, ids, reservation.entries, batch.id, now, signer.verification_method
-    )
+    return _Chunk(number, rows, ids, reservation.entries, batch.id, now, signer.verification_method)
 
 
 def _reserved_entries(

@@ -66,7 +66,7 @@ from diploma_exchange.errors import (
     NotFound,
 )
 from diploma_exchange.proofs import keys
-from diploma_exchange.services import audit  # noqa: F401  (its commit listener runs first)
+from diploma_exchange.services import audit
 from diploma_exchange.transparency import merkle, tiles
 from diploma_exchange.transparency.bundle import (
     BundleEntry,
@@ -257,14 +257,14 @@ def _note_signer(session: Session, settings: Settings, purpose: str) -> NoteSign
     record = session.get(LogKeyRecord, purpose)
     if record is None:
         private_key = keys.generate_private_key()
-        signer = NoteSigner(name, private_key, signature_type)
+        fresh = NoteSigner(name, private_key, signature_type)
         _upsert_ignore(
             session,
             core_table(LogKeyRecord),
             {
                 "purpose": purpose,
                 "name": name,
-                "vkey": signer.verifier.vkey,
+                "vkey": fresh.verifier.vkey,
                 "encrypted_private_key": keys.encrypt_private_key(private_key, passphrase),
                 "created_at": utcnow(),
             },
@@ -672,8 +672,10 @@ def request_cosignatures(engine: Engine, settings: Settings, poster: Poster) -> 
     for witness, old, proof in plans:
         verifier = parse_vkey(witness.vkey, expected_type=COSIGNATURE_V1)
         try:
-            line, known = _ask_witness(poster, witness.url, old, proof, note, verifier, engine)
-            results.append((witness, known, line, None))
+            cosignature, known = _ask_witness(
+                poster, witness.url, old, proof, note, verifier, engine
+            )
+            results.append((witness, known, cosignature, None))
             cosigned.append(verifier.name)
         except Error as exc:
             failed[verifier.name] = exc.message
@@ -732,8 +734,7 @@ def _ask_witness(
             continue
         if status != 200:
             raise Conflict(
-                f"the witness answered HTTP {status}: "
-                f"{body.decode('utf-8', 'replace')[:200]}",
+                f"the witness answered HTTP {status}: {body.decode('utf-8', 'replace')[:200]}",
                 code="witness-refused",
             )
         lines = body.decode("utf-8", "replace")
@@ -1005,5 +1006,5 @@ class Publisher:
         while not self._stop.wait(self._settings.log_checkpoint_interval_seconds):
             try:
                 self.run_once()
-            except Exception:  # noqa: BLE001 - the thread must outlive a database outage
+            except Exception:
                 log.exception("the transparency log publisher failed; retrying")

@@ -258,15 +258,12 @@ def verify_bundle(
         "origin": checkpoint.origin,
         "treeSize": checkpoint.size,
         "rootHash": base64.b64encode(checkpoint.root).decode(),
-        "witnesses": [
-            {"name": c.witness.name, "at": _time(c.timestamp)} for c in cosignatures
-        ],
+        "witnesses": [{"name": c.witness.name, "at": _time(c.timestamp)} for c in cosignatures],
     }
     if not issued:
         return _indeterminate(
             "log.not-in-bundle",
-            "the bundle holds no issuance entry for this credential (its digest, issuer and "
-            "key)",
+            "the bundle holds no issuance entry for this credential (its digest, issuer and key)",
             **base,
         )
     index, issuance = min(issued, key=lambda pair: pair[0])

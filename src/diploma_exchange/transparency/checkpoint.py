@@ -1,6 +1,6 @@
 """C2SP tlog-checkpoint (c2sp.org/tlog-checkpoint): the note text of a log's tree head.
 
-    <origin>\\n<tree size>\\n<base64 root hash>\\n[extension lines]
+<origin>\\n<tree size>\\n<base64 root hash>\\n[extension lines]
 """
 
 from __future__ import annotations

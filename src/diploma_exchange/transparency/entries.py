@@ -54,7 +54,7 @@ def parse_time(value: str) -> datetime:
     if not _TIME.match(value):
         raise EntryError(f"{value!r} is not a UTC time in whole seconds")
     try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return datetime.fromisoformat(value)
     except ValueError as exc:
         raise EntryError(f"{value!r} is not a time") from exc
 

@@ -68,9 +68,7 @@ def check_key_name(name: str) -> str:
 
 def key_id(name: str, signature_type: int, public_key: bytes) -> bytes:
     """SHA-256(key name || 0x0A || signature type || public key)[:4]."""
-    return hashlib.sha256(name.encode() + b"\n" + bytes([signature_type]) + public_key).digest()[
-        :4
-    ]
+    return hashlib.sha256(name.encode() + b"\n" + bytes([signature_type]) + public_key).digest()[:4]
 
 
 def _raw(public_key: Ed25519PublicKey) -> bytes:
@@ -94,9 +92,7 @@ class NoteVerifier:
     @property
     def vkey(self) -> str:
         """``<name>+hex(key ID)+base64(type || public key)``."""
-        return (
-            f"{self.name}+{self.key_id.hex()}+{_b64(bytes([self.signature_type]) + self.public_key)}"
-        )
+        return f"{self.name}+{self.key_id.hex()}+{_b64(bytes([self.signature_type]) + self.public_key)}"
 
     def ed25519(self) -> Ed25519PublicKey:
         return Ed25519PublicKey.from_public_bytes(self.public_key)
@@ -317,9 +313,7 @@ def verify_cosignatures(note: Note, witnesses: Sequence[NoteVerifier]) -> list[C
         if not 0 < timestamp < 1 << 63:
             raise NoteError(f"the cosignature by {witness.name} has no valid timestamp")
         try:
-            witness.ed25519().verify(
-                signature.payload[8:], cosigned_message(note.text, timestamp)
-            )
+            witness.ed25519().verify(signature.payload[8:], cosigned_message(note.text, timestamp))
         except InvalidSignature as exc:
             raise NoteError(f"the cosignature by {witness.name} does not verify") from exc
         previous = found.get(witness.vkey)

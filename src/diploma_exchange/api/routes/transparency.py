@@ -13,6 +13,7 @@ from pydantic import Field
 from diploma_exchange.api.deps import (
     AdminPrincipal,
     CurrentPrincipal,
+    InstitutionPrincipal,
     ReadSessionDep,
     SessionDep,
     SettingsDep,
@@ -204,7 +205,10 @@ def _hex_digest(digest: str) -> str:
     tags=["diplomas"],
 )
 def get_diploma_log_bundle(
-    credential_id: str, session: SessionDep, settings: SettingsDep, principal: CurrentPrincipal
+    credential_id: str,
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: InstitutionPrincipal,
 ) -> LogBundlePublic:
     """The log evidence of one of your diplomas (for its JSON download or PDF attachment)."""
     record = issuance.get_credential(session, credential_id)
@@ -518,5 +522,3 @@ def monitor_log(
     ):
         raise Forbidden("only the NIC administrator or the institution itself can monitor it")
     return monitor_report(session, settings, institution, since)
-
-
