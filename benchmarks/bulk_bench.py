@@ -16,6 +16,11 @@ For each backend, in the same run:
 
 The ratio ours / baseline is the figure the issue's target (<= 2x) is about. Timings are
 reported, never asserted.
+
+``--log-cost`` measures the issuance transparency log (issue 17, target <= +10 %): "ours"
+runs twice per backend in the same run, once with the log's appends switched off in the
+child and once as shipped, plus the first checkpoint after it (integrating every leaf into
+the tiles and signing), so the figure is the log's whole cost.
 """
 
 from __future__ import annotations
@@ -78,13 +83,19 @@ def _peak_mb() -> dict[str, float]:
     return {"main_mb": self_kb / 1024, "largest_worker_mb": children_kb / 1024}
 
 
-def child_ours(database_url: str, csv_path: Path, workers: int | None) -> dict[str, Any]:
-    """Runs in a child process: the bulk issuance end to end."""
+def child_ours(
+    database_url: str, csv_path: Path, workers: int | None, log: str = "on"
+) -> dict[str, Any]:
+    """Runs in a child process: the bulk issuance end to end (``log`` "off": without the
+    transparency log's appends, for ``--log-cost``)."""
     from sqlmodel import Session
 
     from diploma_exchange.db.engine import make_engine, upgrade
-    from diploma_exchange.services import bulk, institutions, trust
+    from diploma_exchange.services import bulk, institutions, transparency, trust
     from diploma_exchange.trust.accreditation import Scope
+
+    if log == "off":
+        transparency.log_issued = lambda *args, **kwargs: None  # type: ignore[assignment]
 
     settings = _settings(database_url)
     engine = make_engine(database_url)
@@ -107,10 +118,23 @@ def child_ours(database_url: str, csv_path: Path, workers: int | None) -> dict[s
         session.commit()
     started = time.perf_counter()
     result = bulk.issue_csv_file(engine, settings, "bench-university", csv_path, workers=workers)
+    issue_seconds = time.perf_counter() - started
+    checkpoint_seconds = 0.0
+    if log == "on":
+        mark = time.perf_counter()
+        with Session(engine) as session:
+            record = transparency.publish_checkpoint(session, settings)
+            session.commit()
+            size = record.size
+        checkpoint_seconds = time.perf_counter() - mark
+        if size < result.issued:
+            raise RuntimeError(f"the checkpoint covers {size} of {result.issued} diplomas")
     seconds = time.perf_counter() - started
     engine.dispose()
     return {
         "seconds": seconds,
+        "issue_seconds": issue_seconds,
+        "checkpoint_seconds": checkpoint_seconds,
         "validate_seconds": result.validate_seconds,
         "issued": result.issued,
         "workers": result.workers,
@@ -178,7 +202,11 @@ def _in_child(function: str, *args: str) -> dict[str, Any]:
 
 
 def run_bulk_benchmark(
-    count: int, backends: Sequence[str], workers: int | None, console: Console
+    count: int,
+    backends: Sequence[str],
+    workers: int | None,
+    console: Console,
+    log_cost: bool = False,
 ) -> dict[str, Any]:
     from diploma_exchange.credentials.samples import (
         sample_diploma_credential,
@@ -209,6 +237,18 @@ def run_bulk_benchmark(
                     "ours", url, str(csv_path), str(-1 if workers is None else workers)
                 )
             base_seconds = baseline["sign_seconds"] + baseline["insert_seconds"]
+            if log_cost:
+                console.print(f"[bold]{backend}[/bold]: ours without the transparency log ...")
+                with fresh_database(backend, _subdir(tmp, "nolog")) as url:
+                    nolog = _in_child(
+                        "ours", url, str(csv_path), str(-1 if workers is None else workers), "off"
+                    )
+                out.setdefault("log_cost", {})[backend] = {
+                    "without_seconds": nolog["seconds"],
+                    "with_seconds": ours["seconds"],
+                    "of_which_checkpoint_seconds": ours["checkpoint_seconds"],
+                    "overhead": ours["seconds"] / nolog["seconds"] - 1,
+                }
             out["backends"][backend] = {
                 "ours": ours,
                 "baseline": baseline,
@@ -247,6 +287,20 @@ def render(results: dict[str, Any], console: Console) -> None:
             f"{row['ratio']:.2f}x",
         )
     console.print(table)
+    if "log_cost" in results:
+        cost = Table(title="The transparency log's cost (target: at most +10 %)")
+        for column in ("backend", "without log (s)", "with log (s)", "of which checkpoint (s)"):
+            cost.add_column(column, justify="right")
+        cost.add_column("overhead", justify="right")
+        for backend, row in results["log_cost"].items():
+            cost.add_row(
+                backend,
+                f"{row['without_seconds']:.1f}",
+                f"{row['with_seconds']:.1f}",
+                f"{row['of_which_checkpoint_seconds']:.1f}",
+                f"{row['overhead']:+.1%}",
+            )
+        console.print(cost)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -255,20 +309,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="both")
     parser.add_argument("--workers", type=int, help="signing processes (default: one per core)")
     parser.add_argument("--json-out", type=Path, default=RESULTS / "bulk.json")
+    parser.add_argument(
+        "--log-cost",
+        action="store_true",
+        help="also issue without the transparency log and report its overhead",
+    )
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         function, *rest = args.child
         if function == "ours":
             workers = int(rest[2])
-            result = child_ours(rest[0], Path(rest[1]), None if workers < 0 else workers)
+            log = rest[3] if len(rest) > 3 else "on"
+            result = child_ours(rest[0], Path(rest[1]), None if workers < 0 else workers, log)
         else:
             result = child_baseline(rest[0], int(rest[1]), int(rest[2]))
         print(json.dumps(result))
         return 0
     console = Console(width=None if sys.stdout.isatty() else 140)
     backends = ("sqlite", "postgres") if args.backend == "both" else (args.backend,)
-    results = run_bulk_benchmark(args.count, backends, args.workers, console)
+    results = run_bulk_benchmark(args.count, backends, args.workers, console, args.log_cost)
     results["cpu_count"] = os.cpu_count()
     render(results, console)
     args.json_out.parent.mkdir(parents=True, exist_ok=True)
