@@ -18,6 +18,7 @@ DOMAIN = [
     "recognition",
     "documents",
     "sharing",
+    "transparency",
     "errors.py",
     "strict_json.py",
 ]

@@ -191,3 +191,42 @@ def test_two_nics_witness_each_other(kz: Nic, jp: Nic) -> None:
     assert status == 403
     status, _ = poster("https://nic.jp.example/witness/add-checkpoint", b"old 1\n\nnot a note")
     assert status == 400
+
+
+def test_a_partner_log_declared_in_its_trust_list_is_witnessed(kz: Nic, jp: Nic) -> None:
+    """KZ's signed trust list declares its log; importing it makes JP witness (and trust) it."""
+    trust_list = kz.client.get("/trust-list").json()
+    declared = trust_list["credentialSubject"]["transparencyLog"]
+    info = kz.client.get("/log/v1/info").json()
+    assert declared["origin"] == info["origin"] and declared["vkey"] == info["vkey"]
+    assert declared["witness"]["vkey"] == info["witnessVkey"]
+    nic_key = kz.client.get("/v1/institutions/nic/keys").json()[0]["publicKeyMultibase"]
+    partner = jp.client.post(
+        "/v1/partners",
+        json={
+            "did": trust_list["issuer"],
+            "name": "KZ NIC",
+            "countryCode": "KZ",
+            "publicKeyMultibase": nic_key,
+        },
+        headers=jp.admin,
+    )
+    assert partner.status_code == 201, partner.text
+    imported = jp.client.post(
+        f"/v1/partners/{partner.json()['id']}/trust-list", json=trust_list, headers=jp.admin
+    )
+    assert imported.status_code in (200, 201), imported.text
+    logs = jp.client.get("/v1/log/witnessed-logs", headers=jp.admin).json()
+    assert [(log["origin"], log["partnerDid"]) for log in logs] == [
+        (info["origin"], trust_list["issuer"])
+    ]
+    # Now KZ only has to name JP as its witness; JP already accepts KZ's checkpoints.
+    jp_info = jp.client.get("/log/v1/info").json()
+    kz.client.post(
+        "/v1/log/witnesses",
+        json={"vkey": jp_info["witnessVkey"], "url": jp_info["witnessPrefix"]},
+        headers=kz.admin,
+    )
+    kz.client.post("/v1/log/checkpoints", headers=kz.admin)
+    poster = _poster({"nic.kz.example": kz, "nic.jp.example": jp})
+    assert transparency.request_cosignatures(kz.engine, kz.settings, poster).failed == {}

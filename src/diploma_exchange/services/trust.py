@@ -33,14 +33,19 @@ from diploma_exchange.errors import (
     NotFound,
 )
 from diploma_exchange.proofs import eddsa_jcs_2022, keys
-from diploma_exchange.services import audit, institutions, registry
+from diploma_exchange.services import audit, institutions, registry, transparency
 from diploma_exchange.trust.accreditation import (
     AccreditationRecord,
     Scope,
     build_accreditation_credential,
     parse_accreditation_credential,
 )
-from diploma_exchange.trust.trust_list import TrustList, build_trust_list, verify_trust_list
+from diploma_exchange.trust.trust_list import (
+    LogDeclaration,
+    TrustList,
+    build_trust_list,
+    verify_trust_list,
+)
 from diploma_exchange.trust.view import TrustListView
 from diploma_exchange.verification.lookups import TrustDecision
 
@@ -252,6 +257,7 @@ def publish_trust_list(session: Session, settings: Settings) -> dict[str, Any]:
         issued_at=now,
         next_update=now + TRUST_LIST_VALIDITY,
         entities=entities,
+        transparency_log=_log_declaration(session, settings),
     )
     signed = eddsa_jcs_2022.add_proof(
         unsigned, institutions.signer_for(session, settings, nic), created=now
@@ -274,6 +280,17 @@ def publish_trust_list(session: Session, settings: Settings) -> dict[str, Any]:
         {"sequenceNumber": sequence, "contentSha256": content_sha},
     )
     return signed
+
+
+def _log_declaration(session: Session, settings: Settings) -> LogDeclaration:
+    base = settings.public_base_url.rstrip("/")
+    return LogDeclaration(
+        origin=settings.effective_log_origin,
+        vkey=transparency.log_verifier(session, settings).vkey,
+        url=f"{base}/log",
+        witness_vkey=transparency.witness_verifier(session, settings).vkey,
+        witness_url=f"{base}/witness",
+    )
 
 
 # --- partner NICs ----------------------------------------------------------------------------
@@ -390,6 +407,19 @@ def import_trust_list(
     )
     session.add(snapshot)
     session.flush()
+    declared = verified.transparency_log
+    if declared is not None and not any(
+        log.origin == declared.origin for log in transparency.witnessed_logs(session)
+    ):
+        # The partner's log, as its signed list declares it: witnessed and trusted from now on
+        # (a later list cannot swap the key silently; the administrator changes it).
+        transparency.add_witnessed_log(
+            session,
+            origin=declared.origin,
+            vkey=declared.vkey,
+            url=declared.url,
+            partner_did=partner.did,
+        )
     audit.record(
         session,
         "trustlist.import",

@@ -40,6 +40,56 @@ class TrustedEntity:
 
 
 @dataclass(frozen=True, slots=True)
+class LogDeclaration:
+    """The issuance transparency log a NIC declares in its trust list (docs/transparency.md):
+    its origin and checkpoint vkey, tiles prefix, and the NIC's own witness key and prefix."""
+
+    origin: str
+    vkey: str
+    url: str | None = None
+    witness_vkey: str | None = None
+    witness_url: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"origin": self.origin, "vkey": self.vkey}
+        if self.url:
+            out["url"] = self.url
+        if self.witness_vkey:
+            out["witness"] = {"vkey": self.witness_vkey, "url": self.witness_url}
+        return out
+
+
+def _parse_log_declaration(value: Any) -> LogDeclaration | None:
+    """Raises InvalidInput for a malformed declaration (vkeys are checked as C2SP vkeys)."""
+    from diploma_exchange.transparency.note import COSIGNATURE_V1, ED25519, NoteError, parse_vkey
+
+    pointer = "/credentialSubject/transparencyLog"
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise InvalidInput("transparencyLog must be an object", pointer=pointer)
+    origin, vkey, url = value.get("origin"), value.get("vkey"), value.get("url")
+    witness = value.get("witness") or {}
+    if not isinstance(origin, str) or not isinstance(vkey, str) or not isinstance(witness, Mapping):
+        raise InvalidInput("transparencyLog needs an origin and a vkey", pointer=pointer)
+    witness_vkey, witness_url = witness.get("vkey"), witness.get("url")
+    try:
+        if parse_vkey(vkey, expected_type=ED25519).name != origin:
+            raise InvalidInput("the log's vkey is not named after its origin", pointer=pointer)
+        if witness_vkey is not None:
+            parse_vkey(str(witness_vkey), expected_type=COSIGNATURE_V1)
+    except NoteError as exc:
+        raise InvalidInput(f"transparencyLog: {exc.message}", pointer=pointer) from exc
+    return LogDeclaration(
+        origin,
+        vkey,
+        url if isinstance(url, str) else None,
+        str(witness_vkey) if witness_vkey is not None else None,
+        witness_url if isinstance(witness_url, str) else None,
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class TrustList:
     """A verified trust list."""
 
@@ -50,6 +100,7 @@ class TrustList:
     issued_at: datetime
     next_update: datetime
     entities: tuple[TrustedEntity, ...]
+    transparency_log: LogDeclaration | None = None
 
     def entity(self, did: str) -> TrustedEntity | None:
         return next((e for e in self.entities if e.did == did), None)
@@ -69,12 +120,14 @@ def build_trust_list(
     issued_at: datetime,
     next_update: datetime,
     entities: Sequence[Mapping[str, Any]],
+    transparency_log: LogDeclaration | None = None,
 ) -> dict[str, Any]:
     """The unsigned TrustListCredential. ``entities`` are JSON objects with ``id`` (DID),
-    ``name``, ``country``, ``status``, ``didDocument`` and ``accreditations``."""
+    ``name``, ``country``, ``status``, ``didDocument`` and ``accreditations``; the NIC's
+    transparency log, when given, is declared as ``transparencyLog``."""
     if next_update <= issued_at:
         raise InvalidInput("nextUpdate must be after the issue time")
-    return {
+    document: dict[str, Any] = {
         "@context": list(CONTEXT),
         "id": list_id,
         "type": ["VerifiableCredential", TRUST_LIST_TYPE],
@@ -91,6 +144,9 @@ def build_trust_list(
             "trustedEntities": [dict(e) for e in entities],
         },
     }
+    if transparency_log is not None:
+        document["credentialSubject"]["transparencyLog"] = transparency_log.to_json()
+    return document
 
 
 def _time(value: Any, pointer: str) -> datetime:
@@ -206,4 +262,5 @@ def verify_trust_list(
         issued_at=_time(subject.get("listIssueDateTime"), "/credentialSubject/listIssueDateTime"),
         next_update=_time(subject.get("nextUpdate"), "/credentialSubject/nextUpdate"),
         entities=tuple(entities),
+        transparency_log=_parse_log_declaration(subject.get("transparencyLog")),
     )
