@@ -230,3 +230,65 @@ def test_a_partner_log_declared_in_its_trust_list_is_witnessed(kz: Nic, jp: Nic)
     kz.client.post("/v1/log/checkpoints", headers=kz.admin)
     poster = _poster({"nic.kz.example": kz, "nic.jp.example": jp})
     assert transparency.request_cosignatures(kz.engine, kz.settings, poster).failed == {}
+
+
+def test_a_verifier_abroad_checks_a_partners_diploma_in_its_log(kz: Nic, jp: Nic) -> None:
+    """JP verifies KZ diplomas against KZ's log (declared in KZ's trust list): included,
+    not included (signed outside KZ's service), or indeterminate when the log is down."""
+    import httpx
+
+    from diploma_exchange.dids.remote import SafeFetcher
+    from diploma_exchange.proofs import eddsa_jcs_2022
+    from diploma_exchange.services.log_evidence import LogEvidenceSource
+
+    trust_list = kz.client.get("/trust-list").json()
+    nic_key = kz.client.get("/v1/institutions/nic/keys").json()[0]["publicKeyMultibase"]
+    partner = jp.client.post(
+        "/v1/partners",
+        json={
+            "did": trust_list["issuer"],
+            "name": "KZ",
+            "countryCode": "KZ",
+            "publicKeyMultibase": nic_key,
+        },
+        headers=jp.admin,
+    ).json()
+    jp.client.post(f"/v1/partners/{partner['id']}/trust-list", json=trust_list, headers=jp.admin)
+    credential = kz.client.post(
+        "/v1/diplomas", json=diploma_payload(0), headers=kz.university
+    ).json()["verifiableCredential"]
+    kz.client.post("/v1/log/checkpoints", headers=kz.admin)
+
+    up = True
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if not up:
+            raise httpx.ConnectError("down", request=request)
+        answer = kz.client.get(request.url.path)
+        return httpx.Response(answer.status_code, content=answer.content, headers=answer.headers)
+
+    fetcher = SafeFetcher(allow_hosts=["nic.kz.example"], transport=httpx.MockTransport(handler))
+    with Session(jp.engine) as session:
+        source = LogEvidenceSource(session, jp.settings, fetcher=fetcher)
+        assert source.check(credential).code == "log.included"  # type: ignore[union-attr]
+        with Session(kz.engine) as kz_session:
+            uni = institutions.get_institution(kz_session, "uni")
+            stolen = institutions.signer_for(kz_session, kz.settings, uni)
+        unsigned = {k: v for k, v in credential.items() if k != "proof"}
+        unsigned["id"] = "urn:uuid:00000000-0000-4000-8000-00000000000f"
+        forged = eddsa_jcs_2022.add_proof(unsigned, stolen, created=datetime.now(UTC))
+        verdict = source.check(forged)
+        assert verdict is not None and verdict.status is LogStatus.FAILED
+        assert verdict.code == "log.not-included"
+        up = False
+        down = source.check(credential)
+        assert down is not None and down.status is LogStatus.INDETERMINATE
+        assert down.code == "log.unavailable"
+        # Offline, with the bundle that came with the diploma, the log is not needed.
+        bundle = kz.client.get(
+            f"/v1/diplomas/{credential['id']}/log-bundle", headers=kz.university
+        ).json()
+        assert source.check(credential, bundle).code == "log.included"  # type: ignore[union-attr]
+        # An issuer no trusted log covers: the check does not apply.
+        other = dict(credential, issuer={"id": "did:web:elsewhere.example"})
+        assert source.check(other) is None
