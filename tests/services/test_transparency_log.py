@@ -311,3 +311,34 @@ def test_tiles_are_stored_once_per_tile(engine: Engine, settings: Settings, kazn
     assert Checkpoint(settings.effective_log_origin, size, root).text() in _publish(
         engine, settings
     )
+
+
+def test_the_publisher_signs_while_entries_arrive_and_asks_witnesses(
+    engine: Engine, settings: Settings, kaznu: Tenant
+) -> None:
+    asked: list[str] = []
+
+    def poster(url: str, body: bytes) -> tuple[int, bytes]:
+        asked.append(url)
+        return 503, b"unavailable"
+
+    with Session(engine, expire_on_commit=False) as session:
+        witness = transparency.witness_verifier(session, settings)
+        transparency.add_witness(session, vkey=witness.vkey, url="https://witness.example/w")
+        session.commit()
+    publisher = transparency.Publisher(engine, settings, poster)
+    _issue(engine, settings, "kaznu")
+    publisher.run_once()
+    with Session(engine) as session:
+        first = transparency.latest_checkpoint(session)
+        assert first is not None and first.size == transparency.sequenced_size(session)
+        witnesses = transparency.list_witnesses(session)
+    assert asked == ["https://witness.example/w/add-checkpoint"]
+    assert witnesses[0].last_error and "503" in witnesses[0].last_error
+    publisher.run_once()  # nothing new, witnessed recently: no new checkpoint, no request
+    assert len(asked) == 1
+    _issue(engine, settings, "kaznu", 1)
+    publisher.run_once()
+    with Session(engine) as session:
+        assert transparency.latest_checkpoint(session).size > first.size  # type: ignore[union-attr]
+    assert len(asked) == 2
