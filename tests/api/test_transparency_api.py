@@ -111,3 +111,21 @@ def test_tiles_that_do_not_exist_are_404_and_paths_are_canonical(
     assert client.get("/log/tile/0/x000/000.p/1").status_code == 400  # not canonical
     assert client.get("/log/tile/00/000.p/1").status_code == 400
     assert client.get("/log/tile/entries/000.p/1").status_code == 200
+
+
+def test_bundles_sign_a_checkpoint_on_demand_at_most_once_a_second(
+    client: TestClient, kaznu: Tenant, admin_key: str
+) -> None:
+    first = issue(client, kaznu, 0)
+    publish(client, admin_key)
+    second = issue(client, kaznu, 1)
+    # The first diploma is in the checkpoint just signed: its bundle comes at once.
+    ok = client.get(f"/log/v1/bundles/{secured_digest(first)}")
+    assert ok.status_code == 200
+    # The second is not, and a checkpoint was signed a moment ago: retry in a second.
+    pending = client.get(f"/log/v1/bundles/{secured_digest(second)}")
+    assert pending.status_code == 503, pending.text
+    assert pending.json()["code"] == "log-checkpoint-pending"
+    assert pending.headers["retry-after"] == "1"
+    assert client.get(f"/log/v1/bundles/{'0' * 64}").status_code == 404
+    assert client.get("/log/v1/bundles/not-a-digest").status_code == 400

@@ -64,6 +64,7 @@ from diploma_exchange.errors import (
     Error,
     InvalidInput,
     NotFound,
+    ServiceUnavailable,
 )
 from diploma_exchange.proofs import keys
 from diploma_exchange.services import audit
@@ -602,13 +603,16 @@ def _key_of(leaf: LogLeafRecord) -> str | None:
     return None
 
 
-def bundle_for_digest(session: Session, settings: Settings, digest: str) -> LogBundle:
+def bundle_for_digest(
+    session: Session, settings: Settings, digest: str, *, publish: bool = True
+) -> LogBundle:
     """The evidence for one diploma (by secured digest): its issuance and status entries and
     its key's events, with inclusion proofs in a checkpoint that covers them all (one is
-    signed now if needed, so call this with a session that commits).
+    signed now if needed and ``publish``, so call this with a session that commits).
 
     Raises:
         NotFound: the log has no issuance entry with this digest.
+        ServiceUnavailable: not ``publish`` and no checkpoint covers the entries yet.
     """
     leaves = find_leaves(session, digest)
     issuance = next((leaf for leaf in leaves if leaf.kind == "issuance"), None)
@@ -620,6 +624,12 @@ def bundle_for_digest(session: Session, settings: Settings, digest: str) -> LogB
         chosen.update({leaf.idx: leaf for leaf in _key_events(session, key)})
     needed = max(chosen) + 1
     record = latest_checkpoint(session)
+    if (record is None or record.size < needed) and not publish:
+        raise ServiceUnavailable(
+            "the diploma is being added to a checkpoint; retry in a second",
+            retry_after=1,
+            code="log-checkpoint-pending",
+        )
     if record is None or record.size < needed:
         record = publish_checkpoint(session, settings)
     if record.size < needed:

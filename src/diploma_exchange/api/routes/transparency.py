@@ -22,7 +22,7 @@ from diploma_exchange.api.limits import StrictJsonRoute
 from diploma_exchange.api.problem_docs import problem_responses
 from diploma_exchange.api.schemas import ApiModel, UtcDateTime
 from diploma_exchange.db.models import as_utc, utcnow
-from diploma_exchange.errors import Forbidden, InvalidInput, NotFound, ServiceUnavailable
+from diploma_exchange.errors import Forbidden, InvalidInput, NotFound
 from diploma_exchange.services import institutions, issuance, transparency
 from diploma_exchange.transparency import tiles
 from diploma_exchange.transparency.witness import Outcome
@@ -166,18 +166,13 @@ class LogBundlePublic(ApiModel):
 
 
 def _bundle(session: Any, settings: Any, digest: str) -> LogBundlePublic:
+    """A checkpoint is signed on demand for a diploma not yet in one, unless one was signed
+    less than a second ago (then 503 with Retry-After: anonymous callers cannot make the
+    service sign a checkpoint per request)."""
     latest = transparency.latest_checkpoint(session)
-    if (
-        latest is not None
-        and transparency.sequenced_size(session) > latest.size
-        and utcnow() - as_utc(latest.created_at) < ON_DEMAND_INTERVAL
-    ):
-        raise ServiceUnavailable(
-            "the diploma is being added to a checkpoint; retry in a second",
-            retry_after=1,
-            code="log-checkpoint-pending",
-        )
-    return LogBundlePublic(**transparency.bundle_for_digest(session, settings, digest).to_json())
+    publish = latest is None or utcnow() - as_utc(latest.created_at) >= ON_DEMAND_INTERVAL
+    bundle = transparency.bundle_for_digest(session, settings, digest, publish=publish)
+    return LogBundlePublic(**bundle.to_json())
 
 
 @router.get(
