@@ -1006,7 +1006,9 @@ def monitor(
     """Scan the log from ``since`` to the latest checkpoint for ``issuers``' entries, verifying
     tiles, entries and consistency. Returns the report and the checkpoint scanned to (pass it
     as ``since`` next time)."""
-    record = latest_checkpoint(session) or publish_checkpoint(session, settings)
+    record = latest_checkpoint(session)
+    if record is None or record.size < sequenced_size(session):
+        record = publish_checkpoint(session, settings)  # scan up to the newest entry
     signed = open_checkpoint(
         record.note, [log_verifier(session, settings)], origin=settings.effective_log_origin
     )
