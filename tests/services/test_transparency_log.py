@@ -234,7 +234,7 @@ def test_a_missing_leaf_stops_checkpoints_and_monitors(
         session.execute(delete(LogLeafRecord).where(LogLeafRecord.idx == 0))
         session.commit()
         report, _ = transparency.monitor(session, settings, [kaznu.did], None)
-    assert report.problems and report.problems[0].code == "entry-mismatch"
+    assert [p.code for p in report.problems] == ["log-gap", "entry-mismatch"]
 
 
 def test_stale_and_rolled_back_checkpoints_are_detected(

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -90,7 +91,7 @@ from diploma_exchange.transparency.entries import (
     StatusEntry,
     encode_entry,
 )
-from diploma_exchange.transparency.monitor import MonitorReport, scan
+from diploma_exchange.transparency.monitor import MonitorProblem, MonitorReport, scan
 from diploma_exchange.transparency.note import (
     COSIGNATURE_V1,
     ED25519,
@@ -114,6 +115,7 @@ log = logging.getLogger(__name__)
 
 HEAD_ID = 1
 TREE_ID = 1
+_HEX64 = re.compile(r"[0-9a-f]{64}")
 _PENDING = "dx.transparency.pending"
 #: Leaves integrated per checkpoint at most (a backlog is worked off over several).
 MAX_INTEGRATE = 500_000
@@ -157,11 +159,21 @@ def log_issued(
     digests: Sequence[str],
 ) -> None:
     """Queue one issuance leaf per secured digest (appended when ``session`` commits)."""
+    if not digests:
+        return
     now = utcnow_seconds()
-    _queue(
-        session,
-        ((IssuanceEntry(now, issuer, verification_method, d), None) for d in digests),
-    )
+    # The first entry goes through the full encoder (which checks every field); the rest
+    # differ only in the digest, checked here: 150,000 entries cost ~0.2 s, not ~3 s.
+    first = encode_entry(IssuanceEntry(now, issuer, verification_method, digests[0]))
+    head = first[: -(len(digests[0]) + 1)]
+    session.connection()
+    pending: list[_Pending] = session.info.setdefault(_PENDING, [])
+    for digest in digests:
+        if not _HEX64.fullmatch(digest):
+            raise InvalidInput(f"{digest!r} is not a hex SHA-256 digest")
+        pending.append(
+            _Pending(head + digest.encode() + b"\n", "issuance", issuer, digest, None, now)
+        )
 
 
 def log_status(session: Session, issuer: str, digest: str, action: str) -> None:
@@ -1007,8 +1019,15 @@ def monitor(
     tiles, entries and consistency. Returns the report and the checkpoint scanned to (pass it
     as ``since`` next time)."""
     record = latest_checkpoint(session)
+    gap: Conflict | None = None
     if record is None or record.size < sequenced_size(session):
-        record = publish_checkpoint(session, settings)  # scan up to the newest entry
+        try:  # scan up to the newest entry
+            with session.begin_nested():
+                record = publish_checkpoint(session, settings)
+        except Conflict as exc:  # a gap: nothing new can be signed; scan what was
+            gap, record = exc, latest_checkpoint(session)
+            if record is None:
+                raise
     signed = open_checkpoint(
         record.note, [log_verifier(session, settings)], origin=settings.effective_log_origin
     )
@@ -1020,6 +1039,8 @@ def monitor(
     report = scan(
         signed.checkpoint, read_tile=source, read_bundle=bundle, issuers=issuers, since=since
     )
+    if gap is not None:
+        report.problems.insert(0, MonitorProblem("log-gap", gap.message))
     return report, checkpoint_with_cosignatures(session, record)
 
 
