@@ -48,6 +48,7 @@ def test_issued_diploma_verifies_with_every_check_passed(client: TestClient, kaz
         "proof.coverage": "passed",
         "key.validity": "passed",
         "issuance.record": "passed",
+        "issuance.log": "passed",
         "validity.period": "passed",
         "issuer.trust": "passed",
         "issuer.accreditation": "passed",

@@ -129,3 +129,52 @@ def test_bundles_sign_a_checkpoint_on_demand_at_most_once_a_second(
     assert pending.headers["retry-after"] == "1"
     assert client.get(f"/log/v1/bundles/{'0' * 64}").status_code == 404
     assert client.get("/log/v1/bundles/not-a-digest").status_code == 400
+
+
+def test_the_verifier_checks_the_log(client: TestClient, kaznu: Tenant, engine: Any) -> None:
+    """issuance.log in the verification report: passed for a diploma issued here, failed
+    (log.after-key-event) for one logged after its key's compromise with a back-dated proof."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlmodel import Session
+
+    from diploma_exchange.credentials import sample_diploma_data
+    from diploma_exchange.services import institutions, issuance
+
+    credential = issue(client, kaznu, 0)
+    report = client.post("/v1/verifications", json=credential).json()
+    checks = {c["name"]: c for c in report["checks"]}
+    assert checks["issuance.log"]["status"] == "passed"
+    assert checks["issuance.log"]["code"] == "log.included"
+
+    settings = client.app.state.settings  # type: ignore[attr-defined]
+    with Session(engine, expire_on_commit=False) as session:
+        record = institutions.get_institution(session, "kaznu")
+        stolen = institutions.signer_for(session, settings, record)
+        institutions.compromise_key(
+            session,
+            settings,
+            record,
+            stolen.verification_method.split("#")[1],
+            compromised_at=datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=2),
+        )
+        session.commit()
+    past = datetime.now(UTC).replace(microsecond=0) - timedelta(days=30)
+    with Session(engine, expire_on_commit=False) as session:
+        principal = institutions.Principal(
+            "institution", "insider", institutions.get_institution(session, "kaznu")
+        )
+        backdated = issuance.issue_diplomas(
+            session,
+            settings,
+            principal,
+            [sample_diploma_data(1)],
+            signer=stolen,
+            clock=lambda: past,
+        ).credentials[0]
+        session.commit()
+    report = client.post("/v1/verifications", json=backdated).json()
+    checks = {c["name"]: c for c in report["checks"]}
+    assert report["verdict"] == "invalid"
+    assert checks["issuance.log"]["status"] == "failed"
+    assert checks["issuance.log"]["code"] == "log.after-key-event"

@@ -270,25 +270,25 @@ def test_a_verifier_abroad_checks_a_partners_diploma_in_its_log(kz: Nic, jp: Nic
     fetcher = SafeFetcher(allow_hosts=["nic.kz.example"], transport=httpx.MockTransport(handler))
     with Session(jp.engine) as session:
         source = LogEvidenceSource(session, jp.settings, fetcher=fetcher)
-        assert source.check(credential).code == "log.included"  # type: ignore[union-attr]
+        assert source.check_credential(credential).code == "log.included"  # type: ignore[union-attr]
         with Session(kz.engine) as kz_session:
             uni = institutions.get_institution(kz_session, "uni")
             stolen = institutions.signer_for(kz_session, kz.settings, uni)
         unsigned = {k: v for k, v in credential.items() if k != "proof"}
         unsigned["id"] = "urn:uuid:00000000-0000-4000-8000-00000000000f"
         forged = eddsa_jcs_2022.add_proof(unsigned, stolen, created=datetime.now(UTC))
-        verdict = source.check(forged)
+        verdict = source.check_credential(forged)
         assert verdict is not None and verdict.status is LogStatus.FAILED
         assert verdict.code == "log.not-included"
         up = False
-        down = source.check(credential)
+        down = source.check_credential(credential)
         assert down is not None and down.status is LogStatus.INDETERMINATE
         assert down.code == "log.unavailable"
         # Offline, with the bundle that came with the diploma, the log is not needed.
         bundle = kz.client.get(
             f"/v1/diplomas/{credential['id']}/log-bundle", headers=kz.university
         ).json()
-        assert source.check(credential, bundle).code == "log.included"  # type: ignore[union-attr]
+        assert source.check_credential(credential, bundle).code == "log.included"  # type: ignore[union-attr]
         # An issuer no trusted log covers: the check does not apply.
         other = dict(credential, issuer={"id": "did:web:elsewhere.example"})
-        assert source.check(other) is None
+        assert source.check_credential(other) is None

@@ -68,11 +68,12 @@ class LogEvidenceSource:
         self._policy = policy or WitnessPolicy()
         self._now = now
 
-    def check(
+    def check_credential(
         self, credential: Mapping[str, Any], bundle: Mapping[str, Any] | None = None
     ) -> LogVerdict | None:
-        """The log verdict for ``credential``, or None when no trusted log covers its issuer
-        and no bundle came with it. Never raises for a bad credential or bundle."""
+        """The log verdict for ``credential`` (its issuer's proof), or None when no trusted
+        log covers its issuer and no bundle came with it. Never raises for a bad credential
+        or bundle."""
         issuer = _issuer(credential)
         proof = credential.get("proof")
         if issuer is None or not isinstance(proof, Mapping):
@@ -84,8 +85,6 @@ class LogEvidenceSource:
             return None
         if not isinstance(method, str):
             return None
-        now = self._now or datetime.now(UTC)
-        trusted = transparency.trusted_logs(self._session, self._settings)
         if bundle is not None:
             try:
                 parsed = LogBundle.from_json(bundle)
@@ -96,18 +95,24 @@ class LogEvidenceSource:
                 credential_digest=digest,
                 issuer=issuer,
                 verification_method=method,
-                trusted_logs=trusted,
+                trusted_logs=transparency.trusted_logs(self._session, self._settings),
                 policy=self._policy,
-                now=now,
+                now=self._now or datetime.now(UTC),
             )
+        return self.check(issuer=issuer, verification_method=method, digest=digest)
+
+    def check(self, *, issuer: str, verification_method: str, digest: str) -> LogVerdict | None:
+        """The verifier's look-up (:class:`~diploma_exchange.verification.lookups.IssuanceLog`):
+        this service's log for its own institutions, a partner's for the partner's."""
+        method = verification_method
+        now = self._now or datetime.now(UTC)
         if institutions.find_institution_by_did(self._session, issuer) is not None:
-            return transparency.verify_local(
+            return transparency.local_verdict(
                 self._session,
                 self._settings,
-                credential_digest=digest,
                 issuer=issuer,
                 verification_method=method,
-                policy=self._policy,
+                digest=digest,
             )
         partner_log = self._partner_log(issuer)
         if partner_log is None:
@@ -144,7 +149,11 @@ class LogEvidenceSource:
             credential_digest=digest,
             issuer=issuer,
             verification_method=method,
-            trusted_logs=[t for t in trusted if t.origin == origin],
+            trusted_logs=[
+                t
+                for t in transparency.trusted_logs(self._session, self._settings)
+                if t.origin == origin
+            ],
             policy=self._policy,
             now=now,
         )

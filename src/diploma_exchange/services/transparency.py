@@ -925,8 +925,12 @@ def witnessed_checkpoint(session: Session, origin_hash: str) -> str:
 
 
 def trusted_logs(session: Session, settings: Settings) -> list[TrustedLog]:
-    """This service's own log and the partners' logs it witnesses."""
-    logs = [TrustedLog(settings.effective_log_origin, (log_verifier(session, settings),))]
+    """This service's own log (once it has a key) and the partners' logs it witnesses. Only
+    reads: safe on a read replica."""
+    logs = []
+    own = session.get(LogKeyRecord, "log")
+    if own is not None and own.name == settings.effective_log_origin:
+        logs.append(TrustedLog(own.name, (parse_vkey(own.vkey, expected_type=ED25519),)))
     for record in witnessed_logs(session):
         logs.append(TrustedLog(record.origin, (parse_vkey(record.vkey, expected_type=ED25519),)))
     return logs
@@ -976,6 +980,59 @@ def verify_local(
         trusted_logs=trusted_logs(session, settings),
         policy=policy or WitnessPolicy(),
         now=datetime.now(UTC),
+    )
+
+
+def local_verdict(
+    session: Session,
+    settings: Settings,
+    *,
+    issuer: str,
+    verification_method: str,
+    digest: str,
+) -> LogVerdict:
+    """What this service's own log says about a credential of one of its institutions, read
+    straight from the database (one indexed query; no checkpoint is signed, so this works on
+    a read replica). The log is this service's own: no proof is needed to trust it here; the
+    bundle (:func:`bundle_for_digest`) is the evidence for everyone else.
+
+    Raises:
+        SQLAlchemyError: the database cannot be read (the verifier reports it as an error).
+    """
+    from diploma_exchange.transparency.bundle import LogStatus, judge_entries
+    from diploma_exchange.transparency.entries import EntryError, parse_entry
+
+    leaves = core_table(LogLeafRecord)
+    rows = session.execute(
+        core_select(leaves.c.idx, leaves.c.data)
+        .where(
+            or_(
+                leaves.c.digest == digest,
+                and_(leaves.c.key_ref == verification_method, leaves.c.kind == "key"),
+            )
+        )
+        .order_by(leaves.c.idx)
+    ).all()
+    entries = []
+    for index, data in rows:
+        try:
+            entries.append((int(index), parse_entry(bytes(data))))
+        except EntryError:
+            continue  # an altered row: the monitor reports it; it proves nothing here
+    return judge_entries(
+        entries,
+        credential_digest=digest,
+        issuer=issuer,
+        verification_method=verification_method,
+        where=f"this NIC's log {settings.effective_log_origin}",
+        details={"origin": settings.effective_log_origin},
+        missing=LogVerdict(
+            LogStatus.FAILED,
+            "log.not-included",
+            "the credential is not in this NIC's issuance transparency log: it was never "
+            "issued through this service (a signature made with a stolen or misused key)",
+            {"origin": settings.effective_log_origin},
+        ),
     )
 
 

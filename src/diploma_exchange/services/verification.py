@@ -31,6 +31,7 @@ from diploma_exchange.dids.document import DidDocument
 from diploma_exchange.dids.remote import DidWebResolver, SafeFetcher
 from diploma_exchange.proofs.rdfc import RdfcLimits
 from diploma_exchange.services import status as status_service
+from diploma_exchange.services.log_evidence import LogEvidenceSource
 from diploma_exchange.services.lookups import (
     ChainResolver,
     FirstAccreditations,
@@ -131,6 +132,7 @@ def for_service(
             key_history=RegistryKeyHistory(session),
             accreditations=registry,
             issuance=RegistryIssuanceRecords(session),
+            transparency=LogEvidenceSource(session, settings, fetcher=remote.fetcher),
         ),
         rdfc_limits=rdfc_limits(settings),
     )
@@ -174,7 +176,7 @@ def for_cli(settings: Settings, inputs: CliInputs, local_session: Session | None
     registry: Any = None
     registry_trust: Any = trust_view
     accreditations: Any = trust_view
-    local_lists = key_history = issuance = None
+    local_lists = key_history = issuance = log = None
     if local_session is not None:
         local = TrustRegistry(local_session, settings)
         registry = RegistryResolver(local_session)
@@ -183,6 +185,9 @@ def for_cli(settings: Settings, inputs: CliInputs, local_session: Session | None
         local_lists = LocalStatusLists(local_session, settings)
         key_history = RegistryKeyHistory(local_session)
         issuance = RegistryIssuanceRecords(local_session, "the local issuance register")
+        log = LogEvidenceSource(
+            local_session, settings, fetcher=None if inputs.offline else fetcher
+        )
     if trust_view is not None:
         registry = ChainResolver(registry, trust_view)
     return Verifier(
@@ -193,6 +198,7 @@ def for_cli(settings: Settings, inputs: CliInputs, local_session: Session | None
             key_history=key_history,
             accreditations=accreditations,
             issuance=issuance,
+            transparency=log,
         ),
         rdfc_limits=rdfc_limits(settings),
     )

@@ -246,29 +246,56 @@ def verify_bundle(
             verified.append((item.index, parse_entry(item.data)))
         except EntryError as exc:
             return _indeterminate("log.bad-proof", f"entry {item.index}: {exc.message}")
-    issued = [
-        (index, e)
-        for index, e in verified
-        if isinstance(e, IssuanceEntry)
-        and e.digest == credential_digest
-        and e.issuer == issuer
-        and e.key == verification_method
-    ]
-    base = {
+    base: dict[str, Any] = {
         "origin": checkpoint.origin,
         "treeSize": checkpoint.size,
         "rootHash": base64.b64encode(checkpoint.root).decode(),
         "witnesses": [{"name": c.witness.name, "at": _time(c.timestamp)} for c in cosignatures],
     }
-    if not issued:
-        return _indeterminate(
+    return judge_entries(
+        verified,
+        credential_digest=credential_digest,
+        issuer=issuer,
+        verification_method=verification_method,
+        where=f"log {checkpoint.origin}, included in its checkpoint of size {checkpoint.size}"
+        + (f", cosigned by {len(cosignatures)} witness(es)" if cosignatures else ""),
+        details=base,
+        missing=_indeterminate(
             "log.not-in-bundle",
             "the bundle holds no issuance entry for this credential (its digest, issuer and key)",
             **base,
-        )
+        ),
+    )
+
+
+def judge_entries(
+    entries: Sequence[tuple[int, Entry]],
+    *,
+    credential_digest: str,
+    issuer: str,
+    verification_method: str,
+    where: str,
+    details: dict[str, Any],
+    missing: LogVerdict,
+) -> LogVerdict:
+    """The verdict from a log's (verified) entries about one credential: ``missing`` when no
+    issuance entry matches its digest, issuer and key; ``failed`` (``log.after-key-event``)
+    when its first issuance entry comes after a retirement or compromise of its key (by
+    position, or by the NIC's logging time against the compromise's effective time);
+    ``passed`` (``log.included``) otherwise."""
+    issued = [
+        (index, e)
+        for index, e in entries
+        if isinstance(e, IssuanceEntry)
+        and e.digest == credential_digest
+        and e.issuer == issuer
+        and e.key == verification_method
+    ]
+    if not issued:
+        return missing
     index, issuance = min(issued, key=lambda pair: pair[0])
-    base.update({"index": index, "loggedAt": _time(issuance.time)})
-    for key_index, event in verified:
+    base = {**details, "index": index, "loggedAt": _time(issuance.time)}
+    for key_index, event in entries:
         if (
             isinstance(event, KeyEntry)
             and event.key == verification_method
@@ -288,14 +315,12 @@ def verify_bundle(
             )
     statuses = [
         {"index": i, "action": e.action, "at": _time(e.time)}
-        for i, e in verified
+        for i, e in entries
         if isinstance(e, StatusEntry) and e.digest == credential_digest
     ]
     return LogVerdict(
         LogStatus.PASSED,
         "log.included",
-        f"the credential is entry {index} of log {checkpoint.origin} (logged "
-        f"{_time(issuance.time)}), included in its checkpoint of size {checkpoint.size}"
-        + (f", cosigned by {len(cosignatures)} witness(es)" if cosignatures else ""),
+        f"the credential is entry {index} of {where} (logged {_time(issuance.time)})",
         {**base, "statusEntries": statuses},
     )

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 from diploma_exchange.dids.key_log import KeyWindow
 from diploma_exchange.errors import ErrorDetail
+from diploma_exchange.transparency.bundle import LogVerdict
 from diploma_exchange.trust.accreditation import AccreditationRecord
 
 
@@ -116,6 +117,19 @@ class IssuanceRecords(Protocol):
     def find(self, issuer_did: str, digest: str) -> IssuanceEvidence | None: ...
 
 
+class IssuanceLog(Protocol):
+    """The issuance transparency logs a verifier trusts (c2sp tlog; docs/transparency.md).
+
+    ``check`` returns None when no trusted log covers ``issuer`` (the check does not apply),
+    else the log's verdict on the credential with this secured digest, signed with
+    ``verification_method``: included, not included, logged after its key ended, or why it
+    cannot be told. It raises :class:`~diploma_exchange.errors.Error` when the log cannot be
+    read.
+    """
+
+    def check(self, *, issuer: str, verification_method: str, digest: str) -> LogVerdict | None: ...
+
+
 #: Validates a credential's structure: credential in, problems out, never raising.
 SchemaValidator = Callable[[Mapping[str, Any]], list[ErrorDetail]]
 
@@ -123,6 +137,7 @@ SchemaValidator = Callable[[Mapping[str, Any]], list[ErrorDetail]]
 __all__ = [
     "AccreditationSource",
     "IssuanceEvidence",
+    "IssuanceLog",
     "IssuanceRecords",
     "KeyHistory",
     "SchemaValidator",

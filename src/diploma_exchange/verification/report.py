@@ -32,6 +32,9 @@ class CheckName(StrEnum):
     PROOF_COVERAGE = "proof.coverage"
     #: The issuing service recorded this exact credential as issued ("issued here").
     ISSUANCE_RECORD = "issuance.record"
+    #: The credential is in the issuer's NIC's transparency log, entered while its key was
+    #: valid (issue 17; skipped when no log this verifier trusts covers the issuer).
+    ISSUANCE_LOG = "issuance.log"
     VALIDITY_PERIOD = "validity.period"
     ISSUER_TRUST = "issuer.trust"
     ISSUER_ACCREDITATION = "issuer.accreditation"
@@ -70,7 +73,10 @@ CORE_REQUIRED: frozenset[CheckName] = frozenset(
 )
 #: Part of every policy; they count whenever they ran (a status is checked when declared, the
 #: issuance record when the issuer's service keeps one).
-CORE_CONDITIONAL: frozenset[CheckName] = STATUS_CHECKS | {CheckName.ISSUANCE_RECORD}
+CORE_CONDITIONAL: frozenset[CheckName] = STATUS_CHECKS | {
+    CheckName.ISSUANCE_RECORD,
+    CheckName.ISSUANCE_LOG,
+}
 
 
 @dataclass(frozen=True, slots=True)

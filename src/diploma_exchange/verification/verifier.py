@@ -28,6 +28,7 @@ from diploma_exchange.verification.checks import (
     dates,
     issuance,
     keys,
+    log,
     proof,
     status,
     trust,
@@ -35,6 +36,7 @@ from diploma_exchange.verification.checks import (
 from diploma_exchange.verification.checks import format as format_check
 from diploma_exchange.verification.lookups import (
     AccreditationSource,
+    IssuanceLog,
     IssuanceRecords,
     KeyHistory,
     SchemaValidator,
@@ -59,6 +61,7 @@ ORDER: Final = (
     CheckName.PROOF_COVERAGE,
     CheckName.KEY_VALIDITY,
     CheckName.ISSUANCE_RECORD,
+    CheckName.ISSUANCE_LOG,
     CheckName.VALIDITY_PERIOD,
     CheckName.ISSUER_TRUST,
     CheckName.ISSUER_ACCREDITATION,
@@ -80,6 +83,7 @@ class Lookups:
     accreditations: AccreditationSource | None = None
     issuance: IssuanceRecords | None = None
     validate_schema: SchemaValidator | None = None
+    transparency: IssuanceLog | None = None
 
 
 class Verifier:
@@ -127,6 +131,7 @@ class Verifier:
         if CheckName.FORMAT_SCHEMA in wanted:
             results[CheckName.FORMAT_SCHEMA] = [format_check.run(examined, lookups.validate_schema)]
         results[CheckName.ISSUANCE_RECORD] = [issuance.run(examined, lookups.issuance)]
+        results[CheckName.ISSUANCE_LOG] = [log.run(examined, lookups.transparency)]
         results[CheckName.KEY_VALIDITY] = [
             keys.run(examined, resolver=lookups.resolver, history=lookups.key_history)
         ]
@@ -182,6 +187,7 @@ def verify_credential(
     key_history: KeyHistory | None = None,
     accreditations: AccreditationSource | None = None,
     issuance_records: IssuanceRecords | None = None,
+    transparency: IssuanceLog | None = None,
     policy: VerificationPolicy = DEFAULT_POLICY,
 ) -> VerificationReport:
     """One-off verification with the given look-ups (tests, benchmarks): the same
@@ -195,6 +201,7 @@ def verify_credential(
             accreditations=accreditations,
             issuance=issuance_records,
             validate_schema=validate_schema,
+            transparency=transparency,
         )
     )
     return verifier.verify(credential, policy=policy, now=now)

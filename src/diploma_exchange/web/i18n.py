@@ -499,6 +499,14 @@ M: dict[str, dict[str, str]] = {
         "ru": "Реестр выдачи: сервис вуза зарегистрировал выдачу именно этого диплома",
         "kk": "Беру тізілімі: университет қызметі дәл осы дипломның берілгенін тіркеген",
     },
+    "check.issuance.log": {
+        "en": "Transparency log: the diploma is in the national centre's public issuance log, "
+        "logged while the university's key was valid",
+        "ru": "Журнал прозрачности: диплом есть в открытом журнале выдачи национального центра "
+        "и внесён туда, пока ключ вуза был действителен",
+        "kk": "Ашықтық журналы: диплом ұлттық орталықтың ашық беру журналында бар және "
+        "университет кілті жарамды кезде енгізілген",
+    },
     "check.key.validity": {
         "en": "Key validity: the key was valid when the diploma was signed",
         "ru": "Срок ключа: ключ был действителен в момент подписания",

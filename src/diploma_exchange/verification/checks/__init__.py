@@ -5,6 +5,7 @@
 - :mod:`.coverage` - ``proof.coverage`` (nothing unsigned changes what the checks read)
 - :mod:`.format` - ``format.schema``
 - :mod:`.issuance` - ``issuance.record`` ("issued here")
+- :mod:`.log` - ``issuance.log`` (the issuer NIC's transparency log)
 - :mod:`.keys` - ``key.validity``
 - :mod:`.dates` - ``validity.period``
 - :mod:`.trust` - ``issuer.trust``
