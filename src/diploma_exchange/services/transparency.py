@@ -1146,5 +1146,7 @@ class Publisher:
         while not self._stop.wait(self._settings.log_checkpoint_interval_seconds):
             try:
                 self.run_once()
-            except Exception:
+            except (SQLAlchemyError, Error) as exc:  # an outage: said each round, no trace
+                log.warning("the transparency log publisher will retry: %s", type(exc).__name__)
+            except Exception:  # the thread must outlive anything
                 log.exception("the transparency log publisher failed; retrying")

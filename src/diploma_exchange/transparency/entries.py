@@ -30,6 +30,16 @@ HEADER = "dx-log-entry/v1"
 MAX_ENTRY_BYTES = 4096
 STATUS_ACTIONS = ("revoke", "suspend", "reinstate")
 KEY_EVENTS = ("added", "retired", "compromised")
+#: Credentials a NIC signs that are not issuances of its institutions and are therefore not
+#: logged (they are in the service's own register; the log holds what institutions issue).
+UNLOGGED_TYPES = frozenset(
+    {
+        "BitstringStatusListCredential",
+        "TrustListCredential",
+        "AccreditationCredential",
+        "RecognitionStatementCredential",
+    }
+)
 #: Key events after which a key signs nothing valid.
 ENDING_KEY_EVENTS = ("retired", "compromised")
 

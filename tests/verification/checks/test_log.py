@@ -148,3 +148,9 @@ def test_a_failed_verdict_passes_through_with_its_details() -> None:
         "log.not-included",
         {"origin": "o"},
     )
+
+
+def test_documents_that_are_not_issuances_are_not_looked_up() -> None:
+    document = signed(new_issuer(), type=["VerifiableCredential", "RecognitionStatementCredential"])
+    source = FakeLog([], {document["issuer"]})
+    assert result(document, source) == ("skipped", "not-a-logged-credential")

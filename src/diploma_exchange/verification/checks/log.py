@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from diploma_exchange.errors import Error
 from diploma_exchange.transparency.bundle import LogStatus
+from diploma_exchange.transparency.entries import UNLOGGED_TYPES
 from diploma_exchange.verification.lookups import IssuanceLog
 from diploma_exchange.verification.report import (
     Check,
@@ -41,6 +42,15 @@ def run(examined: Examined, log: IssuanceLog | None) -> Check:
         return skipped(name, "proof-not-verified", "not checked: no proof of the issuer verified")
     if log is None:
         return skipped(name, "no-transparency-log", "this verifier consults no transparency log")
+    types = examined.secured.get("type")
+    kinds = set(types) if isinstance(types, list) else {types}
+    if kinds & UNLOGGED_TYPES:
+        return skipped(
+            name,
+            "not-a-logged-credential",
+            "status lists, trust lists, accreditation records and recognition statements are "
+            "not issuances and are not in the transparency log",
+        )
     try:
         verdict = log.check(
             issuer=examined.issuer,
