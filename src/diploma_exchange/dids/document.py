@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
 from typing import Any, Final, Protocol, runtime_checkable
@@ -83,6 +83,9 @@ class VerificationMethod:
     type: str
     controller: str
     public_key_multibase: str | None = None
+    #: ``publicKeyJwk`` (JsonWebKey2020 / JsonWebKey / Multikey-with-JWK methods), as given;
+    #: used by the JOSE/COSE envelope formats, which carry keys as JWKs.
+    public_key_jwk: Mapping[str, Any] | None = field(default=None, hash=False)
     #: VC Controlled Identifiers ``revoked``: proofs created at or after it are invalid.
     revoked: datetime | None = None
 
@@ -109,6 +112,13 @@ class VerificationMethod:
             raise DidResolutionError(
                 "publicKeyMultibase must be a string", pointer=f"{pointer}/publicKeyMultibase"
             )
+        jwk = value.get("publicKeyJwk")
+        if jwk is not None and (
+            not isinstance(jwk, Mapping) or not all(isinstance(k, str) for k in jwk)
+        ):
+            raise DidResolutionError(
+                "publicKeyJwk must be a JSON object", pointer=f"{pointer}/publicKeyJwk"
+            )
         method_id = _absolute(fields["id"], base_did)
         split_did_url(method_id)
         revoked = value.get("revoked")
@@ -127,6 +137,7 @@ class VerificationMethod:
             type=fields["type"],
             controller=_absolute(fields["controller"], base_did),
             public_key_multibase=multibase,
+            public_key_jwk=MappingProxyType(dict(jwk)) if jwk is not None else None,
             revoked=revoked_at,
         )
 

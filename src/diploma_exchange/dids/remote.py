@@ -324,6 +324,19 @@ class SafeFetcher:
         """GET ``url`` and parse it as JSON, within the limits.
 
         Raises:
+            DidResolutionError: see :meth:`get_bytes`, or the body is not valid JSON.
+        """
+        body = self.get_bytes(url, accept="application/did+json, application/json")
+        try:
+            return strict_json.loads(body, max_bytes=self.max_bytes)
+        except InvalidInput as exc:
+            raise DidResolutionError(f"{url} did not return valid JSON: {exc.message}") from exc
+
+    def get_bytes(self, url: str, *, accept: str) -> bytes:
+        """GET ``url`` and return its body (at most ``max_bytes`` after decompression), for
+        documents that are not JSON as well (a status list token JWT or CWT, a JWS).
+
+        Raises:
             DidResolutionError: the URL may not be fetched, the answer is not acceptable, the
                 fetch did not finish within the deadline (``fetch-deadline-exceeded``), or
                 every outbound slot stayed busy (``fetch-busy``).
@@ -340,10 +353,7 @@ class SafeFetcher:
                         timeout=httpx.Timeout(min(self.timeout, self.deadline)),
                         follow_redirects=False,
                         transport=transport,
-                        headers={
-                            "Accept": "application/did+json, application/json",
-                            "Accept-Encoding": "gzip, deflate",
-                        },
+                        headers={"Accept": accept, "Accept-Encoding": "gzip, deflate"},
                     ) as client,
                     client.stream("GET", url) as response,
                 ):
@@ -362,10 +372,7 @@ class SafeFetcher:
                 raise DidResolutionError(
                     f"could not fetch {url}: {exc.__class__.__name__}"
                 ) from exc
-        try:
-            return strict_json.loads(bytes(body), max_bytes=self.max_bytes)
-        except InvalidInput as exc:
-            raise DidResolutionError(f"{url} did not return valid JSON: {exc.message}") from exc
+        return bytes(body)
 
     def _too_slow(self, url: str) -> DidResolutionError:
         return DidResolutionError(

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import contextvars
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Final, TypeVar
@@ -260,11 +260,22 @@ def _find_cause(exc: BaseException, kind: type[_E]) -> _E | None:
     return None
 
 
-def canonize(document: Mapping[str, Any], *, limits: RdfcLimits | None = None) -> bytes:
+def canonize(
+    document: Mapping[str, Any],
+    *,
+    limits: RdfcLimits | None = None,
+    loader: Callable[..., dict[str, Any]] = document_loader,
+    dropped: list[str] | None = None,
+) -> bytes:
     """Return the RDFC-1.0 canonical N-Quads (UTF-8) of a JSON-LD document.
 
-    The document is only read. Contexts are resolved offline from the bundled store. The
-    work is bounded by ``limits`` (default: :func:`current_limits`).
+    The document is only read. Contexts are resolved offline from the bundled store (or by
+    ``loader``, another offline store such as the Blockcerts contexts of
+    :mod:`diploma_exchange.formats.blockcerts`, which must raise ``ContextNotBundled`` for
+    anything it does not hold). The work is bounded by ``limits`` (default:
+    :func:`current_limits`). A property that cannot become RDF makes it raise, unless the
+    caller passes a ``dropped`` list: its name is then appended there (Blockcerts hashes are
+    computed that way by their reference verifier, which drops such properties).
 
     Raises:
         ContextNotBundled: the document references a context that is not bundled.
@@ -279,15 +290,15 @@ def canonize(document: Mapping[str, Any], *, limits: RdfcLimits | None = None) -
         raise InvalidInput("a JSON-LD document must be a JSON object")
     bounds = limits if limits is not None else current_limits()
     check_context_limits(document)
-    dropped: list[str | None] = []
-    processor = _BoundedProcessor(bounds, on_property_dropped=dropped.append)
+    seen: list[str | None] = []
+    processor = _BoundedProcessor(bounds, on_property_dropped=seen.append)
     try:
         # What JsonLdProcessor.normalize does, with the bounded processor and algorithm.
         dataset = processor.to_rdf(
             dict(document),
             {
                 "base": "",
-                "documentLoader": document_loader,
+                "documentLoader": loader,
                 "extractAllScripts": True,
                 "processingMode": "json-ld-1.1",
                 "produceGeneralizedRdf": False,
@@ -316,8 +327,10 @@ def canonize(document: Mapping[str, Any], *, limits: RdfcLimits | None = None) -
         ) from exc
     except RecursionError as exc:
         raise LimitExceeded("the document is nested too deeply to canonicalize") from exc
-    if dropped:
-        names = ", ".join(sorted({repr(term) for term in dropped}))
+    if seen and dropped is not None:
+        dropped.extend(sorted({str(term) for term in seen if term is not None}))
+    elif seen:
+        names = ", ".join(sorted({repr(term) for term in seen}))
         raise UndefinedTerm(
             f"the document uses terms its @context does not define ({names}); they would not "
             "be covered by the signature"

@@ -42,6 +42,14 @@ class CheckName(StrEnum):
     STATUS_REVOCATION = "status.revocation"
     STATUS_SUSPENSION = "status.suspension"
     STATUS_OTHER = "status.other"
+    # envelope formats
+    FORMAT_DETECTED = "format.detected"
+    FORMAT_ENVELOPE = "format.envelope"
+    PROOF_DISCLOSURES = "proof.disclosures"
+    PROOF_HOLDER_BINDING = "proof.holder-binding"
+    PROOF_INTEGRITY = "proof.integrity"
+    PROOF_ANCHOR = "proof.anchor"
+    ISSUER_PROFILE = "issuer.profile"
 
 
 class CheckStatus(StrEnum):
