@@ -1,7 +1,7 @@
 """Credential formats foreign diplomas arrive in, detected and opened (see ``envelope``)."""
 
 from diploma_exchange.formats.detection import detect
-from diploma_exchange.formats.envelope import open_envelope
+from diploma_exchange.formats.envelope import ENVELOPE_POLICY, envelope_verdict, open_envelope
 from diploma_exchange.formats.model import (
     DocumentFetcher,
     Envelope,
@@ -14,6 +14,7 @@ from diploma_exchange.formats.model import (
 )
 
 __all__ = [
+    "ENVELOPE_POLICY",
     "DocumentFetcher",
     "Envelope",
     "EnvelopeOptions",
@@ -23,5 +24,6 @@ __all__ = [
     "StatusKind",
     "StatusReference",
     "detect",
+    "envelope_verdict",
     "open_envelope",
 ]

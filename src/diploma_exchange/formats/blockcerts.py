@@ -51,6 +51,8 @@ from diploma_exchange.verification.report import Check, CheckName, errored, fail
 BLOCKCERTS_CONTEXTS: Final[Mapping[str, str]] = {
     "https://w3id.org/openbadges/v2": "openbadges-v2.jsonld",
     "https://openbadgespec.org/v2/context.json": "openbadges-v2.jsonld",
+    "https://w3id.org/blockcerts/schema/2.0-alpha/context.json": "blockcerts-v2.0-alpha.jsonld",
+    "https://www.blockcerts.org/schema/2.0-alpha/context.json": "blockcerts-v2.0-alpha.jsonld",
     "https://w3id.org/blockcerts/v2": "blockcerts-v2.0.jsonld",
     "https://w3id.org/blockcerts/schema/2.0/context.json": "blockcerts-v2.0.jsonld",
     "https://www.blockcerts.org/schema/2.0/context.json": "blockcerts-v2.0.jsonld",

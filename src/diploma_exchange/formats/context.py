@@ -28,7 +28,7 @@ def detected_check(info: FormatInfo) -> Check:
         CheckName.FORMAT_DETECTED,
         info.name.value,
         f"{info.label}{version}{container}",
-        **info.to_json(),
+        format=info.to_json(),
     )
 
 

@@ -174,7 +174,12 @@ def detect_compact(text: str, container: str | None = None) -> FormatInfo:
         return _unknown(f"a JWS-like string that cannot be read ({exc.message})", "application/jwt")
     typ = str(token.header.get("typ") or "").lower().removeprefix("application/")
     if "~" in text:
-        if typ == "vc+sd-jwt" and "@context" in claims:
+        if typ in ("vp+sd-jwt", "vp+ld+json+sd-jwt") and "@context" in claims:
+            return FormatInfo(
+                FormatName.VC_SD_JWT, vc_version(claims) or "2.0", "application/vp+sd-jwt",
+                "Verifiable Presentation secured with SD-JWT (VC-JOSE-COSE)", container, "sd-jwt",
+            )
+        if typ in ("vc+sd-jwt", "vc+ld+json+sd-jwt") and "@context" in claims:
             return FormatInfo(
                 FormatName.VC_SD_JWT, vc_version(claims) or "2.0", "application/vc+sd-jwt",
                 "Verifiable Credential secured with SD-JWT (VC-JOSE-COSE)", container, "sd-jwt",
@@ -224,6 +229,11 @@ def detect_compact(text: str, container: str | None = None) -> FormatInfo:
         return FormatInfo(
             FormatName.OPEN_BADGES_2, "2.0", "application/jws", "Open Badges assertion",
             container, "signed",
+        )
+    if "@context" in claims and "VerifiablePresentation" in _types(claims):
+        return FormatInfo(
+            FormatName.VP_JOSE, vc_version(claims), "application/vp+jwt",
+            "Verifiable Presentation secured with JOSE", container, "jws",
         )
     if "@context" in claims and "VerifiableCredential" in _types(claims):
         return FormatInfo(
