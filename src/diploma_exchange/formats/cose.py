@@ -108,18 +108,19 @@ def parse_cose_sign1(data: bytes) -> CoseSign1:
         if value.tag != COSE_SIGN1_TAG:
             raise InvalidInput(f"CBOR tag {value.tag} is not COSE_Sign1 (18)", code="malformed-cose")
         value = value.value
-    if not (isinstance(value, list) and len(value) == 4):
+    if not (isinstance(value, list | tuple) and len(value) == 4):
         raise InvalidInput("COSE_Sign1 is an array of four items", code="malformed-cose")
     protected_bytes, unprotected, payload, signature = value
-    if not isinstance(protected_bytes, bytes) or not isinstance(unprotected, dict):
+    if not isinstance(protected_bytes, bytes) or not isinstance(unprotected, Mapping):
         raise InvalidInput("malformed COSE_Sign1 headers", code="malformed-cose")
     if payload is None:
         raise InvalidInput("a detached COSE payload is not supported", code="malformed-cose")
     if not isinstance(payload, bytes) or not isinstance(signature, bytes):
         raise InvalidInput("malformed COSE_Sign1 payload or signature", code="malformed-cose")
     protected = _loads(protected_bytes) if protected_bytes else {}
-    if not isinstance(protected, dict):
+    if not isinstance(protected, Mapping):
         raise InvalidInput("the COSE protected header is not a map", code="malformed-cose")
+    protected, unprotected = dict(protected), dict(unprotected)
     if set(protected) & set(unprotected):
         raise InvalidInput("a COSE header label is both protected and unprotected", code="malformed-cose")
     return CoseSign1(protected_bytes, protected, unprotected, payload, signature)

@@ -386,10 +386,10 @@ def token_status_checks(
             message = cose.parse_cose_sign1(raw)
             header = message.jose_like_header()
             cwt = cose._loads(message.payload)
-            if not isinstance(cwt, dict):
+            if not isinstance(cwt, Mapping):
                 raise StatusListError("the status list CWT's claims are not a map")
             claims: dict[Any, Any] = {"sub": cwt.get(2), "iat": cwt.get(6), "exp": cwt.get(4), "ttl": cwt.get(65534)}
-            status_list = status_list_from_cwt_claims(cwt)
+            status_list = status_list_from_cwt_claims(dict(cwt))
             list_issuer = issuer
 
             def verify(key: Any) -> Check:
