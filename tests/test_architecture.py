@@ -19,6 +19,7 @@ DOMAIN = [
     "documents",
     "sharing",
     "transparency",
+    "formats",
     "errors.py",
     "strict_json.py",
 ]

@@ -38,7 +38,11 @@ def b64(data: bytes) -> str:
 class Issuer:
     def __init__(self) -> None:
         self.key = ECKey.generate_key("P-256")
-        public = {k: v for k, v in self.key.as_dict(private=False).items() if k in ("kty", "crv", "x", "y")}
+        public = {
+            k: v
+            for k, v in self.key.as_dict(private=False).items()
+            if k in ("kty", "crv", "x", "y")
+        }
         self.did = "did:jwk:" + b64(json.dumps(public, separators=(",", ":")).encode())
         self.public = public
 
@@ -46,7 +50,9 @@ class Issuer:
         head = {"alg": "ES256", "kid": f"{self.did}#0", **header}
         if typ:
             head["typ"] = typ
-        return jws.serialize_compact(head, json.dumps(claims).encode(), self.key, algorithms=["ES256"])
+        return jws.serialize_compact(
+            head, json.dumps(claims).encode(), self.key, algorithms=["ES256"]
+        )
 
 
 def check(envelope: Any, name: CheckName) -> Any:
@@ -56,7 +62,9 @@ def check(envelope: Any, name: CheckName) -> Any:
 def open_(token: str | bytes, **options: Any) -> Any:
     data = token.encode() if isinstance(token, str) else token
     fetcher = options.pop("fetcher", None)
-    return open_envelope(data, resolver=RESOLVER, now=NOW, fetcher=fetcher, options=EnvelopeOptions(**options))
+    return open_envelope(
+        data, resolver=RESOLVER, now=NOW, fetcher=fetcher, options=EnvelopeOptions(**options)
+    )
 
 
 def vc(issuer: str, **extra: Any) -> dict[str, Any]:
@@ -72,7 +80,15 @@ def vc(issuer: str, **extra: Any) -> dict[str, Any]:
 def test_vc_jwt_1_1_maps_claims_and_verifies() -> None:
     issuer = Issuer()
     nbf = int(datetime(2026, 1, 1, tzinfo=UTC).timestamp())
-    token = issuer.sign({"iss": issuer.did, "sub": "did:example:student", "nbf": nbf, "jti": "urn:uuid:1", "vc": vc(issuer.did)})
+    token = issuer.sign(
+        {
+            "iss": issuer.did,
+            "sub": "did:example:student",
+            "nbf": nbf,
+            "jti": "urn:uuid:1",
+            "vc": vc(issuer.did),
+        }
+    )
     envelope = open_(token)
     assert envelope.format.name is FormatName.VC_JWT
     assert envelope_verdict(envelope).value == "valid"
@@ -115,8 +131,12 @@ def test_hmac_and_none_are_refused() -> None:
 
 def test_vc_jose_payload_is_the_credential() -> None:
     issuer = Issuer()
-    credential = {"@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiableCredential"],
-                  "issuer": issuer.did, "credentialSubject": {"id": "did:example:s"}}
+    credential = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiableCredential"],
+        "issuer": issuer.did,
+        "credentialSubject": {"id": "did:example:s"},
+    }
     envelope = open_(issuer.sign({**credential, "iat": 1}, typ="vc+jwt"))
     assert envelope.format.name is FormatName.VC_JOSE
     assert envelope.credential == credential
@@ -131,28 +151,51 @@ def disclosure(*parts: Any) -> tuple[str, str]:
     return text, b64(hashlib.sha256(text.encode()).digest())
 
 
-def sd_jwt(issuer: Issuer, holder: ECKey | None = None, *, extra_digest: bool = False) -> tuple[str, list[str]]:
+def sd_jwt(
+    issuer: Issuer, holder: ECKey | None = None, *, extra_digest: bool = False
+) -> tuple[str, list[str]]:
     given, d1 = disclosure("given_name", "Aigerim")
     degree, d2 = disclosure("degree", "MSc")
-    claims: dict[str, Any] = {"iss": issuer.did, "vct": "https://nic.kz/diploma", "iat": int(NOW.timestamp()) - 60,
-                              "_sd": [d1, d2, b64(b"decoy" * 7)], "_sd_alg": "sha-256"}
+    claims: dict[str, Any] = {
+        "iss": issuer.did,
+        "vct": "https://nic.kz/diploma",
+        "iat": int(NOW.timestamp()) - 60,
+        "_sd": [d1, d2, b64(b"decoy" * 7)],
+        "_sd_alg": "sha-256",
+    }
     if holder is not None:
-        claims["cnf"] = {"jwk": {k: v for k, v in holder.as_dict(private=False).items() if k in ("kty", "crv", "x", "y")}}
+        claims["cnf"] = {
+            "jwk": {
+                k: v
+                for k, v in holder.as_dict(private=False).items()
+                if k in ("kty", "crv", "x", "y")
+            }
+        }
     token = issuer.sign(claims, typ="dc+sd-jwt")
     return token, [given, degree]
 
 
 def kb_jwt(holder: ECKey, presented: str, **claims: Any) -> str:
     sd_hash = b64(hashlib.sha256(presented.encode()).digest())
-    body = {"iat": int(NOW.timestamp()), "aud": "https://verifier.example", "nonce": "n-1", "sd_hash": sd_hash, **claims}
-    return jws.serialize_compact({"alg": "ES256", "typ": "kb+jwt"}, json.dumps(body).encode(), holder, algorithms=["ES256"])
+    body = {
+        "iat": int(NOW.timestamp()),
+        "aud": "https://verifier.example",
+        "nonce": "n-1",
+        "sd_hash": sd_hash,
+        **claims,
+    }
+    return jws.serialize_compact(
+        {"alg": "ES256", "typ": "kb+jwt"}, json.dumps(body).encode(), holder, algorithms=["ES256"]
+    )
 
 
 def test_sd_jwt_vc_disclosures_and_key_binding() -> None:
     issuer, holder = Issuer(), ECKey.generate_key("P-256")
     token, disclosures = sd_jwt(issuer, holder)
     presented = "~".join([token, *disclosures]) + "~"
-    envelope = open_(presented + kb_jwt(holder, presented), audience="https://verifier.example", nonce="n-1")
+    envelope = open_(
+        presented + kb_jwt(holder, presented), audience="https://verifier.example", nonce="n-1"
+    )
     assert envelope.format.name is FormatName.SD_JWT_VC
     assert envelope.credential["given_name"] == "Aigerim" and "_sd" not in envelope.credential
     assert check(envelope, CheckName.PROOF_HOLDER_BINDING).code == "holder-bound"
@@ -169,7 +212,7 @@ def test_sd_jwt_partial_disclosure_hides_the_rest() -> None:
 
 def test_sd_jwt_forged_disclosure_fails() -> None:
     issuer = Issuer()
-    token, disclosures = sd_jwt(issuer)
+    token, _ = sd_jwt(issuer)
     forged, _ = disclosure("degree", "PhD")
     envelope = open_(token + "~" + forged + "~")
     assert check(envelope, CheckName.PROOF_DISCLOSURES).code == "invalid-disclosures"
@@ -179,13 +222,19 @@ def test_sd_jwt_forged_disclosure_fails() -> None:
 @pytest.mark.parametrize(
     ("claims", "options", "code"),
     [
-        ({"aud": "https://other.example"}, {"audience": "https://verifier.example"}, "wrong-audience"),
+        (
+            {"aud": "https://other.example"},
+            {"audience": "https://verifier.example"},
+            "wrong-audience",
+        ),
         ({"nonce": "replayed"}, {"nonce": "n-1"}, "wrong-nonce"),
         ({"iat": int((NOW - timedelta(hours=1)).timestamp())}, {}, "stale-key-binding"),
         ({"sd_hash": "AAAA"}, {}, "sd-hash-mismatch"),
     ],
 )
-def test_sd_jwt_key_binding_failures(claims: dict[str, Any], options: dict[str, Any], code: str) -> None:
+def test_sd_jwt_key_binding_failures(
+    claims: dict[str, Any], options: dict[str, Any], code: str
+) -> None:
     issuer, holder = Issuer(), ECKey.generate_key("P-256")
     token, disclosures = sd_jwt(issuer, holder)
     presented = "~".join([token, *disclosures]) + "~"
@@ -205,8 +254,12 @@ def test_sd_jwt_missing_key_binding_when_required() -> None:
 
 def test_vc_cose_sign1() -> None:
     issuer = Issuer()
-    credential = {"@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiableCredential"],
-                  "issuer": issuer.did, "credentialSubject": {"id": "did:example:s"}}
+    credential = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiableCredential"],
+        "issuer": issuer.did,
+        "credentialSubject": {"id": "did:example:s"},
+    }
     protected = cbor2.dumps({1: -7, 4: f"{issuer.did}#0".encode(), 16: "application/vc+cose"})
     payload = json.dumps(credential).encode()
     to_sign = cbor2.dumps(["Signature1", protected, b"", payload])
@@ -221,14 +274,25 @@ def test_vc_cose_sign1() -> None:
     envelope = open_(message)
     assert envelope.format.name is FormatName.VC_COSE
     assert envelope_verdict(envelope).value == "valid"
-    tampered = cbor2.dumps(cbor2.CBORTag(18, [protected, {}, payload.replace(b"did:example:s", b"did:example:x"), signature]))
+    tampered = cbor2.dumps(
+        cbor2.CBORTag(
+            18, [protected, {}, payload.replace(b"did:example:s", b"did:example:x"), signature]
+        )
+    )
     assert check(open_(tampered), CheckName.PROOF_SIGNATURE).code == "bad-signature"
 
 
 # --- IETF Token Status List -----------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("value", "check_name", "code"), [(0, CheckName.STATUS_REVOCATION, "not-revoked"), (1, CheckName.STATUS_REVOCATION, "revoked"), (2, CheckName.STATUS_SUSPENSION, "suspended")])
+@pytest.mark.parametrize(
+    ("value", "check_name", "code"),
+    [
+        (0, CheckName.STATUS_REVOCATION, "not-revoked"),
+        (1, CheckName.STATUS_REVOCATION, "revoked"),
+        (2, CheckName.STATUS_SUSPENSION, "suspended"),
+    ],
+)
 def test_token_status_list(value: int, check_name: CheckName, code: str) -> None:
     issuer = Issuer()
     uri = "https://nic.example/status/1"
@@ -236,10 +300,18 @@ def test_token_status_list(value: int, check_name: CheckName, code: str) -> None
     index = 13  # 2 bits per entry: byte 3, bits 2-3
     bits[index * 2 // 8] |= value << (index * 2 % 8)
     status_token = issuer.sign(
-        {"iss": issuer.did, "sub": uri, "iat": 1, "status_list": {"bits": 2, "lst": b64(zlib.compress(bytes(bits)))}},
+        {
+            "iss": issuer.did,
+            "sub": uri,
+            "iat": 1,
+            "status_list": {"bits": 2, "lst": b64(zlib.compress(bytes(bits)))},
+        },
         typ="statuslist+jwt",
     )
-    token = issuer.sign({"iss": issuer.did, "vct": "x", "status": {"status_list": {"idx": index, "uri": uri}}}, typ="dc+sd-jwt")
+    token = issuer.sign(
+        {"iss": issuer.did, "vct": "x", "status": {"status_list": {"idx": index, "uri": uri}}},
+        typ="dc+sd-jwt",
+    )
     envelope = open_(token + "~")
     assert envelope.status_entries[0].uri == uri
     checks = envelope.check_status(StaticFetcher({uri: status_token.encode()}))

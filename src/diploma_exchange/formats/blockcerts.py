@@ -129,7 +129,11 @@ def local_hash(certificate: Mapping[str, Any], *, proof_member: str) -> tuple[st
     document["@context"] = context
     nquads = rdfc.canonize(document, loader=blockcerts_loader)
     unmapped = sorted(
-        {line.split(f"<{FALLBACK_VOCAB}", 1)[1].split(">", 1)[0] for line in nquads.decode().splitlines() if f"<{FALLBACK_VOCAB}" in line}
+        {
+            line.split(f"<{FALLBACK_VOCAB}", 1)[1].split(">", 1)[0]
+            for line in nquads.decode().splitlines()
+            if f"<{FALLBACK_VOCAB}" in line
+        }
     )
     return hashlib.sha256(nquads).hexdigest(), unmapped
 
@@ -145,12 +149,16 @@ def merkle_root_of(target_hash: str, path: list[Any]) -> str:
     node = bytes.fromhex(target_hash)
     for step in path:
         if not isinstance(step, Mapping) or len(step) != 1:
-            raise InvalidInput("a Merkle path step must be {left|right: hash}", code="malformed-merkle-proof")
+            raise InvalidInput(
+                "a Merkle path step must be {left|right: hash}", code="malformed-merkle-proof"
+            )
         ((side, sibling_hex),) = step.items()
         try:
             sibling = bytes.fromhex(str(sibling_hex))
         except ValueError as exc:
-            raise InvalidInput("a Merkle path hash is not hex", code="malformed-merkle-proof") from exc
+            raise InvalidInput(
+                "a Merkle path hash is not hex", code="malformed-merkle-proof"
+            ) from exc
         if side == "left":
             node = hashlib.sha256(sibling + node).digest()
         elif side == "right":
@@ -167,19 +175,24 @@ def decode_merkle_proof_2019(proof_value: str) -> dict[str, Any]:
     Raises:
         InvalidInput: not base58btc, not CBOR, or not of that shape (``malformed-merkle-proof``).
     """
+
     def hexed(value: Any) -> str:
         if isinstance(value, bytes):
             inner = cbor2.loads(value)
             if isinstance(inner, bytes):
                 return inner.hex()
             return value.hex()
-        raise InvalidInput("a MerkleProof2019 hash is not a byte string", code="malformed-merkle-proof")
+        raise InvalidInput(
+            "a MerkleProof2019 hash is not a byte string", code="malformed-merkle-proof"
+        )
 
     try:
         raw = decode_base58btc(proof_value)
         entries = cbor2.loads(raw)
         if not isinstance(entries, list):
-            raise InvalidInput("MerkleProof2019 proofValue is not a CBOR list", code="malformed-merkle-proof")
+            raise InvalidInput(
+                "MerkleProof2019 proofValue is not a CBOR list", code="malformed-merkle-proof"
+            )
         out: dict[str, Any] = {}
         for entry in entries:
             key, value = entry
@@ -198,7 +211,8 @@ def decode_merkle_proof_2019(proof_value: str) -> dict[str, Any]:
                             chain_name, _ = _CHAINS[v]
                             parts.append(chain_name)
                         elif k == 1:
-                            parts.append(_CHAINS[[c for c, (n, _) in _CHAINS.items() if n == chain_name][0]][1][v])
+                            networks = next(n for c, n in _CHAINS.values() if c == chain_name)
+                            parts.append(networks[v])
                         else:
                             parts.append(hexed(v))
                     anchors.append(":".join(parts))
@@ -207,7 +221,9 @@ def decode_merkle_proof_2019(proof_value: str) -> dict[str, Any]:
     except InvalidInput:
         raise
     except (ValueError, TypeError, KeyError, IndexError, cbor2.CBORDecodeError) as exc:
-        raise InvalidInput("the MerkleProof2019 proofValue cannot be decoded", code="malformed-merkle-proof") from exc
+        raise InvalidInput(
+            "the MerkleProof2019 proofValue cannot be decoded", code="malformed-merkle-proof"
+        ) from exc
 
 
 def _receipt(certificate: Mapping[str, Any], version: str | None) -> tuple[dict[str, Any], str]:
@@ -215,15 +231,20 @@ def _receipt(certificate: Mapping[str, Any], version: str | None) -> tuple[dict[
     if version == "2.0":
         signature = certificate.get("signature")
         if not isinstance(signature, Mapping):
-            raise InvalidInput("the certificate has no signature receipt", code="malformed-merkle-proof")
+            raise InvalidInput(
+                "the certificate has no signature receipt", code="malformed-merkle-proof"
+            )
         return dict(signature), "signature"
     proof = certificate.get("proof")
     if isinstance(proof, list):
         raise InvalidInput(
-            "chained or multiple Blockcerts proofs are not supported", code="unsupported-proof-chain"
+            "chained or multiple Blockcerts proofs are not supported",
+            code="unsupported-proof-chain",
         )
     if not isinstance(proof, Mapping) or not isinstance(proof.get("proofValue"), str):
-        raise InvalidInput("the certificate has no MerkleProof2019 proof", code="malformed-merkle-proof")
+        raise InvalidInput(
+            "the certificate has no MerkleProof2019 proof", code="malformed-merkle-proof"
+        )
     return decode_merkle_proof_2019(proof["proofValue"]), "proof"
 
 
@@ -247,20 +268,30 @@ def open_certificate(certificate: dict[str, Any], info: FormatInfo, ctx: OpenCon
     except InvalidInput as exc:
         make = errored if exc.code == "unsupported-proof-chain" else failed
         checks.append(make(integrity, exc.code, exc.message))
-        checks.append(errored(CheckName.PROOF_SIGNATURE, exc.code, "the Blockcerts proof cannot be checked"))
+        checks.append(
+            errored(CheckName.PROOF_SIGNATURE, exc.code, "the Blockcerts proof cannot be checked")
+        )
         return Envelope(info, None, issuer, checks)
     target, root = receipt.get("targetHash"), receipt.get("merkleRoot")
     try:
         digest, unmapped = local_hash(certificate, proof_member=member)
     except ContextNotBundled as exc:
         checks.append(errored(integrity, exc.code, exc.message))
-        checks.append(errored(CheckName.PROOF_SIGNATURE, "integrity-not-checked", "the certificate's hash could not be computed"))
+        checks.append(
+            errored(
+                CheckName.PROOF_SIGNATURE,
+                "integrity-not-checked",
+                "the certificate's hash could not be computed",
+            )
+        )
         return Envelope(info, None, issuer, checks)
     except InvalidInput as exc:
         checks.append(failed(integrity, "not-json-ld", exc.message))
         return Envelope(info, None, issuer, checks)
     try:
-        computed_root = merkle_root_of(str(target), list(receipt.get("path", receipt.get("proof", [])) or []))
+        computed_root = merkle_root_of(
+            str(target), list(receipt.get("path", receipt.get("proof", [])) or [])
+        )
     except (InvalidInput, ValueError) as exc:
         checks.append(failed(integrity, "malformed-merkle-proof", str(exc)))
         return Envelope(info, None, issuer, checks)
@@ -281,7 +312,9 @@ def open_certificate(certificate: dict[str, Any], info: FormatInfo, ctx: OpenCon
                 **details,
             )
         )
-        checks.append(errored(CheckName.PROOF_SIGNATURE, "integrity-not-checked", "see proof.integrity"))
+        checks.append(
+            errored(CheckName.PROOF_SIGNATURE, "integrity-not-checked", "see proof.integrity")
+        )
         return Envelope(info, None, issuer, checks, details=details)
     if digest != target:
         checks.append(
@@ -293,13 +326,26 @@ def open_certificate(certificate: dict[str, Any], info: FormatInfo, ctx: OpenCon
                 **details,
             )
         )
-        checks.append(failed(CheckName.PROOF_SIGNATURE, "tampered", "the certificate does not match its proof"))
+        checks.append(
+            failed(
+                CheckName.PROOF_SIGNATURE, "tampered", "the certificate does not match its proof"
+            )
+        )
         return Envelope(info, None, issuer, checks, details=details)
     if computed_root != root:
-        checks.append(failed(integrity, "merkle-root-mismatch", "the Merkle path does not lead to the receipt's Merkle root", **details))
+        checks.append(
+            failed(
+                integrity,
+                "merkle-root-mismatch",
+                "the Merkle path does not lead to the receipt's Merkle root",
+                **details,
+            )
+        )
         checks.append(failed(CheckName.PROOF_SIGNATURE, "tampered", "the receipt is inconsistent"))
         return Envelope(info, None, issuer, checks, details=details)
-    note = f"; unmapped properties {', '.join(unmapped)} are covered by the hash" if unmapped else ""
+    note = (
+        f"; unmapped properties {', '.join(unmapped)} are covered by the hash" if unmapped else ""
+    )
     checks.append(
         passed(
             integrity,
@@ -351,15 +397,32 @@ def _anchor_checks(receipt: Mapping[str, Any], anchors: list[str], ctx: OpenCont
     try:
         found = explorer(anchors[0] if anchors else "", str(receipt.get("merkleRoot")))
     except Error as exc:
-        return [errored(CheckName.PROOF_ANCHOR, "explorer-unavailable", exc.message, anchors=anchors)]
+        return [
+            errored(CheckName.PROOF_ANCHOR, "explorer-unavailable", exc.message, anchors=anchors)
+        ]
     if found.get("remoteHash") != receipt.get("merkleRoot"):
         return [
-            failed(CheckName.PROOF_ANCHOR, "anchor-mismatch", f"{where} does not hold the Merkle root", anchors=anchors),
-            failed(CheckName.PROOF_SIGNATURE, "anchor-mismatch", "the blockchain transaction does not anchor this certificate"),
+            failed(
+                CheckName.PROOF_ANCHOR,
+                "anchor-mismatch",
+                f"{where} does not hold the Merkle root",
+                anchors=anchors,
+            ),
+            failed(
+                CheckName.PROOF_SIGNATURE,
+                "anchor-mismatch",
+                "the blockchain transaction does not anchor this certificate",
+            ),
         ]
     return [
-        passed(CheckName.PROOF_ANCHOR, "anchored", f"{where} holds the Merkle root", anchors=anchors),
-        passed(CheckName.PROOF_SIGNATURE, "anchored", "the blockchain transaction anchors this certificate"),
+        passed(
+            CheckName.PROOF_ANCHOR, "anchored", f"{where} holds the Merkle root", anchors=anchors
+        ),
+        passed(
+            CheckName.PROOF_SIGNATURE,
+            "anchored",
+            "the blockchain transaction anchors this certificate",
+        ),
         errored(
             CheckName.PROOF_KEY_BINDING,
             "issuing-address-not-compared",
@@ -377,25 +440,41 @@ def _issuer_of(certificate: Mapping[str, Any], version: str | None) -> str | Non
 
 
 def _issuer_profile(
-    certificate: Mapping[str, Any], version: str | None, issuer: str | None, fetcher: DocumentFetcher | None
+    certificate: Mapping[str, Any],
+    version: str | None,
+    issuer: str | None,
+    fetcher: DocumentFetcher | None,
 ) -> tuple[Check, Mapping[str, Any] | None]:
     name = CheckName.ISSUER_PROFILE
     if issuer is None:
         return failed(name, "missing-issuer", "the certificate names no issuer"), None
     if issuer.startswith("did:"):
         return (
-            errored(name, "issuer-is-a-did", f"the issuer is {issuer}; its DID document names its keys"),
+            errored(
+                name, "issuer-is-a-did", f"the issuer is {issuer}; its DID document names its keys"
+            ),
             None,
         )
     if fetcher is None:
-        return errored(name, "issuer-profile-not-fetched", f"the issuer profile {issuer} was not fetched"), None
+        return errored(
+            name, "issuer-profile-not-fetched", f"the issuer profile {issuer} was not fetched"
+        ), None
     try:
         profile = fetcher.get_json(issuer)
     except Error as exc:
         return errored(name, "issuer-profile-unavailable", f"{issuer}: {exc.message}"), None
     if not isinstance(profile, Mapping) or profile.get("id") != issuer:
-        return failed(name, "issuer-profile-mismatch", f"the document at {issuer} is not that issuer's profile"), None
-    keys = profile.get("publicKey") or profile.get("publicKeys") or profile.get("verificationMethod") or []
+        return failed(
+            name,
+            "issuer-profile-mismatch",
+            f"the document at {issuer} is not that issuer's profile",
+        ), None
+    keys = (
+        profile.get("publicKey")
+        or profile.get("publicKeys")
+        or profile.get("verificationMethod")
+        or []
+    )
     count = len(keys) if isinstance(keys, list) else 1
     return (
         passed(
@@ -416,7 +495,10 @@ def _revocation(
     cert_id = certificate.get("id") if isinstance(certificate.get("id"), str) else None
     url: str | None = None
     status = certificate.get("credentialStatus")
-    if isinstance(status, Mapping) and status.get("type") in ("RevocationList", "CredentialStatusList2017"):
+    if isinstance(status, Mapping) and status.get("type") in (
+        "RevocationList",
+        "CredentialStatusList2017",
+    ):
         url = str(status.get("id", "")).split("#", 1)[0] or None
     badge = certificate.get("badge")
     if url is None and isinstance(badge, Mapping) and isinstance(badge.get("issuer"), Mapping):
@@ -439,7 +521,9 @@ def revocation_list_checks(entry: StatusReference, fetcher: DocumentFetcher | No
     (``revokedAssertions``: ids, or objects with ``id`` and ``revocationReason``)."""
     name = CheckName.STATUS_REVOCATION
     if fetcher is None:
-        return [errored(name, "status-not-fetched", f"the revocation list {entry.uri} was not fetched")]
+        return [
+            errored(name, "status-not-fetched", f"the revocation list {entry.uri} was not fetched")
+        ]
     try:
         document = fetcher.get_json(entry.uri)
     except Error as exc:
@@ -459,7 +543,14 @@ def revocation_list_checks(entry: StatusReference, fetcher: DocumentFetcher | No
                     revocationList=entry.uri,
                 )
             ]
-    return [passed(name, "not-revoked", "the certificate is not on the issuer's revocation list", revocationList=entry.uri)]
+    return [
+        passed(
+            name,
+            "not-revoked",
+            "the certificate is not on the issuer's revocation list",
+            revocationList=entry.uri,
+        )
+    ]
 
 
 __all__ = [

@@ -70,9 +70,7 @@ def vc_version(document: Mapping[str, Any]) -> str | None:
     return None
 
 
-def map_vc_jwt(
-    claims: Mapping[str, Any], member: str
-) -> tuple[dict[str, Any], list[str]]:
+def map_vc_jwt(claims: Mapping[str, Any], member: str) -> tuple[dict[str, Any], list[str]]:
     """Decode a VC-JWT 1.1 (``member`` = ``vc``) or VP-JWT (``vp``) into the VC/VP JSON
     object; return it with the conflicts found (empty when the claims agree)."""
     document = copy.deepcopy(dict(claims[member]))
@@ -186,8 +184,8 @@ __all__ = [
     "VC_V2_CONTEXT",
     "contexts",
     "envelope_check",
-    "issuer_id",
     "iso",
+    "issuer_id",
     "jose_payload_conflicts",
     "jwt_time_check",
     "map_vc_jwt",

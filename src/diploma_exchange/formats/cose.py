@@ -43,8 +43,18 @@ ALGORITHMS: Final[Mapping[int, tuple[str, Any]]] = {
     -259: ("RS", hashes.SHA512()),
 }
 ALGORITHM_NAMES: Final = {
-    -7: "ES256", -35: "ES384", -36: "ES512", -47: "ES256K", -8: "EdDSA", -19: "Ed25519",
-    -37: "PS256", -38: "PS384", -39: "PS512", -257: "RS256", -258: "RS384", -259: "RS512",
+    -7: "ES256",
+    -35: "ES384",
+    -36: "ES512",
+    -47: "ES256K",
+    -8: "EdDSA",
+    -19: "Ed25519",
+    -37: "PS256",
+    -38: "PS384",
+    -39: "PS512",
+    -257: "RS256",
+    -258: "RS384",
+    -259: "RS512",
 }
 MAX_CBOR_BYTES: Final = 2 * 1024 * 1024
 
@@ -106,7 +116,9 @@ def parse_cose_sign1(data: bytes) -> CoseSign1:
         value = value.value
     if isinstance(value, cbor2.CBORTag):
         if value.tag != COSE_SIGN1_TAG:
-            raise InvalidInput(f"CBOR tag {value.tag} is not COSE_Sign1 (18)", code="malformed-cose")
+            raise InvalidInput(
+                f"CBOR tag {value.tag} is not COSE_Sign1 (18)", code="malformed-cose"
+            )
         value = value.value
     if not (isinstance(value, list | tuple) and len(value) == 4):
         raise InvalidInput("COSE_Sign1 is an array of four items", code="malformed-cose")
@@ -122,7 +134,9 @@ def parse_cose_sign1(data: bytes) -> CoseSign1:
         raise InvalidInput("the COSE protected header is not a map", code="malformed-cose")
     protected, unprotected = dict(protected), dict(unprotected)
     if set(protected) & set(unprotected):
-        raise InvalidInput("a COSE header label is both protected and unprotected", code="malformed-cose")
+        raise InvalidInput(
+            "a COSE header label is both protected and unprotected", code="malformed-cose"
+        )
     return CoseSign1(protected_bytes, protected, unprotected, payload, signature)
 
 
@@ -148,11 +162,15 @@ def verify_cose_signature(message: CoseSign1, key: JoseKey, *, what: str) -> Che
         if kind == "ES" and isinstance(public_key, ec.EllipticCurvePublicKey):
             half = (public_key.curve.key_size + 7) // 8
             if len(message.signature) != 2 * half:
-                return failed(sig, "bad-signature", f"the {what} ECDSA signature has the wrong length")
+                return failed(
+                    sig, "bad-signature", f"the {what} ECDSA signature has the wrong length"
+                )
             r = int.from_bytes(message.signature[:half], "big")
             s = int.from_bytes(message.signature[half:], "big")
             public_key.verify(encode_dss_signature(r, s), to_be_signed, ec.ECDSA(digest))
-        elif kind == "EdDSA" and isinstance(public_key, ed25519.Ed25519PublicKey | ed448.Ed448PublicKey):
+        elif kind == "EdDSA" and isinstance(
+            public_key, ed25519.Ed25519PublicKey | ed448.Ed448PublicKey
+        ):
             public_key.verify(message.signature, to_be_signed)
         elif kind == "PS" and isinstance(public_key, rsa.RSAPublicKey):
             public_key.verify(

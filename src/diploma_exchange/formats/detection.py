@@ -36,7 +36,9 @@ _IMAGE_MAGIC: Final = (b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"II*\x00", b"MM\x
 #: PNG text keywords of baked badges: OB 2.0 ("openbadges") and OB 3.0 ("openbadgecredential").
 PNG_BADGE_KEYWORDS: Final = ("openbadges", "openbadgecredential")
 
-_PDF = FormatInfo(FormatName.DIPLOMA_PDF, None, "application/pdf", "PDF diploma of this service", "pdf")
+_PDF = FormatInfo(
+    FormatName.DIPLOMA_PDF, None, "application/pdf", "PDF diploma of this service", "pdf"
+)
 
 
 def _unknown(reason: str, media_type: str = "application/octet-stream") -> FormatInfo:
@@ -103,33 +105,55 @@ def detect_json(document: Mapping[str, Any], container: str | None = None) -> Fo
         kind = verification.get("type") if isinstance(verification, Mapping) else None
         securing = "hosted" if kind in ("hosted", "HostedBadge") else str(kind or "hosted").lower()
         return FormatInfo(
-            FormatName.OPEN_BADGES_2, "2.0", "application/json", "Open Badges assertion",
-            container, securing,
+            FormatName.OPEN_BADGES_2,
+            "2.0",
+            "application/json",
+            "Open Badges assertion",
+            container,
+            securing,
         )
     types = _types(document)
     version = vc_version(document)
     if "VerifiablePresentation" in types:
         return FormatInfo(
-            FormatName.VP_DATA_INTEGRITY, version, "application/vp", "Verifiable Presentation",
-            container, "data-integrity" if "proof" in document else None,
+            FormatName.VP_DATA_INTEGRITY,
+            version,
+            "application/vp",
+            "Verifiable Presentation",
+            container,
+            "data-integrity" if "proof" in document else None,
         )
     if "VerifiableCredential" in types or version is not None:
         securing = "data-integrity" if "proof" in document else None
         if is_open_badges_3(document):
             return FormatInfo(
-                FormatName.OPEN_BADGES_3, "3.0", "application/vc", "Open Badges 3.0 credential",
-                container, securing,
+                FormatName.OPEN_BADGES_3,
+                "3.0",
+                "application/vc",
+                "Open Badges 3.0 credential",
+                container,
+                securing,
             )
         if is_edc(document):
             return FormatInfo(
-                FormatName.EUROPASS_EDC, version, "application/vc", "Europass Digital Credential",
-                container, securing,
+                FormatName.EUROPASS_EDC,
+                version,
+                "application/vc",
+                "Europass Digital Credential",
+                container,
+                securing,
             )
         return FormatInfo(
-            FormatName.VC_DATA_INTEGRITY, version, "application/vc",
-            "W3C Verifiable Credential", container, securing,
+            FormatName.VC_DATA_INTEGRITY,
+            version,
+            "application/vc",
+            "W3C Verifiable Credential",
+            container,
+            securing,
         )
-    return _unknown("a JSON object that is no credential format this verifier knows", "application/json")
+    return _unknown(
+        "a JSON object that is no credential format this verifier knows", "application/json"
+    )
 
 
 def _detect_jws_json(document: Mapping[str, Any], container: str | None) -> FormatInfo:
@@ -138,30 +162,49 @@ def _detect_jws_json(document: Mapping[str, Any], container: str | None) -> Form
     header: dict[str, Any] = {}
     try:
         if isinstance(first, Mapping) and isinstance(first.get("protected"), str):
-            header = json_object(b64url_decode(first["protected"], what="the JWS header"), what="the JWS header")
+            header = json_object(
+                b64url_decode(first["protected"], what="the JWS header"), what="the JWS header"
+            )
     except InvalidInput:
         header = {}
     payload = document.get("payload")
     inner: dict[str, Any] | None = None
     if isinstance(payload, str):
         try:
-            raw = payload.encode("utf-8") if header.get("b64") is False else b64url_decode(payload, what="payload")
+            raw = (
+                payload.encode("utf-8")
+                if header.get("b64") is False
+                else b64url_decode(payload, what="payload")
+            )
             inner = json_object(raw, what="the JWS payload")
         except InvalidInput:
             inner = None
-    jades = "sigT" in header or "x5t#S256" in header or "etsiU" in (first.get("header") or {}) if isinstance(first, Mapping) else False
+    jades = (
+        "sigT" in header or "x5t#S256" in header or "etsiU" in (first.get("header") or {})
+        if isinstance(first, Mapping)
+        else False
+    )
     if inner is not None and is_edc(inner):
         return FormatInfo(
-            FormatName.EUROPASS_EDC, vc_version(inner), "application/jose+json",
-            "Europass Digital Credential (JAdES seal)", container or "jws-json", "jades",
+            FormatName.EUROPASS_EDC,
+            vc_version(inner),
+            "application/jose+json",
+            "Europass Digital Credential (JAdES seal)",
+            container or "jws-json",
+            "jades",
         )
     if inner is not None and jades:
         return FormatInfo(
             FormatName.VC_DATA_INTEGRITY if vc_version(inner) else FormatName.UNKNOWN,
-            vc_version(inner), "application/jose+json", "JAdES-sealed JSON document",
-            container or "jws-json", "jades",
+            vc_version(inner),
+            "application/jose+json",
+            "JAdES-sealed JSON document",
+            container or "jws-json",
+            "jades",
         )
-    return _unknown("a JWS in JSON serialization whose payload is no known credential", "application/jose+json")
+    return _unknown(
+        "a JWS in JSON serialization whose payload is no known credential", "application/jose+json"
+    )
 
 
 def detect_compact(text: str, container: str | None = None) -> FormatInfo:
@@ -176,69 +219,121 @@ def detect_compact(text: str, container: str | None = None) -> FormatInfo:
     if "~" in text:
         if typ in ("vp+sd-jwt", "vp+ld+json+sd-jwt") and "@context" in claims:
             return FormatInfo(
-                FormatName.VC_SD_JWT, vc_version(claims) or "2.0", "application/vp+sd-jwt",
-                "Verifiable Presentation secured with SD-JWT (VC-JOSE-COSE)", container, "sd-jwt",
+                FormatName.VC_SD_JWT,
+                vc_version(claims) or "2.0",
+                "application/vp+sd-jwt",
+                "Verifiable Presentation secured with SD-JWT (VC-JOSE-COSE)",
+                container,
+                "sd-jwt",
             )
         if typ in ("vc+sd-jwt", "vc+ld+json+sd-jwt") and "@context" in claims:
             return FormatInfo(
-                FormatName.VC_SD_JWT, vc_version(claims) or "2.0", "application/vc+sd-jwt",
-                "Verifiable Credential secured with SD-JWT (VC-JOSE-COSE)", container, "sd-jwt",
+                FormatName.VC_SD_JWT,
+                vc_version(claims) or "2.0",
+                "application/vc+sd-jwt",
+                "Verifiable Credential secured with SD-JWT (VC-JOSE-COSE)",
+                container,
+                "sd-jwt",
             )
         media = "application/dc+sd-jwt" if typ != "vc+sd-jwt" else "application/vc+sd-jwt"
         return FormatInfo(
-            FormatName.SD_JWT_VC, typ or None, media, "IETF SD-JWT Verifiable Credential",
-            container, "sd-jwt",
+            FormatName.SD_JWT_VC,
+            typ or None,
+            media,
+            "IETF SD-JWT Verifiable Credential",
+            container,
+            "sd-jwt",
         )
     if typ == "statuslist+jwt":
         return FormatInfo(
-            FormatName.STATUS_LIST_TOKEN, None, "application/statuslist+jwt",
-            "IETF Token Status List (JWT)", container, "jws",
+            FormatName.STATUS_LIST_TOKEN,
+            None,
+            "application/statuslist+jwt",
+            "IETF Token Status List (JWT)",
+            container,
+            "jws",
         )
     if typ in ("vc+jwt", "vc+ld+json+jwt", "vc+ld+jwt") and "vc" not in claims:
         if is_open_badges_3(claims):
             return FormatInfo(
-                FormatName.OPEN_BADGES_3, "3.0", "application/vc+jwt",
-                "Open Badges 3.0 credential (JWT)", container, "jws",
+                FormatName.OPEN_BADGES_3,
+                "3.0",
+                "application/vc+jwt",
+                "Open Badges 3.0 credential (JWT)",
+                container,
+                "jws",
             )
         return FormatInfo(
-            FormatName.VC_JOSE, vc_version(claims) or "2.0", "application/vc+jwt",
-            "Verifiable Credential secured with JOSE (VC-JOSE-COSE)", container, "jws",
+            FormatName.VC_JOSE,
+            vc_version(claims) or "2.0",
+            "application/vc+jwt",
+            "Verifiable Credential secured with JOSE (VC-JOSE-COSE)",
+            container,
+            "jws",
         )
     if typ in ("vp+jwt", "vp+ld+json+jwt", "vp+ld+jwt") and "vp" not in claims:
         return FormatInfo(
-            FormatName.VP_JOSE, vc_version(claims) or "2.0", "application/vp+jwt",
-            "Verifiable Presentation secured with JOSE (VC-JOSE-COSE)", container, "jws",
+            FormatName.VP_JOSE,
+            vc_version(claims) or "2.0",
+            "application/vp+jwt",
+            "Verifiable Presentation secured with JOSE (VC-JOSE-COSE)",
+            container,
+            "jws",
         )
     if isinstance(claims.get("vc"), Mapping):
         vc = claims["vc"]
         if is_open_badges_3(vc):
             return FormatInfo(
-                FormatName.OPEN_BADGES_3, "3.0", "application/jwt",
-                "Open Badges 3.0 credential (VC-JWT)", container, "vc-jwt",
+                FormatName.OPEN_BADGES_3,
+                "3.0",
+                "application/jwt",
+                "Open Badges 3.0 credential (VC-JWT)",
+                container,
+                "vc-jwt",
             )
         return FormatInfo(
-            FormatName.VC_JWT, vc_version(vc) or "1.1", "application/jwt",
-            "Verifiable Credential as a JWT (VC Data Model 1.1, vc claim)", container, "vc-jwt",
+            FormatName.VC_JWT,
+            vc_version(vc) or "1.1",
+            "application/jwt",
+            "Verifiable Credential as a JWT (VC Data Model 1.1, vc claim)",
+            container,
+            "vc-jwt",
         )
     if isinstance(claims.get("vp"), Mapping):
         return FormatInfo(
-            FormatName.VP_JWT, vc_version(claims["vp"]) or "1.1", "application/jwt",
-            "Verifiable Presentation as a JWT (vp claim)", container, "vc-jwt",
+            FormatName.VP_JWT,
+            vc_version(claims["vp"]) or "1.1",
+            "application/jwt",
+            "Verifiable Presentation as a JWT (vp claim)",
+            container,
+            "vc-jwt",
         )
     if is_open_badges_2(claims) or ("badge" in claims and "recipient" in claims):
         return FormatInfo(
-            FormatName.OPEN_BADGES_2, "2.0", "application/jws", "Open Badges assertion",
-            container, "signed",
+            FormatName.OPEN_BADGES_2,
+            "2.0",
+            "application/jws",
+            "Open Badges assertion",
+            container,
+            "signed",
         )
     if "@context" in claims and "VerifiablePresentation" in _types(claims):
         return FormatInfo(
-            FormatName.VP_JOSE, vc_version(claims), "application/vp+jwt",
-            "Verifiable Presentation secured with JOSE", container, "jws",
+            FormatName.VP_JOSE,
+            vc_version(claims),
+            "application/vp+jwt",
+            "Verifiable Presentation secured with JOSE",
+            container,
+            "jws",
         )
     if "@context" in claims and "VerifiableCredential" in _types(claims):
         return FormatInfo(
-            FormatName.VC_JOSE, vc_version(claims), "application/vc+jwt",
-            "Verifiable Credential secured with JOSE", container, "jws",
+            FormatName.VC_JOSE,
+            vc_version(claims),
+            "application/vc+jwt",
+            "Verifiable Credential secured with JOSE",
+            container,
+            "jws",
         )
     return _unknown("a JWT that carries no credential this verifier knows", "application/jwt")
 
@@ -249,23 +344,37 @@ def detect_cose(data: bytes, container: str | None = None) -> FormatInfo:
     try:
         message = cose.parse_cose_sign1(data)
     except InvalidInput as exc:
-        return _unknown(f"CBOR that is not a readable COSE_Sign1 ({exc.message})", "application/cbor")
+        return _unknown(
+            f"CBOR that is not a readable COSE_Sign1 ({exc.message})", "application/cbor"
+        )
     typ = message.header(cose.TYP)
     cty = message.header(cose.CONTENT_TYPE)
     names = {str(typ).lower(), str(cty).lower()}
     if names & {"application/statuslist+cwt", "statuslist+cwt"}:
         return FormatInfo(
-            FormatName.STATUS_LIST_TOKEN, None, "application/statuslist+cwt",
-            "IETF Token Status List (CWT)", container, "cose",
+            FormatName.STATUS_LIST_TOKEN,
+            None,
+            "application/statuslist+cwt",
+            "IETF Token Status List (CWT)",
+            container,
+            "cose",
         )
     if names & {"application/vp+cose", "vp+cose"}:
         return FormatInfo(
-            FormatName.VC_COSE, "2.0", "application/vp+cose",
-            "Verifiable Presentation secured with COSE (VC-JOSE-COSE)", container, "cose",
+            FormatName.VC_COSE,
+            "2.0",
+            "application/vp+cose",
+            "Verifiable Presentation secured with COSE (VC-JOSE-COSE)",
+            container,
+            "cose",
         )
     return FormatInfo(
-        FormatName.VC_COSE, "2.0", "application/vc+cose",
-        "Verifiable Credential secured with COSE (VC-JOSE-COSE)", container, "cose",
+        FormatName.VC_COSE,
+        "2.0",
+        "application/vc+cose",
+        "Verifiable Credential secured with COSE (VC-JOSE-COSE)",
+        container,
+        "cose",
     )
 
 
@@ -277,7 +386,9 @@ def _svg_badge(data: bytes) -> tuple[str, str] | None:
         return None
     for element in root.iter():
         name = local_name(element)
-        if name in ("assertion", "credential") and "openbadges" in str(element.tag).lower() + str(element.prefix or ""):
+        if name in ("assertion", "credential") and "openbadges" in str(element.tag).lower() + str(
+            element.prefix or ""
+        ):
             verify = element.get("verify")
             text = (element.text or "").strip()
             return name, verify or text
@@ -302,9 +413,13 @@ def _detect(data: bytes) -> FormatInfo:
                 inner = _detect_text(text.strip(), container="png")
                 if inner.name is not FormatName.UNKNOWN:
                     return inner
-        return FormatInfo(FormatName.DIPLOMA_QR, None, "image/png", "image (a QR code is looked for)", "image")
+        return FormatInfo(
+            FormatName.DIPLOMA_QR, None, "image/png", "image (a QR code is looked for)", "image"
+        )
     if head.startswith(_IMAGE_MAGIC) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP"):
-        return FormatInfo(FormatName.DIPLOMA_QR, None, "image/*", "image (a QR code is looked for)", "image")
+        return FormatInfo(
+            FormatName.DIPLOMA_QR, None, "image/*", "image (a QR code is looked for)", "image"
+        )
     if head[:1] in (b"\xd2", b"\x84") or head[:2] == b"\xd8\x3d":
         return detect_cose(data)
     text = text_of(data)
@@ -329,8 +444,11 @@ def _detect_text(text: str, container: str | None = None) -> FormatInfo:
         return detect_compact(text, container)
     if text.startswith("https://") and len(text) < 2048 and not any(c.isspace() for c in text):
         return FormatInfo(
-            FormatName.UNKNOWN, None, "text/uri-list",
-            "a URL (a hosted Open Badges assertion is fetched when fetching is allowed)", "url",
+            FormatName.UNKNOWN,
+            None,
+            "text/uri-list",
+            "a URL (a hosted Open Badges assertion is fetched when fetching is allowed)",
+            "url",
         )
     return _unknown("text that is no known credential format", "text/plain")
 
@@ -343,14 +461,21 @@ def _detect_xml(data: bytes, container: str | None) -> FormatInfo:
     namespace = str(root.tag)
     if "europa.eu" in namespace or "europass" in namespace.lower() or "elm" in namespace.lower():
         return FormatInfo(
-            FormatName.EUROPASS_EDC, None, "application/xml",
+            FormatName.EUROPASS_EDC,
+            None,
+            "application/xml",
             "Europass Digital Credential (XML" + (", XAdES seal)" if has_signature else ")"),
-            container or "xml", "xades" if has_signature else None,
+            container or "xml",
+            "xades" if has_signature else None,
         )
     if has_signature:
         return FormatInfo(
-            FormatName.UNKNOWN, None, "application/xml", "an XML-signed document of unknown kind",
-            container or "xml", "xades",
+            FormatName.UNKNOWN,
+            None,
+            "application/xml",
+            "an XML-signed document of unknown kind",
+            container or "xml",
+            "xades",
         )
     return _unknown("XML that is no known credential format", "application/xml")
 

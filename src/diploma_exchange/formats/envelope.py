@@ -46,7 +46,7 @@ def open_envelope(
     resolver: DidResolver,
     now: datetime,
     fetcher: DocumentFetcher | None = None,
-    options: EnvelopeOptions = EnvelopeOptions(),
+    options: EnvelopeOptions | None = None,
 ) -> Envelope:
     """Detect and open ``data`` (see the module docstring). Never raises for a bad
     credential; the verdict follows from the checks.
@@ -54,6 +54,7 @@ def open_envelope(
     Raises:
         LimitExceeded: ``data`` is larger than ``options.max_bytes``.
     """
+    options = options or EnvelopeOptions()
     if len(data) > options.max_bytes:
         raise LimitExceeded(
             f"the input is {len(data)} bytes; the limit is {options.max_bytes}",
@@ -135,7 +136,12 @@ def _open(data: bytes, info: FormatInfo, ctx: OpenContext) -> Envelope:
                 ),
             ],
         )
-    if name is FormatName.UNKNOWN and info.container == "url" and ctx.fetcher is not None and ctx.depth == 0:
+    if (
+        name is FormatName.UNKNOWN
+        and info.container == "url"
+        and ctx.fetcher is not None
+        and ctx.depth == 0
+    ):
         return _open_url(text, ctx)
     if name is FormatName.STATUS_LIST_TOKEN:
         return Envelope(
@@ -191,7 +197,7 @@ def _issuer(document: dict[str, Any]) -> str | None:
 
 def _open_url(url: str, ctx: OpenContext) -> Envelope:
     """A URL given as the input: a hosted Open Badges 2.0 assertion (fetched once)."""
-    assert ctx.fetcher is not None  # noqa: S101 - checked by the caller
+    assert ctx.fetcher is not None
     try:
         body = ctx.fetcher.get_bytes(url, accept="application/ld+json, application/json")
     except Error as exc:
@@ -200,16 +206,19 @@ def _open_url(url: str, ctx: OpenContext) -> Envelope:
             info,
             None,
             None,
-            [detected_check(info), errored(CheckName.PROOF_SIGNATURE, "url-unavailable", exc.message)],
+            [
+                detected_check(info),
+                errored(CheckName.PROOF_SIGNATURE, "url-unavailable", exc.message),
+            ],
         )
     return open_envelope_at_depth(body, ctx, depth=1)
 
 
 def envelope_summary(envelope: Envelope) -> str:
     """One line for logs and the CLI."""
-    return json.dumps({"format": envelope.format.name.value, "checks": [c.code for c in envelope.checks]})
-
-
+    return json.dumps(
+        {"format": envelope.format.name.value, "checks": [c.code for c in envelope.checks]}
+    )
 
 
 #: The checks an envelope decides on its own (the verifier adds schema, trust,

@@ -19,7 +19,7 @@ from typing import Any
 
 from cryptography import x509
 
-from diploma_exchange.errors import InvalidInput
+from diploma_exchange.errors import InvalidInput, KeyLoadError
 from diploma_exchange.formats.claims import issuer_id
 from diploma_exchange.formats.context import OpenContext, detected_check
 from diploma_exchange.formats.inputs import b64url_decode, json_object, local_name, parse_xml
@@ -49,7 +49,9 @@ def _chain(header: dict[str, Any]) -> tuple[x509.Certificate, ...]:
     if not isinstance(raw, list) or not raw:
         raise KeyNotFound("the JAdES seal carries no x5c certificate")
     try:
-        return tuple(x509.load_der_x509_certificate(base64.b64decode(c, validate=True)) for c in raw[:8])
+        return tuple(
+            x509.load_der_x509_certificate(base64.b64decode(c, validate=True)) for c in raw[:8]
+        )
     except (ValueError, binascii.Error, TypeError) as exc:
         raise KeyNotFound("an x5c certificate of the seal cannot be read") from exc
 
@@ -63,14 +65,20 @@ def open_jades(document: dict[str, Any], info: FormatInfo, ctx: OpenContext) -> 
     try:
         if not isinstance(first, dict) or not isinstance(first.get("protected"), str):
             raise InvalidInput("the seal has no protected header", code="malformed-jws")
-        header = json_object(b64url_decode(first["protected"], what="the seal header"), what="the seal header")
+        header = json_object(
+            b64url_decode(first["protected"], what="the seal header"), what="the seal header"
+        )
         chain = _chain(header)
         key = import_native_key(chain[0].public_key())
     except (InvalidInput, KeyNotFound) as exc:
-        checks.append(failed(sig, exc.code, exc.message) if isinstance(exc, InvalidInput) else errored(sig, exc.code, exc.message))
+        checks.append(
+            failed(sig, exc.code, exc.message)
+            if isinstance(exc, InvalidInput)
+            else errored(sig, exc.code, exc.message)
+        )
         return Envelope(info, None, None, checks)
-    except Exception as exc:  # a certificate whose key cannot be used for JOSE
-        checks.append(errored(sig, "unusable-certificate-key", str(exc)))
+    except KeyLoadError as exc:  # a certificate whose key cannot be used for JOSE
+        checks.append(errored(sig, "unusable-certificate-key", exc.message))
         return Envelope(info, None, None, checks)
     signature, payload = verify_json_signature(document, key, what="JAdES seal")
     signer = subject_name(chain[0])
@@ -139,27 +147,38 @@ def open_xades(data: bytes, info: FormatInfo, ctx: OpenContext) -> Envelope:
     from signxml.xades import XAdESVerifier
 
     checks: list[Check] = [detected_check(info)]
-    sig, bind = CheckName.PROOF_SIGNATURE, CheckName.PROOF_KEY_BINDING
+    sig = CheckName.PROOF_SIGNATURE
     root = parse_xml(data)  # the bounded, DTD-free parse first; signxml re-parses safely
     certificates = [
         e.text for e in root.iter(f"{{{_DS}}}X509Certificate") if e.text and e.text.strip()
     ]
     if not certificates:
-        checks.append(errored(sig, "no-certificate", "the XML signature carries no X509Certificate"))
+        checks.append(
+            errored(sig, "no-certificate", "the XML signature carries no X509Certificate")
+        )
         return Envelope(info, None, None, checks)
     try:
         chain = tuple(
-            x509.load_der_x509_certificate(base64.b64decode("".join(c.split()))) for c in certificates[:8]
+            x509.load_der_x509_certificate(base64.b64decode("".join(c.split())))
+            for c in certificates[:8]
         )
     except (ValueError, binascii.Error) as exc:
-        checks.append(failed(sig, "bad-certificate", f"a KeyInfo certificate cannot be read: {exc}"))
+        checks.append(
+            failed(sig, "bad-certificate", f"a KeyInfo certificate cannot be read: {exc}")
+        )
         return Envelope(info, None, None, checks)
     signer = subject_name(chain[0])
-    pem = chain[0].public_bytes(encoding=__import__("cryptography.hazmat.primitives.serialization", fromlist=["Encoding"]).Encoding.PEM)
+    pem = chain[0].public_bytes(
+        encoding=__import__(
+            "cryptography.hazmat.primitives.serialization", fromlist=["Encoding"]
+        ).Encoding.PEM
+    )
     try:
         results = XAdESVerifier().verify(data, x509_cert=pem.decode("ascii"), expect_references=2)
     except SignXmlInvalidSignature as exc:
-        checks.append(failed(sig, "bad-signature", f"the XAdES seal by {signer} does not verify: {exc}"))
+        checks.append(
+            failed(sig, "bad-signature", f"the XAdES seal by {signer} does not verify: {exc}")
+        )
         return Envelope(info, None, None, checks, details={"signer": signer})
     except (SignXmlInvalidInput, ValueError) as exc:
         checks.append(failed(sig, "malformed-xades", f"the XAdES seal cannot be verified: {exc}"))

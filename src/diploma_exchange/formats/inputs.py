@@ -54,7 +54,9 @@ def b64url_encode(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
-def json_object(data: bytes | str, *, what: str, max_bytes: int = DEFAULT_MAX_BYTES) -> dict[str, Any]:
+def json_object(
+    data: bytes | str, *, what: str, max_bytes: int = DEFAULT_MAX_BYTES
+) -> dict[str, Any]:
     """Parse strict JSON (no duplicate keys, bounded depth and size) that must be an object.
 
     Raises:
@@ -104,7 +106,9 @@ def parse_compact_jws(text: str, *, what: str = "the JWS") -> CompactJws:
             no string ``alg`` (``malformed-jws``).
     """
     if not looks_like_compact_jws(text):
-        raise InvalidInput(f"{what} is not a compact JWS (three base64url parts)", code="malformed-jws")
+        raise InvalidInput(
+            f"{what} is not a compact JWS (three base64url parts)", code="malformed-jws"
+        )
     head, body, sig = text.split(".")
     header = json_object(b64url_decode(head, what=f"{what} header"), what=f"{what} header")
     if not isinstance(header.get("alg"), str):
@@ -150,7 +154,9 @@ def split_sd_jwt(text: str) -> SdJwtParts:
         )
     for disclosure in middle:
         if not disclosure or not _B64URL.fullmatch(disclosure):
-            raise InvalidInput("an SD-JWT disclosure is empty or not base64url", code="malformed-sd-jwt")
+            raise InvalidInput(
+                "an SD-JWT disclosure is empty or not base64url", code="malformed-sd-jwt"
+            )
     if last and not looks_like_compact_jws(last):
         raise InvalidInput(
             "the part after the last ~ of an SD-JWT must be empty or a key-binding JWT",
@@ -209,7 +215,9 @@ def png_text_chunks(data: bytes) -> Iterator[tuple[str, str]]:
                 yield keyword.decode("latin-1"), raw.decode("utf-8")
             except UnicodeDecodeError as exc:
                 raise InvalidInput("a PNG iTXt chunk is not UTF-8", code="png-unreadable") from exc
-    raise LimitExceeded(f"the PNG has more than {MAX_PNG_CHUNKS} chunks", code="png-too-many-chunks")
+    raise LimitExceeded(
+        f"the PNG has more than {MAX_PNG_CHUNKS} chunks", code="png-too-many-chunks"
+    )
 
 
 def _inflate(data: bytes) -> bytes:
@@ -220,7 +228,8 @@ def _inflate(data: bytes) -> bytes:
         raise InvalidInput("a compressed PNG text chunk is corrupt", code="png-unreadable") from exc
     if len(out) > MAX_PNG_TEXT_BYTES:
         raise LimitExceeded(
-            f"a PNG text chunk inflates beyond {MAX_PNG_TEXT_BYTES} bytes", code="png-text-too-large"
+            f"a PNG text chunk inflates beyond {MAX_PNG_TEXT_BYTES} bytes",
+            code="png-text-too-large",
         )
     return out
 

@@ -64,7 +64,9 @@ def _alg_error(header: Mapping[str, Any]) -> Check | None:
     if alg not in ALGORITHMS:
         return failed(
             CheckName.PROOF_SIGNATURE,
-            "unsupported-algorithm" if alg not in ("none", "HS256", "HS384", "HS512") else "insecure-algorithm",
+            "unsupported-algorithm"
+            if alg not in ("none", "HS256", "HS384", "HS512")
+            else "insecure-algorithm",
             f"the JWS algorithm {alg!r} is not accepted (asymmetric algorithms only: "
             f"{', '.join(ALGORITHMS)})",
         )
@@ -86,7 +88,9 @@ def verify_compact_signature(
     except BadSignatureError:
         return failed(sig, "bad-signature", f"the {what} signature does not verify")
     except JoseError as exc:
-        return failed(sig, "malformed-jws", f"the {what} cannot be verified: {exc.description or exc.error}")
+        return failed(
+            sig, "malformed-jws", f"the {what} cannot be verified: {exc.description or exc.error}"
+        )
     except (ValueError, TypeError) as exc:
         return failed(sig, "bad-signature", f"the {what} signature cannot be checked: {exc}")
     return passed(sig, "verified", f"the {what} signature ({header.get('alg')}) is valid")
@@ -104,7 +108,11 @@ def verify_json_signature(
         return failed(sig, "bad-signature", f"the {what} signature does not verify"), None
     except JoseError as exc:
         return (
-            failed(sig, "malformed-jws", f"the {what} cannot be verified: {exc.description or exc.error}"),
+            failed(
+                sig,
+                "malformed-jws",
+                f"the {what} cannot be verified: {exc.description or exc.error}",
+            ),
             None,
         )
     except (ValueError, TypeError, KeyError) as exc:

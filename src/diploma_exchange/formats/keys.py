@@ -30,8 +30,13 @@ from joserfc.errors import JoseError
 from joserfc.jwk import ECKey, JWKRegistry, OKPKey, RSAKey
 
 from diploma_exchange.dids.did_jwk import did_jwk_document
-from diploma_exchange.dids.document import DidDocument, DidResolver, VerificationMethod, split_did_url
-from diploma_exchange.errors import DidResolutionError, Error, InvalidInput, KeyLoadError
+from diploma_exchange.dids.document import (
+    DidDocument,
+    DidResolver,
+    VerificationMethod,
+    split_did_url,
+)
+from diploma_exchange.errors import Error, InvalidInput, KeyLoadError
 from diploma_exchange.formats.inputs import b64url_encode
 from diploma_exchange.formats.model import DocumentFetcher
 from diploma_exchange.proofs.multibase import decode_base58btc
@@ -170,7 +175,9 @@ def method_key(method: VerificationMethod) -> JoseKey:
     return import_native_key(method.public_key())
 
 
-def resolve_did_method(did_url: str, resolver: DidResolver) -> tuple[DidDocument, VerificationMethod]:
+def resolve_did_method(
+    did_url: str, resolver: DidResolver
+) -> tuple[DidDocument, VerificationMethod]:
     """Resolve a DID URL (or a bare DID with exactly one assertion method) to its method.
 
     Raises:
@@ -380,8 +387,7 @@ def validate_chain(
                 False,
                 False,
                 "certificate-not-valid-at-signing-time",
-                f"the certificate of {subject_name(certificate)} was not valid at "
-                f"{at.isoformat()}",
+                f"the certificate of {subject_name(certificate)} was not valid at {at.isoformat()}",
             )
         if index + 1 < len(chain):
             parent = chain[index + 1]
@@ -404,13 +410,19 @@ def validate_chain(
     for anchor in trusted:
         if top == anchor or (top.issuer == anchor.subject and _issued_by(top, anchor)):
             return ChainResult(
-                True, True, "trusted", "the certificate chain ends at a trusted anchor",
+                True,
+                True,
+                "trusted",
+                "the certificate chain ends at a trusted anchor",
                 anchor=subject_name(anchor),
             )
         for certificate in chain:
             if certificate == anchor:
                 return ChainResult(
-                    True, True, "trusted", "the chain contains a trusted certificate",
+                    True,
+                    True,
+                    "trusted",
+                    "the chain contains a trusted certificate",
                     anchor=subject_name(anchor),
                 )
     return ChainResult(
@@ -477,7 +489,9 @@ def key_binding_check(
                 "not-an-assertion-method",
                 f"{method_id} is not listed as an assertionMethod of {did}",
             )
-        return passed(bind, "issuer-key", f"signed with {method_id}, an assertion key of the issuer")
+        return passed(
+            bind, "issuer-key", f"signed with {method_id}, an assertion key of the issuer"
+        )
     if resolved.source == "jwt-vc-issuer":
         return passed(
             bind,

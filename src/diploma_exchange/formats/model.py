@@ -174,8 +174,7 @@ class Envelope:
         }
         if self.status_entries:
             out["statusEntries"] = [
-                {"kind": s.kind.value, "uri": s.uri, "index": s.index}
-                for s in self.status_entries
+                {"kind": s.kind.value, "uri": s.uri, "index": s.index} for s in self.status_entries
             ]
         if self.presentation:
             out["credentials"] = [e.to_json() for e in self.presentation]

@@ -53,11 +53,15 @@ def _get(fetcher: DocumentFetcher | None, value: Any, what: str) -> Mapping[str,
         raise Error(f"the {what} {value} was not fetched (no fetcher)", code="not-fetched")
     document = fetcher.get_json(value)
     if not isinstance(document, Mapping):
-        raise InvalidInput(f"the {what} at {value} is not a JSON object", code="bad-" + what.replace(" ", "-"))
+        raise InvalidInput(
+            f"the {what} at {value} is not a JSON object", code="bad-" + what.replace(" ", "-")
+        )
     return document
 
 
-def _issuer_profile(assertion: Mapping[str, Any], fetcher: DocumentFetcher | None) -> Mapping[str, Any]:
+def _issuer_profile(
+    assertion: Mapping[str, Any], fetcher: DocumentFetcher | None
+) -> Mapping[str, Any]:
     badge = _get(fetcher, assertion.get("badge"), "badge class")
     return _get(fetcher, badge.get("issuer"), "issuer profile")
 
@@ -85,10 +89,14 @@ def _hosted(assertion: dict[str, Any], info: FormatInfo, ctx: OpenContext) -> En
         return Envelope(info, None, None, checks)
     assertion_id = assertion.get("id")
     if not isinstance(assertion_id, str) or not assertion_id.startswith("https://"):
-        checks.append(failed(sig, "hosted-id-not-https", "a hosted assertion's id must be its HTTPS URL"))
+        checks.append(
+            failed(sig, "hosted-id-not-https", "a hosted assertion's id must be its HTTPS URL")
+        )
         return Envelope(info, None, None, checks)
     if ctx.fetcher is None:
-        message = f"a hosted assertion is verified by fetching {assertion_id}; fetching is not configured"
+        message = (
+            f"a hosted assertion is verified by fetching {assertion_id}; fetching is not configured"
+        )
         checks.append(errored(sig, "hosted-not-fetched", message))
         checks.append(errored(bind, "hosted-not-fetched", message))
         return Envelope(info, None, None, checks, details={"dataModel": "ob-2.0"})
@@ -106,7 +114,9 @@ def _hosted(assertion: dict[str, Any], info: FormatInfo, ctx: OpenContext) -> En
             )
         )
         return Envelope(info, None, None, checks)
-    checks.append(passed(sig, "hosted-verified", f"the issuer hosts this very assertion at {assertion_id}"))
+    checks.append(
+        passed(sig, "hosted-verified", f"the issuer hosts this very assertion at {assertion_id}")
+    )
     try:
         profile = _issuer_profile(assertion, ctx.fetcher)
     except Error as exc:
@@ -118,13 +128,21 @@ def _hosted(assertion: dict[str, Any], info: FormatInfo, ctx: OpenContext) -> En
     host = urlsplit(assertion_id).hostname
     issuer_host = urlsplit(issuer or "").hostname
     if host and (host == issuer_host or host in origins):
-        checks.append(passed(bind, "hosted-by-issuer", f"hosted on {host}, the issuer's own origin"))
+        checks.append(
+            passed(bind, "hosted-by-issuer", f"hosted on {host}, the issuer's own origin")
+        )
     else:
         checks.append(
-            failed(bind, "hosted-elsewhere", f"hosted on {host}, which the issuer {issuer} does not allow")
+            failed(
+                bind,
+                "hosted-elsewhere",
+                f"hosted on {host}, which the issuer {issuer} does not allow",
+            )
         )
     entries, status = _revocation(assertion, profile)
-    return Envelope(info, assertion, issuer, checks, entries, status, details={"dataModel": "ob-2.0"})
+    return Envelope(
+        info, assertion, issuer, checks, entries, status, details={"dataModel": "ob-2.0"}
+    )
 
 
 def _signed(text: str, info: FormatInfo, ctx: OpenContext) -> Envelope:
@@ -163,9 +181,13 @@ def _signed(text: str, info: FormatInfo, ctx: OpenContext) -> Envelope:
     issuer = issuer_id(profile)
     keys = profile.get("publicKey")
     listed = [keys] if isinstance(keys, str | Mapping) else list(keys or [])
-    listed_ids = {k if isinstance(k, str) else k.get("id") for k in listed if isinstance(k, str | Mapping)}
+    listed_ids = {
+        k if isinstance(k, str) else k.get("id") for k in listed if isinstance(k, str | Mapping)
+    }
     if key_document.get("owner") == issuer and creator in listed_ids:
-        checks.append(passed(bind, "issuer-key", f"signed with {creator}, a key of the issuer {issuer}"))
+        checks.append(
+            passed(bind, "issuer-key", f"signed with {creator}, a key of the issuer {issuer}")
+        )
     else:
         checks.append(
             failed(
@@ -175,7 +197,9 @@ def _signed(text: str, info: FormatInfo, ctx: OpenContext) -> Envelope:
             )
         )
     entries, status = _revocation(assertion, profile)
-    return Envelope(info, assertion, issuer, checks, entries, status, details={"dataModel": "ob-2.0"})
+    return Envelope(
+        info, assertion, issuer, checks, entries, status, details={"dataModel": "ob-2.0"}
+    )
 
 
 def _revocation(

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final
 
-from diploma_exchange.errors import InvalidInput
+from diploma_exchange.errors import InvalidInput, KeyLoadError
 from diploma_exchange.formats.claims import numeric_date
 from diploma_exchange.formats.inputs import (
     MAX_JSON_DEPTH,
@@ -28,7 +28,6 @@ from diploma_exchange.formats.inputs import (
 )
 from diploma_exchange.formats.jose import verify_compact_signature
 from diploma_exchange.formats.keys import import_public_jwk
-from diploma_exchange.errors import KeyLoadError
 from diploma_exchange.verification.report import (
     Check,
     CheckName,
@@ -96,9 +95,7 @@ class ProcessedSdJwt:
     algorithm: str
 
 
-def process_disclosures(
-    payload: Mapping[str, Any], disclosures: tuple[str, ...]
-) -> ProcessedSdJwt:
+def process_disclosures(payload: Mapping[str, Any], disclosures: tuple[str, ...]) -> ProcessedSdJwt:
     """RFC 9901 §7.1 steps 3-5: replace digests by the disclosed claims.
 
     Raises:
@@ -162,7 +159,9 @@ def process_disclosures(
                     if disclosure is None:
                         continue
                     if disclosure.name is not None:
-                        raise DisclosureError("an object-property disclosure is referenced as an array element")
+                        raise DisclosureError(
+                            "an object-property disclosure is referenced as an array element"
+                        )
                     items.append(walk(disclosure.value, depth + 1))
                 else:
                     items.append(walk(element, depth + 1))
@@ -182,7 +181,9 @@ def process_disclosures(
     return ProcessedSdJwt(claims, names, algorithm)
 
 
-def disclosures_check(parts: SdJwtParts, payload: Mapping[str, Any], *, sd_jwt_vc: bool) -> tuple[Check, ProcessedSdJwt | None]:
+def disclosures_check(
+    parts: SdJwtParts, payload: Mapping[str, Any], *, sd_jwt_vc: bool
+) -> tuple[Check, ProcessedSdJwt | None]:
     """``proof.disclosures``: every disclosure is one the issuer signed a digest of."""
     name = CheckName.PROOF_DISCLOSURES
     try:
@@ -262,7 +263,9 @@ def key_binding_check(
     try:
         holder_key = import_public_jwk(jwk)
     except KeyLoadError as exc:
-        return failed(name, "bad-holder-key", f"the holder key in cnf cannot be used: {exc.message}")
+        return failed(
+            name, "bad-holder-key", f"the holder key in cnf cannot be used: {exc.message}"
+        )
     # 5.3 the signature with the holder's key
     signature = verify_compact_signature(kb.text, kb.header, holder_key, what="key-binding JWT")
     if signature.status is not CheckStatus.PASSED:

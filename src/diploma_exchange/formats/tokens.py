@@ -82,7 +82,9 @@ def _signature_and_binding(
 ) -> tuple[Check, Check]:
     """Resolve the key, verify with ``verify(key)``, judge the key binding."""
     try:
-        resolved = resolve_jws_key(header, issuer=issuer, resolver=ctx.resolver, fetcher=ctx.fetcher)
+        resolved = resolve_jws_key(
+            header, issuer=issuer, resolver=ctx.resolver, fetcher=ctx.fetcher
+        )
     except KeyNotFound as exc:
         check = errored(CheckName.PROOF_SIGNATURE, exc.code, exc.message)
         return check, errored(CheckName.PROOF_KEY_BINDING, exc.code, exc.message)
@@ -388,15 +390,25 @@ def token_status_checks(
             cwt = cose._loads(message.payload)
             if not isinstance(cwt, Mapping):
                 raise StatusListError("the status list CWT's claims are not a map")
-            claims: dict[Any, Any] = {"sub": cwt.get(2), "iat": cwt.get(6), "exp": cwt.get(4), "ttl": cwt.get(65534)}
+            claims: dict[Any, Any] = {
+                "sub": cwt.get(2),
+                "iat": cwt.get(6),
+                "exp": cwt.get(4),
+                "ttl": cwt.get(65534),
+            }
             status_list = status_list_from_cwt_claims(dict(cwt))
             list_issuer = issuer
 
             def verify(key: Any) -> Check:
                 return cose.verify_cose_signature(message, key, what="status list CWT")
         else:
-            token: CompactJws = parse_compact_jws(raw.decode("ascii", "replace").strip(), what="the status list token")
-            if str(token.header.get("typ", "")).lower().removeprefix("application/") != "statuslist+jwt":
+            token: CompactJws = parse_compact_jws(
+                raw.decode("ascii", "replace").strip(), what="the status list token"
+            )
+            if (
+                str(token.header.get("typ", "")).lower().removeprefix("application/")
+                != "statuslist+jwt"
+            ):
                 raise StatusListError("the status list token's typ is not statuslist+jwt")
             claims = token.payload_json("the status list token")
             status_list = status_list_from_jwt_claims(claims, b64url_decode)
@@ -404,13 +416,17 @@ def token_status_checks(
             list_issuer = claims.get("iss") if isinstance(claims.get("iss"), str) else issuer
 
             def verify(key: Any) -> Check:
-                return verify_compact_signature(token.text, token.header, key, what="status list token")
+                return verify_compact_signature(
+                    token.text, token.header, key, what="status list token"
+                )
     except InvalidInput as exc:
         return [failed(revocation, exc.code, f"{where}: {exc.message}")]
     signature, binding = _signature_and_binding(header, list_issuer, ctx, verify, signed_at=None)
     if signature.status is not CheckStatus.PASSED:
         status = failed if signature.status is CheckStatus.FAILED else errored
-        return [status(revocation, "status-list-" + signature.code, f"{where}: {signature.message}")]
+        return [
+            status(revocation, "status-list-" + signature.code, f"{where}: {signature.message}")
+        ]
     if list_issuer != issuer or binding.status is CheckStatus.FAILED:
         return [
             failed(
@@ -420,7 +436,11 @@ def token_status_checks(
             )
         ]
     if claims.get("sub") != reference.uri:
-        return [failed(revocation, "status-list-wrong-subject", f"{where} names sub {claims.get('sub')!r}")]
+        return [
+            failed(
+                revocation, "status-list-wrong-subject", f"{where} names sub {claims.get('sub')!r}"
+            )
+        ]
     exp = numeric_date(claims.get("exp"))
     if exp is not None and ctx.now - ctx.options.leeway > exp:
         return [errored(revocation, "status-list-expired", f"{where} expired at {exp.isoformat()}")]
@@ -434,7 +454,12 @@ def token_status_checks(
     if value == TokenStatus.SUSPENDED:
         return [
             passed(revocation, "not-revoked", "the credential is not revoked", **details),
-            failed(CheckName.STATUS_SUSPENSION, "suspended", "the issuer has suspended the credential", **details),
+            failed(
+                CheckName.STATUS_SUSPENSION,
+                "suspended",
+                "the issuer has suspended the credential",
+                **details,
+            ),
         ]
     if value != TokenStatus.VALID:
         return [
@@ -445,7 +470,9 @@ def token_status_checks(
                 **details,
             )
         ]
-    return [passed(revocation, "not-revoked", "the status list says VALID (not revoked)", **details)]
+    return [
+        passed(revocation, "not-revoked", "the status list says VALID (not revoked)", **details)
+    ]
 
 
 __all__ = ["open_compact_jwt", "open_cose", "open_sd_jwt", "token_status_checks"]
