@@ -66,7 +66,10 @@ def did_jwk_document(did_or_did_url: str) -> dict[str, Any]:
     did, _ = split_did_url(did_or_did_url)
     method_id = f"{did}#0"
     document: dict[str, Any] = {
-        "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/suites/jws-2020/v1"],
+        "@context": [
+            "https://www.w3.org/ns/did/v1",
+            "https://w3id.org/security/suites/jws-2020/v1",
+        ],
         "id": did,
         "verificationMethod": [
             {"id": method_id, "type": "JsonWebKey2020", "controller": did, "publicKeyJwk": jwk}

@@ -481,7 +481,7 @@ def _issuer_profile(
             name,
             "issuer-profile",
             f"the issuer profile of {profile.get('name', issuer)} lists {count} key(s)",
-            name=profile.get("name"),
+            issuerName=profile.get("name"),
         ),
         profile,
     )
