@@ -77,6 +77,13 @@ class Settings(BaseSettings):
     fetch_max_concurrent: int = Field(default=8, ge=1, le=256)
     fetch_queue_wait_seconds: float = Field(default=0.5, ge=0, le=30)
 
+    #: Trust anchors for sealed credentials (Europass JAdES/XAdES seals, JWT ``x5c``
+    #: chains): a PEM file of CA certificates taken from an EU trust list (qualified seal
+    #: CAs), and the list's name for reports. Unset: no trust list, and a seal's signer is
+    #: named but not trusted (verdict indeterminate).
+    seal_trust_anchors_file: Path | None = None
+    seal_trust_list_name: str = "the configured EU trust list"
+
     #: Status lists are published with ``validUntil`` = signing time + this, and re-signed
     #: (unchanged bits) once half of it has passed; verifiers refuse an expired list. Shorter
     #: means a pre-revocation copy is useless sooner; longer, that a verifier offline can use

@@ -16,19 +16,14 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from joserfc import jws
 from joserfc.jwk import ECKey
 
-from diploma_exchange.dids import CompositeResolver, DidKeyResolver
-from diploma_exchange.dids.did_jwk import DidJwkResolver
 from diploma_exchange.formats import (
     EnvelopeOptions,
     FormatName,
     StaticFetcher,
-    envelope_verdict,
     open_envelope,
 )
 from diploma_exchange.verification.report import CheckName, CheckStatus
-
-NOW = datetime(2026, 6, 1, tzinfo=UTC)
-RESOLVER = CompositeResolver({"key": DidKeyResolver(), "jwk": DidJwkResolver()})
+from formats.support import NOW, RESOLVER, codes, verify
 
 
 def b64(data: bytes) -> str:
@@ -91,7 +86,11 @@ def test_vc_jwt_1_1_maps_claims_and_verifies() -> None:
     )
     envelope = open_(token)
     assert envelope.format.name is FormatName.VC_JWT
-    assert envelope_verdict(envelope).value == "valid"
+    report = verify(token, trusted=[issuer.did])
+    assert report.verdict.value == "valid", codes(report)
+    assert report.format is not None and report.format["name"] == "vc-jwt"
+    assert report.format["version"] == "1.1"
+    assert verify(token).verdict.value == "indeterminate"  # nobody vouches for the issuer
     assert envelope.credential["issuer"] == issuer.did and envelope.credential["id"] == "urn:uuid:1"
     assert check(envelope, CheckName.FORMAT_ENVELOPE).status is CheckStatus.PASSED
 
@@ -101,7 +100,7 @@ def test_vc_jwt_conflicting_claims_fail() -> None:
     token = issuer.sign({"iss": issuer.did, "sub": "did:example:other", "vc": vc(issuer.did)})
     envelope = open_(token)
     assert check(envelope, CheckName.FORMAT_ENVELOPE).code == "conflicting-claims"
-    assert envelope_verdict(envelope).value == "invalid"
+    assert verify(token, trusted=[issuer.did]).verdict.value == "invalid"
 
 
 def test_vc_jwt_tampered_payload_fails_signature() -> None:
@@ -110,7 +109,9 @@ def test_vc_jwt_tampered_payload_fails_signature() -> None:
     forged = b64(json.dumps({"iss": issuer.did, "vc": vc(issuer.did, name="forged")}).encode())
     envelope = open_(f"{head}.{forged}.{sig}")
     assert check(envelope, CheckName.PROOF_SIGNATURE).code == "bad-signature"
-    assert envelope.credential is None and envelope_verdict(envelope).value == "invalid"
+    report = verify(f"{head}.{forged}.{sig}", trusted=[issuer.did])
+    assert envelope.credential is None and report.verdict.value == "invalid"
+    assert codes(report)["validity.period"] == ("skipped", "proof-not-verified")
 
 
 def test_signed_by_another_did_breaks_key_binding() -> None:
@@ -119,6 +120,7 @@ def test_signed_by_another_did_breaks_key_binding() -> None:
     envelope = open_(token)
     assert check(envelope, CheckName.PROOF_SIGNATURE).status is CheckStatus.PASSED
     assert check(envelope, CheckName.PROOF_KEY_BINDING).code == "key-not-controlled-by-issuer"
+    assert verify(token, trusted=[issuer.did]).verdict.value == "invalid"
 
 
 def test_hmac_and_none_are_refused() -> None:
@@ -137,10 +139,14 @@ def test_vc_jose_payload_is_the_credential() -> None:
         "issuer": issuer.did,
         "credentialSubject": {"id": "did:example:s"},
     }
-    envelope = open_(issuer.sign({**credential, "iat": 1}, typ="vc+jwt"))
+    token = issuer.sign({**credential, "iat": 1}, typ="vc+jwt")
+    envelope = open_(token)
     assert envelope.format.name is FormatName.VC_JOSE
     assert envelope.credential == credential
-    assert envelope_verdict(envelope).value == "valid"
+    report = verify(token, trusted=[issuer.did])
+    assert report.verdict.value == "valid", codes(report)
+    expired = verify(issuer.sign({**credential, "exp": 2}, typ="vc+jwt"), trusted=[issuer.did])
+    assert codes(expired)["validity.period"] == ("failed", "expired")
 
 
 # --- SD-JWT VC ------------------------------------------------------------------------------
@@ -193,13 +199,16 @@ def test_sd_jwt_vc_disclosures_and_key_binding() -> None:
     issuer, holder = Issuer(), ECKey.generate_key("P-256")
     token, disclosures = sd_jwt(issuer, holder)
     presented = "~".join([token, *disclosures]) + "~"
-    envelope = open_(
-        presented + kb_jwt(holder, presented), audience="https://verifier.example", nonce="n-1"
-    )
+    whole = presented + kb_jwt(holder, presented)
+    envelope = open_(whole, audience="https://verifier.example", nonce="n-1")
     assert envelope.format.name is FormatName.SD_JWT_VC
     assert envelope.credential["given_name"] == "Aigerim" and "_sd" not in envelope.credential
     assert check(envelope, CheckName.PROOF_HOLDER_BINDING).code == "holder-bound"
-    assert envelope_verdict(envelope).value == "valid"
+    report = verify(whole, trusted=[issuer.did], audience="https://verifier.example", nonce="n-1")
+    assert report.verdict.value == "valid", codes(report)
+    replayed = verify(whole, trusted=[issuer.did], audience="https://verifier.example", nonce="x")
+    assert codes(replayed)["proof.holder-binding"] == ("failed", "wrong-nonce")
+    assert replayed.verdict.value == "invalid"
 
 
 def test_sd_jwt_partial_disclosure_hides_the_rest() -> None:
@@ -216,7 +225,7 @@ def test_sd_jwt_forged_disclosure_fails() -> None:
     forged, _ = disclosure("degree", "PhD")
     envelope = open_(token + "~" + forged + "~")
     assert check(envelope, CheckName.PROOF_DISCLOSURES).code == "invalid-disclosures"
-    assert envelope_verdict(envelope).value == "invalid"
+    assert verify(token + "~" + forged + "~", trusted=[issuer.did]).verdict.value == "invalid"
 
 
 @pytest.mark.parametrize(
@@ -273,7 +282,8 @@ def test_vc_cose_sign1() -> None:
     message = cbor2.dumps(cbor2.CBORTag(18, [protected, {}, payload, signature]))
     envelope = open_(message)
     assert envelope.format.name is FormatName.VC_COSE
-    assert envelope_verdict(envelope).value == "valid"
+    report = verify(message, trusted=[issuer.did])
+    assert report.verdict.value == "valid", codes(report)
     tampered = cbor2.dumps(
         cbor2.CBORTag(
             18, [protected, {}, payload.replace(b"did:example:s", b"did:example:x"), signature]
@@ -316,6 +326,11 @@ def test_token_status_list(value: int, check_name: CheckName, code: str) -> None
     assert envelope.status_entries[0].uri == uri
     checks = envelope.check_status(StaticFetcher({uri: status_token.encode()}))
     assert next(c for c in checks if c.name is check_name).code == code
+    report = verify(token + "~", trusted=[issuer.did], documents={uri: status_token.encode()})
+    assert codes(report)[check_name.value][1] == code
+    assert report.verdict.value == ("valid" if value == 0 else "invalid"), codes(report)
+    unfetched = verify(token + "~", trusted=[issuer.did])
+    assert codes(unfetched)["status.revocation"] == ("error", "status-not-fetched")
 
 
 def test_status_list_bomb_is_refused() -> None:

@@ -149,7 +149,7 @@ def verify_cose_signature(message: CoseSign1, key: JoseKey, *, what: str) -> Che
     """``proof.signature`` of a COSE_Sign1 with ``key`` (alg from the protected header)."""
     sig = CheckName.PROOF_SIGNATURE
     alg = message.protected.get(ALG)
-    if alg not in ALGORITHMS:
+    if not isinstance(alg, int) or isinstance(alg, bool) or alg not in ALGORITHMS:
         return errored(
             sig,
             "unsupported-algorithm",

@@ -103,7 +103,9 @@ def detect_json(document: Mapping[str, Any], container: str | None = None) -> Fo
     if is_open_badges_2(document) and "Assertion" in _types(document):
         verification = document.get("verification")
         kind = verification.get("type") if isinstance(verification, Mapping) else None
-        securing = "hosted" if kind in ("hosted", "HostedBadge") else str(kind or "hosted").lower()
+        securing: str | None = (
+            "hosted" if kind in ("hosted", "HostedBadge") else str(kind or "hosted").lower()
+        )
         return FormatInfo(
             FormatName.OPEN_BADGES_2,
             "2.0",
@@ -422,9 +424,10 @@ def _detect(data: bytes) -> FormatInfo:
         )
     if head[:1] in (b"\xd2", b"\x84") or head[:2] == b"\xd8\x3d":
         return detect_cose(data)
-    text = text_of(data)
-    if text is None:
+    decoded = text_of(data)
+    if decoded is None:
         return _unknown("binary data that is no known credential format")
+    text = decoded
     if b"%PDF-" in head and not text.startswith(("{", "<")):
         return _PDF
     return _detect_text(text)

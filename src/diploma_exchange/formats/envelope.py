@@ -30,14 +30,7 @@ from diploma_exchange.formats.model import (
     FormatInfo,
     FormatName,
 )
-from diploma_exchange.verification.report import (
-    CheckName,
-    Verdict,
-    VerificationPolicy,
-    decide,
-    errored,
-    failed,
-)
+from diploma_exchange.verification.report import CheckName, errored, failed
 
 
 def open_envelope(
@@ -221,34 +214,4 @@ def envelope_summary(envelope: Envelope) -> str:
     )
 
 
-#: The checks an envelope decides on its own (the verifier adds schema, trust,
-#: accreditation and VC status on top): detection, signature and key binding must pass;
-#: the other envelope checks count when they ran.
-ENVELOPE_POLICY = VerificationPolicy(
-    "envelope",
-    frozenset({CheckName.FORMAT_DETECTED, CheckName.PROOF_SIGNATURE, CheckName.PROOF_KEY_BINDING}),
-    frozenset(
-        {
-            CheckName.FORMAT_ENVELOPE,
-            CheckName.PROOF_DISCLOSURES,
-            CheckName.PROOF_HOLDER_BINDING,
-            CheckName.PROOF_INTEGRITY,
-            CheckName.PROOF_ANCHOR,
-            CheckName.ISSUER_PROFILE,
-            CheckName.VALIDITY_PERIOD,
-        }
-    ),
-    description="what the envelope itself proves (format, signature, key binding)",
-)
-
-
-def envelope_verdict(envelope: Envelope) -> Verdict:
-    """The verdict of the envelope's own checks (:data:`ENVELOPE_POLICY`); an envelope with
-    an embedded Data Integrity proof is not decided here (indeterminate until the DI
-    pipeline has run)."""
-    if envelope.data_integrity:
-        return Verdict.INDETERMINATE
-    return decide(envelope.checks, ENVELOPE_POLICY)
-
-
-__all__ = ["ENVELOPE_POLICY", "envelope_summary", "envelope_verdict", "open_envelope"]
+__all__ = ["envelope_summary", "open_envelope", "open_envelope_at_depth"]

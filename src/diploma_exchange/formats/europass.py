@@ -31,7 +31,7 @@ from diploma_exchange.formats.keys import (
     key_binding_check,
     subject_name,
 )
-from diploma_exchange.formats.model import Envelope, FormatInfo
+from diploma_exchange.formats.model import Envelope, FormatInfo, Signer
 from diploma_exchange.verification.dates import parse_datetime
 from diploma_exchange.verification.report import (
     Check,
@@ -97,7 +97,8 @@ def open_jades(document: dict[str, Any], info: FormatInfo, ctx: OpenContext) -> 
     issuer = issuer_id(credential.get("issuer"))
     resolved = ResolvedKey(key, "x5c", chain=chain)
     checks.append(_seal_binding(resolved, issuer, ctx, signed_at))
-    unsigned = first.get("header") if isinstance(first.get("header"), dict) else {}
+    unsigned_header = first.get("header")
+    unsigned: dict[str, Any] = unsigned_header if isinstance(unsigned_header, dict) else {}
     return Envelope(
         info,
         credential,
@@ -109,6 +110,7 @@ def open_jades(document: dict[str, Any], info: FormatInfo, ctx: OpenContext) -> 
             "signingTime": header.get("sigT"),
             "longTermValidationData": "etsiU" in unsigned,
         },
+        signer=Signer("x5c", signed_at=signed_at, chain=chain),
     )
 
 
@@ -142,9 +144,9 @@ _DS = "http://www.w3.org/2000/09/xmldsig#"
 
 def open_xades(data: bytes, info: FormatInfo, ctx: OpenContext) -> Envelope:
     """A XAdES-sealed EDC (enveloped XML signature with the certificate in KeyInfo)."""
-    from signxml import InvalidInput as SignXmlInvalidInput
+    from signxml.exceptions import InvalidInput as SignXmlInvalidInput
     from signxml.exceptions import InvalidSignature as SignXmlInvalidSignature
-    from signxml.xades import XAdESVerifier
+    from signxml.xades.xades import XAdESVerifier
 
     checks: list[Check] = [detected_check(info)]
     sig = CheckName.PROOF_SIGNATURE
@@ -201,6 +203,7 @@ def open_xades(data: bytes, info: FormatInfo, ctx: OpenContext) -> Envelope:
             "signer": signer,
             "signedRoot": local_name(signed) if signed is not None else None,
         },
+        signer=Signer("x5c", signed_at=signed_at, chain=chain),
     )
 
 

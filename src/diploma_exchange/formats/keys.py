@@ -164,6 +164,20 @@ def _local_document(did: str) -> DidDocument | None:
     )
 
 
+class LocalFirstResolver:
+    """A :class:`DidResolver` that answers the DIDs whose documents are a pure function of
+    the DID itself (``did:jwk``, the ``did:key`` codecs of JOSE issuers) locally and asks
+    ``inner`` for every other DID, so that later checks (``key.validity``) see the same
+    document the signature was verified with."""
+
+    def __init__(self, inner: DidResolver) -> None:
+        self._inner = inner
+
+    def resolve(self, did: str) -> DidDocument:
+        bare, _ = split_did_url(did)
+        return _local_document(bare) or self._inner.resolve(bare)
+
+
 def method_key(method: VerificationMethod) -> JoseKey:
     """The key of a DID document's verification method (``publicKeyJwk`` or Multikey).
 
@@ -550,6 +564,7 @@ __all__ = [
     "ChainResult",
     "JoseKey",
     "KeyNotFound",
+    "LocalFirstResolver",
     "ResolvedKey",
     "certificate_names",
     "import_native_key",

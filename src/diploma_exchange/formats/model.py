@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Protocol, runtime_checkable
 
@@ -97,6 +97,36 @@ class StaticFetcher:
         return strict_json.loads(self.get_bytes(url, accept="application/json"))
 
 
+class LayeredFetcher:
+    """The first of several fetchers that has a document (stored copies before the
+    network): a fetcher that cannot answer raises, and the next one is asked."""
+
+    def __init__(self, *fetchers: DocumentFetcher | None) -> None:
+        self._fetchers = [f for f in fetchers if f is not None]
+
+    def get_bytes(self, url: str, *, accept: str) -> bytes:
+        last: Exception | None = None
+        for fetcher in self._fetchers:
+            try:
+                return fetcher.get_bytes(url, accept=accept)
+            except DidResolutionError as exc:
+                last = exc
+        raise DidResolutionError(
+            f"{url} is not available" + (f": {last}" if last else " (nothing may be fetched)")
+        )
+
+    def get_json(self, url: str) -> object:
+        last: Exception | None = None
+        for fetcher in self._fetchers:
+            try:
+                return fetcher.get_json(url)
+            except DidResolutionError as exc:
+                last = exc
+        raise DidResolutionError(
+            f"{url} is not available" + (f": {last}" if last else " (nothing may be fetched)")
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class EnvelopeOptions:
     """How to open an envelope.
@@ -142,6 +172,21 @@ class StatusReference:
 StatusCheck = Callable[[DocumentFetcher | None], list[Check]]
 
 
+@dataclass(frozen=True, slots=True)
+class Signer:
+    """Who signed an envelope, as far as the signature tells: where the key came from
+    (``did``, ``x5c``, ``jwt-vc-issuer``, ``header-jwk``, ``ob2-key``, ``hosted``), the DID URL
+    of a DID key, the certificate chain of an ``x5c`` key, and the signing time the envelope
+    claims (``iat``/``nbf``, JAdES ``sigT``, XAdES ``SigningTime``), for ``key.validity``."""
+
+    source: str
+    method_id: str | None = None
+    signed_at: datetime | None = None
+    chain: tuple[x509.Certificate, ...] = ()
+    #: A key document's own statement (OB 2.0 CryptographicKey ``revoked``...).
+    key_details: Mapping[str, Any] = field(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class Envelope:
     """What :func:`~diploma_exchange.formats.open_envelope` found.
@@ -165,6 +210,10 @@ class Envelope:
     data_integrity: bool = False
     presentation: tuple[Envelope, ...] = ()
     details: Mapping[str, Any] = field(default_factory=dict)
+    #: The key that made the verified signature (None: no signature verified, or a format
+    #: without a signing key, such as a Blockcerts certificate whose key is the sender of
+    #: its blockchain transaction).
+    signer: Signer | None = None
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -189,6 +238,8 @@ __all__ = [
     "EnvelopeOptions",
     "FormatInfo",
     "FormatName",
+    "LayeredFetcher",
+    "Signer",
     "StaticFetcher",
     "StatusCheck",
     "StatusKind",

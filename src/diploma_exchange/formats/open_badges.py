@@ -29,6 +29,7 @@ from diploma_exchange.formats.model import (
     DocumentFetcher,
     Envelope,
     FormatInfo,
+    Signer,
     StatusKind,
     StatusReference,
 )
@@ -141,7 +142,14 @@ def _hosted(assertion: dict[str, Any], info: FormatInfo, ctx: OpenContext) -> En
         )
     entries, status = _revocation(assertion, profile)
     return Envelope(
-        info, assertion, issuer, checks, entries, status, details={"dataModel": "ob-2.0"}
+        info,
+        assertion,
+        issuer,
+        checks,
+        entries,
+        status,
+        details={"dataModel": "ob-2.0"},
+        signer=Signer("hosted", method_id=assertion_id),
     )
 
 
@@ -197,8 +205,20 @@ def _signed(text: str, info: FormatInfo, ctx: OpenContext) -> Envelope:
             )
         )
     entries, status = _revocation(assertion, profile)
+    revoked = key_document.get("revoked")
     return Envelope(
-        info, assertion, issuer, checks, entries, status, details={"dataModel": "ob-2.0"}
+        info,
+        assertion,
+        issuer,
+        checks,
+        entries,
+        status,
+        details={"dataModel": "ob-2.0"},
+        signer=Signer(
+            "ob2-key",
+            method_id=str(creator),
+            key_details={"revoked": revoked} if revoked is not None else {},
+        ),
     )
 
 

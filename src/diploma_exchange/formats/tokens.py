@@ -41,6 +41,7 @@ from diploma_exchange.formats.model import (
     Envelope,
     FormatInfo,
     FormatName,
+    Signer,
     StatusKind,
     StatusReference,
 )
@@ -79,19 +80,26 @@ def _signature_and_binding(
     *,
     signed_at: datetime | None,
     require_san_match: bool = False,
-) -> tuple[Check, Check]:
-    """Resolve the key, verify with ``verify(key)``, judge the key binding."""
+) -> tuple[Check, Check, Signer | None]:
+    """Resolve the key, verify with ``verify(key)``, judge the key binding; the signer is
+    returned when the signature verified."""
     try:
         resolved = resolve_jws_key(
             header, issuer=issuer, resolver=ctx.resolver, fetcher=ctx.fetcher
         )
     except KeyNotFound as exc:
         check = errored(CheckName.PROOF_SIGNATURE, exc.code, exc.message)
-        return check, errored(CheckName.PROOF_KEY_BINDING, exc.code, exc.message)
+        return check, errored(CheckName.PROOF_KEY_BINDING, exc.code, exc.message), None
     signature: Check = verify(resolved.key)
     if signature.status is not CheckStatus.PASSED:
-        return signature, skipped(
-            CheckName.PROOF_KEY_BINDING, "signature-not-verified", "the signature did not verify"
+        return (
+            signature,
+            skipped(
+                CheckName.PROOF_KEY_BINDING,
+                "signature-not-verified",
+                "the signature did not verify",
+            ),
+            None,
         )
     binding = key_binding_check(
         resolved,
@@ -102,7 +110,13 @@ def _signature_and_binding(
         now=ctx.now,
         require_san_match=require_san_match,
     )
-    return signature, binding
+    signer = Signer(
+        resolved.source,
+        method_id=resolved.method_id,
+        signed_at=signed_at,
+        chain=resolved.chain,
+    )
+    return signature, binding, signer
 
 
 # --- compact JWTs ---------------------------------------------------------------------------
@@ -123,7 +137,7 @@ def open_compact_jwt(text: str, info: FormatInfo, ctx: OpenContext) -> Envelope:
     issuer = issuer_claim if isinstance(issuer_claim, str) else None
     if issuer is None and isinstance(carried, Mapping):
         issuer = issuer_id(carried.get("holder" if member == "vp" else "issuer"))
-    signature, binding = _signature_and_binding(
+    signature, binding, signer = _signature_and_binding(
         token.header,
         issuer,
         ctx,
@@ -141,6 +155,9 @@ def open_compact_jwt(text: str, info: FormatInfo, ctx: OpenContext) -> Envelope:
         document, conflicts = strip_jwt_claims(claims), jose_payload_conflicts(claims)
     checks.append(binding)
     checks.append(envelope_check(conflicts, "JWT"))
+    if info.securing != "vc-jwt":
+        # VC-JOSE-COSE §3.1.2: exp/nbf beside the credential bound the token's validity.
+        checks.append(jwt_time_check(claims, ctx.now, ctx.options.leeway, what="JWT"))
     status_entries, status_check = _token_status(claims, issuer, ctx)
     presentation: tuple[Envelope, ...] = ()
     if info.name in (FormatName.VP_JWT, FormatName.VP_JOSE):
@@ -155,6 +172,7 @@ def open_compact_jwt(text: str, info: FormatInfo, ctx: OpenContext) -> Envelope:
         status_check,
         presentation=presentation,
         details={"dataModel": _data_model(document), "header": _safe_header(token.header)},
+        signer=signer,
     )
 
 
@@ -242,7 +260,7 @@ def open_sd_jwt(text: str, info: FormatInfo, ctx: OpenContext) -> Envelope:
     issuer = unverified.get("iss") if isinstance(unverified.get("iss"), str) else None
     if is_vc_dm and issuer is None:
         issuer = issuer_id(unverified.get("issuer"))
-    signature, binding = _signature_and_binding(
+    signature, binding, signer = _signature_and_binding(
         token.header,
         issuer,
         ctx,
@@ -277,6 +295,7 @@ def open_sd_jwt(text: str, info: FormatInfo, ctx: OpenContext) -> Envelope:
     status_entries, status_check = _token_status(claims, issuer, ctx)
     if is_vc_dm:
         checks.append(envelope_check(jose_payload_conflicts(claims), "SD-JWT"))
+        checks.append(jwt_time_check(claims, ctx.now, ctx.options.leeway, what="SD-JWT"))
         document = strip_jwt_claims(claims)
         data_model = _data_model(document)
     else:
@@ -299,6 +318,7 @@ def open_sd_jwt(text: str, info: FormatInfo, ctx: OpenContext) -> Envelope:
             "disclosed": sorted(set(processed.disclosed)),
             "header": _safe_header(token.header),
         },
+        signer=signer,
     )
 
 
@@ -315,7 +335,7 @@ def open_cose(data: bytes, info: FormatInfo, ctx: OpenContext) -> Envelope:
         checks.append(failed(CheckName.PROOF_SIGNATURE, exc.code, exc.message))
         return _unverified(info, checks)
     issuer = issuer_id(unverified.get("issuer")) or issuer_id(unverified.get("holder"))
-    signature, binding = _signature_and_binding(
+    signature, binding, signer = _signature_and_binding(
         message.jose_like_header(),
         issuer,
         ctx,
@@ -328,7 +348,14 @@ def open_cose(data: bytes, info: FormatInfo, ctx: OpenContext) -> Envelope:
         return _unverified(info, checks, issuer)
     document = strip_jwt_claims(unverified)
     checks.append(envelope_check(jose_payload_conflicts(unverified), "COSE"))
-    return Envelope(info, document, issuer, checks, details={"dataModel": _data_model(document)})
+    return Envelope(
+        info,
+        document,
+        issuer,
+        checks,
+        details={"dataModel": _data_model(document)},
+        signer=signer,
+    )
 
 
 # --- IETF Token Status List ----------------------------------------------------------------
@@ -421,7 +448,7 @@ def token_status_checks(
                 )
     except InvalidInput as exc:
         return [failed(revocation, exc.code, f"{where}: {exc.message}")]
-    signature, binding = _signature_and_binding(header, list_issuer, ctx, verify, signed_at=None)
+    signature, binding, _ = _signature_and_binding(header, list_issuer, ctx, verify, signed_at=None)
     if signature.status is not CheckStatus.PASSED:
         status = failed if signature.status is CheckStatus.FAILED else errored
         return [

@@ -21,8 +21,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
+from cryptography import x509
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -30,6 +33,8 @@ from diploma_exchange.config import Settings
 from diploma_exchange.dids.document import DidDocument
 from diploma_exchange.dids.remote import DidWebResolver, SafeFetcher
 from diploma_exchange.proofs.rdfc import RdfcLimits
+from diploma_exchange.errors import ConfigurationError
+from diploma_exchange.formats.model import LayeredFetcher, StaticFetcher
 from diploma_exchange.services import status as status_service
 from diploma_exchange.services.log_evidence import LogEvidenceSource
 from diploma_exchange.services.lookups import (
@@ -51,6 +56,7 @@ from diploma_exchange.trust.view import TrustListView
 from diploma_exchange.verification import Lookups, VerificationReport, Verifier
 from diploma_exchange.verification.remote_status import RemoteStatusLists
 from diploma_exchange.verification.report import DEFAULT_POLICY, VerificationPolicy
+from diploma_exchange.verification.verifier import Expectations
 
 #: ``session.info`` key of the primary engine, set on read-only sessions (which may read a
 #: replica) for the rare write a read does: re-signing a stale status list.
@@ -103,6 +109,40 @@ def rdfc_limits(settings: Settings) -> RdfcLimits:
     )
 
 
+def seal_trust_anchors(settings: Settings) -> tuple[x509.Certificate, ...]:
+    """The CA certificates of the configured EU trust list export (PEM), cached per file
+    and modification time; none when unset.
+
+    Raises:
+        ConfigurationError: the file cannot be read or holds no certificate.
+    """
+    path = settings.seal_trust_anchors_file
+    if path is None:
+        return ()
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        raise ConfigurationError(
+            f"seal_trust_anchors_file {path} cannot be read: {exc.strerror}"
+        ) from exc
+    return _load_anchors(str(path), stat.st_mtime_ns)
+
+
+@lru_cache(maxsize=4)
+def _load_anchors(path: str, mtime_ns: int) -> tuple[x509.Certificate, ...]:
+    del mtime_ns  # part of the cache key only
+    try:
+        data = Path(path).read_bytes()
+        certificates = tuple(x509.load_pem_x509_certificates(data))
+    except (OSError, ValueError) as exc:
+        raise ConfigurationError(
+            f"seal_trust_anchors_file {path} is not a PEM file of certificates: {exc}"
+        ) from exc
+    if not certificates:
+        raise ConfigurationError(f"seal_trust_anchors_file {path} holds no certificate")
+    return certificates
+
+
 def for_service(
     session: Session,
     settings: Settings,
@@ -133,6 +173,10 @@ def for_service(
             accreditations=registry,
             issuance=RegistryIssuanceRecords(session),
             transparency=LogEvidenceSource(session, settings, fetcher=remote.fetcher),
+            documents=remote.fetcher,
+            trusted_certificates=seal_trust_anchors(settings),
+            trust_list_name=settings.seal_trust_list_name,
+            max_bytes=max(settings.max_upload_bytes, settings.max_body_bytes),
         ),
         rdfc_limits=rdfc_limits(settings),
     )
@@ -141,16 +185,18 @@ def for_service(
 def verify(
     session: Session,
     settings: Settings,
-    credential: Mapping[str, Any],
+    credential: Mapping[str, Any] | bytes | str,
     *,
     now: datetime | None = None,
     remote: RemoteLookups | None = None,
     policy: VerificationPolicy = DEFAULT_POLICY,
     primary: Engine | None = None,
+    expect: Expectations | None = None,
 ) -> VerificationReport:
-    """Verify ``credential`` with :func:`for_service`'s verifier."""
+    """Verify ``credential`` (a JSON object, or the bytes or text of any supported format)
+    with :func:`for_service`'s verifier."""
     verifier = for_service(session, settings, remote=remote, primary=primary)
-    return verifier.verify(credential, policy=policy, now=now)
+    return verifier.verify(credential, policy=policy, now=now, expect=expect)
 
 
 @dataclass
@@ -163,6 +209,11 @@ class CliInputs:
     trusted_issuers: Sequence[str] = ()
     offline: bool = False
     allow_hosts: Sequence[str] = field(default_factory=list)
+    #: Stored copies of what a credential names (URL -> bytes): issuer profiles and keys,
+    #: JWT VC issuer metadata, token status lists, revocation lists, hosted assertions.
+    documents: Mapping[str, bytes] = field(default_factory=dict)
+    #: Trust anchors for seals and x5c chains (CA certificates from an EU trust list).
+    seal_anchors: Sequence[x509.Certificate] = ()
 
 
 def for_cli(settings: Settings, inputs: CliInputs, local_session: Session | None) -> Verifier:
@@ -172,6 +223,10 @@ def for_cli(settings: Settings, inputs: CliInputs, local_session: Session | None
     fetcher = safe_fetcher(settings, allow_hosts=[*inputs.allow_hosts, *settings.fetch_allow_hosts])
     remote_dids = None if inputs.offline else DidWebResolver(fetcher)
     remote_lists = None if inputs.offline else RemoteStatusLists(fetcher)
+    documents = LayeredFetcher(
+        StaticFetcher(inputs.documents) if inputs.documents else None,
+        None if inputs.offline else fetcher,
+    )
     trust_view = inputs.trust_lists
     registry: Any = None
     registry_trust: Any = trust_view
@@ -199,9 +254,22 @@ def for_cli(settings: Settings, inputs: CliInputs, local_session: Session | None
             accreditations=accreditations,
             issuance=issuance,
             transparency=log,
+            documents=documents,
+            trusted_certificates=(*inputs.seal_anchors, *seal_trust_anchors(settings)),
+            trust_list_name=settings.seal_trust_list_name,
+            max_bytes=max(settings.max_upload_bytes, settings.max_body_bytes),
         ),
         rdfc_limits=rdfc_limits(settings),
     )
 
 
-__all__ = ["PRIMARY_ENGINE_KEY", "CliInputs", "RemoteLookups", "for_cli", "for_service", "verify"]
+__all__ = [
+    "PRIMARY_ENGINE_KEY",
+    "CliInputs",
+    "Expectations",
+    "RemoteLookups",
+    "for_cli",
+    "for_service",
+    "seal_trust_anchors",
+    "verify",
+]

@@ -42,14 +42,24 @@ class CheckName(StrEnum):
     STATUS_REVOCATION = "status.revocation"
     STATUS_SUSPENSION = "status.suspension"
     STATUS_OTHER = "status.other"
-    # envelope formats
+    # envelope formats (JWT, SD-JWT, COSE, JAdES/XAdES, Open Badges 2.0, Blockcerts)
+    #: Which format the input is (name, version, container).
     FORMAT_DETECTED = "format.detected"
+    #: The envelope's own claims agree with the credential it carries (JWT iss/sub/jti/nbf/exp).
     FORMAT_ENVELOPE = "format.envelope"
+    #: Every SD-JWT disclosure is one whose digest the issuer signed.
     PROOF_DISCLOSURES = "proof.disclosures"
+    #: A presentation is signed by its holder (key-binding JWT, presentation proof), for the
+    #: expected audience and nonce / domain and challenge.
     PROOF_HOLDER_BINDING = "proof.holder-binding"
+    #: Blockcerts: the certificate's hash is its receipt's, and the Merkle path leads to the root.
     PROOF_INTEGRITY = "proof.integrity"
+    #: Blockcerts: the Merkle root is in the named blockchain transaction.
     PROOF_ANCHOR = "proof.anchor"
+    #: The issuer profile a credential names (Blockcerts, Open Badges 2.0) is the issuer's.
     ISSUER_PROFILE = "issuer.profile"
+    #: Every credential inside a presentation verified (their verdicts, worst first).
+    PRESENTATION_CREDENTIALS = "presentation.credentials"
 
 
 class CheckStatus(StrEnum):
@@ -79,12 +89,25 @@ CORE_REQUIRED: frozenset[CheckName] = frozenset(
         CheckName.VALIDITY_PERIOD,
     }
 )
+#: The checks of envelope formats that decide authenticity: part of every policy, counted
+#: whenever they ran (a format without disclosures, a Merkle proof or a holder has none).
+ENVELOPE_CHECKS: frozenset[CheckName] = frozenset(
+    {
+        CheckName.FORMAT_DETECTED,
+        CheckName.FORMAT_ENVELOPE,
+        CheckName.PROOF_DISCLOSURES,
+        CheckName.PROOF_HOLDER_BINDING,
+        CheckName.PROOF_INTEGRITY,
+        CheckName.PROOF_ANCHOR,
+        CheckName.ISSUER_PROFILE,
+        CheckName.PRESENTATION_CREDENTIALS,
+    }
+)
 #: Part of every policy; they count whenever they ran (a status is checked when declared, the
-#: issuance record when the issuer's service keeps one).
-CORE_CONDITIONAL: frozenset[CheckName] = STATUS_CHECKS | {
-    CheckName.ISSUANCE_RECORD,
-    CheckName.ISSUANCE_LOG,
-}
+#: issuance record when the issuer's service keeps one, the envelope checks for their formats).
+CORE_CONDITIONAL: frozenset[CheckName] = (
+    STATUS_CHECKS | {CheckName.ISSUANCE_RECORD, CheckName.ISSUANCE_LOG} | ENVELOPE_CHECKS
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,6 +265,9 @@ class VerificationReport:
     policy: VerificationPolicy = DEFAULT_POLICY
     #: What was received: ``{"name": ..., "version": ...}`` (e.g. W3C VC 2.0 Data Integrity).
     format: Mapping[str, Any] | None = None
+    #: The reports of the credentials inside a presentation (their verdicts are summed up by
+    #: ``presentation.credentials``).
+    presented: tuple[VerificationReport, ...] = ()
     verdict: Verdict = field(init=False)
 
     def __post_init__(self) -> None:
@@ -288,6 +314,8 @@ class VerificationReport:
         }
         if self.format is not None:
             out["format"] = dict(self.format)
+        if self.presented:
+            out["credentials"] = [r.to_json() for r in self.presented]
         return out
 
 

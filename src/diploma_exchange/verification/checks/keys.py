@@ -57,7 +57,7 @@ def parse_proof_time(value: object) -> datetime | None:
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
-def _one_proof(
+def proof_key_validity(
     proof: Mapping[str, Any],
     *,
     resolver: DidResolver,
@@ -180,7 +180,7 @@ def run(examined: Examined, *, resolver: DidResolver, history: KeyHistory | None
             else None
         )
         results.append(
-            _one_proof(
+            proof_key_validity(
                 proof, resolver=resolver, history=history, evidence=evidence, now=examined.now
             )
         )
@@ -195,4 +195,4 @@ def run(examined: Examined, *, resolver: DidResolver, history: KeyHistory | None
     )
 
 
-__all__ = ["CLOCK_SKEW", "parse_proof_time", "run"]
+__all__ = ["CLOCK_SKEW", "parse_proof_time", "proof_key_validity", "run"]
