@@ -256,6 +256,16 @@ POLICIES: dict[tuple[str, str, str], Policy] = {
     ("POST", "/credentials/verify", ""): Policy(
         public(), json=lambda w, r: {"verifiableCredential": w.credential_a}
     ),
+    ("POST", "/presentations/verify", ""): Policy(
+        public(),
+        json=lambda w, r: {
+            "verifiablePresentation": {
+                "@context": ["https://www.w3.org/ns/credentials/v2"],
+                "type": ["VerifiablePresentation"],
+                "verifiableCredential": [w.credential_a],
+            }
+        },
+    ),
     ("POST", "/v1/verifications", ""): Policy(public(), json=lambda w, r: w.credential_a),
     # --- transparency log: public reads (C2SP checkpoint, tiles), the witness protocol
     ("GET", "/log/checkpoint", ""): Policy(public()),

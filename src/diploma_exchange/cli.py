@@ -889,7 +889,15 @@ def reinstate(
 
 @app.command()
 def verify(
-    path: Annotated[Path, typer.Argument(help="A credential .json file ('-' for standard input).")],
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="A credential in any supported format ('-' for standard input): JSON (W3C "
+            "credential or presentation, Open Badges 2.0, Blockcerts, JAdES-sealed Europass), "
+            "a compact JWT or SD-JWT, CBOR (COSE), XAdES XML, a baked badge PNG/SVG, a PDF "
+            "diploma or an image of its QR code."
+        ),
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     trust_issuer: Annotated[
         list[str] | None, typer.Option("--trust-issuer", help="Trust this issuer DID (repeatable).")
@@ -925,23 +933,88 @@ def verify(
         list[str] | None,
         typer.Option("--allow-host", help="Allow http / loopback for this host (development)."),
     ] = None,
+    document: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--document",
+            help="URL=FILE: use FILE for what the credential names at URL (an issuer profile "
+            "or key, JWT VC issuer metadata, a token status list, a revocation list).",
+        ),
+    ] = None,
+    seal_anchor: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--seal-anchor",
+            help="A PEM file of CA certificates trusted for seals and x5c chains (e.g. from an "
+            "EU trust list).",
+        ),
+    ] = None,
+    audience: Annotated[
+        str | None,
+        typer.Option(help="A presentation must be for this audience (aud / domain)."),
+    ] = None,
+    nonce: Annotated[
+        str | None,
+        typer.Option(help="A presentation must carry this nonce (nonce / challenge)."),
+    ] = None,
 ) -> None:
     """Verify a diploma. Exit code 0 = valid, 1 = invalid, 2 = indeterminate, 64+ = usage/input."""
+    from cryptography import x509
+
     from diploma_exchange.dids.document import DidDocument
-    from diploma_exchange.services.verification import CliInputs, for_cli
+    from diploma_exchange.dids.remote import SafeFetcher
+    from diploma_exchange.services.verification import (
+        CliInputs,
+        Expectations,
+        QrLink,
+        RemoteLookups,
+        fetch_link,
+        for_cli,
+        read_input,
+    )
     from diploma_exchange.verification.report import select_policy
 
     settings = get_settings()
+    documents: dict[str, bytes] = {}
     try:
-        raw = sys.stdin.buffer.read() if str(path) == "-" else path.read_bytes()
+        raw = (
+            sys.stdin.buffer.read(settings.max_upload_bytes + 1)
+            if str(path) == "-"
+            else _read_limited(path, settings.max_upload_bytes)
+        )
         given_docs = [p.read_bytes() for p in did_document or []]
         given_lists = [p.read_bytes() for p in status_list or []]
         given_trust_lists = [p.read_bytes() for p in trust_list or []]
+        for entry in document or []:
+            url, sep, file = entry.partition("=")
+            if not sep or not url.startswith(("https://", "http://")) or not file:
+                raise _fail(f"--document {entry!r} must be URL=FILE", Exit.USAGE)
+            documents[url] = _read_limited(Path(file), settings.max_upload_bytes)
+        anchors = [
+            certificate
+            for pem in seal_anchor or []
+            for certificate in x509.load_pem_x509_certificates(pem.read_bytes())
+        ]
     except OSError as exc:
         raise _fail(f"cannot read {exc.filename}: {exc.strerror}", Exit.USAGE) from exc
+    except ValueError as exc:
+        raise _fail(f"--seal-anchor: not a PEM file of certificates ({exc})", Exit.USAGE) from exc
     limits = {"max_bytes": settings.max_body_bytes, "max_depth": settings.max_json_depth}
     try:
-        document = strict_json.loads(raw, **limits)
+        received = read_input(settings, raw)
+        if isinstance(received, QrLink):
+            if offline:
+                raise errors.InvalidInput(
+                    f"the QR code holds the link {received.url[:200]}, which is not fetched "
+                    "offline; verify the credential file itself",
+                    code="qr-link-offline",
+                )
+            fetcher = SafeFetcher(
+                allow_hosts=[*(allow_host or []), *settings.fetch_allow_hosts],
+                timeout=settings.fetch_timeout_seconds,
+                max_bytes=settings.fetch_max_bytes,
+            )
+            received = fetch_link(settings, RemoteLookups(None, None, fetcher), received.url)
         docs = [DidDocument.from_json(strict_json.loads(d, **limits)) for d in given_docs]
         lists = [strict_json.loads(d, **limits) for d in given_lists]
         trust_view = _trust_lists_view(
@@ -956,8 +1029,8 @@ def verify(
         raise _fail(_describe(exc)) from exc
     except ValueError as exc:
         raise _fail(str(exc), Exit.USAGE) from exc
-    if not isinstance(document, dict) or not all(isinstance(x, dict) for x in lists):
-        raise _fail("each file must hold one JSON object")
+    if not all(isinstance(x, dict) for x in lists):
+        raise _fail("each status list file must hold one JSON object")
     inputs = CliInputs(
         did_documents=docs,
         status_lists=lists,
@@ -965,19 +1038,26 @@ def verify(
         trusted_issuers=trust_issuer or [],
         offline=offline,
         allow_hosts=allow_host or [],
+        documents=documents,
+        seal_anchors=anchors,
     )
     session = _local_registry_session(settings)
     try:
         report = for_cli(settings, inputs, session).verify(
-            document, policy=chosen_policy, now=datetime.now(UTC)
+            received,
+            policy=chosen_policy,
+            now=datetime.now(UTC),
+            expect=Expectations(audience=audience, nonce=nonce),
         )
+    except errors.Error as exc:
+        raise _fail(_describe(exc)) from exc
     finally:
         if session is not None:
             session.close()
     if as_json:
         out.print_json(data=report.to_json())
     else:
-        _print_report(report, document)
+        _print_report(report, dict(report.content or {}))
     raise typer.Exit(
         int(
             {"valid": Exit.VALID, "invalid": Exit.INVALID, "indeterminate": Exit.INDETERMINATE}[
@@ -985,6 +1065,17 @@ def verify(
             ]
         )
     )
+
+
+def _read_limited(path: Path, limit: int) -> bytes:
+    """A file's bytes, refused (without reading it whole) when over ``limit``."""
+    with path.open("rb") as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise errors.LimitExceeded(
+            f"{path} is larger than {limit} bytes", code="input-too-large", extra={"limit": limit}
+        )
+    return data
 
 
 def _print_report(report: Any, document: dict[str, Any]) -> None:
@@ -1007,7 +1098,14 @@ def _print_report(report: Any, document: dict[str, Any]) -> None:
         if report.valid
         else "(what the file claims; NOT verified)"
     )
+    described = report.format or {}
+    format_text = " ".join(
+        str(part)
+        for part in (described.get("label") or described.get("name"), described.get("version"))
+        if part
+    )
     for label, value in (
+        ("format", format_text),
         ("credential", report.credential_id),
         ("issuer", report.issuer),
         ("institution", view.institution_name),

@@ -95,12 +95,44 @@ def test_vc_jwt_1_1_maps_claims_and_verifies() -> None:
     assert check(envelope, CheckName.FORMAT_ENVELOPE).status is CheckStatus.PASSED
 
 
-def test_vc_jwt_conflicting_claims_fail() -> None:
+def test_vc_jwt_claims_set_the_credential() -> None:
+    """VC Data Model 1.1 §6.3.1: the claims set the properties; what they replaced is named."""
     issuer = Issuer()
-    token = issuer.sign({"iss": issuer.did, "sub": "did:example:other", "vc": vc(issuer.did)})
+    token = issuer.sign(
+        {
+            "iss": issuer.did,
+            "sub": "did:example:other",
+            "vc": {**vc(issuer.did, id="urn:uuid:template"), "issuer": "did:example:template"},
+            "jti": "urn:uuid:real",
+        }
+    )
     envelope = open_(token)
-    assert check(envelope, CheckName.FORMAT_ENVELOPE).code == "conflicting-claims"
+    envelope_check = check(envelope, CheckName.FORMAT_ENVELOPE)
+    assert envelope_check.code == "decoded-from-claims"
+    assert len(envelope_check.details["replaced"]) == 3
+    assert envelope.credential["issuer"] == issuer.did
+    assert envelope.credential["credentialSubject"]["id"] == "did:example:other"
+    assert envelope.credential["id"] == "urn:uuid:real"
+    assert verify(token, trusted=[issuer.did]).verdict.value == "valid"
+
+
+def test_vc_jwt_malformed_date_claim_fails() -> None:
+    issuer = Issuer()
+    token = issuer.sign({"iss": issuer.did, "nbf": "yesterday", "vc": vc(issuer.did)})
+    assert check(open_(token), CheckName.FORMAT_ENVELOPE).code == "conflicting-claims"
     assert verify(token, trusted=[issuer.did]).verdict.value == "invalid"
+
+
+def test_vc_jose_conflicting_claims_fail() -> None:
+    issuer, other = Issuer(), Issuer()
+    credential = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiableCredential"],
+        "issuer": other.did,
+        "credentialSubject": {"id": "did:example:s"},
+    }
+    token = issuer.sign({**credential, "iss": issuer.did}, typ="vc+jwt")
+    assert check(open_(token), CheckName.FORMAT_ENVELOPE).code == "conflicting-claims"
 
 
 def test_vc_jwt_tampered_payload_fails_signature() -> None:
@@ -237,7 +269,13 @@ def test_sd_jwt_forged_disclosure_fails() -> None:
             "wrong-audience",
         ),
         ({"nonce": "replayed"}, {"nonce": "n-1"}, "wrong-nonce"),
-        ({"iat": int((NOW - timedelta(hours=1)).timestamp())}, {}, "stale-key-binding"),
+        (
+            {"iat": int((NOW - timedelta(hours=1)).timestamp())},
+            {"nonce": "n-1"},
+            "stale-key-binding",
+        ),
+        # Nobody asked for a fresh presentation: an older KB-JWT only dates it.
+        ({"iat": int((NOW - timedelta(hours=1)).timestamp())}, {}, "holder-signed"),
         ({"sd_hash": "AAAA"}, {}, "sd-hash-mismatch"),
     ],
 )

@@ -138,6 +138,26 @@ def png_pixel_bomb() -> bytes:
     )
 
 
+def png_text_bomb() -> bytes:
+    """A PNG whose "openbadges" zTXt chunk (a baked badge) inflates from ~20 KB to 20 MB."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data).to_bytes(4, "big")
+        return len(data).to_bytes(4, "big") + kind + data + crc
+
+    deflate = zlib.compressobj(9)
+    megabyte = b"{" * (1024 * 1024)
+    inflating = b"".join(deflate.compress(megabyte) for _ in range(20)) + deflate.flush()
+    header = (1).to_bytes(4, "big") * 2 + bytes([8, 0, 0, 0, 0])
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"zTXt", b"openbadges\x00\x00" + inflating)
+        + chunk(b"IDAT", zlib.compress(b"\0\0"))
+        + chunk(b"IEND", b"")
+    )
+
+
 def pdf_zlib_bomb() -> bytes:
     """A PDF whose attached credential inflates from ~200 KB to 200 MB."""
     deflate = zlib.compressobj(9)
@@ -343,8 +363,9 @@ CORPUS: dict[str, Hostile] = {
         "/v1/verifications",
         upload("credential.json", b"\xff\xd8\xff\xe0" + bytes(range(256)), "application/json"),
         400,
-        "invalid-input",
+        "image-unreadable",
         role="anonymous",
+        note="the content decides, not the name: a JPEG header is read as an image (of a QR code)",
     ),
     # -- lone surrogates and NUL (400) -----------------------------------------------------------
     "lone-surrogate-in-the-last-diploma": Hostile(
@@ -538,8 +559,30 @@ CORPUS: dict[str, Hostile] = {
         "POST",
         "/v1/verifications",
         raw(b"<credential/>", **{"Content-Type": "application/xml"}),
-        415,
-        "unsupported-media-type",
+        400,
+        "unsupported-upload",
+        role="anonymous",
+        note="XML is accepted (XAdES-sealed Europass credentials); unsigned XML of no known "
+        "kind is not a credential",
+    ),
+    "xml-with-an-entity-declaration": Hostile(
+        "POST",
+        "/v1/verifications",
+        raw(
+            b'<?xml version="1.0"?><!DOCTYPE a [<!ENTITY b "bb">]><a>&b;&b;</a>',
+            **{"Content-Type": "application/xml"},
+        ),
+        400,
+        "unsupported-upload",
+        role="anonymous",
+        note="a DTD is never read (no entity expansion): the document is unreadable",
+    ),
+    "text-that-is-no-credential": Hostile(
+        "POST",
+        "/v1/verifications",
+        raw(b"hello, this is not a credential", **{"Content-Type": "text/plain"}),
+        400,
+        "invalid-input",
         role="anonymous",
     ),
     # -- compressed request bodies (415; never inflated) -----------------------------------------
@@ -571,17 +614,34 @@ CORPUS: dict[str, Hostile] = {
         "POST",
         "/v1/verifications",
         upload("diploma.pdf", pdf_zlib_bomb, "application/pdf"),
-        400,
-        "invalid-input",
+        413,
+        "pdf-attachment-too-large",
         role="anonymous",
-        note="the API takes JSON files only: the PDF is never parsed",
+        note="the API reads PDF diplomas like the verification page: inflation stops at the limit",
     ),
     "png-pixel-bomb-to-the-api": Hostile(
         "POST",
         "/v1/verifications",
         upload("qr.png", png_pixel_bomb, "image/png"),
+        413,
+        "image-too-large",
+        role="anonymous",
+    ),
+    "png-text-chunk-bomb-to-the-api": Hostile(
+        "POST",
+        "/v1/verifications",
+        raw(lambda ctx: png_text_bomb(), **{"Content-Type": "image/png"}),
+        413,
+        "png-text-too-large",
+        role="anonymous",
+        note="a baked badge's zTXt chunk inflates only up to the limit",
+    ),
+    "cbor-that-is-no-cose-to-the-api": Hostile(
+        "POST",
+        "/v1/verifications",
+        raw(b"\xd2\x84" + b"\xff" * 64, **{"Content-Type": "application/cbor"}),
         400,
-        "invalid-input",
+        "malformed-cose",
         role="anonymous",
     ),
     # -- issuance that must write nothing ---------------------------------------------------------

@@ -29,6 +29,7 @@ def limited_routes(settings: Settings) -> dict[tuple[str, str], tuple[Limit, Lim
     return {
         ("POST", "/v1/verifications"): verify,
         ("POST", "/credentials/verify"): verify,
+        ("POST", "/presentations/verify"): verify,
         ("POST", "/v1/recognition/assessments"): recognise,
     }
 

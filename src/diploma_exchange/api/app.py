@@ -85,7 +85,12 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         BodySizeLimitMiddleware,
         max_bytes=settings.max_body_bytes,
         # A multipart upload carries the file plus a few small fields.
-        path_limits={"/verify": settings.max_upload_bytes + 64 * 1024},
+        path_limits={
+            "/verify": settings.max_upload_bytes + 64 * 1024,
+            # Files of any format (PDF diplomas, photos of QR codes, baked badges); a JSON
+            # body is still held to max_body_bytes by the strict parser.
+            "/v1/verifications": settings.max_upload_bytes + 64 * 1024,
+        },
     )
     # Added last, so it runs first: an over-limit client is refused before its body is read.
     app.add_middleware(
@@ -104,6 +109,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         transparency,
     ):
         app.include_router(module.router)
+    app.include_router(vcapi.presentations)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

@@ -122,9 +122,32 @@ class CheckPublic(ApiModel):
 
 
 class FormatPublic(ApiModel):
-    model_config = ConfigDict(extra="allow")
-    name: str = Field(examples=["W3C Verifiable Credential (Data Integrity)"])
-    version: str | None = None
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    name: str = Field(
+        description="Stable format name: vc-data-integrity, vp-data-integrity, vc-jwt, vp-jwt, "
+        "vc-jose, vp-jose, vc-sd-jwt, vc-cose, sd-jwt-vc, open-badges-2, open-badges-3, "
+        "blockcerts, europass-edc, diploma-pdf, diploma-qr, status-list-token, unknown.",
+        examples=["vc-data-integrity", "vc-jwt", "sd-jwt-vc"],
+    )
+    version: str | None = Field(
+        default=None, description="Version of the format or of the data model inside."
+    )
+    label: str | None = Field(default=None, description="The format in words.")
+    media_type: str | None = Field(default=None, alias="mediaType")
+    container: str | None = Field(
+        default=None, description="How it was packaged (png, svg, jws-json, xml...)."
+    )
+    securing: str | None = Field(
+        default=None,
+        description="The securing mechanism: data-integrity, jws, vc-jwt, sd-jwt, cose, "
+        "merkle-proof-2017/2019, jades, xades, hosted, signed.",
+    )
+    data_model: str | None = Field(
+        default=None,
+        alias="dataModel",
+        description="The data model of the payload (w3c-vc-1.1, w3c-vc-2.0, sd-jwt-vc, ob-2.0, "
+        "edc...).",
+    )
 
 
 class VerificationReportPublic(ApiModel):
@@ -142,6 +165,11 @@ class VerificationReportPublic(ApiModel):
         default=None, description="What was received, e.g. a W3C VC with Data Integrity proofs."
     )
     checks: list[CheckPublic]
+    credentials: list[VerificationReportPublic] | None = Field(
+        default=None,
+        description="For a presentation: the report of each credential inside (the "
+        "presentation's checks combine theirs, worst first; see presentation.credentials).",
+    )
 
 
 # --- W3C VC-API ------------------------------------------------------------------------------
@@ -166,7 +194,21 @@ class VerifyOptions(ApiModel):
 
 
 class VerifyCredentialRequest(ApiModel):
-    verifiable_credential: dict[str, Any] = Field(alias="verifiableCredential")
+    verifiable_credential: dict[str, Any] | str = Field(
+        alias="verifiableCredential",
+        description="The credential: a JSON object (embedded proof, or a VC-JOSE-COSE "
+        "EnvelopedVerifiableCredential whose id is a data: URL), or a compact JWT / SD-JWT "
+        "string (VC-JOSE-COSE, VC-JWT, SD-JWT VC).",
+    )
+    options: VerifyOptions | None = None
+
+
+class VerifyPresentationRequest(ApiModel):
+    verifiable_presentation: dict[str, Any] | str = Field(
+        alias="verifiablePresentation",
+        description="The presentation: a JSON object with a Data Integrity proof, an "
+        "EnvelopedVerifiablePresentation, or a compact JWT / SD-JWT string.",
+    )
     options: VerifyOptions | None = None
 
 

@@ -2,12 +2,18 @@
 
 VC Data Model 1.1 §6.3.1 ("JWT and JWS Considerations", decoding): ``exp`` ->
 ``expirationDate``, ``iss`` -> ``issuer``, ``nbf`` -> ``issuanceDate``, ``jti`` -> ``id``,
-``sub`` -> ``credentialSubject.id``; for a presentation ``iss`` -> ``holder``. A claim and
-the property it maps to that say different things make ``format.envelope`` fail: the
-signed token would then mean two things. Dates are compared as instants to the second
-(JWT NumericDate has no fraction); ``nbf`` may equal ``issuanceDate`` or ``validFrom``
-(EBSI sets ``validFrom`` from ``nbf`` and ``issuanceDate`` from ``iat``), and ``exp`` may
-equal ``expirationDate`` or ``validUntil``.
+``sub`` -> ``credentialSubject.id``; for a presentation ``iss`` -> ``holder``. The decoding
+rules say the claim's value "MUST be used to set" the property, so a claim wins over a
+different value inside ``vc`` (walt.id, for one, signs an ``iss`` DID over a template's
+``vc.issuer``): the credential the checks read is the decoded one, and ``format.envelope``
+names every property a claim replaced. A claim that is not what it must be (a date that is
+not a NumericDate) fails it. Dates are compared as instants to the second (JWT NumericDate
+has no fraction); ``nbf`` may equal ``issuanceDate`` or ``validFrom`` (EBSI sets
+``validFrom`` from ``nbf`` and ``issuanceDate`` from ``iat``), and ``exp`` may equal
+``expirationDate`` or ``validUntil``.
+
+VC-JOSE-COSE (VC 2.0 as the claims set) has no decoding step: there, a JWT claim that
+contradicts the credential fails ``format.envelope``.
 """
 
 from __future__ import annotations
@@ -70,45 +76,71 @@ def vc_version(document: Mapping[str, Any]) -> str | None:
     return None
 
 
-def map_vc_jwt(claims: Mapping[str, Any], member: str) -> tuple[dict[str, Any], list[str]]:
+def map_vc_jwt(
+    claims: Mapping[str, Any], member: str
+) -> tuple[dict[str, Any], list[str], list[str]]:
     """Decode a VC-JWT 1.1 (``member`` = ``vc``) or VP-JWT (``vp``) into the VC/VP JSON
-    object; return it with the conflicts found (empty when the claims agree)."""
+    object (VC Data Model 1.1 §6.3.1); return it with the problems (claims that are not what
+    they must be) and the notes (properties a claim set or replaced)."""
     document = copy.deepcopy(dict(claims[member]))
-    conflicts: list[str] = []
+    # Empty placeholders ("issuer": "", "issuanceDate": "") are what several VC-JWT issuers
+    # (TBD ssi-service, walt.id) write where the JWT claim carries the value.
+    for key in (
+        "issuer",
+        "holder",
+        "id",
+        "issuanceDate",
+        "expirationDate",
+        "validFrom",
+        "validUntil",
+    ):
+        if document.get(key) == "" or document.get(key) == {}:
+            del document[key]
+    subject = document.get("credentialSubject")
+    if isinstance(subject, dict) and subject.get("id") == "":
+        del subject["id"]
+    problems: list[str] = []
+    notes: list[str] = []
     v2 = vc_version(document) == "2.0"
     is_vp = member == "vp"
     iss = claims.get("iss")
     if isinstance(iss, str):
         target = "holder" if is_vp else "issuer"
         present = issuer_id(document.get(target))
-        if present is None and target not in document:
+        if present is not None and present != iss:
+            notes.append(f"{member}.{target} {present!r} replaced by iss {iss!r}")
+            value = document[target]
+            document[target] = {**value, "id": iss} if isinstance(value, dict) else iss
+        elif target not in document:
             document[target] = iss
-        elif present != iss:
-            conflicts.append(f"iss is {iss!r} but {member}.{target} is {present!r}")
     jti = claims.get("jti")
     if isinstance(jti, str):
-        if "id" not in document:
-            document["id"] = jti
-        elif document["id"] != jti:
-            conflicts.append(f"jti is {jti!r} but {member}.id is {document['id']!r}")
+        if "id" in document and document["id"] != jti:
+            notes.append(f"{member}.id {document['id']!r} replaced by jti {jti!r}")
+        document["id"] = jti
     if not is_vp:
-        _map_dates(claims, document, v2, conflicts)
+        _map_dates(claims, document, v2, problems, notes)
         sub = claims.get("sub")
         subject = document.get("credentialSubject")
         if isinstance(sub, str) and isinstance(subject, dict):
-            if "id" not in subject:
-                subject["id"] = sub
-            elif subject["id"] != sub:
-                conflicts.append(f"sub is {sub!r} but credentialSubject.id is {subject['id']!r}")
+            if subject.get("id", sub) != sub:
+                notes.append(f"credentialSubject.id {subject['id']!r} replaced by sub {sub!r}")
+            subject["id"] = sub
         elif isinstance(sub, str) and isinstance(subject, list) and len(subject) == 1:
             only = subject[0]
-            if isinstance(only, dict) and only.get("id", sub) != sub:
-                conflicts.append(f"sub is {sub!r} but credentialSubject.id is {only.get('id')!r}")
-    return document, conflicts
+            if isinstance(only, dict):
+                if only.get("id", sub) != sub:
+                    notes.append(f"credentialSubject.id {only['id']!r} replaced by sub {sub!r}")
+                only["id"] = sub
+    return document, problems, notes
 
 
 def _map_dates(
-    claims: Mapping[str, Any], document: dict[str, Any], v2: bool, conflicts: list[str]
+    claims: Mapping[str, Any],
+    document: dict[str, Any],
+    v2: bool,
+    problems: list[str],
+    notes: list[str],
 ) -> None:
     starts = ("validFrom",) if v2 else ("issuanceDate", "validFrom")
     ends = ("validUntil",) if v2 else ("expirationDate", "validUntil")
@@ -118,16 +150,18 @@ def _map_dates(
             continue
         moment = numeric_date(raw)
         if moment is None:
-            conflicts.append(f"{claim} is not a NumericDate")
+            problems.append(f"{claim} is not a NumericDate")
             continue
         present = [n for n in names if n in document]
         if not present:
             document[names[0]] = iso(moment)
         elif not any(_same_second(document[n], moment) for n in present):
-            conflicts.append(
-                f"{claim} is {iso(moment)} but the credential says "
-                + ", ".join(f"{n} {document[n]!r}" for n in present)
+            notes.append(
+                f"{names[0]} {document.get(names[0])!r} set from {claim} {iso(moment)}"
+                if names[0] in document
+                else f"{names[0]} set from {claim} {iso(moment)}"
             )
+            document[names[0]] = iso(moment)
 
 
 def jose_payload_conflicts(payload: Mapping[str, Any]) -> list[str]:
@@ -149,8 +183,9 @@ def strip_jwt_claims(payload: Mapping[str, Any]) -> dict[str, Any]:
     return {k: copy.deepcopy(v) for k, v in payload.items() if k not in JWT_ONLY_CLAIMS}
 
 
-def envelope_check(conflicts: list[str], what: str) -> Check:
-    """``format.envelope``: the token's own claims agree with the credential inside."""
+def envelope_check(conflicts: list[str], what: str, notes: list[str] | None = None) -> Check:
+    """``format.envelope``: the token's own claims agree with the credential it carries (or,
+    for a VC-JWT 1.1, set it, as its decoding rules say)."""
     name = CheckName.FORMAT_ENVELOPE
     if conflicts:
         return failed(
@@ -158,6 +193,14 @@ def envelope_check(conflicts: list[str], what: str) -> Check:
             "conflicting-claims",
             f"the {what}'s claims contradict the credential it carries: {'; '.join(conflicts)}",
             conflicts=conflicts,
+        )
+    if notes:
+        return passed(
+            name,
+            "decoded-from-claims",
+            f"the {what}'s claims set the credential's properties (VC Data Model 1.1 §6.3.1): "
+            + "; ".join(notes),
+            replaced=notes,
         )
     return passed(name, "consistent", f"the {what}'s claims agree with the credential it carries")
 

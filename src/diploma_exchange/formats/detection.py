@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
-from diploma_exchange.errors import InvalidInput
+from diploma_exchange.errors import InvalidInput, LimitExceeded
 from diploma_exchange.formats.claims import contexts, vc_version
 from diploma_exchange.formats.inputs import (
     PNG_MAGIC,
@@ -216,6 +216,17 @@ def detect_compact(text: str, container: str | None = None) -> FormatInfo:
         token = parse_compact_jws(issuer_jwt)
         claims = token.payload_json()
     except InvalidInput as exc:
+        if container in ("png", "svg"):
+            # A badge baked into an image whose JWS cannot be read: a signed badge that is
+            # broken, reported as such (the signature check fails), not as an image.
+            return FormatInfo(
+                FormatName.OPEN_BADGES_2,
+                None,
+                "application/jws",
+                "baked Open Badge (unreadable signed assertion)",
+                container,
+                "signed",
+            )
         return _unknown(f"a JWS-like string that cannot be read ({exc.message})", "application/jwt")
     typ = str(token.header.get("typ") or "").lower().removeprefix("application/")
     if "~" in text:
@@ -234,6 +245,29 @@ def detect_compact(text: str, container: str | None = None) -> FormatInfo:
                 vc_version(claims) or "2.0",
                 "application/vc+sd-jwt",
                 "Verifiable Credential secured with SD-JWT (VC-JOSE-COSE)",
+                container,
+                "sd-jwt",
+            )
+        if isinstance(claims.get("vc"), Mapping):
+            # A VC-JWT 1.1 whose claims are selectively disclosable (walt.id "SD-JWT" W3C).
+            ob3 = is_open_badges_3(claims["vc"])
+            return FormatInfo(
+                FormatName.OPEN_BADGES_3 if ob3 else FormatName.VC_JWT,
+                "3.0" if ob3 else vc_version(claims["vc"]) or "1.1",
+                "application/jwt",
+                ("Open Badges 3.0 credential" if ob3 else "Verifiable Credential")
+                + " as a JWT with selective disclosure (VC Data Model 1.1 vc claim, SD-JWT)",
+                container,
+                "sd-jwt",
+            )
+        if "@context" in claims and "VerifiableCredential" in _types(claims):
+            # A W3C credential as the SD-JWT payload under another typ (walt.id's
+            # "jwt_vc_json" SD-JWTs): secured as VC-JOSE-COSE vc+sd-jwt secures it.
+            return FormatInfo(
+                FormatName.VC_SD_JWT,
+                vc_version(claims) or "1.1",
+                "application/vc+sd-jwt",
+                "Verifiable Credential secured with SD-JWT",
                 container,
                 "sd-jwt",
             )
@@ -398,9 +432,17 @@ def _svg_badge(data: bytes) -> tuple[str, str] | None:
 
 
 def detect(data: bytes) -> FormatInfo:
-    """Detect the format of an input (see the module docstring). Never raises."""
+    """Detect the format of an input (see the module docstring). A malformed input is
+    ``unknown`` with the reason.
+
+    Raises:
+        LimitExceeded: a bounded decoder reached its limit (a decompression bomb in a PNG
+            text chunk, too many chunks or XML elements): the input is refused, not reported.
+    """
     try:
         return _detect(data)
+    except LimitExceeded:
+        raise
     except InvalidInput as exc:
         return _unknown(f"unreadable input: {exc.message}")
 

@@ -73,7 +73,7 @@ def open_envelope_at_depth(data: bytes, ctx: OpenContext, *, depth: int) -> Enve
         )
 
 
-def _inner_text(data: bytes, info: FormatInfo) -> str:
+def inner_text(data: bytes, info: FormatInfo) -> str:
     """The badge inside a PNG or SVG container, else the input as text."""
     if info.container == "png":
         for keyword, text in png_text_chunks(data):
@@ -88,8 +88,8 @@ def _inner_text(data: bytes, info: FormatInfo) -> str:
 
 def _open(data: bytes, info: FormatInfo, ctx: OpenContext) -> Envelope:
     name = info.name
-    text = _inner_text(data, info)
-    if name in (FormatName.SD_JWT_VC, FormatName.VC_SD_JWT):
+    text = inner_text(data, info)
+    if name in (FormatName.SD_JWT_VC, FormatName.VC_SD_JWT) or info.securing == "sd-jwt":
         return tokens.open_sd_jwt(text, info, ctx)
     if name in (FormatName.VC_JWT, FormatName.VP_JWT, FormatName.VC_JOSE, FormatName.VP_JOSE) or (
         name is FormatName.OPEN_BADGES_3 and info.securing in ("jws", "vc-jwt")
@@ -214,4 +214,4 @@ def envelope_summary(envelope: Envelope) -> str:
     )
 
 
-__all__ = ["envelope_summary", "open_envelope", "open_envelope_at_depth"]
+__all__ = ["envelope_summary", "inner_text", "open_envelope", "open_envelope_at_depth"]

@@ -148,6 +148,11 @@ def split_sd_jwt(text: str) -> SdJwtParts:
         raise InvalidInput("an SD-JWT has ~-separated parts", code="malformed-sd-jwt")
     parts = text.split("~")
     issuer_jwt, *middle, last = parts
+    legacy = bool(last) and "." not in last and _B64URL.fullmatch(last) is not None
+    if legacy:
+        # Serialized without the final "~" (early drafts; walt.id's W3C SD-JWT): the last
+        # part is a disclosure, checked against the signed digests like the others.
+        middle, last = [*middle, last], ""
     if len(middle) > MAX_DISCLOSURES:
         raise LimitExceeded(
             f"the SD-JWT has more than {MAX_DISCLOSURES} disclosures", code="too-many-disclosures"

@@ -149,12 +149,13 @@ def open_compact_jwt(text: str, info: FormatInfo, ctx: OpenContext) -> Envelope:
         checks.append(binding)
         return _unverified(info, checks, issuer)
     claims = unverified  # now covered by the verified signature
+    notes: list[str] = []
     if info.securing == "vc-jwt":
-        document, conflicts = map_vc_jwt(claims, member)
+        document, conflicts, notes = map_vc_jwt(claims, member)
     else:
         document, conflicts = strip_jwt_claims(claims), jose_payload_conflicts(claims)
     checks.append(binding)
-    checks.append(envelope_check(conflicts, "JWT"))
+    checks.append(envelope_check(conflicts, "JWT", notes))
     if info.securing != "vc-jwt":
         # VC-JOSE-COSE §3.1.2: exp/nbf beside the credential bound the token's validity.
         checks.append(jwt_time_check(claims, ctx.now, ctx.options.leeway, what="JWT"))
@@ -162,6 +163,9 @@ def open_compact_jwt(text: str, info: FormatInfo, ctx: OpenContext) -> Envelope:
     presentation: tuple[Envelope, ...] = ()
     if info.name in (FormatName.VP_JWT, FormatName.VP_JOSE):
         checks.append(_presentation_holder_check(claims, document, ctx, kind="JWT"))
+        if info.securing == "vc-jwt":
+            # A presentation's own validity is its token's (nbf/exp); it has no issuance date.
+            checks.append(jwt_time_check(claims, ctx.now, ctx.options.leeway, what="JWT"))
         presentation = _open_presented(document, ctx)
     return Envelope(
         info,
@@ -257,6 +261,8 @@ def open_sd_jwt(text: str, info: FormatInfo, ctx: OpenContext) -> Envelope:
         checks.append(failed(CheckName.PROOF_SIGNATURE, exc.code, exc.message))
         return _unverified(info, checks)
     is_vc_dm = info.name is FormatName.VC_SD_JWT
+    # A VC-JWT 1.1 (``vc`` claim) with selectively disclosable claims (walt.id's W3C SD-JWT).
+    vc_jwt = info.securing == "sd-jwt" and isinstance(unverified.get("vc"), Mapping)
     issuer = unverified.get("iss") if isinstance(unverified.get("iss"), str) else None
     if is_vc_dm and issuer is None:
         issuer = issuer_id(unverified.get("issuer"))
@@ -266,7 +272,7 @@ def open_sd_jwt(text: str, info: FormatInfo, ctx: OpenContext) -> Envelope:
         ctx,
         lambda key: verify_compact_signature(parts.issuer_jwt, token.header, key, what=info.label),
         signed_at=numeric_date(unverified.get("iat")),
-        require_san_match=not is_vc_dm,
+        require_san_match=not (is_vc_dm or vc_jwt),
     )
     checks.append(signature)
     if signature.status is not CheckStatus.PASSED:
@@ -274,7 +280,9 @@ def open_sd_jwt(text: str, info: FormatInfo, ctx: OpenContext) -> Envelope:
         return _unverified(info, checks, issuer)
     checks.append(binding)
     payload = unverified  # covered by the verified signature
-    disclosures, processed = sd_jwt.disclosures_check(parts, payload, sd_jwt_vc=not is_vc_dm)
+    disclosures, processed = sd_jwt.disclosures_check(
+        parts, payload, sd_jwt_vc=not (is_vc_dm or vc_jwt)
+    )
     checks.append(disclosures)
     if processed is None:
         return Envelope(info, None, issuer, checks)
@@ -293,7 +301,11 @@ def open_sd_jwt(text: str, info: FormatInfo, ctx: OpenContext) -> Envelope:
         )
     )
     status_entries, status_check = _token_status(claims, issuer, ctx)
-    if is_vc_dm:
+    if vc_jwt:
+        document, problems, notes = map_vc_jwt(claims, "vc")
+        checks.append(envelope_check(problems, "SD-JWT", notes))
+        data_model = _data_model(document)
+    elif is_vc_dm:
         checks.append(envelope_check(jose_payload_conflicts(claims), "SD-JWT"))
         checks.append(jwt_time_check(claims, ctx.now, ctx.options.leeway, what="SD-JWT"))
         document = strip_jwt_claims(claims)

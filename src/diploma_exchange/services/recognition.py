@@ -200,6 +200,10 @@ def compare(
     if report is None:
         raise ValueError("a diploma is assessed with its verification report")
     _refuse_unless_valid(report)
+    if report.content is not None and (report.format or {}).get("securing") != "data-integrity":
+        # A credential that arrived in another format (a JWT, an SD-JWT...): its facts are
+        # the verified payload, not the envelope.
+        credential = report.content
     verified = dataclasses.replace(
         Qualification.from_credential(credential, accredited=True), purpose=purpose
     )
@@ -249,6 +253,9 @@ def assess_and_issue(
     if outcome.advisory:
         return outcome
     assert credential is not None and report is not None  # a signed outcome is a diploma's
+    if report.content is not None and (report.format or {}).get("securing") != "data-integrity":
+        # A diploma that arrived in another format: the statement names the verified payload.
+        credential = report.content
     receiving_country = receiving_country.strip().upper()
     assessment = outcome.assessment
     qualification = Qualification.from_credential(credential, accredited=True)

@@ -29,12 +29,13 @@ from cryptography import x509
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from diploma_exchange import strict_json
 from diploma_exchange.config import Settings
 from diploma_exchange.dids.document import DidDocument
 from diploma_exchange.dids.remote import DidWebResolver, SafeFetcher
-from diploma_exchange.proofs.rdfc import RdfcLimits
-from diploma_exchange.errors import ConfigurationError
+from diploma_exchange.errors import ConfigurationError, InvalidInput, LimitExceeded
 from diploma_exchange.formats.model import LayeredFetcher, StaticFetcher
+from diploma_exchange.proofs.rdfc import RdfcLimits
 from diploma_exchange.services import status as status_service
 from diploma_exchange.services.log_evidence import LogEvidenceSource
 from diploma_exchange.services.lookups import (
@@ -199,6 +200,223 @@ def verify(
     return verifier.verify(credential, policy=policy, now=now, expect=expect)
 
 
+# --- what arrives at the doors ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QrLink:
+    """A QR code that holds a link, not a credential: the door decides (the web page opens
+    this service's own share links; others are fetched through the safe fetcher)."""
+
+    url: str
+
+
+#: What :func:`read_input` hands to ``Verifier.verify``: a parsed JSON object, or the bytes
+#: of any other format (compact JWT/SD-JWT, CBOR, XML, a baked badge image).
+Readable = dict[str, Any] | bytes
+
+
+#: Inputs of these kinds whose format is unknown are not credentials of an unsupported format
+#: but no credential at all (refused with 400 rather than reported).
+_NOT_A_CREDENTIAL = {
+    "text/plain": "invalid-input",
+    "application/octet-stream": "unsupported-upload",
+    "application/xml": "unsupported-upload",
+    "application/cbor": "malformed-cose",
+}
+
+
+def read_input(settings: Settings, data: bytes) -> Readable | QrLink:
+    """What an upload or a posted body holds, ready for ``Verifier.verify``, under the same
+    bounded-work rules everywhere (API, VC-API, upload page, CLI): the content decides, never
+    a file name or media type.
+
+    - JSON (after an optional BOM): parsed strictly (size, depth, duplicate keys, NUL);
+    - a PDF diploma of this service: its embedded credential (bounded pages, attachments,
+      decompression);
+    - an image: a badge baked into a PNG (or an SVG) is verified as is; any other image is
+      searched for a QR code (bounded bytes and pixels), whose text is the credential (a
+      JWT, SD-JWT or JSON) or a :class:`QrLink`;
+    - anything else (a compact JWT or SD-JWT, CBOR, XML): the bytes.
+
+    Raises:
+        InvalidInput, LimitExceeded: empty, over the size limits, unreadable PDF or image, no
+            QR code (stable codes from :mod:`diploma_exchange.documents`).
+    """
+    from diploma_exchange.documents.extract import extract_credential_from_pdf
+    from diploma_exchange.documents.qr import read_qr_codes
+    from diploma_exchange.formats.detection import detect
+    from diploma_exchange.formats.model import FormatName
+
+    if not data.strip():
+        raise InvalidInput("the credential is empty", code="upload-empty")
+    if len(data) > max(settings.max_upload_bytes, settings.max_body_bytes):
+        raise LimitExceeded(
+            f"the input is {len(data)} bytes; the limit is {settings.max_upload_bytes}",
+            code="upload-too-large",
+        )
+    head = data.removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n")
+    if head.startswith(b"{"):
+        return _json_object(settings, head)
+    if head.startswith(b'"'):
+        # A JSON string holding a compact JWT/SD-JWT (VC-API style).
+        value = strict_json.loads_storable(
+            head, max_bytes=settings.max_body_bytes, max_depth=settings.max_json_depth
+        )
+        if isinstance(value, str):
+            return value.encode("utf-8")
+    if head.startswith(b"["):
+        # JSON, but not an object: parsed (so that size, depth and syntax give their own
+        # errors), then refused.
+        _json_object(settings, head)
+    info = detect(data)
+    if (
+        info.name is FormatName.UNKNOWN
+        and info.securing is None
+        and info.media_type in _NOT_A_CREDENTIAL
+    ):
+        # Neither JSON, a token, CBOR, XML, a PDF nor an image: nothing to report on.
+        raise InvalidInput(
+            "this is not a credential in any supported format: send JSON, a compact JWT or "
+            "SD-JWT, CBOR (COSE), XML, a baked badge image, a PDF diploma or an image of its "
+            f"QR code ({info.label})",
+            code=_NOT_A_CREDENTIAL[info.media_type],
+        )
+    if info.name is FormatName.DIPLOMA_PDF:
+        extracted = extract_credential_from_pdf(
+            data,
+            max_bytes=settings.max_upload_bytes,
+            max_pages=settings.max_pdf_pages,
+            max_json_depth=settings.max_json_depth,
+            max_stream_bytes=settings.max_pdf_stream_bytes,
+            max_inflate_bytes=settings.max_pdf_inflate_bytes,
+            max_objects=settings.max_pdf_objects,
+        )
+        return extracted.credential
+    if info.name is FormatName.DIPLOMA_QR:
+        texts = read_qr_codes(
+            data, max_bytes=settings.max_upload_bytes, max_pixels=settings.max_image_pixels
+        )
+        for text in texts:
+            found = text.strip()
+            if found.startswith("{"):
+                return _json_object(settings, found.encode("utf-8"))
+            if detect(found.encode("utf-8")).name not in (
+                FormatName.UNKNOWN,
+                FormatName.DIPLOMA_QR,
+                FormatName.DIPLOMA_PDF,
+            ):
+                return found.encode("utf-8")
+        for text in texts:
+            if text.strip().lower().startswith(("http://", "https://", "/s/")):
+                return QrLink(text.strip())
+        raise InvalidInput(
+            "the QR code holds neither a credential nor a verification link",
+            code="qr-not-a-link",
+        )
+    return data
+
+
+def fetch_link(settings: Settings, remote: RemoteLookups, url: str) -> Readable:
+    """The credential behind a link of another service (from a QR code or pasted), fetched
+    through the safe fetcher (https, public addresses, size and time limits).
+
+    Raises:
+        InvalidInput: not an http(s) URL (``link-malformed``), fetching disabled
+            (``link-fetch-disabled``), unreachable or not JSON (``link-unreachable``).
+    """
+    from urllib.parse import urlsplit
+
+    from diploma_exchange.errors import DidResolutionError
+
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise InvalidInput(
+            "the link must be an https:// address", code="link-malformed", pointer="/link"
+        )
+    if remote.fetcher is None:
+        raise InvalidInput(
+            f"the QR code or link points to {url.strip()[:200]}; this service does not fetch "
+            "links from other sites, so send the credential itself",
+            code="link-fetch-disabled",
+        )
+    try:
+        body = remote.fetcher.get_bytes(
+            url.strip(),
+            accept="application/vc+ld+json, application/json, application/vc+jwt, "
+            "application/dc+sd-jwt, text/plain",
+        )
+    except DidResolutionError as exc:
+        raise InvalidInput(
+            f"could not fetch the link: {exc.message}", code="link-unreachable"
+        ) from exc
+    head = body.removeprefix(b"\xef\xbb\xbf").lstrip()
+    if head.startswith(b"{"):
+        return _json_object(settings, head)
+    return body
+
+
+def _json_object(settings: Settings, data: bytes) -> dict[str, Any]:
+    value = strict_json.loads_storable(
+        data, max_bytes=settings.max_body_bytes, max_depth=settings.max_json_depth
+    )
+    return unwrap(value)
+
+
+def unwrap(document: object) -> dict[str, Any]:
+    """The credential of a JSON body: the object itself, or its ``verifiableCredential`` /
+    ``credential`` member when it is only a wrapper (no ``@context``).
+
+    Raises:
+        InvalidInput: not a JSON object (``not-a-credential``).
+    """
+    if isinstance(document, dict):
+        for key in ("verifiableCredential", "credential"):
+            inner = document.get(key)
+            if "@context" not in document and isinstance(inner, dict):
+                return inner
+        return document
+    raise InvalidInput("the credential must be a JSON object", code="not-a-credential")
+
+
+def resubmittable(received: Readable) -> dict[str, Any]:
+    """The credential as a JSON object a page can post back to be verified again: a JSON
+    input as it came; any other format as a VC-JOSE-COSE ``EnvelopedVerifiableCredential``
+    (§3.3) whose ``data:`` URL holds it (for a baked image, the badge inside, not the image).
+
+    Raises:
+        InvalidInput: a baked badge whose JSON is not a strict JSON object.
+    """
+    import base64
+
+    from diploma_exchange.formats.detection import detect
+    from diploma_exchange.formats.envelope import inner_text
+    from diploma_exchange.formats.inputs import json_object
+
+    if isinstance(received, dict):
+        return received
+    info = detect(received)
+    text: str | None = None
+    if info.container in ("png", "svg"):
+        text = inner_text(received, info)
+        if text.startswith("{"):
+            return json_object(text, what="the baked badge")
+        media = "application/jwt"
+    else:
+        media = info.media_type if "/" in info.media_type else "application/octet-stream"
+        if received.isascii():
+            text = received.decode("ascii").strip()
+    if text is not None and text.isascii() and not any(c in text for c in ", \t\r\n"):
+        url = f"data:{media},{text}"
+    else:
+        url = f"data:{media};base64,{base64.b64encode(received).decode('ascii')}"
+    return {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": "EnvelopedVerifiableCredential",
+        "id": url,
+    }
+
+
 @dataclass
 class CliInputs:
     """What the operator gave ``diploma-exchange verify`` besides the credential."""
@@ -267,9 +485,15 @@ __all__ = [
     "PRIMARY_ENGINE_KEY",
     "CliInputs",
     "Expectations",
+    "QrLink",
+    "Readable",
     "RemoteLookups",
+    "fetch_link",
     "for_cli",
     "for_service",
+    "read_input",
+    "resubmittable",
     "seal_trust_anchors",
+    "unwrap",
     "verify",
 ]

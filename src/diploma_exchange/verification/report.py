@@ -268,6 +268,11 @@ class VerificationReport:
     #: The reports of the credentials inside a presentation (their verdicts are summed up by
     #: ``presentation.credentials``).
     presented: tuple[VerificationReport, ...] = ()
+    #: What the checks read, for people and for what follows a verification (showing the
+    #: diploma, recognition): the secured document (a Data Integrity credential as its proof
+    #: secures it, an envelope's verified payload), else what was received (then nothing in
+    #: it is verified). Not part of ``to_json``.
+    content: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
     verdict: Verdict = field(init=False)
 
     def __post_init__(self) -> None:

@@ -415,7 +415,10 @@ class Verifier:
                 history=lookups.key_history,
             )
         )
-        results.put(envelope_checks.period(envelope, examined))
+        if presentation:
+            results.put(envelope_checks.presentation_period(envelope, examined))
+        else:
+            results.put(envelope_checks.period(envelope, examined))
         if presentation:
             # What a presentation says about diplomas is in its credentials: their schema,
             # issuance, trust, accreditation and status are theirs (combined below).
@@ -577,6 +580,13 @@ class Verifier:
             policy=policy,
             format=dict(format_info),
             presented=tuple(results.presented),
+            content=(
+                results.presented[0].content
+                if len(results.presented) == 1
+                else examined.secured
+                if examined.secured is not None
+                else examined.received
+            ),
         )
 
 

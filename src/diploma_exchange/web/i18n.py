@@ -542,6 +542,46 @@ M: dict[str, dict[str, str]] = {
         "ru": "Прочий статус: других отметок статуса нет",
         "kk": "Басқа мәртебе: басқа мәртебе белгісі жоқ",
     },
+    "check.format.detected": {
+        "en": "Format: which kind of credential this is",
+        "ru": "Формат: вид предъявленного документа",
+        "kk": "Пішім: ұсынылған құжаттың түрі",
+    },
+    "check.format.envelope": {
+        "en": "Envelope: the token's own claims agree with the diploma it carries",
+        "ru": "Оболочка: собственные поля токена согласуются с дипломом внутри",
+        "kk": "Қабық: токеннің өз өрістері ішіндегі дипломмен сәйкес",
+    },
+    "check.proof.disclosures": {
+        "en": "Disclosures: every revealed detail is one the university signed",
+        "ru": "Раскрытые сведения: каждое раскрытое сведение подписано вузом",
+        "kk": "Ашылған мәліметтер: әр ашылған мәліметке университет қол қойған",
+    },
+    "check.proof.holder-binding": {
+        "en": "Holder: the person presenting it holds the diploma's key",
+        "ru": "Владелец: предъявитель владеет ключом диплома",
+        "kk": "Иесі: ұсынушы дипломның кілтін иеленеді",
+    },
+    "check.proof.integrity": {
+        "en": "Integrity: the certificate's fingerprint matches its blockchain receipt",
+        "ru": "Целостность: отпечаток сертификата совпадает с квитанцией блокчейна",
+        "kk": "Тұтастық: сертификаттың таңбасы блокчейн түбіртегіне сәйкес",
+    },
+    "check.proof.anchor": {
+        "en": "Blockchain anchor: the receipt is recorded in the named transaction",
+        "ru": "Запись в блокчейне: квитанция записана в указанной транзакции",
+        "kk": "Блокчейндегі жазба: түбіртек көрсетілген транзакцияда жазылған",
+    },
+    "check.issuer.profile": {
+        "en": "Issuer profile: the issuer's published profile is the one named",
+        "ru": "Профиль издателя: опубликованный профиль издателя совпадает с указанным",
+        "kk": "Беруші профилі: берушінің жарияланған профилі аталғанмен сәйкес",
+    },
+    "check.presentation.credentials": {
+        "en": "Presented credentials: every credential in the presentation verified",
+        "ru": "Предъявленные документы: каждый документ в предъявлении проверен",
+        "kk": "Ұсынылған құжаттар: ұсынудағы әр құжат тексерілді",
+    },
     "diploma.title": {"en": "The diploma", "ru": "Диплом", "kk": "Диплом"},
     "diploma.title_unverified": {
         "en": "What the file claims (not verified)",

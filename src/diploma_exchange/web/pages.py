@@ -28,7 +28,6 @@ from diploma_exchange.config import Settings
 from diploma_exchange.db.models import ShareLinkRecord, WebSessionRecord, utcnow_seconds
 from diploma_exchange.documents.view import diploma_view
 from diploma_exchange.errors import (
-    DidResolutionError,
     Error,
     Forbidden,
     Gone,
@@ -188,6 +187,10 @@ def _verification_context(
     purpose: str | None = None,
     required_field: str | None = None,
 ) -> dict[str, Any]:
+    # What is shown and compared is what the checks read (the secured document, or an
+    # envelope's verified payload); for an unverified credential, what it claims.
+    if report.content is not None:
+        credential = dict(report.content)
     assessment = None
     refused = False
     if country:
@@ -957,37 +960,15 @@ class _Redirect(Exception):
 
 def _credential_from_link(
     settings: Settings, remote: verification.RemoteLookups, text: str
-) -> dict[str, Any]:
+) -> verification.Readable:
     own = _own_link_path(settings, text)
     if own is not None:
         raise _Redirect(own)
-    parts = urlsplit(text.strip())
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise InvalidInput(
-            "the link must be an https:// address", code="link-malformed", pointer="/link"
-        )
-    fetcher = remote.fetcher
-    if fetcher is None:
-        raise InvalidInput(
-            "this service does not fetch links from other sites", code="link-fetch-disabled"
-        )
-    try:
-        document = fetcher.get_json(text.strip())
-    except DidResolutionError as exc:
-        raise InvalidInput(
-            f"could not fetch the link: {exc.message}", code="link-unreachable"
-        ) from exc
-    return _unwrap(document)
+    return verification.fetch_link(settings, remote, text)
 
 
 def _unwrap(document: object) -> dict[str, Any]:
-    if isinstance(document, dict):
-        for key in ("verifiableCredential", "credential"):
-            inner = document.get(key)
-            if "@context" not in document and isinstance(inner, dict):
-                return inner
-        return document
-    raise InvalidInput("the credential must be a JSON object", code="not-a-credential")
+    return verification.unwrap(document)
 
 
 def _credential_from_upload(
@@ -996,40 +977,14 @@ def _credential_from_upload(
     data: bytes,
     filename: str | None,
     content_type: str | None,
-) -> dict[str, Any]:
-    from diploma_exchange.documents.extract import extract_credential_from_pdf, sniff_upload
-    from diploma_exchange.documents.qr import read_qr_codes
-
-    kind = sniff_upload(data, filename, content_type)
-    if kind == "json":
-        return _unwrap(
-            strict_json.loads_storable(
-                data, max_bytes=settings.max_body_bytes, max_depth=settings.max_json_depth
-            )
-        )
-    if kind == "pdf":
-        extracted = extract_credential_from_pdf(
-            data,
-            max_bytes=settings.max_upload_bytes,
-            max_pages=settings.max_pdf_pages,
-            max_json_depth=settings.max_json_depth,
-            max_stream_bytes=settings.max_pdf_stream_bytes,
-            max_inflate_bytes=settings.max_pdf_inflate_bytes,
-            max_objects=settings.max_pdf_objects,
-        )
-        return extracted.credential
-    if kind == "image":
-        texts = read_qr_codes(
-            data, max_bytes=settings.max_upload_bytes, max_pixels=settings.max_image_pixels
-        )
-        for text in texts:
-            if text.strip().lower().startswith(("http://", "https://", "/s/")):
-                return _credential_from_link(settings, remote, text)
-        raise InvalidInput("the QR code does not hold a verification link", code="qr-not-a-link")
-    raise InvalidInput(
-        "upload a signed JSON credential, a PDF diploma or an image of its QR code",
-        code="unsupported-upload",
-    )
+) -> verification.Readable:
+    """Any supported format, as the API reads it (the content decides, not the file name):
+    JSON, a compact JWT/SD-JWT, CBOR, XML, a baked badge, a PDF diploma, a QR code."""
+    del filename, content_type
+    received = verification.read_input(settings, data)
+    if isinstance(received, verification.QrLink):
+        return _credential_from_link(settings, remote, received.url)
+    return received
 
 
 @router.post("/verify")
@@ -1080,10 +1035,9 @@ def verify_submit(
                 settings, remote, data, upload.filename, upload.content_type
             )
         elif pasted:
-            credential = _unwrap(
-                strict_json.loads_storable(
-                    pasted, max_bytes=settings.max_body_bytes, max_depth=settings.max_json_depth
-                )
+            # JSON, or a compact JWT / SD-JWT pasted as text.
+            credential = _credential_from_upload(
+                settings, remote, pasted.encode("utf-8"), None, None
             )
         elif link_text:
             credential = _credential_from_link(settings, remote, link_text)
@@ -1099,9 +1053,14 @@ def verify_submit(
     except Error as exc:
         return again(exc)
     report = verification.verify(session, settings, credential, remote=remote)
+    try:
+        again_as = verification.resubmittable(credential)
+    except Error as exc:
+        return again(exc)
+    shown = dict(report.content) if report.content is not None else again_as
     if wants_json(request):
-        return secure_headers(JSONResponse(_report_json(report, credential)))
-    return _upload_result(request, credential, report, country, purpose, field)
+        return secure_headers(JSONResponse(_report_json(report, shown)))
+    return _upload_result(request, again_as, report, country, purpose, field)
 
 
 def _upload_result(
@@ -1112,7 +1071,8 @@ def _upload_result(
     purpose: str | None = None,
     field: str | None = None,
 ) -> Response:
-    # The upload is not stored: follow-up actions post the credential back.
+    # The upload is not stored: follow-up actions post the credential back (a credential that
+    # came in another format than JSON as an EnvelopedVerifiableCredential holding it).
     text = json.dumps(credential, ensure_ascii=False, separators=(",", ":"))
     context = _verification_context(credential, report, country, request, purpose, field)
     return render(

@@ -1,9 +1,13 @@
-"""W3C VC-API issuer and verifier endpoints (``/credentials/issue``, ``/credentials/verify``)."""
+"""W3C VC-API issuer and verifier endpoints (``/credentials/issue``, ``/credentials/verify``,
+``/presentations/verify``)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
+from sqlmodel import Session
 
 from diploma_exchange.api.deps import (
     InstitutionPrincipal,
@@ -21,11 +25,15 @@ from diploma_exchange.api.schemas import (
     VerificationReportPublic,
     VerifyCredentialRequest,
     VerifyCredentialResponse,
+    VerifyPresentationRequest,
 )
+from diploma_exchange.config import Settings
 from diploma_exchange.errors import InvalidInput
 from diploma_exchange.services import issuance, verification
+from diploma_exchange.services.verification import RemoteLookups
 from diploma_exchange.verification import CheckStatus
 from diploma_exchange.verification.report import select_policy
+from diploma_exchange.verification.verifier import Expectations
 
 router = APIRouter(prefix="/credentials", tags=["vc-api"], route_class=StrictJsonRoute)
 
@@ -83,8 +91,57 @@ def verify_credential(
     settings: SettingsDep,
     remote: RemoteDep,
 ) -> VerifyCredentialResponse | JSONResponse:
-    """Verify a credential; 200 with `verified: true` only when every check passed."""
+    """Verify a credential in any supported format (a JSON object, an
+    EnvelopedVerifiableCredential, or a compact JWT/SD-JWT string); 200 with `verified: true`
+    only when every check passed."""
     options = body.options.model_dump(by_alias=True) if body.options else {}
+    return _verify(body.verifiable_credential, options, session, settings, remote)
+
+
+presentations = APIRouter(prefix="/presentations", tags=["vc-api"], route_class=StrictJsonRoute)
+
+
+@presentations.post(
+    "/verify",
+    response_model=VerifyCredentialResponse,
+    operation_id="verifyPresentation",
+    responses={
+        400: {
+            "description": "The presentation did not verify (`verified: false`), as problem "
+            "details",
+            "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": PROBLEM_SCHEMA_REF}}},
+        }
+    },
+)
+def verify_presentation(
+    body: VerifyPresentationRequest,
+    session: ReadSessionDep,
+    settings: SettingsDep,
+    remote: RemoteDep,
+) -> VerifyCredentialResponse | JSONResponse:
+    """Verify a presentation (Data Integrity, JWT or SD-JWT with key binding) and every
+    credential inside; `options.challenge` and `options.domain` must match when given."""
+    options = body.options.model_dump(by_alias=True) if body.options else {}
+    return _verify(body.verifiable_presentation, options, session, settings, remote)
+
+
+def _option(options: dict[str, Any], name: str) -> str | None:
+    value = options.get(name)
+    if value is not None and (not isinstance(value, str) or len(value) > 2048):
+        raise InvalidInput(
+            f"options.{name} must be a string of at most 2048 characters",
+            pointer=f"/options/{name}",
+        )
+    return value
+
+
+def _verify(
+    credential: dict[str, Any] | str,
+    options: dict[str, Any],
+    session: Session,
+    settings: Settings,
+    remote: RemoteLookups,
+) -> VerifyCredentialResponse | JSONResponse:
     checks_option = options.get("checks")
     if checks_option is not None and (
         not isinstance(checks_option, list) or not all(isinstance(c, str) for c in checks_option)
@@ -103,8 +160,12 @@ def verify_credential(
             pointer="/options/checks" if checks_option is not None else "/options/policy",
             code="unknown-policy",
         ) from exc
+    expect = Expectations(audience=_option(options, "domain"), nonce=_option(options, "challenge"))
+    received: dict[str, Any] | bytes = (
+        credential.encode("utf-8") if isinstance(credential, str) else credential
+    )
     report = verification.verify(
-        session, settings, body.verifiable_credential, remote=remote, policy=policy
+        session, settings, received, remote=remote, policy=policy, expect=expect
     )
     report_json = report.to_json()
     checks = [c.name.value for c in report.checks if c.status is CheckStatus.PASSED]

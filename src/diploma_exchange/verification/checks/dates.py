@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any, Final
 
 from diploma_exchange.verification.checks.keys import CLOCK_SKEW
-from diploma_exchange.verification.dates import parse_datetime
+from diploma_exchange.verification.dates import parse_datetime, parse_xsd_datetime
 from diploma_exchange.verification.report import (
     Check,
     CheckName,
@@ -69,8 +69,11 @@ def check_period(credential: Mapping[str, Any], now: datetime) -> Check:
     raw_from, raw_until = credential.get(from_name), credential.get(until_name)
     if model == "1.1" and raw_from is None:
         return failed(name, "missing-issuance-date", "a VC 1.1 credential must have issuanceDate")
-    valid_from = parse_datetime(raw_from) if raw_from is not None else None
-    valid_until = parse_datetime(raw_until) if raw_until is not None else None
+    # VC 2.0 dates are dateTimeStamps (an offset is required, §4.9); VC 1.1 dates are
+    # XML Schema dateTimes, where the offset is optional: one without is read as UTC.
+    read = parse_datetime if model == "2.0" else parse_xsd_datetime
+    valid_from = read(raw_from) if raw_from is not None else None
+    valid_until = read(raw_until) if raw_until is not None else None
     if raw_from is not None and valid_from is None:
         return failed(name, "malformed-date", f"{from_name} is not a date-time with a time zone")
     if raw_until is not None and valid_until is None:

@@ -200,9 +200,12 @@ def schema(
             )
         first = problems[0]
         where = f" at {first.pointer}" if first.pointer else ""
-        return failed(
+        # An authentic credential of another issuer that bends the data model (an id that
+        # is not a URL, a schema without one) is not forged: what it means is unclear, so
+        # the answer is "cannot say" (indeterminate), never "invalid".
+        return errored(
             name,
-            "schema-violation",
+            "nonconformant-structure",
             f"the credential does not conform to the VC Data Model ({len(problems)} "
             f"problem(s)); first{where}: {first.message}",
             problems=[{"pointer": p.pointer, "message": p.message} for p in problems[:50]],
@@ -210,9 +213,9 @@ def schema(
     if model == "ob-2.0":
         found = _ob2_problems(credential)
         if found:
-            return failed(
+            return errored(
                 name,
-                "schema-violation",
+                "nonconformant-structure",
                 f"the assertion does not conform to Open Badges 2.0: {'; '.join(found)}",
             )
         return passed(name, "conforms", "the assertion has the members Open Badges 2.0 requires")
@@ -250,6 +253,26 @@ def period(envelope: Envelope, examined: Examined) -> Check:
         "unknown-data-model",
         "this verifier does not know which properties hold the credential's validity period",
     )
+
+
+def presentation_period(envelope: Envelope, examined: Examined) -> Check:
+    """A presentation's own validity: its token's ``nbf``/``exp`` (checked by the envelope)
+    or, for VC 2.0, ``validFrom``/``validUntil`` when it states them; a presentation has no
+    issuance date to require."""
+    name = CheckName.VALIDITY_PERIOD
+    if examined.secured is None:
+        return not_read(name, envelope)
+    own = next((c for c in envelope.checks if c.name is name), None)
+    if own is not None and own.status is not CheckStatus.PASSED:
+        return own
+    presentation = examined.secured
+    if data_model(presentation) == "2.0" and (
+        "validFrom" in presentation or "validUntil" in presentation
+    ):
+        return check_period(presentation, examined.now)
+    if own is not None:
+        return own
+    return passed(name, "no-period", "the presentation states no validity period of its own")
 
 
 def ob2_datetime(value: Any) -> datetime | None:
@@ -297,4 +320,12 @@ def _ob2_period(assertion: Mapping[str, Any], now: datetime) -> Check:
     )
 
 
-__all__ = ["coverage", "key_validity", "not_read", "ob2_datetime", "period", "schema"]
+__all__ = [
+    "coverage",
+    "key_validity",
+    "not_read",
+    "ob2_datetime",
+    "period",
+    "presentation_period",
+    "schema",
+]
