@@ -176,7 +176,11 @@ def open_xades(data: bytes, info: FormatInfo, ctx: OpenContext) -> Envelope:
         ).Encoding.PEM
     )
     try:
-        results = XAdESVerifier().verify(data, x509_cert=pem.decode("ascii"), expect_references=2)
+        # XAdES signs the document, its SignedProperties and, with some signers, KeyInfo:
+        # any number of references, of which one must be the whole document (checked below).
+        results = XAdESVerifier().verify(
+            data, x509_cert=pem.decode("ascii"), expect_references=True
+        )
     except SignXmlInvalidSignature as exc:
         checks.append(
             failed(sig, "bad-signature", f"the XAdES seal by {signer} does not verify: {exc}")
@@ -185,8 +189,27 @@ def open_xades(data: bytes, info: FormatInfo, ctx: OpenContext) -> Envelope:
     except (SignXmlInvalidInput, ValueError) as exc:
         checks.append(failed(sig, "malformed-xades", f"the XAdES seal cannot be verified: {exc}"))
         return Envelope(info, None, None, checks, details={"signer": signer})
+    verified = results if isinstance(results, list) else [results]
+    signed = next(
+        (
+            r.signed_xml
+            for r in verified
+            if r.signed_xml is not None and str(r.signed_xml.tag) == str(root.tag)
+        ),
+        None,
+    )
+    if signed is None:
+        checks.append(
+            failed(
+                sig,
+                "seal-does-not-cover-document",
+                f"the XAdES seal by {signer} verifies, but none of its references is the whole "
+                "credential: what it signs is not what was received",
+                signer=signer,
+            )
+        )
+        return Envelope(info, None, None, checks, details={"signer": signer})
     checks.append(passed(sig, "verified", f"the XAdES seal by {signer} is valid", signer=signer))
-    signed = results[0].signed_xml if isinstance(results, list) else results.signed_xml
     signed_at = None
     for element in root.iter():
         if local_name(element) == "SigningTime" and element.text:
