@@ -32,8 +32,8 @@ from typing import Any, Final
 import cbor2
 
 from diploma_exchange.credentials.contexts import ContextNotBundled, document_loader
-from diploma_exchange.errors import Error, InvalidInput
-from diploma_exchange.formats.claims import issuer_id
+from diploma_exchange.errors import Error, InvalidInput, UndefinedTerm
+from diploma_exchange.formats.claims import issuer_id, vc_version
 from diploma_exchange.formats.context import OpenContext, detected_check
 from diploma_exchange.formats.model import (
     DocumentFetcher,
@@ -113,8 +113,13 @@ def blockcerts_loader(url: str, options: Mapping[str, Any] | None = None) -> dic
     }
 
 
-def local_hash(certificate: Mapping[str, Any], *, proof_member: str) -> tuple[str, list[str]]:
-    """The certificate's hash as its issuer computed it, and the unmapped properties.
+def local_hash(
+    certificate: Mapping[str, Any], *, proof_member: str
+) -> tuple[str, list[str], list[str]]:
+    """The certificate's hash as its issuer computed it, the unmapped properties (under the
+    fallback vocabulary, covered by the hash), and the dropped ones: properties JSON-LD cannot
+    turn into RDF (a key with a space gives an invalid IRI), which the Blockcerts reference
+    verifier drops silently and the hash therefore does not cover.
 
     Raises:
         ContextNotBundled: a context that is not bundled.
@@ -127,7 +132,11 @@ def local_hash(certificate: Mapping[str, Any], *, proof_member: str) -> tuple[st
     if not any(isinstance(c, Mapping) and "@vocab" in c for c in context):
         context.append({"@vocab": FALLBACK_VOCAB})
     document["@context"] = context
-    nquads = rdfc.canonize(document, loader=blockcerts_loader)
+    dropped: list[str] = []
+    try:
+        nquads = rdfc.canonize(document, loader=blockcerts_loader)
+    except UndefinedTerm:
+        nquads, dropped = _canonize_dropping(document)
     unmapped = sorted(
         {
             line.split(f"<{FALLBACK_VOCAB}", 1)[1].split(">", 1)[0]
@@ -135,7 +144,35 @@ def local_hash(certificate: Mapping[str, Any], *, proof_member: str) -> tuple[st
             if f"<{FALLBACK_VOCAB}" in line
         }
     )
-    return hashlib.sha256(nquads).hexdigest(), unmapped
+    return hashlib.sha256(nquads).hexdigest(), unmapped, dropped
+
+
+def _canonize_dropping(document: Mapping[str, Any]) -> tuple[bytes, list[str]]:
+    """URDNA2015 as jsonld.js computes it for Blockcerts (cert-verifier-js
+    ``computeLocalHash``): properties that cannot become RDF are dropped, and named.
+    :func:`diploma_exchange.proofs.rdfc.canonize` refuses them instead, as it must for a
+    signature; here the caller reports them as not covered."""
+    from pyld import jsonld  # type: ignore[import-untyped,unused-ignore]
+
+    seen: list[Any] = []
+    processor = jsonld.JsonLdProcessor(on_property_dropped=seen.append)
+    try:
+        nquads = processor.normalize(
+            dict(document),
+            {
+                "algorithm": "URDNA2015",
+                "format": "application/n-quads",
+                "documentLoader": blockcerts_loader,
+            },
+        )
+    except (jsonld.JsonLdError, RecursionError, ValueError, TypeError) as exc:
+        raise InvalidInput(
+            f"the certificate is not processable JSON-LD: {str(exc)[:200]}", code="not-json-ld"
+        ) from exc
+    if not isinstance(nquads, str):  # pragma: no cover - format is n-quads
+        raise InvalidInput("RDF canonicalization did not produce N-Quads", code="not-json-ld")
+    names = sorted({str(d).removeprefix(FALLBACK_VOCAB) for d in seen if d is not None})
+    return nquads.encode("utf-8"), names
 
 
 def merkle_root_of(target_hash: str, path: list[Any]) -> str:
@@ -176,14 +213,24 @@ def decode_merkle_proof_2019(proof_value: str) -> dict[str, Any]:
         InvalidInput: not base58btc, not CBOR, or not of that shape (``malformed-merkle-proof``).
     """
 
-    def hexed(value: Any) -> str:
+    def inner(value: Any) -> Any:
+        """A value as lds-merkle-proof-2019 encodes it: itself CBOR (a byte string of the
+        hash, or, as issued by cert-issuer 3, a text string of its hex)."""
         if isinstance(value, bytes):
-            inner = cbor2.loads(value)
-            if isinstance(inner, bytes):
-                return inner.hex()
-            return value.hex()
+            try:
+                return cbor2.loads(value)
+            except (cbor2.CBORDecodeError, ValueError):
+                return value
+        return value
+
+    def hexed(value: Any) -> str:
+        decoded = inner(value)
+        if isinstance(decoded, bytes):
+            return decoded.hex()
+        if isinstance(decoded, str) and all(c in "0123456789abcdefABCDEF" for c in decoded):
+            return decoded.lower()
         raise InvalidInput(
-            "a MerkleProof2019 hash is not a byte string", code="malformed-merkle-proof"
+            "a MerkleProof2019 hash is neither bytes nor hex", code="malformed-merkle-proof"
         )
 
     try:
@@ -207,14 +254,15 @@ def decode_merkle_proof_2019(proof_value: str) -> dict[str, Any]:
                     parts = ["blink"]
                     chain_name = ""
                     for k, v in anchor:
+                        value = inner(v)
                         if k == 0:
-                            chain_name, _ = _CHAINS[v]
+                            chain_name = _CHAINS[value][0] if value in _CHAINS else str(value)
                             parts.append(chain_name)
                         elif k == 1:
-                            networks = next(n for c, n in _CHAINS.values() if c == chain_name)
-                            parts.append(networks[v])
+                            networks = next((n for c, n in _CHAINS.values() if c == chain_name), {})
+                            parts.append(str(networks.get(value, value)))
                         else:
-                            parts.append(hexed(v))
+                            parts.append(value.hex() if isinstance(value, bytes) else str(value))
                     anchors.append(":".join(parts))
                 out["anchors"] = anchors
         return out
@@ -274,7 +322,7 @@ def open_certificate(certificate: dict[str, Any], info: FormatInfo, ctx: OpenCon
         return Envelope(info, None, issuer, checks)
     target, root = receipt.get("targetHash"), receipt.get("merkleRoot")
     try:
-        digest, unmapped = local_hash(certificate, proof_member=member)
+        digest, unmapped, dropped = local_hash(certificate, proof_member=member)
     except ContextNotBundled as exc:
         checks.append(errored(integrity, exc.code, exc.message))
         checks.append(
@@ -346,6 +394,12 @@ def open_certificate(certificate: dict[str, Any], info: FormatInfo, ctx: OpenCon
     note = (
         f"; unmapped properties {', '.join(unmapped)} are covered by the hash" if unmapped else ""
     )
+    if dropped:
+        note += (
+            f"; the properties {', '.join(dropped)} cannot be read as JSON-LD and are not "
+            "covered by the hash"
+        )
+        details = {**details, "uncovered": dropped}
     checks.append(
         passed(
             integrity,
@@ -367,7 +421,12 @@ def open_certificate(certificate: dict[str, Any], info: FormatInfo, ctx: OpenCon
         checks,
         entries,
         status_check,
-        details={"dataModel": "ob-2.0" if info.version == "2.0" else "w3c-vc-1.1", **details},
+        details={
+            "dataModel": "ob-2.0"
+            if info.version == "2.0"
+            else f"w3c-vc-{vc_version(certificate) or '1.1'}",
+            **details,
+        },
     )
 
 

@@ -75,6 +75,15 @@ def coverage(envelope: Envelope, examined: Examined) -> Check:
         return not_read(name, envelope)
     securing = envelope.format.securing or "signature"
     by = _SECURED_BY.get(securing, securing)
+    uncovered = envelope.details.get("uncovered")
+    if uncovered:
+        return errored(
+            name,
+            "uncovered-properties",
+            f"the {by} does not cover the properties {', '.join(map(str, uncovered))} (they "
+            "cannot be read as JSON-LD): anyone could have changed them",
+            properties=list(uncovered),
+        )
     disclosed = envelope.details.get("disclosed")
     if securing == "sd-jwt":
         return passed(
