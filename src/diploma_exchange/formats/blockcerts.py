@@ -32,7 +32,7 @@ from typing import Any, Final
 import cbor2
 
 from diploma_exchange.credentials.contexts import ContextNotBundled, document_loader
-from diploma_exchange.errors import Error, InvalidInput, UndefinedTerm
+from diploma_exchange.errors import Error, InvalidInput
 from diploma_exchange.formats.claims import issuer_id, vc_version
 from diploma_exchange.formats.context import OpenContext, detected_check
 from diploma_exchange.formats.model import (
@@ -133,10 +133,10 @@ def local_hash(
         context.append({"@vocab": FALLBACK_VOCAB})
     document["@context"] = context
     dropped: list[str] = []
-    try:
-        nquads = rdfc.canonize(document, loader=blockcerts_loader)
-    except UndefinedTerm:
-        nquads, dropped = _canonize_dropping(document)
+    # Properties JSON-LD cannot map are dropped and named, as the reference verifier drops
+    # them (within the same work bounds as every canonicalization).
+    nquads = rdfc.canonize(document, loader=blockcerts_loader, dropped=dropped)
+    dropped = sorted({d.removeprefix(FALLBACK_VOCAB) for d in dropped})
     unmapped = sorted(
         {
             line.split(f"<{FALLBACK_VOCAB}", 1)[1].split(">", 1)[0]
@@ -145,34 +145,6 @@ def local_hash(
         }
     )
     return hashlib.sha256(nquads).hexdigest(), unmapped, dropped
-
-
-def _canonize_dropping(document: Mapping[str, Any]) -> tuple[bytes, list[str]]:
-    """URDNA2015 as jsonld.js computes it for Blockcerts (cert-verifier-js
-    ``computeLocalHash``): properties that cannot become RDF are dropped, and named.
-    :func:`diploma_exchange.proofs.rdfc.canonize` refuses them instead, as it must for a
-    signature; here the caller reports them as not covered."""
-    from pyld import jsonld  # type: ignore[import-untyped,unused-ignore]
-
-    seen: list[Any] = []
-    processor = jsonld.JsonLdProcessor(on_property_dropped=seen.append)
-    try:
-        nquads = processor.normalize(
-            dict(document),
-            {
-                "algorithm": "URDNA2015",
-                "format": "application/n-quads",
-                "documentLoader": blockcerts_loader,
-            },
-        )
-    except (jsonld.JsonLdError, RecursionError, ValueError, TypeError) as exc:
-        raise InvalidInput(
-            f"the certificate is not processable JSON-LD: {str(exc)[:200]}", code="not-json-ld"
-        ) from exc
-    if not isinstance(nquads, str):  # pragma: no cover - format is n-quads
-        raise InvalidInput("RDF canonicalization did not produce N-Quads", code="not-json-ld")
-    names = sorted({str(d).removeprefix(FALLBACK_VOCAB) for d in seen if d is not None})
-    return nquads.encode("utf-8"), names
 
 
 def merkle_root_of(target_hash: str, path: list[Any]) -> str:
