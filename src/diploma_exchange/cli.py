@@ -1627,7 +1627,7 @@ from diploma_exchange.cli_log import log_app
 
 app.add_typer(log_app, name="log")
 
-import diploma_exchange.cli_eu_trust  # registers `trust import-eu-lists`
+import diploma_exchange.cli_eu_trust  # noqa: F401  (registers `trust import-eu-lists`)
 
 
 def main() -> None:

@@ -34,7 +34,8 @@ from diploma_exchange.config import Settings
 from diploma_exchange.dids.document import DidDocument
 from diploma_exchange.dids.remote import DidWebResolver, SafeFetcher
 from diploma_exchange.errors import ConfigurationError, InvalidInput, LimitExceeded
-from diploma_exchange.formats.model import LayeredFetcher, StaticFetcher
+from diploma_exchange.formats.explorers import BlockchainExplorers
+from diploma_exchange.formats.model import DocumentFetcher, LayeredFetcher, StaticFetcher
 from diploma_exchange.proofs.rdfc import RdfcLimits
 from diploma_exchange.services import status as status_service
 from diploma_exchange.services.log_evidence import LogEvidenceSource
@@ -109,6 +110,16 @@ def rdfc_limits(settings: Settings) -> RdfcLimits:
         max_node_map_comparisons=settings.rdfc_max_node_map_comparisons,
         max_work=settings.rdfc_max_work,
     )
+
+
+def blockchain_explorers(
+    settings: Settings, fetcher: DocumentFetcher | None
+) -> BlockchainExplorers | None:
+    """The Blockcerts anchor look-ups of the settings (``blockcerts_explorers``), through
+    ``fetcher`` (the safe fetcher, or stored answers offline); None when none is configured."""
+    if not settings.blockcerts_explorers or fetcher is None:
+        return None
+    return BlockchainExplorers(fetcher, settings.blockcerts_explorers)
 
 
 def seal_trust_anchors(settings: Settings) -> tuple[x509.Certificate, ...]:
@@ -201,6 +212,7 @@ def for_service(
             issuance=RegistryIssuanceRecords(session),
             transparency=LogEvidenceSource(session, settings, fetcher=remote.fetcher),
             documents=remote.fetcher,
+            blockchain_explorer=blockchain_explorers(settings, remote.fetcher),
             trusted_certificates=seal_trust_anchors(settings),
             trust_list_name=seal_trust_list_name(settings),
             max_bytes=max(settings.max_upload_bytes, settings.max_body_bytes),
@@ -499,6 +511,7 @@ def for_cli(settings: Settings, inputs: CliInputs, local_session: Session | None
             issuance=issuance,
             transparency=log,
             documents=documents,
+            blockchain_explorer=blockchain_explorers(settings, documents),
             trusted_certificates=(*inputs.seal_anchors, *seal_trust_anchors(settings)),
             trust_list_name=seal_trust_list_name(settings),
             max_bytes=max(settings.max_upload_bytes, settings.max_body_bytes),
@@ -514,6 +527,7 @@ __all__ = [
     "QrLink",
     "Readable",
     "RemoteLookups",
+    "blockchain_explorers",
     "fetch_link",
     "for_cli",
     "for_service",
