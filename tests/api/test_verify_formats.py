@@ -116,9 +116,10 @@ def test_vc_api_takes_a_string_and_an_enveloped_credential(client: TestClient) -
     )
     for response in (as_string, enveloped):
         # Not verified (nobody vouches for the issuer), but read and its signature checked.
-        assert response.status_code == 400 and response.json()["verified"] is False
-        assert response.json()["code"] == "credential-indeterminate"
+        assert response.status_code == 200 and response.json()["verified"] is False
+        assert response.json()["report"]["verdict"] == "indeterminate"
         assert "proof.signature" in response.json()["checks"]
+        assert {e["title"] for e in response.json()["errors"]} >= {"issuer.trust"}
 
 
 def test_a_presentation_of_this_services_diploma(client: TestClient, kaznu: Tenant) -> None:
@@ -140,7 +141,7 @@ def test_a_presentation_of_this_services_diploma(client: TestClient, kaznu: Tena
         "/presentations/verify",
         json={"verifiablePresentation": presentation, "options": {"challenge": "n-1"}},
     )
-    assert bound.status_code == 400
+    assert bound.status_code == 200 and bound.json()["verified"] is False
     assert checks(bound.json()["report"])["proof.holder-binding"] == "failed:missing-holder-proof"
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
 from diploma_exchange.api.deps import (
@@ -32,7 +31,7 @@ from diploma_exchange.errors import InvalidInput
 from diploma_exchange.services import issuance, verification
 from diploma_exchange.services.verification import RemoteLookups
 from diploma_exchange.verification import CheckStatus
-from diploma_exchange.verification.report import select_policy
+from diploma_exchange.verification.report import Check, CheckName, select_policy
 from diploma_exchange.verification.verifier import Expectations
 
 router = APIRouter(prefix="/credentials", tags=["vc-api"], route_class=StrictJsonRoute)
@@ -80,7 +79,8 @@ def issue_credential(
     operation_id="verifyCredential",
     responses={
         400: {
-            "description": "The credential did not verify (`verified: false`), as problem details",
+            "description": "Malformed request (not a verification failure): bad `options`, "
+            "an unknown check name",
             "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": PROBLEM_SCHEMA_REF}}},
         }
     },
@@ -90,10 +90,14 @@ def verify_credential(
     session: ReadSessionDep,
     settings: SettingsDep,
     remote: RemoteDep,
-) -> VerifyCredentialResponse | JSONResponse:
+) -> VerifyCredentialResponse:
     """Verify a credential in any supported format (a JSON object, an
-    EnvelopedVerifiableCredential, or a compact JWT/SD-JWT string); 200 with `verified: true`
-    only when every check passed."""
+    EnvelopedVerifiableCredential, or a compact JWT/SD-JWT string). Answers 200 with
+    `{verified, checks, warnings, errors}` whatever the verdict; `verified` is true only when
+    every check the policy requires passed (see docs/conformance.md). `options.checks` takes the
+    VC-API names (`proof`, `credentialStatus`, `validFrom`, `validUntil`, `credentialSchema`,
+    `issuer`) or this service's check names; without it the default policy applies (which
+    also requires a trusted, accredited issuer)."""
     options = body.options.model_dump(by_alias=True) if body.options else {}
     return _verify(body.verifiable_credential, options, session, settings, remote)
 
@@ -107,8 +111,7 @@ presentations = APIRouter(prefix="/presentations", tags=["vc-api"], route_class=
     operation_id="verifyPresentation",
     responses={
         400: {
-            "description": "The presentation did not verify (`verified: false`), as problem "
-            "details",
+            "description": "Malformed request (not a verification failure)",
             "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": PROBLEM_SCHEMA_REF}}},
         }
     },
@@ -118,9 +121,10 @@ def verify_presentation(
     session: ReadSessionDep,
     settings: SettingsDep,
     remote: RemoteDep,
-) -> VerifyCredentialResponse | JSONResponse:
+) -> VerifyCredentialResponse:
     """Verify a presentation (Data Integrity, JWT or SD-JWT with key binding) and every
-    credential inside; `options.challenge` and `options.domain` must match when given."""
+    credential inside; `options.challenge` and `options.domain` must match when given.
+    Answers 200 with `{verified, checks, warnings, errors}` whatever the verdict."""
     options = body.options.model_dump(by_alias=True) if body.options else {}
     return _verify(body.verifiable_presentation, options, session, settings, remote)
 
@@ -135,16 +139,81 @@ def _option(options: dict[str, Any], name: str) -> str | None:
     return value
 
 
+#: The VC-API check names (the result keys of the VC-API's VerificationResult: ``proof``,
+#: ``credentialStatus``, ``validFrom``, ``validUntil``, ``credentialSchema``; ``issuer`` for
+#: the trust and accreditation of the issuer; the VC 1.1 ``issuanceDate``/``expirationDate``)
+#: mapped onto this service's named checks. The core (signature, key binding, coverage, key
+#: validity, validity period) and the declared statuses are part of every policy anyway.
+VCAPI_CHECKS: dict[str, tuple[CheckName, ...]] = {
+    "proof": (
+        CheckName.PROOF_SIGNATURE,
+        CheckName.PROOF_KEY_BINDING,
+        CheckName.PROOF_COVERAGE,
+        CheckName.KEY_VALIDITY,
+    ),
+    "credentialStatus": (
+        CheckName.STATUS_REVOCATION,
+        CheckName.STATUS_SUSPENSION,
+        CheckName.STATUS_OTHER,
+    ),
+    "validFrom": (CheckName.VALIDITY_PERIOD,),
+    "validUntil": (CheckName.VALIDITY_PERIOD,),
+    "issuanceDate": (CheckName.VALIDITY_PERIOD,),
+    "expirationDate": (CheckName.VALIDITY_PERIOD,),
+    "credentialSchema": (CheckName.FORMAT_SCHEMA,),
+    "issuer": (CheckName.ISSUER_TRUST, CheckName.ISSUER_ACCREDITATION),
+}
+
+
+def native_checks(names: list[str]) -> list[str]:
+    """The service's check names for a list of VC-API and/or native names (unknown names are
+    kept, for :func:`select_policy` to refuse with the known ones)."""
+    out: list[str] = []
+    for name in names:
+        mapped = VCAPI_CHECKS.get(name)
+        if mapped:
+            out.extend(c.value for c in mapped)
+        else:
+            out.append(name)
+    return list(dict.fromkeys(out))
+
+
+def _problem(check: Check) -> dict[str, Any]:
+    return {
+        "type": PROBLEM_BASE + check.code,
+        "title": check.name.value,
+        "detail": check.message,
+        "status": check.status.value,
+    }
+
+
+def _warns(check: Check, deciding: set[CheckName]) -> bool:
+    """A check that did not decide the verdict but that a reader should know about: one that
+    failed or errored outside the policy, or the issuer's trust or accreditation left
+    unanswered."""
+    if check.name in deciding:
+        return False
+    if check.status in (CheckStatus.FAILED, CheckStatus.ERROR):
+        return True
+    return (
+        check.name in (CheckName.ISSUER_TRUST, CheckName.ISSUER_ACCREDITATION)
+        and check.status is CheckStatus.SKIPPED
+        and not check.waived
+    )
+
+
 def _verify(
     credential: dict[str, Any] | str,
     options: dict[str, Any],
     session: Session,
     settings: Settings,
     remote: RemoteLookups,
-) -> VerifyCredentialResponse | JSONResponse:
+) -> VerifyCredentialResponse:
     checks_option = options.get("checks")
     if checks_option is not None and (
-        not isinstance(checks_option, list) or not all(isinstance(c, str) for c in checks_option)
+        not isinstance(checks_option, list)
+        or not all(isinstance(c, str) for c in checks_option)
+        or len(checks_option) > 64
     ):
         raise InvalidInput(
             "options.checks must be a list of check names", pointer="/options/checks"
@@ -153,10 +222,12 @@ def _verify(
     if policy_option is not None and not isinstance(policy_option, str):
         raise InvalidInput("options.policy must be a string", pointer="/options/policy")
     try:
-        policy = select_policy(policy_option, checks_option)
+        policy = select_policy(
+            policy_option, native_checks(checks_option) if checks_option is not None else None
+        )
     except ValueError as exc:
         raise InvalidInput(
-            str(exc),
+            f"{exc}; VC-API names: {', '.join(VCAPI_CHECKS)}",
             pointer="/options/checks" if checks_option is not None else "/options/policy",
             code="unknown-policy",
         ) from exc
@@ -167,36 +238,39 @@ def _verify(
     report = verification.verify(
         session, settings, received, remote=remote, policy=policy, expect=expect
     )
-    report_json = report.to_json()
-    checks = [c.name.value for c in report.checks if c.status is CheckStatus.PASSED]
-    errors = [
-        {"type": PROBLEM_BASE + c.code, "title": c.name.value, "detail": c.message}
-        for c in report.checks
-        if c.status in (CheckStatus.FAILED, CheckStatus.ERROR)
-    ]
-    if report.valid:
-        return VerifyCredentialResponse(
-            verified=True,
-            checks=checks,
-            warnings=[],
-            errors=[],
-            report=VerificationReportPublic.model_validate(report_json),
-        )
-    code = "credential-invalid" if report.verdict.value == "invalid" else "credential-indeterminate"
-    return JSONResponse(
-        {
-            "type": PROBLEM_BASE + code,
-            "title": "The credential did not verify",
-            "status": 400,
-            "detail": f"verdict: {report.verdict.value}; "
-            + "; ".join(f"{e['title']}: {e['detail']}" for e in errors),
-            "code": code,
-            "verified": False,
-            "checks": checks,
-            "warnings": [],
-            "errors": errors,
-            "report": report_json,
-        },
-        status_code=400,
-        media_type=PROBLEM_MEDIA_TYPE,
+    deciding = report.deciding()
+    deciding_names = {c.name for c in deciding}
+    if checks_option is not None:
+        # The VC-API names asked for, each when every check it stands for that ran passed.
+        ran = {c.name: c.status for c in report.checks}
+        checks = [
+            name
+            for name in checks_option
+            if not any(
+                n in deciding_names
+                or ran.get(n) in (CheckStatus.FAILED, CheckStatus.ERROR)
+                for n in VCAPI_CHECKS.get(name) or (CheckName(name),)
+            )
+        ]
+    else:
+        checks = [c.name.value for c in report.checks if c.status is CheckStatus.PASSED]
+    errors = [_problem(c) for c in deciding]
+    if not report.valid and not errors:  # defensive: a false verdict always says why
+        errors = [
+            {
+                "type": PROBLEM_BASE + "credential-" + report.verdict.value,
+                "title": "verdict",
+                "detail": f"verdict: {report.verdict.value}",
+                "status": "failed",
+            }
+        ]
+    # Checks outside the policy that did not pass (e.g. the issuer's trust and accreditation
+    # when only ``proof`` was asked for) are reported, but do not decide.
+    warnings = [_problem(c) for c in report.checks if _warns(c, deciding_names)]
+    return VerifyCredentialResponse(
+        verified=report.valid,
+        checks=checks,
+        warnings=warnings,
+        errors=errors,
+        report=VerificationReportPublic.model_validate(report.to_json()),
     )
