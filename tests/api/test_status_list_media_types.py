@@ -34,7 +34,10 @@ def list_path(client: TestClient, kaznu: Tenant) -> str:
         ("application/vc", "application/vc"),
         ("application/vc+ld+json", "application/vc+ld+json"),
         ("application/ld+json", "application/ld+json"),
-        ('application/ld+json; profile="https://www.w3.org/ns/credentials/v2"', "application/ld+json"),
+        (
+            'application/ld+json; profile="https://www.w3.org/ns/credentials/v2"',
+            "application/ld+json",
+        ),
         ("application/json", "application/json"),
         ("application/json, text/plain, */*", "application/json"),  # axios, the suites' client
         ("application/json;q=0.5, application/vc+ld+json", "application/vc+ld+json"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
+from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
 from diploma_exchange.api.deps import (
@@ -31,7 +32,12 @@ from diploma_exchange.errors import InvalidInput
 from diploma_exchange.services import issuance, verification
 from diploma_exchange.services.verification import RemoteLookups
 from diploma_exchange.verification import CheckStatus
-from diploma_exchange.verification.report import Check, CheckName, select_policy
+from diploma_exchange.verification.report import (
+    Check,
+    CheckName,
+    VerificationPolicy,
+    select_policy,
+)
 from diploma_exchange.verification.verifier import Expectations
 
 router = APIRouter(prefix="/credentials", tags=["vc-api"], route_class=StrictJsonRoute)
@@ -79,8 +85,10 @@ def issue_credential(
     operation_id="verifyCredential",
     responses={
         400: {
-            "description": "Malformed request (not a verification failure): bad `options`, "
-            "an unknown check name",
+            "description": "The credential did not verify (`verified: false`, with the same "
+            "`checks`, `warnings`, `errors` and `report` members, as problem details "
+            "`credential-invalid` or `credential-indeterminate`), or a malformed request "
+            "(bad `options`, an unknown check name)",
             "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": PROBLEM_SCHEMA_REF}}},
         }
     },
@@ -90,16 +98,38 @@ def verify_credential(
     session: ReadSessionDep,
     settings: SettingsDep,
     remote: RemoteDep,
-) -> VerifyCredentialResponse:
+) -> VerifyCredentialResponse | JSONResponse:
     """Verify a credential in any supported format (a JSON object, an
-    EnvelopedVerifiableCredential, or a compact JWT/SD-JWT string). Answers 200 with
-    `{verified, checks, warnings, errors}` whatever the verdict; `verified` is true only when
-    every check the policy requires passed (see docs/conformance.md). `options.checks` takes the
-    VC-API names (`proof`, `credentialStatus`, `validFrom`, `validUntil`, `credentialSchema`,
-    `issuer`) or this service's check names; without it the default policy applies (which
-    also requires a trusted, accredited issuer)."""
+    EnvelopedVerifiableCredential, or a compact JWT/SD-JWT string). 200
+    `{verified: true, checks, warnings, errors}` when every required check passed; otherwise
+    400 with the same members (`verified: false`, the deciding checks in `errors`) as problem
+    details (see docs/conformance.md). `options.checks` takes the VC-API names (`proof`,
+    `credentialStatus`, `validFrom`, `validUntil`, `credentialSchema`, `issuer`) or this
+    service's check names. Without checks or policy: proof, validity period and declared
+    statuses are required, and the issuer's trust and accreditation are reported (as
+    `warnings` when not established); `policy: "default"` or the `issuer` check require them."""
     options = body.options.model_dump(by_alias=True) if body.options else {}
-    return _verify(body.verifiable_credential, options, session, settings, remote)
+    result, report_json = _verify(body.verifiable_credential, options, session, settings, remote)
+    if result.verified:
+        return result
+    # VC-API verifyCredential: 200 is "Verifiable Credential successfully verified!", the
+    # other answer is 400; the body is the same VerificationResult, as problem details.
+    verdict = result.report.verdict
+    code = "credential-invalid" if verdict == "invalid" else "credential-indeterminate"
+    return JSONResponse(
+        {
+            "type": PROBLEM_BASE + code,
+            "title": "The credential did not verify",
+            "status": 400,
+            "detail": f"verdict: {verdict}; "
+            + "; ".join(f"{e['title']}: {e['detail']}" for e in result.errors),
+            "code": code,
+            **result.model_dump(mode="json", by_alias=True),
+            "report": report_json,
+        },
+        status_code=400,
+        media_type=PROBLEM_MEDIA_TYPE,
+    )
 
 
 presentations = APIRouter(prefix="/presentations", tags=["vc-api"], route_class=StrictJsonRoute)
@@ -126,7 +156,7 @@ def verify_presentation(
     credential inside; `options.challenge` and `options.domain` must match when given.
     Answers 200 with `{verified, checks, warnings, errors}` whatever the verdict."""
     options = body.options.model_dump(by_alias=True) if body.options else {}
-    return _verify(body.verifiable_presentation, options, session, settings, remote)
+    return _verify(body.verifiable_presentation, options, session, settings, remote)[0]
 
 
 def _option(options: dict[str, Any], name: str) -> str | None:
@@ -163,6 +193,20 @@ VCAPI_CHECKS: dict[str, tuple[CheckName, ...]] = {
     "credentialSchema": (CheckName.FORMAT_SCHEMA,),
     "issuer": (CheckName.ISSUER_TRUST, CheckName.ISSUER_ACCREDITATION),
 }
+
+
+#: What ``verified`` means at the VC-API when the request names no checks and no policy: the
+#: proof (signature, key binding, coverage, key validity), the validity period and every
+#: declared status. Whether the issuer is trusted and accredited is a business rule of the
+#: caller (VC-API: "Business rule validation ... is outside the scope of this verification
+#: endpoint"); those checks still run and are reported, as ``warnings`` when they did not
+#: pass. Ask for them with ``checks: [..., "issuer"]`` or ``policy: "default"``.
+VCAPI_POLICY = VerificationPolicy(
+    "vc-api",
+    frozenset(),
+    description="proof, key, validity period and declared statuses; the issuer's trust and "
+    "accreditation are reported, not required",
+)
 
 
 def native_checks(names: list[str]) -> list[str]:
@@ -208,7 +252,7 @@ def _verify(
     session: Session,
     settings: Settings,
     remote: RemoteLookups,
-) -> VerifyCredentialResponse:
+) -> tuple[VerifyCredentialResponse, dict[str, Any]]:
     checks_option = options.get("checks")
     if checks_option is not None and (
         not isinstance(checks_option, list)
@@ -222,8 +266,12 @@ def _verify(
     if policy_option is not None and not isinstance(policy_option, str):
         raise InvalidInput("options.policy must be a string", pointer="/options/policy")
     try:
-        policy = select_policy(
-            policy_option, native_checks(checks_option) if checks_option is not None else None
+        policy = (
+            VCAPI_POLICY
+            if checks_option is None and policy_option is None
+            else select_policy(
+                policy_option, native_checks(checks_option) if checks_option is not None else None
+            )
         )
     except ValueError as exc:
         raise InvalidInput(
@@ -247,8 +295,7 @@ def _verify(
             name
             for name in checks_option
             if not any(
-                n in deciding_names
-                or ran.get(n) in (CheckStatus.FAILED, CheckStatus.ERROR)
+                n in deciding_names or ran.get(n) in (CheckStatus.FAILED, CheckStatus.ERROR)
                 for n in VCAPI_CHECKS.get(name) or (CheckName(name),)
             )
         ]
@@ -267,10 +314,12 @@ def _verify(
     # Checks outside the policy that did not pass (e.g. the issuer's trust and accreditation
     # when only ``proof`` was asked for) are reported, but do not decide.
     warnings = [_problem(c) for c in report.checks if _warns(c, deciding_names)]
-    return VerifyCredentialResponse(
+    report_json = report.to_json()
+    result = VerifyCredentialResponse(
         verified=report.valid,
         checks=checks,
         warnings=warnings,
         errors=errors,
-        report=VerificationReportPublic.model_validate(report.to_json()),
+        report=VerificationReportPublic.model_validate(report_json),
     )
+    return result, report_json
