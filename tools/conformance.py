@@ -137,6 +137,14 @@ def seed(env: dict[str, str], slug: str, method: str) -> tuple[str, str]:
     api_keys = json.loads((ROOT / "keys" / "demo" / "api-keys.json").read_text())
     dids = re.findall(r"DID:\s+(\S+)", out)
     web = next(d for d in dids if d.endswith(":" + slug))
+    # the suites issue plain VC 2.0 credentials: the NIC allows the demo university to
+    subprocess.run(
+        [*cli(), "institutions", "allow-any-vc", slug],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
     if method == "key":
         found = subprocess.run(
             [*cli(), "institutions", "did-key", slug],
@@ -218,7 +226,41 @@ def write_configs(folder: Path, shared: Path, ecdsa_issuer: bool) -> Path:
         shutil.copyfile(source, folder / source.name)
     if ecdsa_issuer:
         (folder / "vc-di-ecdsa-test-suite.cjs").write_text(ECDSA_CONFIG)
+    (folder / "vc-di-eddsa-test-suite.cjs").write_text(EDDSA_CONFIG)
     return folder
+
+
+EDDSA_CONFIG = """const {baseUrl, issuerId, verifierOptions, authHeaders} = require('../common.cjs');
+// Written by tools/conformance.py: issuers for both EdDSA cryptosuites (options.cryptosuite),
+// VC 2.0 only (the service does not issue VC 1.1).
+module.exports = {
+  settings: {enableInteropTests: false, testAllImplementations: false},
+  implementations: [{
+    name: 'diploma-exchange',
+    implementation: 'diploma-exchange',
+    issuers: [{
+      id: issuerId,
+      endpoint: `${baseUrl}/credentials/issue`,
+      headers: authHeaders,
+      supports: {vc: ['2.0']},
+      tags: ['eddsa-jcs-2022']
+    }, {
+      id: issuerId,
+      endpoint: `${baseUrl}/credentials/issue`,
+      headers: authHeaders,
+      supports: {vc: ['2.0']},
+      options: {cryptosuite: 'eddsa-rdfc-2022'},
+      tags: ['eddsa-rdfc-2022']
+    }],
+    verifiers: [{
+      id: 'urn:uuid:diploma-exchange-verifier',
+      endpoint: `${baseUrl}/credentials/verify`,
+      ...verifierOptions,
+      tags: ['eddsa-rdfc-2022', 'eddsa-jcs-2022']
+    }]
+  }]
+};
+"""
 
 
 ECDSA_CONFIG = """const {baseUrl, issuerId, verifierOptions, authHeaders} = require('../common.cjs');

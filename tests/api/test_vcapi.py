@@ -180,3 +180,12 @@ def test_vcapi_names_map_onto_named_checks() -> None:
         CheckName.FORMAT_SCHEMA.value,
     ]
     assert native_checks(["nope"]) == ["nope"]
+
+
+def test_a_json_text_in_a_string_is_not_a_credential(client: TestClient) -> None:
+    import json
+
+    response = post(client, json.dumps(did_key_credential()), checks=["proof"])
+    assert response.status_code == 400, response.text
+    assert response.json()["code"] == "not-a-map"
+    assert response.json()["pointer"] == "/verifiableCredential"

@@ -158,3 +158,17 @@ def test_serve_answers_over_https(tmp_path: Path, tls_files: tuple[Path, Path, P
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_allow_any_vc_and_did_key_commands(tmp_path: Path) -> None:
+    env = {"DIPLOMA_EXCHANGE_DATABASE_URL": f"sqlite:///{tmp_path}/c.db"}
+    created = run_cli("institutions", "create", "uni", "A University", env=env)
+    assert created.returncode == 0, created.stdout + created.stderr
+    allowed = run_cli("institutions", "allow-any-vc", "uni", env=env)
+    assert allowed.returncode == 0 and "may issue" in allowed.stderr, allowed.stdout
+    withdrawn = run_cli("institutions", "allow-any-vc", "uni", "--revoke", env=env)
+    assert withdrawn.returncode == 0 and "may not" in withdrawn.stderr
+    did = run_cli("institutions", "did-key", "uni", env=env)
+    assert did.returncode == 0 and did.stdout.strip().startswith("did:key:z6Mk"), did.stderr
+    missing = run_cli("institutions", "did-key", "nobody", env=env)
+    assert missing.returncode == EXIT_USAGE

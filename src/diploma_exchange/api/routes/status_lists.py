@@ -66,9 +66,7 @@ def negotiate(accept: str | None, offered: tuple[str, ...]) -> str | None:
         matches = [
             (specificity, q)
             for media, q in ranges
-            for specificity in [
-                2 if media == media_type else 1 if media == f"{kind}/*" else 0
-            ]
+            for specificity in [2 if media == media_type else 1 if media == f"{kind}/*" else 0]
             if media in (media_type, f"{kind}/*", "*/*")
         ]
         if not matches:

@@ -60,8 +60,26 @@ def issue_credential(
     settings: SettingsDep,
     principal: InstitutionPrincipal,
 ) -> IssueCredentialResponse:
-    """Sign a complete diploma credential; its issuer must be the caller's own DID."""
+    """Sign a complete diploma credential, or, when the NIC allows the institution to, any
+    VC 2.0 credential whose terms the bundled contexts define (`issuer` a string or an object).
+    The issuer must be the caller's own DID: its did:web, or its did:key (the active key's).
+    `options.cryptosuite`: eddsa-jcs-2022 (default) or eddsa-rdfc-2022. Status entries are
+    added as for every diploma."""
     credential = dict(body.credential)
+    institution = principal.institution
+    types = credential.get("type")
+    types = types if isinstance(types, list) else [types]
+    profile = (
+        issuance.PROFILE_VC
+        if institution is not None
+        and institution.may_issue_any_vc
+        and "DiplomaCredential" not in types
+        else issuance.PROFILE_DIPLOMA
+    )
+    issuer = credential.get("issuer")
+    issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
+    did_key = isinstance(issuer_id, str) and issuer_id.startswith("did:key:")
+    cryptosuite = (body.options.cryptosuite if body.options else None) or "eddsa-jcs-2022"
     if body.options and body.options.credential_id:
         if "id" in credential and credential["id"] != body.options.credential_id:
             raise InvalidInput(
@@ -75,6 +93,9 @@ def issue_credential(
         [credential],
         pointer_prefix="/credential",
         index_pointers=False,
+        profile=profile,
+        cryptosuite=cryptosuite,
+        did_key=did_key,
     )
     return IssueCredentialResponse(verifiable_credential=batch.credentials[0])
 
@@ -156,7 +177,9 @@ def verify_presentation(
     credential inside; `options.challenge` and `options.domain` must match when given.
     Answers 200 with `{verified, checks, warnings, errors}` whatever the verdict."""
     options = body.options.model_dump(by_alias=True) if body.options else {}
-    return _verify(body.verifiable_presentation, options, session, settings, remote)[0]
+    return _verify(
+        body.verifiable_presentation, options, session, settings, remote, "verifiablePresentation"
+    )[0]
 
 
 def _option(options: dict[str, Any], name: str) -> str | None:
@@ -252,6 +275,7 @@ def _verify(
     session: Session,
     settings: Settings,
     remote: RemoteLookups,
+    field: str = "verifiableCredential",
 ) -> tuple[VerifyCredentialResponse, dict[str, Any]]:
     checks_option = options.get("checks")
     if checks_option is not None and (
@@ -279,6 +303,16 @@ def _verify(
             pointer="/options/checks" if checks_option is not None else "/options/policy",
             code="unknown-policy",
         ) from exc
+    if isinstance(credential, str) and credential.lstrip()[:1] in ("{", "["):
+        # A string is a compact JWT / SD-JWT / COSE envelope; a JSON text inside a string is
+        # not a credential (VC Data Integrity: a secured document that is not a map is a
+        # PARSING_ERROR).
+        raise InvalidInput(
+            "a credential given as a string must be a compact JWT or SD-JWT; send a JSON "
+            "credential as an object",
+            pointer=f"/{field}",
+            code="not-a-map",
+        )
     expect = Expectations(audience=_option(options, "domain"), nonce=_option(options, "challenge"))
     received: dict[str, Any] | bytes = (
         credential.encode("utf-8") if isinstance(credential, str) else credential
