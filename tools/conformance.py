@@ -18,8 +18,9 @@ What it does, all under ``var/conformance/`` (git-ignored):
 Environment: ``PORT``, ``W3C_SUITES`` (the suites' folder), ``WORK_DIR``, ``ISSUER_SLUG``
 (default ``kaznu``), ``ISSUER_DID_METHOD`` (``key`` or ``web``: which identifier the issuer
 tests get; ``key`` when the institution has one, as the Data Integrity suites resolve only
-did:key), ``ECDSA_VECTORS`` (a checkout of w3c/vc-di-ecdsa for the ecdsa suite's key pairs;
-otherwise it is cloned from GitHub as the suite's own script does). Exit status: 0 when no
+did:key), ``ECDSA_VECTORS`` / ``DATA_MODEL_SUITE_GIT`` (a git directory or checkout of w3c/vc-di-ecdsa /
+w3c/vc-data-model-2.0-test-suite: the shared copies leave out the ecdsa suite's key pairs and
+the data model suite's input credentials; otherwise they are cloned from GitHub). Exit status: 0 when no
 suite has a failing test.
 """
 
@@ -123,8 +124,9 @@ def cli() -> list[str]:
     return [sys.executable, "-m", "diploma_exchange"]
 
 
-def seed(env: dict[str, str], slug: str, method: str) -> tuple[str, str]:
-    """Seed the demo data; the (issuer DID, API key) of the demo university ``slug``."""
+def seed(env: dict[str, str], slug: str, method: str) -> tuple[str, str, str]:
+    """Seed the demo data; the (did:key or did:web, did:web, API key) of the demo university
+    ``slug``."""
     (VAR / "conformance.db").unlink(missing_ok=True)
     out = subprocess.run(
         [*cli(), "demo", "--no-serve", "--keys-dir", str(ROOT / "keys" / "demo")],
@@ -155,9 +157,9 @@ def seed(env: dict[str, str], slug: str, method: str) -> tuple[str, str]:
             check=False,
         )
         if found.returncode == 0 and found.stdout.strip().startswith("did:key:"):
-            return found.stdout.strip(), str(api_keys[slug])
+            return found.stdout.strip(), web, str(api_keys[slug])
         print(f"no did:key for {slug} ({found.stderr.strip()[:200]}); using {web}")
-    return web, str(api_keys[slug])
+    return web, web, str(api_keys[slug])
 
 
 def start(
@@ -195,28 +197,60 @@ def start(
     raise SystemExit(f"the server did not answer; see {VAR / 'server.log'}")
 
 
-def ecdsa_vectors(work: Path) -> None:
-    """The ecdsa suite reads its key pairs from tests/input/vc-di-ecdsa (a clone of
-    w3c/vc-di-ecdsa that its own postinstall makes; the shared copy leaves it out)."""
-    suite = work / "suites" / "vc-di-ecdsa-test-suite"
-    target = suite / "tests" / "input" / "vc-di-ecdsa"
-    if (target / "TestVectors").is_dir() or not suite.is_dir():
-        return
-    source = os.environ.get("ECDSA_VECTORS")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if source and (Path(source) / "TestVectors").is_dir():
-        shutil.copytree(source, target)
-    elif source and Path(source, "HEAD").is_file():  # a bare git directory
-        target.mkdir()
+#: Inputs the shared copies of the suites leave out: (suite, folder under the suite, the
+#: environment variable naming a local git directory or checkout, the repository to clone
+#: otherwise, the commit, the path inside it).
+MISSING_INPUTS = (
+    (
+        "vc-di-ecdsa-test-suite",
+        "tests/input/vc-di-ecdsa",
+        "ECDSA_VECTORS",
+        "https://github.com/w3c/vc-di-ecdsa.git",
+        "HEAD",
+        "",
+    ),
+    (
+        "vc-data-model-2.0-test-suite",
+        "tests/input",
+        "DATA_MODEL_SUITE_GIT",
+        "https://github.com/w3c/vc-data-model-2.0-test-suite.git",
+        "6e07524",
+        "tests/input",
+    ),
+)
+
+
+def add_missing_inputs(work: Path, suite: str) -> None:
+    """The ecdsa suite's key pairs (tests/input/vc-di-ecdsa, a clone its own postinstall makes)
+    and the data model suite's input credentials (tests/input) are not in the shared copies;
+    add them from a local git directory (environment) or from GitHub."""
+    for name, folder, variable, url, commit, inner in MISSING_INPUTS:
+        target = work / "suites" / name / folder
+        if name != suite or not (work / "suites" / name).is_dir():
+            continue
+        if target.is_dir() and any(target.iterdir()):
+            continue
+        source = os.environ.get(variable)
+        if source and Path(source, "HEAD").is_file():
+            git_dir = source
+        elif source and Path(source, ".git").exists():
+            git_dir = str(Path(source, ".git"))
+        else:
+            clone = work / "clones" / name
+            if not clone.is_dir():
+                subprocess.run(["git", "clone", "--quiet", url, str(clone)], check=False)
+            git_dir = str(clone / ".git")
         archive = subprocess.run(
-            ["git", f"--git-dir={source}", "archive", "HEAD"], capture_output=True, check=True
-        ).stdout
-        subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
-    else:
-        subprocess.run(
-            ["git", "clone", "--depth", "1", "https://github.com/w3c/vc-di-ecdsa.git", str(target)],
+            ["git", f"--git-dir={git_dir}", "archive", commit, *([inner] if inner else [])],
+            capture_output=True,
             check=False,
         )
+        if archive.returncode != 0:
+            print(f"{suite}: could not get {folder} ({archive.stderr.decode()[:200]})")
+            continue
+        target.mkdir(parents=True, exist_ok=True)
+        strip = ["--strip-components", str(inner.count("/") + 1)] if inner else []
+        subprocess.run(["tar", "-x", "-C", str(target), *strip], input=archive.stdout, check=True)
 
 
 def write_configs(folder: Path, shared: Path, ecdsa_issuer: bool) -> Path:
@@ -314,16 +348,21 @@ def main(argv: list[str]) -> int:
     VAR.mkdir(parents=True, exist_ok=True)
     ca, cert, key = make_tls(VAR / "tls")
     env = service_env(port)
-    issuer_did, api_key = seed(env, slug, method)
+    # The Data Integrity suites resolve only did:key; the others get the did:web (whose
+    # credentials carry status entries: status lists are issued by the did:web).
+    key_did, web_did, api_key = seed(env, slug, method)
+    issuer_for = {
+        "vc-di-eddsa-test-suite": key_did,
+        "vc-di-ecdsa-test-suite": key_did,
+    }
     ecdsa_did = os.environ.get("ECDSA_ISSUER_DID", "")
     configs = write_configs(VAR / "configs", shared, ecdsa_issuer=bool(ecdsa_did))
-    print(f"issuer {issuer_did} at https://localhost:{port} (test CA {ca})")
+    print(f"issuer {key_did} / {web_did} at https://localhost:{port} (test CA {ca})")
     server = start(env, port, cert, key, ca)
     try:
         run_env = {
             **os.environ,
             "BASE_URL": f"https://localhost:{port}",
-            "ISSUER_DID": issuer_did,
             "API_KEY": api_key,
             "CONFIG_DIR": str(configs),
             "WORK_DIR": str(work),
@@ -332,20 +371,18 @@ def main(argv: list[str]) -> int:
             run_env["ECDSA_ISSUER_DID"] = ecdsa_did
         results: list[str] = []
         for suite in suites:
-            if (
-                suite == "vc-di-ecdsa-test-suite"
-                and not (
-                    work / "suites" / suite / "tests" / "input" / "vc-di-ecdsa" / "TestVectors"
-                ).is_dir()
-            ):
-                # install first (run.sh copies the suite), then add the vectors, then run
+            if not (work / "suites" / suite / "node_modules").is_dir():
+                # install first (run.sh copies the suite), then add its inputs, then run
                 subprocess.run(
-                    [str(shared / "run.sh"), suite], env=run_env, check=False, capture_output=True
+                    [str(shared / "run.sh"), suite],
+                    env={**run_env, "ISSUER_DID": key_did},
+                    check=False,
+                    capture_output=True,
                 )
-                ecdsa_vectors(work)
+            add_missing_inputs(work, suite)
             done = subprocess.run(
                 [str(shared / "run.sh"), suite],
-                env=run_env,
+                env={**run_env, "ISSUER_DID": issuer_for.get(suite, web_did)},
                 check=False,
                 capture_output=True,
                 text=True,

@@ -29,7 +29,7 @@ from diploma_exchange.credentials import (
     find_undefined_terms,
     validate_credential,
 )
-from diploma_exchange.credentials.vc_data_model import VC_V2_CONTEXT, validate_vc
+from diploma_exchange.credentials.vc_data_model import validate_vc
 from diploma_exchange.credentials.vc_data_model import version as vc_version
 from diploma_exchange.db.models import (
     BatchRecord,
@@ -47,6 +47,7 @@ from diploma_exchange.errors import (
     LimitExceeded,
 )
 from diploma_exchange.proofs import eddsa_jcs_2022
+from diploma_exchange.proofs.eddsa_jcs_2022 import is_xsd_datetime
 from diploma_exchange.proofs.keys import Signer
 from diploma_exchange.proofs.secured import secured_digest
 from diploma_exchange.proofs.suites import add_proof
@@ -127,13 +128,14 @@ def check_issuable(
         )
     rules = validate_vc if profile == PROFILE_VC else validate_credential
     problems.extend(_prefixed(rules(credential), prefix))
-    if profile == PROFILE_VC and vc_version(credential) == "1.1":
+    if (
+        profile == PROFILE_VC
+        and vc_version(credential) == "1.1"
+        and not is_xsd_datetime(credential.get("issuanceDate"))
+    ):
         problems.append(
             ErrorDetail(
-                f"this service issues VC 2.0 credentials: use {VC_V2_CONTEXT} as the first "
-                "@context (VC 1.1 is superseded by the VC Data Model 2.0 Recommendation)",
-                prefix + "/@context/0",
-                "vc-version",
+                "a VC 1.1 credential needs issuanceDate", prefix + "/issuanceDate", "required"
             )
         )
     if not problems:
@@ -148,11 +150,25 @@ def check_issuable(
     return problems
 
 
+#: What a VC 1.1 credential's ``@context`` needs for what the issuer adds: the Data
+#: Integrity proof and the Bitstring Status List entries (VC 2.0's context defines both).
+V1_ADDED_CONTEXTS = (
+    "https://w3id.org/security/data-integrity/v2",
+    "https://www.w3.org/ns/credentials/status/v1",
+)
+
+
 def complete_credential(credential: Mapping[str, Any], now: datetime) -> dict[str, Any]:
-    """A copy with what the issuer may add when absent: ``id`` and ``validFrom``."""
+    """A copy with what the issuer may add when absent: ``id`` and ``validFrom`` (VC 1.1:
+    ``issuanceDate``, and the contexts of the proof and status entries it adds)."""
     out = dict(credential)
     out.setdefault("id", f"urn:uuid:{uuid.uuid4()}")
-    out.setdefault("validFrom", _xsd(now))
+    if vc_version(out) == "1.1" and isinstance(out["@context"], list):
+        out.setdefault("issuanceDate", _xsd(now))
+        context = list(out["@context"])
+        out["@context"] = context + [c for c in V1_ADDED_CONTEXTS if c not in context]
+    else:
+        out.setdefault("validFrom", _xsd(now))
     return out
 
 
