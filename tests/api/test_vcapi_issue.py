@@ -218,6 +218,15 @@ def test_permission_can_be_withdrawn(client: TestClient, engine: Engine, kaznu: 
     assert issue(client, kaznu, plain(kaznu.did)).status_code == 422
 
 
+def test_related_resources_need_unique_ids_and_a_digest() -> None:
+    resource = {"id": "https://example.org/a", "digestSRI": "sha384-x"}
+    assert validate_vc({**plain("did:example:1"), "relatedResource": [resource]}) == []
+    twice = validate_vc({**plain("did:example:1"), "relatedResource": [resource, resource]})
+    assert [d.code for d in twice] == ["duplicate-id"]
+    no_digest = validate_vc({**plain("did:example:1"), "relatedResource": {"id": "https://x.org"}})
+    assert [d.code for d in no_digest] == ["required"]
+
+
 def test_validate_vc_accepts_the_spec_shapes() -> None:
     assert validate_vc(plain("https://example.edu/issuers/1")) == []
     assert (

@@ -131,6 +131,11 @@ def _problems(doc: Mapping[str, Any]) -> Iterator[ErrorDetail]:
                 yield ErrorDetail("credentialSchema.id is required", pointer + "/id", "required")
     if "relatedResource" in doc:
         value = doc["relatedResource"]
+        ids = [item.get("id") for item in _items(value) if isinstance(item, Mapping)]
+        if len(ids) != len(set(map(str, ids))):
+            yield ErrorDetail(
+                "each relatedResource id must be unique", "/relatedResource", "duplicate-id"
+            )
         for i, item in enumerate(_items(value)):
             pointer = "/relatedResource" + (f"/{i}" if isinstance(value, list) else "")
             if not isinstance(item, Mapping) or not is_url(item.get("id")):
