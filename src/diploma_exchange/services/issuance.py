@@ -151,11 +151,9 @@ def check_issuable(
 
 
 #: What a VC 1.1 credential's ``@context`` needs for what the issuer adds: the Data
-#: Integrity proof and the Bitstring Status List entries (VC 2.0's context defines both).
-V1_ADDED_CONTEXTS = (
-    "https://w3id.org/security/data-integrity/v2",
-    "https://www.w3.org/ns/credentials/status/v1",
-)
+#: Integrity proof (VC 2.0's context defines it). VC 1.1 credentials get no status entries:
+#: Bitstring Status List entries are VC 2.0 terms.
+V1_ADDED_CONTEXTS = ("https://w3id.org/security/data-integrity/v2",)
 
 
 def complete_credential(credential: Mapping[str, Any], now: datetime) -> dict[str, Any]:
@@ -301,6 +299,15 @@ def issue_credentials(
                     "status-needs-did-web",
                 )
             )
+        elif vc_version(credential) == "1.1" and "credentialStatus" in credential:
+            problems.append(
+                ErrorDetail(
+                    "a VC 1.1 credential has no status entries here (Bitstring Status List "
+                    "entries are VC 2.0 terms); issue it as VC 2.0 to make it revocable",
+                    prefix + "/credentialStatus",
+                    "status-needs-vc-2",
+                )
+            )
     if problems:
         raise InvalidCredential(
             f"{len(problems)} problem(s) found; nothing was issued", details=problems
@@ -323,7 +330,17 @@ def issue_credentials(
         return _replay(session, existing)
     signer = signer or institutions.signer_for(session, settings, institution)
     if not did_key:
-        _assign_status(session, settings, institution, completed, prefixes, signer, now)
+        # VC 1.1 credentials get no status entries (see V1_ADDED_CONTEXTS)
+        with_status = [i for i, c in enumerate(completed) if vc_version(c) != "1.1"]
+        _assign_status(
+            session,
+            settings,
+            institution,
+            [completed[i] for i in with_status],
+            [prefixes[i] for i in with_status],
+            signer,
+            now,
+        )
     credential_signer = (
         institutions.did_key_signer_for(session, settings, institution) if did_key else signer
     )
