@@ -10,7 +10,17 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import BigInteger, Column, DateTime, LargeBinary, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    LargeBinary,
+    Table,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlmodel import Field, SQLModel
 
 
@@ -61,6 +71,12 @@ class InstitutionRecord(SQLModel, table=True):
     url: str | None = Field(default=None, max_length=255)
     active: bool = Field(default=True)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    #: Granted by the NIC: besides diplomas, the institution may issue any VC 2.0 credential
+    #: whose terms its bundled contexts define (VC-API ``POST /credentials/issue``).
+    may_issue_any_vc: bool = Field(
+        default=False,
+        sa_column=Column(Boolean, nullable=False, server_default=false()),
+    )
 
 
 class InstitutionKeyRecord(SQLModel, table=True):
