@@ -20,6 +20,7 @@ from diploma_exchange.api.routes import (
     diplomas,
     institutions,
     meta,
+    oid4vci,
     recognition,
     status_lists,
     transparency,
@@ -34,7 +35,7 @@ from diploma_exchange.services import audit
 from diploma_exchange.services.ratelimit import make_rate_limiter
 from diploma_exchange.services.transparency import Publisher
 from diploma_exchange.services.verification import RemoteLookups
-from diploma_exchange.web import pages
+from diploma_exchange.web import pages, wallet_pages
 from diploma_exchange.web.rendering import STATIC
 
 DESCRIPTION = """\
@@ -107,9 +108,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         verifications,
         audit_routes,
         transparency,
+        oid4vci,
     ):
         app.include_router(module.router)
     app.include_router(vcapi.presentations)
     app.include_router(pages.router)
+    app.include_router(wallet_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

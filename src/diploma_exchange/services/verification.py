@@ -53,6 +53,7 @@ from diploma_exchange.services.registry import (
 )
 from diploma_exchange.services.status import LocalStatusLists
 from diploma_exchange.services.trust import TrustRegistry
+from diploma_exchange.services.wallets import LocalStatusTokens
 from diploma_exchange.trust.view import TrustListView
 from diploma_exchange.verification import Lookups, VerificationReport, Verifier
 from diploma_exchange.verification.remote_status import RemoteStatusLists
@@ -174,7 +175,11 @@ def for_service(
             accreditations=registry,
             issuance=RegistryIssuanceRecords(session),
             transparency=LogEvidenceSource(session, settings, fetcher=remote.fetcher),
-            documents=remote.fetcher,
+            # This service's own IETF status list tokens (SD-JWT VCs sent to wallets) are
+            # read from the database; every other document through the safe fetcher.
+            documents=LocalStatusTokens(session, settings, remote.fetcher)
+            if remote.fetcher is not None
+            else None,
             trusted_certificates=seal_trust_anchors(settings),
             trust_list_name=settings.seal_trust_list_name,
             max_bytes=max(settings.max_upload_bytes, settings.max_body_bytes),
