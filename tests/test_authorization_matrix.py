@@ -335,6 +335,22 @@ POLICIES: dict[tuple[str, str, str], Policy] = {
     ("GET", "/oid4vci/status-lists/{list_id}", "list-of-a"): Policy(
         public(), {"list_id": "list_id"}
     ),
+    # --- wallets (OpenID4VP): anyone may ask a wallet; the handle reads the answer
+    ("POST", "/v1/presentation-requests", ""): Policy(public(), json={"fields": ["degree"]}),
+    ("GET", "/v1/presentation-requests/{handle}", "unknown"): Policy(
+        public(), {"handle": "claim_code_a"}, note="not a handle: 404 for everyone"
+    ),
+    ("GET", "/oid4vp/requests/{request_id}", "unknown"): Policy(
+        public(), {"request_id": "claim_code_a"}, note="not a request: 404 for everyone"
+    ),
+    ("POST", "/oid4vp/responses", ""): Policy(
+        public(), data={"state": "x"}, note="no such request: 400 for everyone"
+    ),
+    ("GET", "/verify/wallet", ""): Policy(public()),
+    ("POST", "/verify/wallet", ""): Policy(public(), data={"field": "degree"}),
+    ("GET", "/verify/wallet/{handle}", "unknown"): Policy(
+        public(), {"handle": "claim_code_a"}, note="not a handle: 404 for everyone"
+    ),
     # --- web: share links of graduate A (anyone holding the link)
     ("GET", "/s/{token}", "link-of-a"): Policy(public(), {"token": "token"}),
     ("POST", "/s/{token}/pin", "pin-link-of-a"): Policy(

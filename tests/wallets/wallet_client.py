@@ -181,3 +181,40 @@ def disclosed_names(sd_jwt: str) -> set[str]:
 def issuer_claims(sd_jwt: str) -> dict[str, Any]:
     payload = sd_jwt.split("~", 1)[0].split(".")[1]
     return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))  # type: ignore[no-any-return]
+
+
+def verify_request_object(http: TestClient, token: str) -> dict[str, Any]:
+    """Check a Request Object the way a wallet does for the decentralized_identifier prefix:
+    typ, the signature with the key the kid names in the client's DID document."""
+    from joserfc.jwk import OKPKey
+
+    head_b64, payload_b64, _ = token.split(".")
+    header = json.loads(base64.urlsafe_b64decode(head_b64 + "=" * (-len(head_b64) % 4)))
+    claims = json.loads(base64.urlsafe_b64decode(payload_b64 + "=" * (-len(payload_b64) % 4)))
+    assert header["typ"] == "oauth-authz-req+jwt"
+    assert claims["client_id"].startswith("decentralized_identifier:did:web:")
+    did = claims["client_id"].removeprefix("decentralized_identifier:")
+    assert header["kid"].startswith(did + "#")
+    document = http.get("/.well-known/did.json").json()
+    assert document["id"] == did
+    method = next(m for m in document["verificationMethod"] if m["id"] == header["kid"])
+    if "publicKeyJwk" in method:
+        key = OKPKey.import_key(method["publicKeyJwk"])
+    else:
+        from diploma_exchange.proofs.keys import public_key_from_multikey
+
+        key = OKPKey.import_key(public_key_from_multikey(method["publicKeyMultibase"]))
+    jws.deserialize_compact(token, key, algorithms=["EdDSA", "Ed25519"])
+    return claims  # type: ignore[no-any-return]
+
+
+def open_presentation_request(http: TestClient, link: str) -> dict[str, Any]:
+    assert link.startswith("openid4vp://?")
+    query = parse_qs(urlsplit(link).query)
+    response = http.get(local_path(query["request_uri"][0]))
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("application/oauth-authz-req+jwt")
+    claims = verify_request_object(http, response.text)
+    assert claims["client_id"] == query["client_id"][0]
+    assert claims["response_mode"] == "direct_post"
+    return claims

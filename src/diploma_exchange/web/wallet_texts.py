@@ -82,4 +82,50 @@ TEXTS: dict[str, dict[str, str]] = {
         "ru": "Назад к диплому",
         "kk": "Дипломға оралу",
     },
+    "vp.title": {
+        "en": "Ask a graduate's wallet for a diploma",
+        "ru": "Запросить диплом из кошелька выпускника",
+        "kk": "Түлектің әмиянынан дипломды сұрау",
+    },
+    "vp.intro": {
+        "en": "Choose what you need to see; the graduate scans the code with their wallet "
+        "(OpenID4VP) and shares only that.",
+        "ru": "Выберите, что вам нужно увидеть; выпускник сканирует код кошельком (OpenID4VP) "
+        "и передаёт только это.",
+        "kk": "Көру қажет мәліметтерді таңдаңыз; түлек кодты әмиянмен (OpenID4VP) сканерлеп, "
+        "тек соны ғана бөліседі.",
+    },
+    "vp.fields": {"en": "Fields", "ru": "Сведения", "kk": "Мәліметтер"},
+    "vp.create": {
+        "en": "Show the request code",
+        "ru": "Показать код запроса",
+        "kk": "Сұрау кодын көрсету",
+    },
+    "vp.qr": {
+        "en": "The graduate scans this with their wallet",
+        "ru": "Выпускник сканирует это кошельком",
+        "kk": "Түлек мұны әмиянмен сканерлейді",
+    },
+    "vp.result": {
+        "en": "See the answer",
+        "ru": "Посмотреть ответ",
+        "kk": "Жауапты көру",
+    },
+    "vp.pending": {
+        "en": "No answer yet. Reload this page after the graduate has shared the diploma.",
+        "ru": "Ответа пока нет. Обновите страницу, когда выпускник передаст диплом.",
+        "kk": "Әзірге жауап жоқ. Түлек дипломды бөліскеннен кейін бетті жаңартыңыз.",
+    },
+    "vp.verdict": {"en": "Result", "ru": "Результат", "kk": "Нәтиже"},
+    "vp.missing": {
+        "en": "Not shared: {fields}",
+        "ru": "Не передано: {fields}",
+        "kk": "Бөлісілмеген: {fields}",
+    },
+    "vp.shown": {"en": "Shared", "ru": "Передано", "kk": "Бөлісілген"},
+    "vp.link": {
+        "en": "Ask a wallet for the diploma instead",
+        "ru": "Или запросить диплом из кошелька",
+        "kk": "Немесе дипломды әмияннан сұрау",
+    },
 }
