@@ -171,3 +171,24 @@ def test_upload_page_asks_a_wallet_and_shows_the_report(
     done = web.get(result_link.group(1))
     assert 'id="vp-verdict"' in done.text and "valid" in done.text
     assert "Aigerim Abenova" in done.text
+
+
+def test_data_integrity_presentation_of_the_ldp_vc(web: TestClient, claimed: Claimed) -> None:
+    from wallets.wallet_client import present_ldp_vc
+
+    offer = make_offer(web, claimed, formats=("ldp_vc",), tx_code=False)
+    wallet = Wallet(web, use_did_key=True)
+    credential = wallet.receive(offer["byValue"], None)["UniversityDiploma_ldp_vc"]
+    made = ask(web, fields=["qualification", "full_name"], formats=["ldp_vc"])
+    request = open_presentation_request(web, made["authorizationRequest"])
+    query_id = request["dcql_query"]["credentials"][0]["id"]
+    vp = present_ldp_vc(wallet, credential, domain=request["client_id"], challenge=request["nonce"])
+    assert answer(web, request, {query_id: [vp]}).status_code == 200
+    seen = result(web, made)["result"]
+    assert seen["verdict"] == "valid", seen
+    assert seen["presentations"][0]["missingClaims"] == []
+    # The same presentation for another request (another challenge): invalid.
+    other = ask(web, fields=["qualification"], formats=["ldp_vc"])
+    request = open_presentation_request(web, other["authorizationRequest"])
+    assert answer(web, request, {query_id: [vp]}).status_code == 200
+    assert result(web, other)["result"]["verdict"] == "invalid"

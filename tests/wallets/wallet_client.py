@@ -218,3 +218,31 @@ def open_presentation_request(http: TestClient, link: str) -> dict[str, Any]:
     assert claims["client_id"] == query["client_id"][0]
     assert claims["response_mode"] == "direct_post"
     return claims
+
+
+def present_ldp_vc(
+    wallet: Wallet, credential: dict[str, Any], *, domain: str, challenge: str
+) -> dict[str, Any]:
+    """A Data Integrity VP (ecdsa-jcs-2019, proofPurpose authentication) of ``credential``
+    by a did:key wallet, bound to ``domain`` and ``challenge``."""
+    from datetime import UTC, datetime
+
+    from diploma_exchange.proofs.keys import EcdsaSigner
+    from diploma_exchange.proofs.suites import add_proof
+
+    did = wallet.did
+    presentation = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiablePresentation"],
+        "holder": did,
+        "verifiableCredential": [credential],
+    }
+    signer = EcdsaSigner(wallet.private_key, f"{did}#{did.removeprefix('did:key:')}")
+    return add_proof(
+        presentation,
+        "ecdsa-jcs-2019",
+        signer,
+        created=datetime.now(UTC).replace(microsecond=0),
+        proof_purpose="authentication",
+        extra_options={"domain": domain, "challenge": challenge},
+    )
