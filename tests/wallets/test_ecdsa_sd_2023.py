@@ -1,0 +1,99 @@
+"""ecdsa-sd-2023 derived proofs (W3C vc-di-ecdsa), checked against the W3C test vectors
+(tests/wallets/vectors/SOURCES.md): the proof value parses to the published components, the
+relabelled canonical N-Quads verify, and any change is refused."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from diploma_exchange.proofs import ecdsa_sd_2023 as sd
+from diploma_exchange.proofs.keys import public_key_from_multikey
+
+VECTORS = Path(__file__).resolve().parent / "vectors" / "ecdsa-sd-2023"
+
+
+def load(name: str) -> Any:
+    text = (VECTORS / name).read_text()
+    return text if name.endswith(".txt") else json.loads(text)
+
+
+@pytest.fixture
+def derived() -> sd.DerivedProofValue:
+    document = load("prc/derivedRevealDocument.json")
+    return sd.parse_derived_proof_value(document["proof"]["proofValue"])
+
+
+def issuer_key() -> ec.EllipticCurvePublicKey:
+    key = public_key_from_multikey(load("SDKeyMaterial.json")["baseKeyPair"]["publicKeyMultibase"])
+    assert isinstance(key, ec.EllipticCurvePublicKey)
+    return key
+
+
+def proof_hash() -> bytes:
+    return hashlib.sha256(load("prc/addProofConfigCanon.txt").encode()).digest()
+
+
+def test_derived_proof_value_parses_to_the_published_components(
+    derived: sd.DerivedProofValue,
+) -> None:
+    expected = load("prc/verifyDerivedProofValue.json")
+    assert derived.base_signature.hex() == expected["baseSignature"]
+    assert [s.hex() for s in derived.signatures] == expected["signatures"]
+    assert derived.label_map == dict(expected["labelMap"])
+    assert list(derived.mandatory_indexes) == expected["mandatoryIndexes"]
+    from diploma_exchange.proofs.multibase import encode_base58btc
+
+    assert encode_base58btc(derived.public_key) == expected["publicKey"]
+    assert proof_hash().hex() == load("prc/verifyCreateVerifyData.json")["proofHash"]
+
+
+def test_the_vectors_verify(derived: sd.DerivedProofValue) -> None:
+    nquads = load("prc/verifyNQuads.json")
+    check = sd.verify_nquads(nquads, proof_hash(), derived, issuer_key())
+    assert check.verified, check.message
+    data = load("prc/verifyCreateVerifyData.json")
+    wanted = set(derived.mandatory_indexes)
+    assert [q for i, q in enumerate(nquads) if i not in wanted] == data["nonMandatory"]
+    mandatory = "".join(q for i, q in enumerate(nquads) if i in wanted)
+    assert hashlib.sha256(mandatory.encode()).hexdigest() == data["mandatoryHash"]
+
+
+def test_relabelling_gives_the_vectors_nquads(derived: sd.DerivedProofValue) -> None:
+    nquads = load("prc/verifyNQuads.json")
+    reverse = {v: k for k, v in derived.label_map.items()}
+    canonical = []
+    for quad in nquads:
+        for label, c14n in reverse.items():
+            quad = quad.replace("_:" + label, "_:" + c14n)
+        canonical.append(quad)
+    assert sd.relabel(sorted(canonical), derived.label_map) == nquads
+
+
+@pytest.mark.parametrize("index", range(10))
+def test_any_changed_statement_is_refused(derived: sd.DerivedProofValue, index: int) -> None:
+    nquads = list(load("prc/verifyNQuads.json"))
+    nquads[index] = nquads[index].replace("<http", "<hxxp", 1)  # every quad has one
+    assert not sd.verify_nquads(nquads, proof_hash(), derived, issuer_key()).verified
+
+
+def test_dropped_statement_other_proof_options_or_key_are_refused(
+    derived: sd.DerivedProofValue,
+) -> None:
+    nquads = load("prc/verifyNQuads.json")
+    assert not sd.verify_nquads(nquads[:-1], proof_hash(), derived, issuer_key()).verified
+    other_hash = hashlib.sha256(b"other options").digest()
+    assert not sd.verify_nquads(nquads, other_hash, derived, issuer_key()).verified
+    other_key = ec.generate_private_key(ec.SECP256R1()).public_key()
+    assert not sd.verify_nquads(nquads, proof_hash(), derived, other_key).verified
+
+
+def test_malformed_proof_values_are_refused() -> None:
+    for value in (None, "zabc", "u" + "AAAA", "u2V0A" + "AAAA"):
+        with pytest.raises(sd.InvalidInput):
+            sd.parse_derived_proof_value(value)
