@@ -97,3 +97,31 @@ def test_malformed_proof_values_are_refused() -> None:
     for value in (None, "zabc", "u" + "AAAA", "u2V0A" + "AAAA"):
         with pytest.raises(sd.InvalidInput):
             sd.parse_derived_proof_value(value)
+
+
+OB_DERIVED = (
+    Path(__file__).resolve().parents[1]
+    / "vectors"
+    / "openbadges"
+    / "validator-samples"
+    / "sd"
+    / "derivedcredential.json"
+)
+
+
+def test_an_independent_derived_credential_verifies_through_the_suites() -> None:
+    """1EdTech's validator sample (a derived ecdsa-sd-2023 Open Badge, from JSON-LD through
+    RDFC-1.0): verified; any changed value: signature-mismatch; a base proof: unsupported."""
+    from diploma_exchange.proofs import suites
+
+    sample = json.loads(OB_DERIVED.read_text())
+    (proof,) = sample["proof"]
+    key = public_key_from_multikey(proof["verificationMethod"].split("#")[1])
+    assert suites.verify_proof(sample, proof, key).code == "verified"
+    changed = json.loads(json.dumps(sample))
+    changed["name"] = str(changed.get("name", "")) + " (edited)"
+    assert suites.verify_proof(changed, changed["proof"][0], key).code == "signature-mismatch"
+    base = json.loads(json.dumps(sample))
+    base["proof"][0]["proofValue"] = "u" + "2V0A" + base["proof"][0]["proofValue"][5:]
+    result = suites.verify_proof(base, base["proof"][0], key)
+    assert result.code in ("unsupported-cryptosuite", "malformed-proof")

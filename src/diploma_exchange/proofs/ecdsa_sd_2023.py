@@ -17,7 +17,7 @@ createVerifyData):
    per-credential ephemeral P-256 key), and each non-mandatory quad's signature with that
    ephemeral key.
 
-Creating base proofs and deriving are not implemented here (see the module's tests).
+Creating base proofs and deriving are not implemented here: :func:`create_proof` refuses.
 """
 
 from __future__ import annotations
@@ -68,7 +68,11 @@ def parse_derived_proof_value(proof_value: object) -> DerivedProofValue:
         raise _malformed("an ecdsa-sd-2023 proofValue is multibase base64url ('u...')")
     raw = decode_base64url(proof_value)
     if raw[:3] == BASE_HEADER:
-        raise _malformed("this is a base proof: only the issuer's holder may verify it")
+        raise InvalidInput(
+            "this is an ecdsa-sd-2023 base proof, which only its holder uses: a verifier "
+            "needs a derived proof",
+            code="base-proof",
+        )
     if raw[:3] != DERIVED_HEADER:
         raise _malformed("the proofValue does not start with the derived proof header")
     try:
@@ -206,6 +210,8 @@ def verify_input_document(
     try:
         derived = parse_derived_proof_value(proof.get("proofValue"))
     except InvalidInput as exc:
+        if exc.code == "base-proof":
+            return ProofCheck(False, ProofCheckCode.UNSUPPORTED_CRYPTOSUITE, exc.message)
         return di.malformed(exc.message)
     try:
         proof_hash = hashlib.sha256(proof_configuration(proof, document)).digest()
@@ -218,9 +224,22 @@ def verify_input_document(
     return verify_nquads(nquads, proof_hash, derived, public_key)
 
 
+def create_proof(
+    document: Mapping[str, Any], options: Mapping[str, Any], signer: Any
+) -> dict[str, Any]:
+    """Base proofs are not created by this service (verification only).
+
+    Raises:
+        ProofError: always.
+    """
+    del document, options, signer
+    raise ProofError(f"creating {CRYPTOSUITE} base proofs is not supported")
+
+
 __all__ = [
     "CRYPTOSUITE",
     "DerivedProofValue",
+    "create_proof",
     "parse_derived_proof_value",
     "proof_configuration",
     "relabel",
