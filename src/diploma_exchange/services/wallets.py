@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
 from diploma_exchange.config import Settings
@@ -266,6 +266,9 @@ def exchange_code(
 def new_nonce(session: Session, settings: Settings, *, now: datetime | None = None) -> str:
     """A fresh, unpredictable c_nonce (§7), stored by digest until used or expired."""
     now = now or utcnow_seconds()
+    if secrets.randbelow(100) == 0:
+        # Now and then, forget nonces that can no longer be used (used ones included).
+        session.execute(delete(WalletNonceRecord).where(col(WalletNonceRecord.expires_at) < now))
     nonce = codes.new_token()
     session.add(
         WalletNonceRecord(
