@@ -125,3 +125,99 @@ def test_an_independent_derived_credential_verifies_through_the_suites() -> None
     base["proof"][0]["proofValue"] = "u" + "2V0A" + base["proof"][0]["proofValue"][5:]
     result = suites.verify_proof(base, base["proof"][0], key)
     assert result.code in ("unsupported-cryptosuite", "malformed-proof")
+
+
+# --- base proofs and derived proofs made here ----------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def p256_issuer() -> tuple[ec.EllipticCurvePrivateKey, Any]:
+    from diploma_exchange.dids.did_key import did_key_from_public_key
+    from diploma_exchange.proofs.keys import EcdsaSigner
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    did = did_key_from_public_key(key.public_key())
+    return key, EcdsaSigner(key, f"{did}#{did.removeprefix('did:key:')}")
+
+
+MANDATORY = ["/issuer", "/name", "/validFrom", "/credentialSubject/achievement"]
+
+
+@pytest.fixture(scope="module")
+def base_diploma(p256_issuer: tuple[ec.EllipticCurvePrivateKey, Any]) -> dict[str, Any]:
+    from datetime import UTC, datetime
+
+    from diploma_exchange.credentials.samples import sample_diploma_credential
+    from diploma_exchange.proofs.ecdsa_sd_2023_create import add_base_proof
+
+    return add_base_proof(
+        sample_diploma_credential(0),
+        p256_issuer[1],
+        created=datetime(2026, 6, 20, tzinfo=UTC),
+        mandatory_pointers=MANDATORY,
+    )
+
+
+def _verify(document: dict[str, Any], key: ec.EllipticCurvePrivateKey) -> Any:
+    from diploma_exchange.proofs import suites
+
+    return suites.verify_proof(document, document["proof"], key.public_key())
+
+
+def test_base_proof_is_for_the_holder_only(
+    base_diploma: dict[str, Any], p256_issuer: tuple[ec.EllipticCurvePrivateKey, Any]
+) -> None:
+    assert base_diploma["proof"]["proofValue"].startswith("u2V0A")  # 0xd9 0x5d 0x00
+    assert _verify(base_diploma, p256_issuer[0]).code == "unsupported-cryptosuite"
+
+
+def test_derived_diploma_reveals_only_the_chosen_fields_and_verifies(
+    base_diploma: dict[str, Any], p256_issuer: tuple[ec.EllipticCurvePrivateKey, Any]
+) -> None:
+    from diploma_exchange.proofs.ecdsa_sd_2023_create import derive_proof
+
+    reveal = derive_proof(base_diploma, ["/credentialSubject/graduate/fullName"])
+    text = json.dumps(reveal, ensure_ascii=False)
+    assert "Aigerim Abenova" in text
+    assert "2004-07-09" not in text  # date of birth withheld
+    assert "transcript" not in reveal["credentialSubject"]  # grades withheld
+    assert reveal["credentialSubject"]["achievement"]["achievementType"] == "BachelorDegree"
+    assert reveal["proof"]["proofValue"].startswith("u2V0B")  # derived header
+    check = _verify(reveal, p256_issuer[0])
+    assert check.code == "verified", check.message
+    # Grades (an RDF list) can be disclosed too, and still verify.
+    with_grades = derive_proof(base_diploma, ["/credentialSubject/transcript"])
+    assert len(with_grades["credentialSubject"]["transcript"]) == 16
+    assert _verify(with_grades, p256_issuer[0]).code == "verified"
+
+
+def test_derived_diploma_tampering_is_refused(
+    base_diploma: dict[str, Any], p256_issuer: tuple[ec.EllipticCurvePrivateKey, Any]
+) -> None:
+    from diploma_exchange.proofs.ecdsa_sd_2023_create import derive_proof
+
+    reveal = derive_proof(base_diploma, ["/credentialSubject/graduate/dateOfBirth"])
+    changed = json.loads(json.dumps(reveal))
+    changed["credentialSubject"]["graduate"]["dateOfBirth"] = "1990-01-01"
+    assert _verify(changed, p256_issuer[0]).code == "signature-mismatch"
+    added = json.loads(json.dumps(reveal))
+    added["credentialSubject"]["graduate"]["fullName"] = {"en": "Someone Else"}
+    assert _verify(added, p256_issuer[0]).code == "signature-mismatch"
+    other = ec.generate_private_key(ec.SECP256R1())
+    assert _verify(reveal, other).code == "signature-mismatch"
+
+
+def test_w3c_example_round_trip(p256_issuer: tuple[ec.EllipticCurvePrivateKey, Any]) -> None:
+    from datetime import UTC, datetime
+
+    from diploma_exchange.proofs.ecdsa_sd_2023_create import add_base_proof, derive_proof
+    from vector_files import require
+
+    unsigned = json.loads(require("ecdsa/unsigned.json").read_text("utf-8"))
+    base = add_base_proof(
+        unsigned, p256_issuer[1], created=datetime.now(UTC), mandatory_pointers=["/issuer"]
+    )
+    reveal = derive_proof(base, ["/credentialSubject/alumniOf"])
+    assert reveal["credentialSubject"]["alumniOf"] == "The School of Examples"
+    assert "description" not in reveal
+    assert _verify(reveal, p256_issuer[0]).code == "verified"
