@@ -417,3 +417,22 @@ def test_each_format_is_issued_once_per_offer_and_only_as_offered(
         headers={"Authorization": f"Bearer {access}", "Content-Type": "application/json"},
     )
     oauth_error(response, 400, "invalid_credential_request")
+
+
+def test_offers_per_diploma_are_limited_and_audited(
+    web: TestClient, claimed: Claimed, engine: Engine
+) -> None:
+    from diploma_exchange.db.models import AuditEntryRecord
+
+    for _ in range(20):
+        make_offer(web, claimed, formats=("ldp_vc",), tx_code=False)
+    refused = web.post(
+        "/me/wallet/offers",
+        data={"csrf": claimed.csrf, "format": ["ldp_vc"]},
+        headers={"Accept": "application/json"},
+    )
+    assert refused.status_code == 429
+    with Session(engine) as s:
+        assert len(s.exec(select(WalletOfferRecord)).all()) == 20
+        actions = [e.action for e in s.exec(select(AuditEntryRecord)).all()]
+    assert actions.count("wallet.offer") == 20

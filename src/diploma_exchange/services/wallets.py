@@ -252,6 +252,7 @@ def exchange_code(
     )
     if won.rowcount != 1:  # type: ignore[attr-defined]
         raise OAuthError("invalid_grant", "the pre-authorized code was already used")
+    audit.act_as(session, f"wallet:offer/{record.id}")
     audit.record(session, "wallet.token", "diploma", record.credential_id, {"offer": record.id})
     return {
         "access_token": token,
@@ -438,6 +439,7 @@ def issue_credential(
         )
     )
     session.flush()
+    audit.act_as(session, f"wallet:offer/{offer.id}")
     audit.record(
         session,
         "wallet.issue",

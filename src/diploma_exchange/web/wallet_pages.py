@@ -17,6 +17,7 @@ from diploma_exchange.api.problems import problem_for
 from diploma_exchange.db.models import WebSessionRecord
 from diploma_exchange.errors import Error, Forbidden, NotAuthenticated
 from diploma_exchange.services import sharing, wallets
+from diploma_exchange.services.ratelimit import Limit, RateLimiter
 from diploma_exchange.wallets import oid4vci
 from diploma_exchange.web.rendering import render, secure_headers, wants_json
 
@@ -24,6 +25,7 @@ router = APIRouter(include_in_schema=False)
 
 #: The graduate's session cookie (set by the claim page, sent to /me paths only).
 GRADUATE_COOKIE = "dx_grad"
+OFFERS_PER_DIPLOMA = Limit("wallet-offer:diploma", 20, 3600)
 _FORMATS = {"ldp_vc": oid4vci.CONFIG_LDP_VC, "dc+sd-jwt": oid4vci.CONFIG_SD_JWT_VC}
 
 
@@ -115,6 +117,12 @@ def wallet_offer(
             raise Forbidden(
                 "the form is stale or came from another site; reload the page", code="csrf-failed"
             )
+        limiter: RateLimiter = request.app.state.rate_limiter
+        limiter.check(
+            OFFERS_PER_DIPLOMA,
+            graduate.credential_id,
+            "too many wallet offers for this diploma; try again later",
+        )
         offer = wallets.create_offer(
             session,
             settings,
