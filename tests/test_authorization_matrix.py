@@ -329,6 +329,7 @@ POLICIES: dict[tuple[str, str, str], Policy] = {
         public(), data={}, note="no grant: 400 invalid_request for everyone"
     ),
     ("POST", "/oid4vci/nonce", ""): Policy(public()),
+    ("GET", "/oid4vci/types/diploma", ""): Policy(public()),
     ("POST", "/oid4vci/credential", ""): Policy(
         only(), json={}, note="only a wallet's access token authorizes (401 for every role)"
     ),

@@ -436,3 +436,14 @@ def test_offers_per_diploma_are_limited_and_audited(
         assert len(s.exec(select(WalletOfferRecord)).all()) == 20
         actions = [e.action for e in s.exec(select(AuditEntryRecord)).all()]
     assert actions.count("wallet.offer") == 20
+
+
+def test_vct_resolves_to_type_metadata(web: TestClient) -> None:
+    meta = web.get("/.well-known/openid-credential-issuer").json()
+    vct = meta["credential_configurations_supported"][SD]["vct"]
+    body = web.get(local_path(vct)).json()
+    assert body["vct"] == vct
+    sd_of = {tuple(c["path"]): c["sd"] for c in body["claims"]}
+    assert sd_of[("credentialSubject", "graduate", "dateOfBirth")] == "always"
+    assert sd_of[("credentialSubject", "transcript", None, "grade")] == "always"
+    assert sd_of[("name",)] == "never"

@@ -142,6 +142,45 @@ def issuer_metadata(
     }
 
 
+def sd_jwt_vc_type_metadata(endpoints: Endpoints) -> dict[str, Any]:
+    """SD-JWT VC Type Metadata (draft-ietf-oauth-sd-jwt-vc §6) served at the ``vct`` URL:
+    names for wallets to display, and which claims are selectively disclosable."""
+    from diploma_exchange.wallets.sd_jwt_vc import (
+        SD_ARRAY_ELEMENTS,
+        SD_OBJECT_PROPERTIES,
+        SD_PROPERTIES,
+    )
+
+    subject = "credentialSubject"
+    claims: list[dict[str, Any]] = []
+    for description in _claims_description():
+        path = description["path"]
+        label = description["display"][0]["name"]
+        disclosable = (
+            len(path) > 1
+            and path[0] == subject
+            and (
+                path[1] in SD_PROPERTIES
+                or path[1] in SD_ARRAY_ELEMENTS
+                or (path[1] in SD_OBJECT_PROPERTIES and len(path) > 2)
+            )
+        )
+        claims.append(
+            {
+                "path": path,
+                "display": [{"locale": "en", "label": label}],
+                "sd": "always" if disclosable else "never",
+            }
+        )
+    return {
+        "vct": endpoints.vct,
+        "name": "University diploma",
+        "description": "A diploma issued through diploma-exchange, with its Diploma Supplement",
+        "display": [{"locale": "en", "name": "University diploma"}],
+        "claims": claims,
+    }
+
+
 def authorization_server_metadata(endpoints: Endpoints) -> dict[str, Any]:
     """RFC 8414 metadata of the authorization server this issuer is (§12.3): the
     Pre-Authorized Code grant only, without client authentication."""

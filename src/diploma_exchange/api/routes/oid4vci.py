@@ -85,6 +85,14 @@ def authorization_server_metadata(settings: SettingsDep) -> JSONResponse:
 
 
 @router.get(
+    "/oid4vci/types/diploma",
+    summary="SD-JWT VC Type Metadata of the diploma (its vct URL)",
+)
+def diploma_type_metadata(settings: SettingsDep) -> JSONResponse:
+    return JSONResponse(oid4vci.sd_jwt_vc_type_metadata(wallets.endpoints(settings)))
+
+
+@router.get(
     "/oid4vci/offers/{code}",
     summary="A credential offer by reference (credential_offer_uri)",
 )
