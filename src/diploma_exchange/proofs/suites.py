@@ -35,6 +35,7 @@ from diploma_exchange.proofs import data_integrity as di
 from diploma_exchange.proofs import (
     ecdsa_jcs_2019,
     ecdsa_rdfc_2019,
+    ecdsa_sd_2023,
     eddsa_jcs_2022,
     eddsa_rdfc_2022,
 )
@@ -158,12 +159,27 @@ SUITES: Final[Mapping[str, Cryptosuite]] = {
 }
 
 
+#: Cryptosuites this service verifies but never signs with: ecdsa-sd-2023 derived proofs
+#: (selective disclosure by the holder).
+VERIFY_ONLY_SUITES: Final[Mapping[str, Cryptosuite]] = {
+    ecdsa_sd_2023.CRYPTOSUITE: Cryptosuite(
+        ecdsa_sd_2023.CRYPTOSUITE,
+        frozenset({KeyType.P256}),
+        ecdsa_sd_2023.verify_input_document,
+        ecdsa_sd_2023.create_proof,
+        EcdsaSigner,
+    )
+}
+
+
 def suite_for(proof: Mapping[str, Any]) -> Cryptosuite | None:
     """The supported cryptosuite of ``proof``, or ``None`` (another type or cryptosuite)."""
     if not isinstance(proof, Mapping) or proof.get("type") != di.PROOF_TYPE:
         return None
     name = proof.get("cryptosuite")
-    return SUITES.get(name) if isinstance(name, str) else None
+    if not isinstance(name, str):
+        return None
+    return SUITES.get(name) or VERIFY_ONLY_SUITES.get(name)
 
 
 def unsupported(proof: Mapping[str, Any]) -> ProofCheck:

@@ -54,6 +54,7 @@ from diploma_exchange.services.registry import (
 )
 from diploma_exchange.services.status import LocalStatusLists
 from diploma_exchange.services.trust import TrustRegistry
+from diploma_exchange.services.wallets import LocalStatusTokens
 from diploma_exchange.trust.eu_trusted_lists import parse_anchor_header
 from diploma_exchange.trust.view import TrustListView
 from diploma_exchange.verification import Lookups, VerificationReport, Verifier
@@ -211,7 +212,11 @@ def for_service(
             accreditations=registry,
             issuance=RegistryIssuanceRecords(session),
             transparency=LogEvidenceSource(session, settings, fetcher=remote.fetcher),
-            documents=remote.fetcher,
+            # This service's own IETF status list tokens (SD-JWT VCs sent to wallets) are
+            # read from the database; every other document through the safe fetcher.
+            documents=LocalStatusTokens(session, settings, remote.fetcher)
+            if remote.fetcher is not None
+            else None,
             blockchain_explorer=blockchain_explorers(settings, remote.fetcher),
             trusted_certificates=seal_trust_anchors(settings),
             trust_list_name=seal_trust_list_name(settings),
