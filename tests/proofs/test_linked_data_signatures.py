@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -176,3 +177,25 @@ def test_eddsa_2022_is_eddsa_rdfc_2022_under_its_draft_name() -> None:
     assert suites.verify_proof({**document, "proof": renamed}, renamed, public_key()).code == (
         "signature-mismatch"
     )
+
+
+PLUGFEST = Path(__file__).resolve().parents[1] / "corpus/foreign/data-integrity/ccg-vc-ed-plugfest"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "plugfest-1-2022-plugfest-1-ex-1.json",
+        "plugfest-3-2023-signed_badge_example-p3.json",
+    ],
+)
+def test_real_ed25519_signature_2018_credentials_verify(name: str) -> None:
+    """Jobs for the Future plugfest badges (w3c-ccg/vc-ed, see the corpus manifest), signed
+    with Ed25519Signature2018 by their issuers' did:key."""
+    document = json.loads((PLUGFEST / name).read_text())
+    proof = document["proof"]
+    did = proof["verificationMethod"].split("#")[0]
+    key = public_key_from_multibase(did.removeprefix("did:key:"))
+    assert suites.verify_proof(document, proof, key).verified
+    document["credentialSubject"]["id"] = "did:example:someone-else"
+    assert suites.verify_proof(document, proof, key).code == "signature-mismatch"

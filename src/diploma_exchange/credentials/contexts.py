@@ -63,6 +63,9 @@ CONTEXTS: Mapping[str, str] = {
     "https://w3id.org/citizenship/v2": "citizenship-v2.jsonld",
     "https://www.w3.org/2018/credentials/examples/v1": "credentials-examples-v1.jsonld",
     "https://www.w3.org/ns/odrl.jsonld": "odrl.jsonld",
+    "https://w3c-ccg.github.io/vc-ed/plugfest-1-2022/jff-vc-edu-plugfest-1-context.json": (
+        "jff-vc-edu-plugfest-1-context.json"
+    ),
 }
 
 
