@@ -96,6 +96,8 @@ def test_the_ccg_predecessors_are_read_as_entries() -> None:
         ("RevocationList2020Status", "revocation", 9),
     ]
     assert {e.status_list_credential for e in parsed.entries} == {list_url}
+    numeric = parse_status_entries(_credential({**revocation_2020, "revocationListIndex": 9}))
+    assert [e.status_list_index for e in numeric.entries] == [9]  # as some issuers write it
     broken = parse_status_entries(_credential({**revocation_2020, "revocationListIndex": "x"}))
     assert [p.pointer for p in broken.problems] == ["/credentialStatus/statusListIndex"]
 

@@ -156,9 +156,9 @@ def _sort_entry(
             "statusListCredential": item.get("revocationListCredential"),
         }
     if kind == ENTRY_TYPE or (isinstance(kind, str) and kind in LEGACY_ENTRY_TYPES):
-        entry, problems = _parse_entry(
-            item, pointer, allow_integer_index=allow_integer_index, kind=str(kind)
-        )
+        # The CCG lists' issuers (and their examples) also write the index as a number.
+        lenient = allow_integer_index or kind in LEGACY_ENTRY_TYPES
+        entry, problems = _parse_entry(item, pointer, allow_integer_index=lenient, kind=str(kind))
         result.problems.extend(problems)
         if entry is not None:
             result.entries.append(entry)
