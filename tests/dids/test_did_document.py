@@ -200,3 +200,27 @@ def test_split_did_url(did_url: str, expected: tuple[str, str]) -> None:
 def test_split_did_url_rejects(did_url: str) -> None:
     with pytest.raises(DidResolutionError):
         split_did_url(did_url)
+
+
+def test_keys_listed_under_the_pre_did_core_name_public_key_are_read() -> None:
+    key = "H3C2AVvLMv6gmMNam3uVAjZpfkcJCwDwnZn6z3wXmqPV"
+    parsed = DidDocument.from_json(
+        {
+            "id": DID,
+            "publicKey": [
+                {
+                    "id": "#key-1",
+                    "type": "Ed25519VerificationKey2018",
+                    "controller": DID,
+                    "publicKeyBase58": key,
+                }
+            ],
+            "assertionMethod": ["#key-1"],
+        }
+    )
+    method = parsed.verification_method("#key-1")
+    assert method is not None and method.public_key_base58 == key
+    assert parsed.is_assertion_method(f"{DID}#key-1")
+    method.public_key()  # loads
+    with pytest.raises(DidResolutionError):
+        DidDocument.from_json({"id": DID, "publicKey": {"id": "#k"}})

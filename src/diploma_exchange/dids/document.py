@@ -311,6 +311,15 @@ class DidDocument:
             VerificationMethod.from_json(item, base_did=did, pointer=f"/verificationMethod/{i}")
             for i, item in enumerate(raw_methods)
         ]
+        # DID documents written before DID Core 1.0 (did:web issuers of Ed25519Signature2018
+        # credentials among them) list their keys under ``publicKey``.
+        legacy_keys = value.get("publicKey", [])
+        if not isinstance(legacy_keys, list):
+            raise DidResolutionError("publicKey must be a list", pointer="/publicKey")
+        methods += [
+            VerificationMethod.from_json(item, base_did=did, pointer=f"/publicKey/{i}")
+            for i, item in enumerate(legacy_keys)
+        ]
         assertion = _references(
             value.get("assertionMethod"), base_did=did, pointer="/assertionMethod", embedded=methods
         )
