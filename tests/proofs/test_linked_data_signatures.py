@@ -199,3 +199,20 @@ def test_real_ed25519_signature_2018_credentials_verify(name: str) -> None:
     assert suites.verify_proof(document, proof, key).verified
     document["credentialSubject"]["id"] = "did:example:someone-else"
     assert suites.verify_proof(document, proof, key).code == "signature-mismatch"
+
+
+SPRUCE = Path(__file__).resolve().parents[1] / "corpus/foreign/data-integrity"
+
+
+@pytest.mark.parametrize("name", ["lds-ed25519-2020-vc0.json", "lds-ed25519-2020-vp0.json"])
+def test_another_implementations_ed25519_signature_2020_verifies(name: str) -> None:
+    """Spruce ssi's own Ed25519Signature2020 credential and presentation (see the corpus
+    manifest), checked with the key of its issuer's controller document."""
+    issuer = json.loads(
+        (SPRUCE / "support/documents/spruce-ssi-lds-ed25519-2020-issuer0.json").read_text()
+    )
+    key = public_key_from_multibase(issuer["verificationMethod"][0]["publicKeyMultibase"])
+    document = json.loads((SPRUCE / "spruce-ssi" / name).read_text())
+    assert suites.verify_proof(document, document["proof"], key).verified
+    document["id"] = "urn:uuid:00000000-0000-0000-0000-000000000000"
+    assert suites.verify_proof(document, document["proof"], key).code == "signature-mismatch"
