@@ -1636,6 +1636,8 @@ from diploma_exchange.cli_log import log_app
 
 app.add_typer(log_app, name="log")
 
+import diploma_exchange.cli_eu_trust  # noqa: F401  (registers `trust import-eu-lists`)
+
 
 def main() -> None:
     """Console-script entry: usage errors exit with 64, since 1 and 2 are verdicts of ``verify``.

@@ -82,6 +82,12 @@ class Settings(BaseSettings):
     #: CAs), and the list's name for reports. Unset: no trust list, and a seal's signer is
     #: named but not trusted (verdict indeterminate).
     seal_trust_anchors_file: Path | None = None
+    #: Blockcerts anchors: chain (``btc:mainnet``, ``btc:testnet``, ``eth:mainnet``,
+    #: ``eth:sepolia``...) -> explorer API (Esplora for Bitcoin, e.g.
+    #: ``https://blockstream.info/api``; Etherscan-compatible for Ethereum, e.g.
+    #: ``https://api.etherscan.io/api?apikey=...``), asked through the safe fetcher. Empty:
+    #: anchors are not looked up and Blockcerts verdicts stay indeterminate.
+    blockcerts_explorers: dict[str, str] = Field(default_factory=dict)
     seal_trust_list_name: str = "the configured EU trust list"
 
     #: Status lists are published with ``validUntil`` = signing time + this, and re-signed

@@ -16,7 +16,8 @@ Manifest (shared by every corpus):
 - an item: ``id``, ``file``, ``kind``, ``format`` (``{"name": ...}``; for envelope corpora
   the format name the report must give), ``source`` (``repository``, ``path``, ``commit``,
   ``licence``), ``sha256``, optional ``dids`` / ``status_lists`` / ``documents`` (``{key:
-  file}``), ``trusted_issuers``, ``seal_anchors`` (PEM files), ``policy``, ``now``,
+  file}``), ``trusted_issuers``, ``seal_anchors`` (PEM files), ``blockcerts_explorers``
+  (the ``Settings`` value: chain -> explorer URL, answered from ``documents``), ``policy``, ``now``,
   ``tampered_from``; ``expected``: ``verdict``, ``checks`` (``{name: "status:code"}``),
   ``why``.
 """
@@ -130,7 +131,10 @@ def test_item_gets_its_verdict(path: Path, item_id: str, tmp_path: Path) -> None
     top = manifest(path)
     data = (path.parent / item["file"]).read_bytes()
     assert hashlib.sha256(data).hexdigest() == item["sha256"], "the corpus file was changed"
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'none.db'}")
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'none.db'}",
+        blockcerts_explorers=item.get("blockcerts_explorers", {}),
+    )
     policy = select_policy(str(item.get("policy", top.get("policy", "default"))).split(":")[0])
     now = datetime.fromisoformat(str(item.get("now", top["now"])))
     report = for_cli(settings, cli_inputs(path, item), None).verify(data, policy=policy, now=now)

@@ -77,6 +77,14 @@ class DocumentFetcher(Protocol):
     def get_bytes(self, url: str, *, accept: str) -> bytes: ...
 
 
+class ChainExplorer(Protocol):
+    """Looks up Blockcerts anchors (:class:`~diploma_exchange.formats.explorers.BlockchainExplorers`)."""
+
+    def serves(self, anchor: Any) -> bool: ...
+
+    def lookup(self, anchor: Any) -> Any: ...
+
+
 class StaticFetcher:
     """A :class:`DocumentFetcher` over stored documents (tests, the CLI's files, imported
     copies): URL -> bytes. Any other URL raises, like an unreachable host."""
@@ -146,8 +154,8 @@ class EnvelopeOptions:
     leeway: timedelta = timedelta(seconds=60)
     trusted_certificates: Sequence[x509.Certificate] = ()
     trust_list_name: str | None = None
-    #: Blockchain anchors cannot be checked without an explorer; none is configured.
-    blockchain_explorer: Callable[[str, str], Mapping[str, Any]] | None = None
+    #: Blockcerts anchors are looked up with it (formats/explorers.py); none: not checked.
+    blockchain_explorer: ChainExplorer | None = None
     max_bytes: int = 2 * 1024 * 1024
 
 
