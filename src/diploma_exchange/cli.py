@@ -992,9 +992,11 @@ def verify(
         typer.Option("--did-document", help="Use this DID document file instead of fetching it."),
     ] = None,
     status_list: Annotated[
-        list[Path] | None,
+        list[str] | None,
         typer.Option(
-            "--status-list", help="Use this status list credential file instead of fetching it."
+            "--status-list",
+            help="Use this status list credential file instead of fetching it: FILE (matched "
+            "by the list's id) or URL=FILE (the list the credential names by that URL).",
         ),
     ] = None,
     trust_list: Annotated[
@@ -1068,7 +1070,14 @@ def verify(
             else _read_limited(path, settings.max_upload_bytes)
         )
         given_docs = [p.read_bytes() for p in did_document or []]
-        given_lists = [p.read_bytes() for p in status_list or []]
+        given_lists = []
+        for list_file in status_list or []:
+            url, sep, file = list_file.partition("=")
+            if sep and url.startswith(("https://", "http://")) and file:
+                # The list at the URL the credential names (its own id may differ).
+                documents[url] = _read_limited(Path(file), settings.max_upload_bytes)
+            else:
+                given_lists.append(Path(list_file).read_bytes())
         given_trust_lists = [p.read_bytes() for p in trust_list or []]
         for entry in document or []:
             url, sep, file = entry.partition("=")

@@ -33,7 +33,7 @@ from diploma_exchange import strict_json
 from diploma_exchange.config import Settings
 from diploma_exchange.dids.document import DidDocument
 from diploma_exchange.dids.remote import DidWebResolver, SafeFetcher
-from diploma_exchange.errors import ConfigurationError, InvalidInput, LimitExceeded
+from diploma_exchange.errors import ConfigurationError, Error, InvalidInput, LimitExceeded
 from diploma_exchange.formats.explorers import BlockchainExplorers
 from diploma_exchange.formats.model import DocumentFetcher, LayeredFetcher, StaticFetcher
 from diploma_exchange.proofs.rdfc import RdfcLimits
@@ -510,7 +510,12 @@ def for_cli(settings: Settings, inputs: CliInputs, local_session: Session | None
         Lookups(
             resolver=LayeredResolver(inputs.did_documents, registry, remote_dids),
             trust=LayeredTrust(inputs.trusted_issuers, registry_trust),
-            status_lists=LayeredStatusLists(inputs.status_lists, local_lists, remote_lists),
+            status_lists=LayeredStatusLists(
+                inputs.status_lists,
+                local_lists,
+                remote_lists,
+                given_by_url=_json_documents(inputs.documents, settings),
+            ),
             key_history=key_history,
             accreditations=accreditations,
             issuance=issuance,
@@ -523,6 +528,23 @@ def for_cli(settings: Settings, inputs: CliInputs, local_session: Session | None
         ),
         rdfc_limits=rdfc_limits(settings),
     )
+
+
+def _json_documents(documents: Mapping[str, bytes], settings: Settings) -> dict[str, Any]:
+    """The documents given by URL that are JSON objects (status lists among them)."""
+    found: dict[str, Any] = {}
+    for url, data in documents.items():
+        if data.lstrip()[:1] != b"{":
+            continue
+        try:
+            parsed = strict_json.loads(
+                data, max_bytes=settings.max_body_bytes, max_depth=settings.max_json_depth
+            )
+        except (Error, ValueError):
+            continue  # not JSON after all: left to the format that asked for it
+        if isinstance(parsed, dict):
+            found[url] = parsed
+    return found
 
 
 __all__ = [
