@@ -34,6 +34,7 @@ from fpdf.enums import Align, MethodReturnValue, TableBordersLayout, VAlign, Wra
 from fpdf.fonts import FontFace
 from fpdf.util import Padding
 
+from diploma_exchange.documents.extract import LOG_BUNDLE_FILENAME
 from diploma_exchange.documents.labels import LABELS, label, trilingual, with_count
 from diploma_exchange.documents.qr import draw_qr
 from diploma_exchange.documents.view import LANGUAGES, DiplomaView, diploma_view, pick
@@ -44,6 +45,7 @@ SANS: Final = "DejaVuSans"
 SERIF: Final = "DejaVuSerif"
 #: The name of the embedded credential; extract.py looks for any ``.json`` attachment.
 CREDENTIAL_FILENAME: Final = "credential.json"
+
 
 _DASH: Final = "—"
 # fpdf2 replaces this marker by the page count when the document is closed. A private-use
@@ -813,6 +815,7 @@ def render_diploma_pdf(
     verification_url: str | None,
     generated_at: datetime | None = None,
     credential_bytes: bytes | None = None,
+    log_bundle: Mapping[str, Any] | None = None,
 ) -> bytes:
     """Render a credential as a PDF diploma with its Diploma Supplement.
 
@@ -823,6 +826,11 @@ def render_diploma_pdf(
     exact ``credential_bytes`` when given (they must decode to ``credential``), else
     ``json.dumps(credential, ensure_ascii=False, indent=2)``. The same inputs, including
     ``generated_at`` (default: now, UTC), give the same bytes.
+
+    ``log_bundle``, the diploma's transparency log evidence (``dx-log-bundle/v1``: its
+    inclusion proofs in a signed checkpoint), is embedded beside it as ``diploma.log.json``
+    (``/AFRelationship /Supplement``) so that a verifier without network access can check
+    that the diploma was logged; it is evidence about the credential, never part of it.
 
     The credential is not verified here and may be anything: missing fields print as "—",
     and no value can break the layout.
@@ -870,7 +878,29 @@ def render_diploma_pdf(
         compress=False,
         checksum=True,
     )
+    if log_bundle is not None:
+        pdf.embed_file(
+            bytes=_bundle_payload(log_bundle),
+            basename=LOG_BUNDLE_FILENAME,
+            mime_type="application/json",
+            associated_file_relationship="Supplement",
+            desc="Transparency log evidence of the issuance (dx-log-bundle/v1): inclusion "
+            "proofs in a signed checkpoint",
+            creation_date=created,
+            modification_date=created,
+            compress=False,
+            checksum=True,
+        )
     return bytes(pdf.output())
 
 
-__all__ = ["CREDENTIAL_FILENAME", "FONT_DIR", "render_diploma_pdf"]
+def _bundle_payload(bundle: Mapping[str, Any]) -> bytes:
+    try:
+        return json.dumps(bundle, ensure_ascii=True, indent=2, allow_nan=False).encode()
+    except (TypeError, ValueError) as exc:
+        raise InvalidInput(
+            f"the log bundle is not a JSON document ({exc})", code="pdf-bundle-not-json"
+        ) from exc
+
+
+__all__ = ["CREDENTIAL_FILENAME", "FONT_DIR", "LOG_BUNDLE_FILENAME", "render_diploma_pdf"]

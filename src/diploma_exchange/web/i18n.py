@@ -127,12 +127,18 @@ M: dict[str, dict[str, str]] = {
         "kk": "Диплом және қосымша (PDF)",
     },
     "me.download.pdf.help": {
-        "en": "The PDF carries the signed diploma inside and a QR code to a new verification "
-        "link that you can revoke below like any other.",
-        "ru": "PDF содержит подписанный диплом и QR-код новой ссылки для проверки, которую "
-        "можно отозвать ниже, как любую другую.",
-        "kk": "PDF ішінде қол қойылған диплом және жаңа тексеру сілтемесінің QR-коды бар; "
-        "оны төменде басқа сілтемелер сияқты кері қайтарып алуға болады.",
+        "en": "The PDF carries the signed diploma inside and a QR code to your diploma link: "
+        "the same link in every copy you download, valid as long as the diploma is. You can "
+        "withdraw it below; the QR codes already printed then stop working, and your next PDF "
+        "gets a new diploma link.",
+        "ru": "PDF содержит подписанный диплом и QR-код ссылки на ваш диплом: одной и той же "
+        "во всех загруженных копиях и действующей, пока действителен диплом. Её можно "
+        "отозвать ниже; тогда уже напечатанные QR-коды перестанут работать, а следующий PDF "
+        "получит новую ссылку.",
+        "kk": "PDF ішінде қол қойылған диплом және диплом сілтемесінің QR-коды бар: ол барлық "
+        "жүктелген көшірмелерде бірдей және диплом жарамды болғанша жарамды. Оны төменде кері "
+        "қайтарып алуға болады; сонда басылған QR-кодтар жұмыс істемей қалады, ал келесі PDF "
+        "жаңа сілтеме алады.",
     },
     "me.diploma_state": {
         "en": "Status of the diploma",
@@ -229,6 +235,16 @@ M: dict[str, dict[str, str]] = {
         "en": "QR code of a PDF",
         "ru": "QR-код в PDF",
         "kk": "PDF ішіндегі QR-код",
+    },
+    "links.purpose.diploma": {
+        "en": "Diploma link: the QR code of your PDFs",
+        "ru": "Ссылка на диплом: QR-код ваших PDF",
+        "kk": "Диплом сілтемесі: PDF файлдарыңыздағы QR-код",
+    },
+    "links.no_expiry": {
+        "en": "while the diploma is valid",
+        "ru": "пока действителен диплом",
+        "kk": "диплом жарамды болғанша",
     },
     "yes": {"en": "yes", "ru": "да", "kk": "иә"},
     "no": {"en": "no", "ru": "нет", "kk": "жоқ"},

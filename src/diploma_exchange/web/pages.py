@@ -25,7 +25,7 @@ from diploma_exchange import strict_json
 from diploma_exchange.api.deps import RemoteDep, SessionDep, SettingsDep
 from diploma_exchange.api.problems import problem_for, status_for
 from diploma_exchange.config import Settings
-from diploma_exchange.db.models import ShareLinkRecord, WebSessionRecord, utcnow_seconds
+from diploma_exchange.db.models import ShareLinkRecord, WebSessionRecord
 from diploma_exchange.documents.view import diploma_view
 from diploma_exchange.errors import (
     Error,
@@ -439,17 +439,10 @@ def me_pdf(
         return access
     _, graduate = access
     record, credential = sharing.credential_of(session, graduate.credential_id)
-    now = utcnow_seconds()
-    link_token, _ = sharing.create_link(
-        session,
-        settings,
-        graduate,
-        label=f"PDF {now:%Y-%m-%d}",
-        days=settings.share_link_max_days,
-        pin=None,
-        purpose="pdf",
-        now=now,
-    )
+    try:
+        link_token, _ = sharing.diploma_link(session, settings, graduate)
+    except Error as exc:
+        return _error_page(request, exc)
     return _pdf_response(settings, credential, record.document, link_token)
 
 
@@ -691,7 +684,7 @@ def share_link(
     return render(
         request,
         "verification.html",
-        link_expires_at=link.expires_at,
+        link_expires_at=link.expires_at if link.expires_at.year < 9999 else None,
         recognition_form_action=base,
         recognition_form_method="get",
         recognition_hidden=[],

@@ -1,0 +1,85 @@
+"""The graduate's PDF: its QR code is the diploma link (one per diploma, as long-lived as the
+diploma, withdrawable), and downloading a PDF does not make a new link each time."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import datetime
+
+from fastapi.testclient import TestClient
+from pypdf import PdfReader
+from sqlalchemy.engine import Engine
+
+from conftest import Tenant
+from diploma_exchange.services.sharing import DIPLOMA_LINK, NO_EXPIRY
+from diploma_exchange.sharing import codes
+from web.conftest import Issued, issue
+from web.test_graduate_and_links import claim, csrf_of, link_rows
+
+LINK = re.compile(r"https://diplomas\.example\.kz/s/([A-Za-z0-9_-]{43})")
+
+
+def printed_link(pdf: bytes) -> str:
+    """The verification link printed under the QR code on the diploma page (the text is
+    wrapped character by character, so the lines are joined first)."""
+    text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    match = LINK.search("".join(text.split()))
+    assert match, text
+    return match.group(1)
+
+
+def download(web: TestClient) -> bytes:
+    response = web.post("/me/diploma.pdf", data={"csrf": csrf_of(web)})
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/pdf"
+    return response.content
+
+
+def test_every_pdf_carries_the_same_diploma_link(
+    web: TestClient, issued: Issued, engine: Engine
+) -> None:
+    claim(web, issued.claim_code)
+    first = printed_link(download(web))
+    second = printed_link(download(web))
+    assert first == second
+    rows = link_rows(engine)
+    assert len(rows) == 1  # two downloads, one link
+    (row,) = rows
+    assert row.purpose == DIPLOMA_LINK
+    assert row.pin_hash is None
+    assert row.expires_at.replace(tzinfo=NO_EXPIRY.tzinfo) == NO_EXPIRY  # no validUntil
+    assert row.token_sha256 == codes.digest(first)  # stored as a digest like any link
+    assert first not in repr(row.model_dump())
+    page = web.get(f"/s/{first}")
+    assert page.status_code == 200
+    assert 'data-verdict="valid"' in page.text
+    me = web.get("/me").text
+    assert "Diploma link" in me and "while the diploma is valid" in me
+
+
+def test_the_diploma_link_lasts_as_long_as_the_diploma(
+    web: TestClient, kaznu: Tenant, engine: Engine
+) -> None:
+    issued = issue(web, kaznu, valid_until="2099-06-30T00:00:00Z")
+    assert issued.credential["validUntil"] == "2099-06-30T00:00:00Z"
+    claim(web, issued.claim_code)
+    download(web)
+    (row,) = link_rows(engine)
+    assert row.expires_at.replace(tzinfo=None) == datetime(2099, 6, 30)
+
+
+def test_withdrawing_the_diploma_link_stops_printed_qr_codes(
+    web: TestClient, issued: Issued, engine: Engine
+) -> None:
+    claim(web, issued.claim_code)
+    old = printed_link(download(web))
+    (row,) = link_rows(engine)
+    revoked = web.post(f"/me/links/{row.id}/revoke", data={"csrf": csrf_of(web)})
+    assert revoked.status_code == 303
+    assert web.get(f"/s/{old}").status_code == 410
+    new = printed_link(download(web))
+    assert new != old
+    assert web.get(f"/s/{new}").status_code == 200
+    assert web.get(f"/s/{old}").status_code == 410
+    assert len(link_rows(engine)) == 2
