@@ -307,6 +307,7 @@ POLICIES: dict[tuple[str, str, str], Policy] = {
     # --- web: the graduate's own page
     ("GET", "/me", ""): Policy(only(*GRADUATES)),
     ("GET", "/me/credential.json", ""): Policy(only(*GRADUATES)),
+    ("GET", "/me/diploma.log.json", ""): Policy(only(*GRADUATES)),
     ("POST", "/me/diploma.pdf", ""): Policy(only(*GRADUATES), data=csrf_form()),
     ("POST", "/me/links", ""): Policy(only(*GRADUATES), data=csrf_form(days="30")),
     ("POST", "/me/links/pdf", "link-of-a"): Policy(

@@ -968,6 +968,7 @@ def verify(
         Expectations,
         QrLink,
         RemoteLookups,
+        attached_log_bundle,
         fetch_link,
         for_cli,
         read_input,
@@ -1040,6 +1041,7 @@ def verify(
         allow_hosts=allow_host or [],
         documents=documents,
         seal_anchors=anchors,
+        log_bundle=attached_log_bundle(received),
     )
     session = _local_registry_session(settings)
     try:

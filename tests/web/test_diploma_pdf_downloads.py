@@ -83,3 +83,39 @@ def test_withdrawing_the_diploma_link_stops_printed_qr_codes(
     assert web.get(f"/s/{new}").status_code == 200
     assert web.get(f"/s/{old}").status_code == 410
     assert len(link_rows(engine)) == 2
+
+
+def test_the_pdf_and_the_graduates_download_carry_the_log_bundle(
+    web: TestClient, issued: Issued
+) -> None:
+    from diploma_exchange.documents.extract import extract_credential_from_pdf
+    from diploma_exchange.proofs.secured import secured_digest
+    from diploma_exchange.transparency.bundle import LogBundle
+
+    claim(web, issued.claim_code)
+    extracted = extract_credential_from_pdf(download(web))
+    assert extracted.credential == issued.credential
+    assert extracted.log_bundle is not None
+    bundle = LogBundle.from_json(extracted.log_bundle)
+    digest = secured_digest(issued.credential).encode()
+    assert any(digest in entry.data for entry in bundle.entries)
+    response = web.get("/me/diploma.log.json")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.headers["content-disposition"].endswith('.log.json"')
+    own = LogBundle.from_json(response.json())
+    assert [e.data for e in own.entries] == [e.data for e in bundle.entries]
+    # The credential download is untouched: byte for byte as signed, no bundle in it.
+    assert web.get("/me/credential.json").json() == issued.credential
+    # Uploaded to the verifier, the PDF verifies (the bundle is offline evidence).
+    result = web.post(
+        "/verify",
+        files={"file": ("diploma.pdf", download(web), "application/pdf")},
+        headers={"Accept": "application/json"},
+    )
+    assert result.json()["verification"]["verdict"] == "valid"
+
+
+def test_the_log_bundle_download_needs_the_graduate(web: TestClient, issued: Issued) -> None:
+    response = web.get("/me/diploma.log.json")
+    assert response.status_code in (303, 401)

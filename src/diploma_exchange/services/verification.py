@@ -144,17 +144,38 @@ def _load_anchors(path: str, mtime_ns: int) -> tuple[x509.Certificate, ...]:
     return certificates
 
 
+class PdfCredential(dict[str, Any]):
+    """The credential embedded in a PDF diploma: the JSON object exactly as embedded (it is
+    a ``dict``, and everything that takes a credential takes it), with what the PDF carried
+    beside it: ``log_bundle``, the transparency log evidence (``diploma.log.json``), which
+    :func:`verify` and :func:`for_cli` use as offline evidence for ``issuance.log``."""
+
+    def __init__(
+        self, credential: Mapping[str, Any], *, log_bundle: Mapping[str, Any] | None = None
+    ) -> None:
+        super().__init__(credential)
+        self.log_bundle = log_bundle
+
+
+def attached_log_bundle(received: object) -> Mapping[str, Any] | None:
+    """The log bundle that came with ``received`` (a PDF's attachment), if any."""
+    return received.log_bundle if isinstance(received, PdfCredential) else None
+
+
 def for_service(
     session: Session,
     settings: Settings,
     *,
     remote: RemoteLookups | None = None,
     primary: Engine | None = None,
+    log_bundle: Mapping[str, Any] | None = None,
 ) -> Verifier:
     """The server's verifier for one request's ``session`` (see the module docstring).
 
     ``primary`` is the engine stale status lists are re-signed on (the session's own when
-    None; pass the primary when ``session`` reads a replica).
+    None; pass the primary when ``session`` reads a replica). ``log_bundle`` is transparency
+    log evidence that came with the credential (checked first, offline; see
+    :class:`~diploma_exchange.services.log_evidence.BundleFirst`).
     """
     remote = remote or RemoteLookups.disabled()
     registry = TrustRegistry(session, settings)
@@ -165,6 +186,7 @@ def for_service(
         settings,
         refresh=status_service.refresher(engine, settings) if isinstance(engine, Engine) else None,
     )
+    log = LogEvidenceSource(session, settings, fetcher=remote.fetcher)
     return Verifier(
         Lookups(
             resolver=resolver,
@@ -173,7 +195,7 @@ def for_service(
             key_history=RegistryKeyHistory(session),
             accreditations=registry,
             issuance=RegistryIssuanceRecords(session),
-            transparency=LogEvidenceSource(session, settings, fetcher=remote.fetcher),
+            transparency=log if log_bundle is None else log.with_bundle(log_bundle),
             documents=remote.fetcher,
             trusted_certificates=seal_trust_anchors(settings),
             trust_list_name=settings.seal_trust_list_name,
@@ -195,8 +217,15 @@ def verify(
     expect: Expectations | None = None,
 ) -> VerificationReport:
     """Verify ``credential`` (a JSON object, or the bytes or text of any supported format)
-    with :func:`for_service`'s verifier."""
-    verifier = for_service(session, settings, remote=remote, primary=primary)
+    with :func:`for_service`'s verifier (and, for a :class:`PdfCredential`, the log
+    evidence the PDF carried)."""
+    verifier = for_service(
+        session,
+        settings,
+        remote=remote,
+        primary=primary,
+        log_bundle=attached_log_bundle(credential),
+    )
     return verifier.verify(credential, policy=policy, now=now, expect=expect)
 
 
@@ -292,7 +321,7 @@ def read_input(settings: Settings, data: bytes) -> Readable | QrLink:
             max_inflate_bytes=settings.max_pdf_inflate_bytes,
             max_objects=settings.max_pdf_objects,
         )
-        return extracted.credential
+        return PdfCredential(extracted.credential, log_bundle=extracted.log_bundle)
     if info.name is FormatName.DIPLOMA_QR:
         texts = read_qr_codes(
             data, max_bytes=settings.max_upload_bytes, max_pixels=settings.max_image_pixels
@@ -432,6 +461,8 @@ class CliInputs:
     documents: Mapping[str, bytes] = field(default_factory=dict)
     #: Trust anchors for seals and x5c chains (CA certificates from an EU trust list).
     seal_anchors: Sequence[x509.Certificate] = ()
+    #: Transparency log evidence that came with the credential (a PDF's attachment).
+    log_bundle: Mapping[str, Any] | None = None
 
 
 def for_cli(settings: Settings, inputs: CliInputs, local_session: Session | None) -> Verifier:
@@ -458,9 +489,10 @@ def for_cli(settings: Settings, inputs: CliInputs, local_session: Session | None
         local_lists = LocalStatusLists(local_session, settings)
         key_history = RegistryKeyHistory(local_session)
         issuance = RegistryIssuanceRecords(local_session, "the local issuance register")
-        log = LogEvidenceSource(
+        source = LogEvidenceSource(
             local_session, settings, fetcher=None if inputs.offline else fetcher
         )
+        log = source if inputs.log_bundle is None else source.with_bundle(inputs.log_bundle)
     if trust_view is not None:
         registry = ChainResolver(registry, trust_view)
     return Verifier(
@@ -485,9 +517,11 @@ __all__ = [
     "PRIMARY_ENGINE_KEY",
     "CliInputs",
     "Expectations",
+    "PdfCredential",
     "QrLink",
     "Readable",
     "RemoteLookups",
+    "attached_log_bundle",
     "fetch_link",
     "for_cli",
     "for_service",

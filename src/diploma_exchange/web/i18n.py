@@ -126,6 +126,22 @@ M: dict[str, dict[str, str]] = {
         "ru": "Диплом и приложение (PDF)",
         "kk": "Диплом және қосымша (PDF)",
     },
+    "me.download.log": {
+        "en": "Transparency log proof (JSON)",
+        "ru": "Доказательство из журнала прозрачности (JSON)",
+        "kk": "Ашықтық журналының дәлелі (JSON)",
+    },
+    "me.download.log.help": {
+        "en": "Keep it with the signed diploma: it proves, without a network connection, that "
+        "your university's national centre logged the diploma when it was issued. The PDF "
+        "already carries it inside.",
+        "ru": "Храните его вместе с подписанным дипломом: оно без подключения к сети "
+        "доказывает, что национальный центр внёс диплом в журнал при его выдаче. PDF уже "
+        "содержит его внутри.",
+        "kk": "Оны қол қойылған дипломмен бірге сақтаңыз: ол желіге қосылмай-ақ ұлттық "
+        "орталықтың дипломды берілген кезде журналға енгізгенін дәлелдейді. PDF ішінде ол "
+        "бұрыннан бар.",
+    },
     "me.download.pdf.help": {
         "en": "The PDF carries the signed diploma inside and a QR code to your diploma link: "
         "the same link in every copy you download, valid as long as the diploma is. You can "
