@@ -163,6 +163,12 @@ POLICIES: dict[tuple[str, str, str], Policy] = {
     ("POST", "/v1/institutions/{slug}/api-keys", "enu"): Policy(
         only(ADMIN, ENU), ENU_SLUG, json={"label": "matrix"}
     ),
+    ("PUT", "/v1/institutions/{slug}/signatories", "kaznu"): Policy(
+        only(ADMIN, KAZNU), KAZNU_SLUG, json={"signatories": []}
+    ),
+    ("PUT", "/v1/institutions/{slug}/signatories", "enu"): Policy(
+        only(ADMIN, ENU), ENU_SLUG, json={"signatories": []}
+    ),
     ("GET", "/v1/institutions/{slug}/keys", "kaznu"): Policy(public(), KAZNU_SLUG),
     ("POST", "/v1/institutions/{slug}/keys/rotate", "kaznu"): Policy(
         only(ADMIN, KAZNU), KAZNU_SLUG, json={"note": "matrix"}, phase=1

@@ -119,3 +119,22 @@ def test_the_pdf_and_the_graduates_download_carry_the_log_bundle(
 def test_the_log_bundle_download_needs_the_graduate(web: TestClient, issued: Issued) -> None:
     response = web.get("/me/diploma.log.json")
     assert response.status_code in (303, 401)
+
+
+def test_the_graduates_pdf_names_the_university_and_its_signatories(
+    web: TestClient, kaznu: Tenant
+) -> None:
+    rector = {
+        "name": {"kk": "Айбек Сейітов", "ru": "Айбек Сеитов", "en": "Aibek Seitov"},
+        "title": {"kk": "Ректор", "ru": "Ректор", "en": "Rector"},
+    }
+    named = web.put(
+        "/v1/institutions/kaznu/signatories", json={"signatories": [rector]}, headers=kaznu.headers
+    )
+    assert named.status_code == 200, named.text
+    issued = issue(web, kaznu)
+    claim(web, issued.claim_code)
+    pages = PdfReader(io.BytesIO(download(web))).pages
+    diploma = " ".join(pages[0].extract_text().split())
+    assert "Айбек Сейітов / Айбек Сеитов / Aibek Seitov" in diploma
+    assert "Al-Farabi Kazakh National University" in diploma

@@ -11,14 +11,17 @@ from __future__ import annotations
 import json
 import logging
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
 
 from diploma_exchange.config import Settings
-from diploma_exchange.db.models import CredentialRecord
+from diploma_exchange.db.models import CredentialRecord, InstitutionRecord
 from diploma_exchange.errors import Error
-from diploma_exchange.services import transparency
+from diploma_exchange.services import institutions, transparency
+
+if TYPE_CHECKING:
+    from diploma_exchange.documents.pdf import IssuerDetails
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +52,25 @@ def optional_log_bundle(
         return None
 
 
+def issuer_details(session: Session, record: CredentialRecord) -> IssuerDetails | None:
+    """The issuing university's names and signatories from its profile here (for a
+    diploma it issued: the credential's issuer is the profile's DID)."""
+    from diploma_exchange.documents.pdf import IssuerDetails
+
+    institution = session.get(InstitutionRecord, record.institution_id)
+    if institution is None:
+        return None
+    try:
+        issuer = json.loads(record.document).get("issuer")
+    except (ValueError, AttributeError):
+        return None
+    issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
+    if issuer_id != institution.did:
+        return None
+    names = {"en": institution.name, **json.loads(institution.name_translations or "{}")}
+    return IssuerDetails(names=names, signatories=institutions.signatories_of(institution))
+
+
 def diploma_pdf(
     session: Session,
     settings: Settings,
@@ -67,7 +89,14 @@ def diploma_pdf(
         generated_at=(now or datetime.now(UTC)).replace(microsecond=0),
         credential_bytes=record.document.encode("utf-8"),
         log_bundle=optional_log_bundle(session, settings, record),
+        issuer=issuer_details(session, record),
     )
 
 
-__all__ = ["LOG_BUNDLE_FILENAME", "diploma_pdf", "log_bundle", "optional_log_bundle"]
+__all__ = [
+    "LOG_BUNDLE_FILENAME",
+    "diploma_pdf",
+    "issuer_details",
+    "log_bundle",
+    "optional_log_bundle",
+]
