@@ -138,3 +138,42 @@ def test_the_graduates_pdf_names_the_university_and_its_signatories(
     diploma = " ".join(pages[0].extract_text().split())
     assert "Айбек Сейітов / Айбек Сеитов / Aibek Seitov" in diploma
     assert "Al-Farabi Kazakh National University" in diploma
+
+
+def test_the_graduates_pdf_is_sealed_and_a_changed_one_is_reported(
+    web: TestClient, issued: Issued
+) -> None:
+    from pypdf import PdfWriter
+
+    claim(web, issued.claim_code)
+    pdf = download(web)
+
+    def verify(data: bytes) -> dict[str, object]:
+        response = web.post(
+            "/verify",
+            files={"file": ("diploma.pdf", data, "application/pdf")},
+            headers={"Accept": "application/json"},
+        )
+        assert response.status_code == 200, response.text
+        body: dict[str, object] = response.json()["verification"]
+        return body
+
+    def seal_of(report: dict[str, object]) -> dict[str, object]:
+        checks = report["checks"]
+        assert isinstance(checks, list)
+        (seal,) = [c for c in checks if c["name"] == "document.seal"]
+        return seal  # type: ignore[no-any-return]
+
+    report = verify(pdf)
+    assert report["verdict"] == "valid"
+    seal = seal_of(report)
+    assert seal["status"] == "passed" and seal["code"] == "seal.valid"
+    # Rewritten (pages edited): the seal no longer holds; the credential inside still does.
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    writer.add_metadata({"/Title": "Edited"})
+    out = io.BytesIO()
+    writer.write(out)
+    report = verify(out.getvalue())
+    assert report["verdict"] == "valid"
+    assert seal_of(report)["status"] == "failed"
+    assert seal_of(report)["code"] == "seal.modified"

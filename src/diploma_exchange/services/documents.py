@@ -13,14 +13,21 @@ import logging
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlmodel import Session
+from cryptography import x509
+from sqlmodel import Session, col, select
 
-from diploma_exchange.config import Settings
-from diploma_exchange.db.models import CredentialRecord, InstitutionRecord
+from diploma_exchange.config import DEMO_KEY_PASSPHRASE, Settings
+from diploma_exchange.db.models import (
+    CredentialRecord,
+    InstitutionKeyRecord,
+    InstitutionRecord,
+    as_utc,
+)
 from diploma_exchange.errors import Error
 from diploma_exchange.services import institutions, transparency
 
 if TYPE_CHECKING:
+    from diploma_exchange.documents.pades import SealCheck, SealingKey
     from diploma_exchange.documents.pdf import IssuerDetails
 
 logger = logging.getLogger(__name__)
@@ -71,6 +78,94 @@ def issuer_details(session: Session, record: CredentialRecord) -> IssuerDetails 
     return IssuerDetails(names=names, signatories=institutions.signatories_of(institution))
 
 
+def _demo(settings: Settings) -> bool:
+    """Certificates made here are marked demo unless in production with a real passphrase."""
+    return (
+        settings.environment != "production"
+        or settings.passphrase_bytes() == DEMO_KEY_PASSPHRASE.encode()
+    )
+
+
+def _nic(session: Session) -> InstitutionRecord | None:
+    return session.exec(
+        select(InstitutionRecord)
+        .where(InstitutionRecord.kind == "nic")
+        .order_by(col(InstitutionRecord.created_at))
+    ).first()
+
+
+def _ca(
+    settings: Settings, nic: InstitutionRecord, key: InstitutionKeyRecord
+) -> tuple[Any, x509.Certificate]:
+    from diploma_exchange.documents.pades import nic_ca_certificate
+
+    private = institutions.private_key_of(settings, nic, key)
+    certificate = nic_ca_certificate(
+        private,
+        name=nic.name,
+        did=nic.did,
+        not_before=as_utc(key.created_at),
+        country=nic.country_code,
+        demo=_demo(settings),
+    )
+    return private, certificate
+
+
+def nic_ca_certificates(session: Session, settings: Settings) -> list[x509.Certificate]:
+    """The NIC's seal CA certificates, one per NIC key held here (rotated keys keep
+    vouching for the PDFs sealed under them): the trust roots of PDF seals."""
+    nic = _nic(session)
+    if nic is None:
+        return []
+    out = []
+    for key in institutions.institution_keys(session, nic):
+        if key.status == "compromised" or key.encrypted_private_key is None:
+            continue
+        try:
+            out.append(_ca(settings, nic, key)[1])
+        except Error as exc:
+            logger.warning("no seal CA certificate for %s#%s: %s", nic.did, key.key_id, exc)
+    return out
+
+
+def sealing_key(
+    session: Session, settings: Settings, record: CredentialRecord
+) -> SealingKey | None:
+    """The issuing university's sealing key for the PDF of ``record``: its active key with a
+    certificate from the NIC's CA (its active key); None when either is not held here."""
+    from diploma_exchange.documents.pades import SealingKey, seal_certificate
+
+    institution = session.get(InstitutionRecord, record.institution_id)
+    nic = _nic(session)
+    if institution is None or nic is None:
+        return None
+    try:
+        key = institutions.active_key(session, institution)
+        private = institutions.private_key_of(settings, institution, key)
+        ca_key, ca = _ca(settings, nic, institutions.active_key(session, nic))
+    except Error as exc:
+        logger.warning("the PDF of %s is not sealed: %s", record.id, exc.message)
+        return None
+    certificate = seal_certificate(
+        private.public_key(),
+        name=institution.name,
+        did=institution.did,
+        not_before=as_utc(key.created_at),
+        ca_key=ca_key,
+        ca_certificate=ca,
+        country=institution.country_code,
+        demo=_demo(settings),
+    )
+    return SealingKey(private, certificate, (ca,))
+
+
+def check_pdf_seal(session: Session, settings: Settings, pdf: bytes) -> SealCheck:
+    """The PDF's PAdES seal checked against this NIC's seal CA certificates."""
+    from diploma_exchange.documents.pades import check_seal
+
+    return check_seal(pdf, nic_ca_certificates(session, settings))
+
+
 def diploma_pdf(
     session: Session,
     settings: Settings,
@@ -81,9 +176,10 @@ def diploma_pdf(
 ) -> bytes:
     """The PDF diploma of a stored credential, byte for byte as signed inside, with its log
     bundle beside it and a QR code to ``verification_url`` (none: the credential id)."""
+    from diploma_exchange.documents.pades import seal_pdf
     from diploma_exchange.documents.pdf import render_diploma_pdf
 
-    return render_diploma_pdf(
+    pdf = render_diploma_pdf(
         json.loads(record.document),
         verification_url=verification_url,
         generated_at=(now or datetime.now(UTC)).replace(microsecond=0),
@@ -91,12 +187,19 @@ def diploma_pdf(
         log_bundle=optional_log_bundle(session, settings, record),
         issuer=issuer_details(session, record),
     )
+    sealing = sealing_key(session, settings, record)
+    if sealing is None:
+        return pdf
+    return seal_pdf(pdf, sealing, reason="Diploma and Diploma Supplement issued by the university")
 
 
 __all__ = [
     "LOG_BUNDLE_FILENAME",
+    "check_pdf_seal",
     "diploma_pdf",
     "issuer_details",
     "log_bundle",
+    "nic_ca_certificates",
     "optional_log_bundle",
+    "sealing_key",
 ]

@@ -216,6 +216,19 @@ def signer_for(session: Session, settings: Settings, institution: InstitutionRec
     )
 
 
+def private_key_of(
+    settings: Settings, institution: InstitutionRecord, key: InstitutionKeyRecord
+) -> Ed25519PrivateKey:
+    """The private half of one of the institution's keys (decrypted in memory only).
+
+    Raises:
+        NotFound: it is not held here.
+    """
+    if key.encrypted_private_key is None:
+        raise NotFound(f"the private half of {institution.did}#{key.key_id} is not held here")
+    return keys.load_private_key(key.encrypted_private_key, _passphrase(settings))
+
+
 def key_events_url(settings: Settings, institution: InstitutionRecord) -> str:
     base = settings.public_base_url.rstrip("/")
     if institution.kind == "nic":

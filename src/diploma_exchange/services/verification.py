@@ -19,11 +19,11 @@ come from differs.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography import x509
 from sqlalchemy.engine import Engine
@@ -56,8 +56,20 @@ from diploma_exchange.services.trust import TrustRegistry
 from diploma_exchange.trust.view import TrustListView
 from diploma_exchange.verification import Lookups, VerificationReport, Verifier
 from diploma_exchange.verification.remote_status import RemoteStatusLists
-from diploma_exchange.verification.report import DEFAULT_POLICY, VerificationPolicy
+from diploma_exchange.verification.report import (
+    DEFAULT_POLICY,
+    Check,
+    CheckName,
+    VerificationPolicy,
+    errored,
+    failed,
+    passed,
+    skipped,
+)
 from diploma_exchange.verification.verifier import Expectations
+
+if TYPE_CHECKING:
+    from diploma_exchange.documents.pades import SealCheck
 
 #: ``session.info`` key of the primary engine, set on read-only sessions (which may read a
 #: replica) for the rare write a read does: re-signing a stale status list.
@@ -151,10 +163,16 @@ class PdfCredential(dict[str, Any]):
     :func:`verify` and :func:`for_cli` use as offline evidence for ``issuance.log``."""
 
     def __init__(
-        self, credential: Mapping[str, Any], *, log_bundle: Mapping[str, Any] | None = None
+        self,
+        credential: Mapping[str, Any],
+        *,
+        log_bundle: Mapping[str, Any] | None = None,
+        pdf: bytes | None = None,
     ) -> None:
         super().__init__(credential)
         self.log_bundle = log_bundle
+        #: The PDF itself, for its PAdES seal (``document.seal``).
+        self.pdf = pdf
 
 
 def attached_log_bundle(received: object) -> Mapping[str, Any] | None:
@@ -226,7 +244,29 @@ def verify(
         primary=primary,
         log_bundle=attached_log_bundle(credential),
     )
-    return verifier.verify(credential, policy=policy, now=now, expect=expect)
+    report = verifier.verify(credential, policy=policy, now=now, expect=expect)
+    if isinstance(credential, PdfCredential) and credential.pdf is not None:
+        from diploma_exchange.services.documents import check_pdf_seal
+
+        check = seal_check(check_pdf_seal(session, settings, credential.pdf))
+        report = replace(report, checks=(*report.checks, check))
+    return report
+
+
+def seal_check(seal: SealCheck) -> Check:
+    """A PDF's seal as a report check (for information: the credential inside decides the
+    verdict, whatever was done to the pages around it)."""
+    from diploma_exchange.documents.pades import SealStatus
+
+    name = CheckName.DOCUMENT_SEAL
+    details = {"signer": seal.signer} if seal.signer else {}
+    if seal.status is SealStatus.VALID:
+        return passed(name, "seal.valid", seal.message, **details)
+    if seal.status is SealStatus.MODIFIED:
+        return failed(name, "seal.modified", seal.message, **details)
+    if seal.status is SealStatus.UNSEALED:
+        return skipped(name, "seal.none", seal.message)
+    return errored(name, f"seal.{seal.status.value}", seal.message, **details)
 
 
 # --- what arrives at the doors ----------------------------------------------------------
@@ -321,7 +361,7 @@ def read_input(settings: Settings, data: bytes) -> Readable | QrLink:
             max_inflate_bytes=settings.max_pdf_inflate_bytes,
             max_objects=settings.max_pdf_objects,
         )
-        return PdfCredential(extracted.credential, log_bundle=extracted.log_bundle)
+        return PdfCredential(extracted.credential, log_bundle=extracted.log_bundle, pdf=data)
     if info.name is FormatName.DIPLOMA_QR:
         texts = read_qr_codes(
             data, max_bytes=settings.max_upload_bytes, max_pixels=settings.max_image_pixels

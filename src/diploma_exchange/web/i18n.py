@@ -531,6 +531,14 @@ M: dict[str, dict[str, str]] = {
         "ru": "Реестр выдачи: сервис вуза зарегистрировал выдачу именно этого диплома",
         "kk": "Беру тізілімі: университет қызметі дәл осы дипломның берілгенін тіркеген",
     },
+    "check.document.seal": {
+        "en": "PDF seal: the PDF is sealed by the university under a certificate of the "
+        "national centre, and unchanged since",
+        "ru": "Печать PDF: PDF заверен электронной печатью вуза с сертификатом национального "
+        "центра и с тех пор не изменялся",
+        "kk": "PDF мөрі: PDF ұлттық орталық сертификатымен университеттің электрондық мөрімен "
+        "бекітілген және содан бері өзгермеген",
+    },
     "check.issuance.log": {
         "en": "Transparency log: the diploma is in the national centre's public issuance log, "
         "logged while the university's key was valid",
