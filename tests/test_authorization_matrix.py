@@ -149,6 +149,7 @@ POLICIES: dict[tuple[str, str, str], Policy] = {
     ("GET", "/schemas/diploma-credential/v1.json", ""): Policy(public()),
     ("GET", "/institutions/{slug}/did.json", "kaznu"): Policy(public(), KAZNU_SLUG),
     ("GET", "/.well-known/did.json", ""): Policy(public()),
+    ("GET", "/.well-known/diploma-seal-ca.pem", ""): Policy(public()),
     ("GET", "/institutions/{slug}/key-events", "kaznu"): Policy(public(), KAZNU_SLUG),
     ("GET", "/.well-known/key-events", ""): Policy(public()),
     # --- institutions and keys
@@ -193,6 +194,9 @@ POLICIES: dict[tuple[str, str, str], Policy] = {
     ),
     ("GET", "/v1/diplomas", ""): Policy(only(*INSTITUTIONS)),
     ("GET", "/v1/diplomas/{credential_id}", "diploma-a"): Policy(
+        only(KAZNU, hidden=(ENU,)), DIPLOMA_A
+    ),
+    ("GET", "/v1/diplomas/{credential_id}/diploma.pdf", "diploma-a"): Policy(
         only(KAZNU, hidden=(ENU,)), DIPLOMA_A
     ),
     ("POST", "/v1/diplomas/{credential_id}/claim-code", "diploma-a"): Policy(

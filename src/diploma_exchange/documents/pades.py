@@ -262,8 +262,10 @@ def check_seal(
     )
     try:
         status = validate_pdf_signature(seal, context)
-    except (SignatureValidationError, ValueError, KeyError, TypeError) as exc:
+    except SignatureValidationError as exc:
         return SealCheck(SealStatus.UNCHECKED, f"the seal cannot be checked ({exc})")
+    except Exception as exc:  # noqa: BLE001 - a hostile PDF may break pyHanko anywhere
+        return SealCheck(SealStatus.UNCHECKED, f"the seal cannot be checked ({type(exc).__name__})")
     signer = status.signing_cert.subject.human_friendly if status.signing_cert else None
     if not status.intact or not status.valid:
         return SealCheck(SealStatus.MODIFIED, "the sealed content of the PDF was changed", signer)

@@ -121,11 +121,31 @@ def nic_ca_certificates(session: Session, settings: Settings) -> list[x509.Certi
     for key in institutions.institution_keys(session, nic):
         if key.status == "compromised" or key.encrypted_private_key is None:
             continue
-        try:
-            out.append(_ca(settings, nic, key)[1])
-        except Error as exc:
-            logger.warning("no seal CA certificate for %s#%s: %s", nic.did, key.key_id, exc)
+        # Cached: the certificate is a function of these, and deriving it decrypts the key
+        # (a public verification must not cost a key decryption).
+        cache_key = (
+            nic.did,
+            nic.name,
+            nic.country_code,
+            key.public_key_multibase,
+            as_utc(key.created_at).isoformat(),
+            _demo(settings),
+        )
+        certificate = _CA_CACHE.get(cache_key)
+        if certificate is None:
+            try:
+                certificate = _ca(settings, nic, key)[1]
+            except Error as exc:
+                logger.warning("no seal CA certificate for %s#%s: %s", nic.did, key.key_id, exc)
+                continue
+            if len(_CA_CACHE) > 64:
+                _CA_CACHE.clear()
+            _CA_CACHE[cache_key] = certificate
+        out.append(certificate)
     return out
+
+
+_CA_CACHE: dict[tuple[str, str, str, str, str, bool], x509.Certificate] = {}
 
 
 def sealing_key(
