@@ -972,6 +972,7 @@ def verify(
         fetch_link,
         for_cli,
         read_input,
+        with_pdf_seal,
     )
     from diploma_exchange.verification.report import select_policy
 
@@ -1051,6 +1052,7 @@ def verify(
             now=datetime.now(UTC),
             expect=Expectations(audience=audience, nonce=nonce),
         )
+        report = with_pdf_seal(session, settings, received, report)
     except errors.Error as exc:
         raise _fail(_describe(exc)) from exc
     finally:

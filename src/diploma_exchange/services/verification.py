@@ -245,12 +245,26 @@ def verify(
         log_bundle=attached_log_bundle(credential),
     )
     report = verifier.verify(credential, policy=policy, now=now, expect=expect)
-    if isinstance(credential, PdfCredential) and credential.pdf is not None:
-        from diploma_exchange.services.documents import check_pdf_seal
+    return with_pdf_seal(session, settings, credential, report)
 
-        check = seal_check(check_pdf_seal(session, settings, credential.pdf))
-        report = replace(report, checks=(*report.checks, check))
-    return report
+
+def with_pdf_seal(
+    session: Session | None,
+    settings: Settings,
+    received: object,
+    report: VerificationReport,
+) -> VerificationReport:
+    """``report`` with the ``document.seal`` check when ``received`` came in a PDF: its
+    PAdES seal checked against this NIC's seal CA certificates (none without a database:
+    a changed PDF is still told apart, a trusted one is not)."""
+    if not isinstance(received, PdfCredential) or received.pdf is None:
+        return report
+    from diploma_exchange.documents.pades import check_seal
+    from diploma_exchange.services.documents import nic_ca_certificates
+
+    roots = nic_ca_certificates(session, settings) if session is not None else []
+    check = seal_check(check_seal(received.pdf, roots))
+    return replace(report, checks=(*report.checks, check))
 
 
 def seal_check(seal: SealCheck) -> Check:
@@ -570,4 +584,5 @@ __all__ = [
     "seal_trust_anchors",
     "unwrap",
     "verify",
+    "with_pdf_seal",
 ]
