@@ -448,8 +448,11 @@ def me_pdf(
         return access
     _, graduate = access
     record, _ = sharing.credential_of(session, graduate.credential_id)
+    link_token: str | None
     try:
         link_token, _ = sharing.diploma_link(session, settings, graduate)
+    except Gone:
+        link_token = None  # an expired diploma: its PDF names the credential id, no QR code
     except Error as exc:
         return _error_page(request, exc)
     return _pdf_response(session, settings, record, link_token)
