@@ -7,6 +7,12 @@
 - The graduate makes **share links** (256-bit tokens, stored hashed) with an expiry, a label
   and an optional PIN, sees who opened them, and revokes them. Only the graduate's session
   can list, create or revoke links; a link's holder can only view.
+- The **diploma link** is the one link printed as the PDF's QR code: one per diploma, no
+  expiry other than the diploma's own ``validUntil``, no PIN (it is on paper), listed with the
+  others and withdrawn like them. Every PDF rendered while it is active carries the same link:
+  its token is derived from the service's secret (the key passphrase), so it is still stored
+  only as a digest; a new passphrase would change every diploma link and stop the printed QR
+  codes. After a withdrawal the next PDF gets a new one.
 """
 
 from __future__ import annotations
