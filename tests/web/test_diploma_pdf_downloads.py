@@ -56,6 +56,8 @@ def test_every_pdf_carries_the_same_diploma_link(
     assert 'data-verdict="valid"' in page.text
     me = web.get("/me").text
     assert "Diploma link" in me and "while the diploma is valid" in me
+    (listed,) = web.get("/me", headers={"Accept": "application/json"}).json()["links"]
+    assert listed["purpose"] == "diploma" and listed["pin"] is False
 
 
 def test_the_diploma_link_lasts_as_long_as_the_diploma(

@@ -385,6 +385,7 @@ def me(request: Request, session: SessionDep, settings: SettingsDep) -> Response
                         {
                             "id": link.record.id,
                             "label": link.record.label,
+                            "purpose": link.record.purpose,
                             "state": link.state.value,
                             "createdAt": link.record.created_at.isoformat(),
                             "expiresAt": link.record.expires_at.isoformat(),
