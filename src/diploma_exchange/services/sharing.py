@@ -459,6 +459,13 @@ def diploma_link(
     if graduate.kind != "graduate":
         raise Forbidden("only the graduate can print the diploma link")
     now = now or utcnow_seconds()
+    # Two first downloads at once must not make two diploma links: the diploma's row is
+    # locked (PostgreSQL) before looking; SQLite serialises writers anyway.
+    session.exec(
+        select(CredentialRecord.id)
+        .where(CredentialRecord.id == graduate.credential_id)
+        .with_for_update()
+    ).first()
     found = active_diploma_link(session, settings, graduate.credential_id, now=now)
     if found is not None:
         return found
