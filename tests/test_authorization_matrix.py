@@ -149,6 +149,7 @@ POLICIES: dict[tuple[str, str, str], Policy] = {
     ("GET", "/schemas/diploma-credential/v1.json", ""): Policy(public()),
     ("GET", "/institutions/{slug}/did.json", "kaznu"): Policy(public(), KAZNU_SLUG),
     ("GET", "/.well-known/did.json", ""): Policy(public()),
+    ("GET", "/.well-known/diploma-seal-ca.pem", ""): Policy(public()),
     ("GET", "/institutions/{slug}/key-events", "kaznu"): Policy(public(), KAZNU_SLUG),
     ("GET", "/.well-known/key-events", ""): Policy(public()),
     # --- institutions and keys
@@ -162,6 +163,12 @@ POLICIES: dict[tuple[str, str, str], Policy] = {
     ),
     ("POST", "/v1/institutions/{slug}/api-keys", "enu"): Policy(
         only(ADMIN, ENU), ENU_SLUG, json={"label": "matrix"}
+    ),
+    ("PUT", "/v1/institutions/{slug}/signatories", "kaznu"): Policy(
+        only(ADMIN, KAZNU), KAZNU_SLUG, json={"signatories": []}
+    ),
+    ("PUT", "/v1/institutions/{slug}/signatories", "enu"): Policy(
+        only(ADMIN, ENU), ENU_SLUG, json={"signatories": []}
     ),
     ("GET", "/v1/institutions/{slug}/keys", "kaznu"): Policy(public(), KAZNU_SLUG),
     ("POST", "/v1/institutions/{slug}/keys/rotate", "kaznu"): Policy(
@@ -187,6 +194,9 @@ POLICIES: dict[tuple[str, str, str], Policy] = {
     ),
     ("GET", "/v1/diplomas", ""): Policy(only(*INSTITUTIONS)),
     ("GET", "/v1/diplomas/{credential_id}", "diploma-a"): Policy(
+        only(KAZNU, hidden=(ENU,)), DIPLOMA_A
+    ),
+    ("GET", "/v1/diplomas/{credential_id}/diploma.pdf", "diploma-a"): Policy(
         only(KAZNU, hidden=(ENU,)), DIPLOMA_A
     ),
     ("POST", "/v1/diplomas/{credential_id}/claim-code", "diploma-a"): Policy(
@@ -307,6 +317,7 @@ POLICIES: dict[tuple[str, str, str], Policy] = {
     # --- web: the graduate's own page
     ("GET", "/me", ""): Policy(only(*GRADUATES)),
     ("GET", "/me/credential.json", ""): Policy(only(*GRADUATES)),
+    ("GET", "/me/diploma.log.json", ""): Policy(only(*GRADUATES)),
     ("POST", "/me/diploma.pdf", ""): Policy(only(*GRADUATES), data=csrf_form()),
     ("POST", "/me/links", ""): Policy(only(*GRADUATES), data=csrf_form(days="30")),
     ("POST", "/me/links/pdf", "link-of-a"): Policy(

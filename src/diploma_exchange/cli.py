@@ -1055,9 +1055,11 @@ def verify(
         Expectations,
         QrLink,
         RemoteLookups,
+        attached_log_bundle,
         fetch_link,
         for_cli,
         read_input,
+        with_pdf_seal,
     )
     from diploma_exchange.verification.report import select_policy
 
@@ -1134,6 +1136,7 @@ def verify(
         allow_hosts=allow_host or [],
         documents=documents,
         seal_anchors=anchors,
+        log_bundle=attached_log_bundle(received),
     )
     session = _local_registry_session(settings)
     try:
@@ -1143,6 +1146,7 @@ def verify(
             now=datetime.now(UTC),
             expect=Expectations(audience=audience, nonce=nonce),
         )
+        report = with_pdf_seal(session, settings, received, report)
     except errors.Error as exc:
         raise _fail(_describe(exc)) from exc
     finally:

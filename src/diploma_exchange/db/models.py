@@ -67,6 +67,10 @@ class InstitutionRecord(SQLModel, table=True):
     kind: str = Field(default="university", max_length=16)  # university | nic
     name: str = Field(max_length=255)
     name_translations: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    #: JSON list of ``documents.signatories.Signatory`` (printed on PDF diplomas).
+    signatories: str = Field(
+        default="[]", sa_column=Column(Text, nullable=False, server_default="[]")
+    )
     country_code: str = Field(default="KZ", max_length=2)
     url: str | None = Field(default=None, max_length=255)
     active: bool = Field(default=True)
