@@ -1044,6 +1044,25 @@ def verify(
         str | None,
         typer.Option(help="A presentation must carry this nonce (nonce / challenge)."),
     ] = None,
+    log_bundle: Annotated[
+        Path | None,
+        typer.Option(
+            "--log-bundle",
+            help="The diploma's transparency log bundle (diploma.log.json): offline evidence "
+            "that it was logged, checked against --log-key (and the local database's logs).",
+        ),
+    ] = None,
+    log_key: Annotated[
+        list[str] | None,
+        typer.Option("--log-key", help="A trusted log's checkpoint vkey (repeatable)."),
+    ] = None,
+    witness: Annotated[
+        list[str] | None,
+        typer.Option("--witness", help="A trusted witness's vkey for --log-key logs (repeatable)."),
+    ] = None,
+    witnesses_required: Annotated[
+        int, typer.Option(min=0, help="How many --witness keys must have cosigned the checkpoint.")
+    ] = 0,
 ) -> None:
     """Verify a diploma. Exit code 0 = valid, 1 = invalid, 2 = indeterminate, 64+ = usage/input."""
     from cryptography import x509
@@ -1061,6 +1080,8 @@ def verify(
         read_input,
         with_pdf_seal,
     )
+    from diploma_exchange.transparency import note
+    from diploma_exchange.transparency.bundle import TrustedLog, WitnessPolicy
     from diploma_exchange.verification.report import select_policy
 
     settings = get_settings()
@@ -1091,6 +1112,9 @@ def verify(
             for pem in seal_anchor or []
             for certificate in x509.load_pem_x509_certificates(pem.read_bytes())
         ]
+        given_bundle = (
+            _read_limited(log_bundle, settings.max_upload_bytes) if log_bundle is not None else None
+        )
     except OSError as exc:
         raise _fail(f"cannot read {exc.filename}: {exc.strerror}", Exit.USAGE) from exc
     except ValueError as exc:
@@ -1121,6 +1145,17 @@ def verify(
             trusted_nic or [],
         )
         chosen_policy = select_policy(policy)
+        bundle_data = strict_json.loads(given_bundle, **limits) if given_bundle else None
+        if bundle_data is not None and not isinstance(bundle_data, dict):
+            raise errors.InvalidInput("--log-bundle must hold one JSON object")
+        trusted_logs = [
+            TrustedLog(v.name, (v,))
+            for v in (note.parse_vkey(k, expected_type=note.ED25519) for k in log_key or [])
+        ]
+        log_policy = WitnessPolicy(
+            tuple(note.parse_vkey(v, expected_type=note.COSIGNATURE_V1) for v in witness or []),
+            witnesses_required,
+        )
     except errors.Error as exc:
         raise _fail(_describe(exc)) from exc
     except ValueError as exc:
@@ -1136,7 +1171,9 @@ def verify(
         allow_hosts=allow_host or [],
         documents=documents,
         seal_anchors=anchors,
-        log_bundle=attached_log_bundle(received),
+        log_bundle=bundle_data if bundle_data is not None else attached_log_bundle(received),
+        trusted_logs=trusted_logs,
+        log_policy=log_policy,
     )
     session = _local_registry_session(settings)
     try:

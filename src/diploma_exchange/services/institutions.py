@@ -249,6 +249,7 @@ def did_key_signer_for(
         key.encrypted_private_key, _passphrase(settings), f"did:key:{multibase}#{multibase}"
     )
 
+
 def private_key_of(
     settings: Settings, institution: InstitutionRecord, key: InstitutionKeyRecord
 ) -> Ed25519PrivateKey:

@@ -20,7 +20,7 @@ verdict's code); see docs/transparency.md.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -230,9 +230,48 @@ class BundleFirst:
         return looked_up
 
 
+class OfflineBundleLog:
+    """An :class:`~diploma_exchange.verification.lookups.IssuanceLog` for a verifier with no
+    database: the bundle that came with the credential, checked against logs the operator
+    trusts by hand (``verify --log-key``). A bundle proving inclusion passes; one proving a
+    logging after the key ended fails; one that proves nothing about this credential (for
+    another diploma, damaged, from an untrusted log) is indeterminate with its reason, never
+    a pass. Without a bundle the check does not apply (nothing can be asked offline)."""
+
+    def __init__(
+        self,
+        bundle: Mapping[str, Any] | None,
+        trusted_logs: Sequence[TrustedLog],
+        *,
+        policy: WitnessPolicy | None = None,
+        now: datetime | None = None,
+    ) -> None:
+        self._bundle = bundle
+        self._trusted = tuple(trusted_logs)
+        self._policy = policy or WitnessPolicy()
+        self._now = now
+
+    def check(self, *, issuer: str, verification_method: str, digest: str) -> LogVerdict | None:
+        if self._bundle is None:
+            return None
+        try:
+            parsed = LogBundle.from_json(self._bundle)
+        except Error as exc:
+            return LogVerdict(LogStatus.INDETERMINATE, "log.bad-bundle", exc.message)
+        return verify_bundle(
+            parsed,
+            credential_digest=digest,
+            issuer=issuer,
+            verification_method=verification_method,
+            trusted_logs=self._trusted,
+            policy=self._policy,
+            now=self._now or datetime.now(UTC),
+        )
+
+
 def trusted_log(origin: str, vkey: str) -> TrustedLog:
     """A trusted log from its origin and checkpoint vkey (for verifiers configured by hand)."""
     return TrustedLog(origin, (parse_vkey(vkey, expected_type=ED25519),))
 
 
-__all__ = ["BundleFirst", "LogEvidenceSource", "trusted_log"]
+__all__ = ["BundleFirst", "LogEvidenceSource", "OfflineBundleLog", "trusted_log"]

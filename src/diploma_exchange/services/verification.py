@@ -38,7 +38,7 @@ from diploma_exchange.formats.explorers import BlockchainExplorers
 from diploma_exchange.formats.model import DocumentFetcher, LayeredFetcher, StaticFetcher
 from diploma_exchange.proofs.rdfc import RdfcLimits
 from diploma_exchange.services import status as status_service
-from diploma_exchange.services.log_evidence import LogEvidenceSource
+from diploma_exchange.services.log_evidence import LogEvidenceSource, OfflineBundleLog
 from diploma_exchange.services.lookups import (
     ChainResolver,
     FirstAccreditations,
@@ -55,9 +55,11 @@ from diploma_exchange.services.registry import (
 from diploma_exchange.services.status import LocalStatusLists
 from diploma_exchange.services.trust import TrustRegistry
 from diploma_exchange.services.wallets import LocalStatusTokens
+from diploma_exchange.transparency.bundle import TrustedLog, WitnessPolicy
 from diploma_exchange.trust.eu_trusted_lists import parse_anchor_header
 from diploma_exchange.trust.view import TrustListView
 from diploma_exchange.verification import Lookups, VerificationReport, Verifier
+from diploma_exchange.verification.lookups import IssuanceLog
 from diploma_exchange.verification.remote_status import RemoteStatusLists
 from diploma_exchange.verification.report import (
     DEFAULT_POLICY,
@@ -558,8 +560,13 @@ class CliInputs:
     documents: Mapping[str, bytes] = field(default_factory=dict)
     #: Trust anchors for seals and x5c chains (CA certificates from an EU trust list).
     seal_anchors: Sequence[x509.Certificate] = ()
-    #: Transparency log evidence that came with the credential (a PDF's attachment).
+    #: Transparency log evidence that came with the credential (a PDF's attachment, or
+    #: ``verify --log-bundle``).
     log_bundle: Mapping[str, Any] | None = None
+    #: Logs trusted by hand (``verify --log-key``) and the witness policy for their
+    #: checkpoints: how a bundle is checked without a local database.
+    trusted_logs: Sequence[TrustedLog] = ()
+    log_policy: WitnessPolicy | None = None
 
 
 def for_cli(settings: Settings, inputs: CliInputs, local_session: Session | None) -> Verifier:
@@ -577,7 +584,8 @@ def for_cli(settings: Settings, inputs: CliInputs, local_session: Session | None
     registry: Any = None
     registry_trust: Any = trust_view
     accreditations: Any = trust_view
-    local_lists = key_history = issuance = log = None
+    local_lists = key_history = issuance = None
+    log: IssuanceLog | None = None
     if local_session is not None:
         local = TrustRegistry(local_session, settings)
         registry = RegistryResolver(local_session)
@@ -590,6 +598,9 @@ def for_cli(settings: Settings, inputs: CliInputs, local_session: Session | None
             local_session, settings, fetcher=None if inputs.offline else fetcher
         )
         log = source if inputs.log_bundle is None else source.with_bundle(inputs.log_bundle)
+    if inputs.trusted_logs or (log is None and inputs.log_bundle is not None):
+        # logs trusted by hand decide (a bundle from another log proves nothing here)
+        log = OfflineBundleLog(inputs.log_bundle, inputs.trusted_logs, policy=inputs.log_policy)
     if trust_view is not None:
         registry = ChainResolver(registry, trust_view)
     return Verifier(
