@@ -26,6 +26,7 @@ from diploma_exchange.services import ratelimit, sharing
 from diploma_exchange.web.pages.shared import (
     GRADUATE_COOKIE,
     LINK_DAY_CHOICES,
+    TOKEN,
     SmallForm,
     check_csrf,
     client_address,
@@ -49,6 +50,11 @@ from diploma_exchange.web.rendering import (
 )
 
 router = APIRouter(include_in_schema=False)
+
+#: The page that shows a new link once, and the cookie that carries its token there.
+NEW_LINK_PATH = "/me/links/new"
+NEW_LINK_COOKIE = "dx_new_link"
+NEW_LINK_SECONDS = 900
 
 
 # --- home -------------------------------------------------------------------------------
@@ -161,6 +167,7 @@ def _me_page(
         request,
         "me.html",
         status_code=status_code,
+        lang_path="/me",
         view=diploma_view(credential),
         diploma_state=record.state
         if record.state in ("active", "suspended", "revoked")
@@ -204,7 +211,10 @@ def me(request: Request, session: SessionDep, settings: SettingsDep) -> Response
                 }
             )
         )
-    return _me_page(request, session, settings, token, graduate)
+    response = _me_page(request, session, settings, token, graduate)
+    # (Always: the cookie is scoped to its page, so /me cannot see whether it is there.)
+    response.delete_cookie(NEW_LINK_COOKIE, path=NEW_LINK_PATH)
+    return response
 
 
 @router.get("/me/credential.json")
@@ -291,11 +301,44 @@ def me_create_link(
                 status_code=201,
             )
         )
+    # Post/redirect/get: the page that shows the new link once is a GET, so reloading it or
+    # switching its language neither re-posts the form nor loses the link. The token rides in
+    # a short-lived cookie scoped to that page, cleared as soon as the graduate is back on /me.
+    response = RedirectResponse(NEW_LINK_PATH, status_code=303)
+    response.set_cookie(
+        NEW_LINK_COOKIE,
+        link_token,
+        max_age=NEW_LINK_SECONDS,
+        path=NEW_LINK_PATH,
+        httponly=True,
+        secure=secure_cookie(settings),
+        samesite="strict",
+    )
+    return secure_headers(response)
+
+
+@router.get(NEW_LINK_PATH)
+def me_link_created(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+    """The link just created, shown until the graduate goes back to ``/me``."""
+    access = _signed_in(request, session)
+    if isinstance(access, Response):
+        return access
+    token, graduate = access
+    link_token = request.cookies.get(NEW_LINK_COOKIE) or ""
+    try:
+        if not TOKEN.match(link_token):
+            raise NotFound("no new link to show", code="link-not-found")
+        link = sharing.find_link(session, link_token)
+        if link.credential_id != graduate.credential_id:
+            raise NotFound("no such link", code="link-not-found")
+        sharing.require_active(link)
+    except Error:
+        return secure_headers(RedirectResponse("/me", status_code=303))
+    url = sharing.share_url(settings, link_token)
     qr = segno.make(url, error="m", micro=False)
     return render(
         request,
         "link_created.html",
-        status_code=201,
         url=url,
         token=link_token,
         label=link.label,

@@ -90,7 +90,7 @@ def _open_link(
         lang = language(request)
         return None, message_page(
             request,
-            "error.title",
+            "http.404.title",
             [translate("notfound.link", lang)],
             status_code=404,
             back_href="/verify",
@@ -114,9 +114,25 @@ def _pin_ok(request: Request, session: Session, link: ShareLinkRecord) -> bool:
     return viewer is not None
 
 
-def _pin_page(request: Request, token: str, *, error: str | None, status_code: int) -> Response:
+def _pin_page(
+    request: Request,
+    settings: Settings,
+    link: ShareLinkRecord,
+    token: str,
+    *,
+    error: str | None,
+    status_code: int,
+) -> Response:
+    max_tries = sharing.link_policy(settings).max_failed_pins
     return render(
-        request, "pin.html", status_code=status_code, action=f"/s/{token}/pin", error=error
+        request,
+        "pin.html",
+        status_code=status_code,
+        action=f"/s/{token}/pin",
+        error=error,
+        lang_path=f"/s/{token}",
+        tries_left=max(0, max_tries - link.failed_pin_attempts),
+        max_tries=max_tries,
     )
 
 
@@ -165,7 +181,7 @@ def share_link(
             if failure is not None:
                 return failure
         else:
-            return _pin_page(request, token, error=None, status_code=200)
+            return _pin_page(request, settings, link, token, error=None, status_code=200)
     try:
         count_shared(request, ratelimit.verification_limits(settings), "verifications")
     except Error as exc:
@@ -221,7 +237,9 @@ def share_link_pin(
     try:
         _count_pin_attempt(request, link)
     except RateLimited as exc:
-        return _pin_page(request, token, error=error_text(exc, lang), status_code=429)
+        return _pin_page(
+            request, settings, link, token, error=error_text(exc, lang), status_code=429
+        )
     viewer = sharing.try_pin(
         session, settings, link, pin, country=viewer_country(request, settings)
     )
@@ -231,7 +249,9 @@ def share_link_pin(
                 request,
                 Gone("locked", code="link-locked", extra={"state": "locked"}),
             )
-        return _pin_page(request, token, error=translate("pin.wrong", lang), status_code=403)
+        return _pin_page(
+            request, settings, link, token, error=translate("pin.wrong", lang), status_code=403
+        )
     response = RedirectResponse(f"/s/{token}", status_code=303)
     response.set_cookie(
         PIN_COOKIE,

@@ -27,10 +27,10 @@ from diploma_exchange.recognition import messages as recognition_messages
 from diploma_exchange.services import ratelimit, recognition, sharing
 from diploma_exchange.services.ratelimit import Limit, RateLimiter
 from diploma_exchange.verification import CheckName, VerificationReport
-from diploma_exchange.web.i18n import translate
+from diploma_exchange.web.i18n import has, ngettext, translate
 from diploma_exchange.web.rendering import (
+    error_message_page,
     language,
-    message_page,
     secure_headers,
     wants_json,
 )
@@ -108,13 +108,17 @@ def check_csrf(session_token: str, submitted: object) -> None:
 
 
 def error_text(exc: Error, lang: str) -> str:
-    key = f"err.{exc.code}"
-    text = translate(key, lang)
-    if text == key:
-        text = exc.message
+    """The error's text in the page language: its code's catalogue entry; for a code the
+    catalogues do not know, the error's own (English) message on an English page and the
+    generic text of its HTTP status on a kk/ru page (never English there)."""
     if isinstance(exc, RateLimited | ServiceUnavailable):
-        text = translate("error.retry_after", lang, n=exc.retry_after)
-    return text
+        return ngettext(lang, "error.retry_after", exc.retry_after)
+    key = f"err.{exc.code}"
+    if has(lang, key):
+        return translate(key, lang)
+    if lang == "en":
+        return exc.message
+    return translate(f"http.{status_of(exc)}.text", lang)
 
 
 def status_of(exc: Error) -> int:
@@ -127,16 +131,15 @@ def retry_headers(exc: Error) -> dict[str, str] | None:
     return None
 
 
-def error_page(request: Request, exc: Error) -> Response:
+def error_page(request: Request, exc: Error, *, back_href: str = "/") -> Response:
     if wants_json(request):
         return problem_for(exc, request)
-    lang = language(request)
-    return message_page(
+    return error_message_page(
         request,
-        "error.title",
-        [error_text(exc, lang)],
-        status_code=status_of(exc),
+        status_of(exc),
+        error_text(exc, language(request)),
         headers=retry_headers(exc),
+        back_href=back_href,
     )
 
 

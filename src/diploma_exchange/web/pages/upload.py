@@ -65,6 +65,8 @@ def verify_form(request: Request, settings: SettingsDep) -> Response:
         max_mb=settings.max_upload_bytes // (1024 * 1024),
         countries=recognition.receiving_countries(),
         country="",
+        pasted="",
+        link_text="",
         **recognition_vocabulary(request, None, None),
     )
 
@@ -140,6 +142,9 @@ def verify_submit(
             max_mb=settings.max_upload_bytes // (1024 * 1024),
             countries=recognition.receiving_countries(),
             country=country or "",
+            # What was pasted or typed stays in the form, to correct rather than redo.
+            pasted=str(form.get("json") or "")[: settings.max_body_bytes],
+            link_text=str(form.get("link") or "")[:2048],
             **recognition_vocabulary(request, purpose, field),
         )
 
