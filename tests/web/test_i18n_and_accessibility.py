@@ -180,3 +180,12 @@ def test_pages_have_lang_one_h1_labels_and_no_script(web: TestClient, path: str)
             assert f'for="{field}"' in page, (path, field)
         assert 'class="skip" href="#main"' in page
         assert 'name="viewport"' in page
+
+
+def test_kazakh_texts_do_not_use_russian_negation() -> None:
+    # "Не тексерілді" reads as Russian "не" + Kazakh verb; Kazakh negates with -ма/-ме/-ба/-бе
+    # or "емес" ("Тексерілмеді").
+    for key, text in _catalogue("kk").items():
+        forms = text if isinstance(text, tuple | list) else [text]
+        for form in forms:
+            assert not re.search(r"(^|\s)Не\s", str(form)), (key, form)

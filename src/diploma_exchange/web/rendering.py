@@ -8,6 +8,7 @@ sites) and, where private, ``Cache-Control: no-store``.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from urllib.parse import urlencode
 import jinja2
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
+from markupsafe import Markup
 from starlette.routing import Match
 
 from diploma_exchange.documents.view import pick
@@ -25,6 +27,10 @@ from diploma_exchange.web.i18n import LANGUAGE_NAMES, LANGUAGES, has, negotiate,
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
 LANG_COOKIE = "dx_lang"
+
+_CYRILLIC = re.compile(r"[\u0400-\u04FF]")
+_LETTER = re.compile(r"[^\W\d_]")
+_COUNTRY_SUFFIX = re.compile(r"^.*\(([A-Z]{2})\)$")
 
 CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
@@ -102,11 +108,44 @@ def render(
         # land on a route that only takes POST), so it goes to the page's GET counterpart.
         return (lang_path or _get_path(request)) + "?" + urlencode([("lang", code)])
 
+    def data(value: object, code: str | None = None) -> Markup:
+        """A value from a document (a name, a title) in the language it is written in: marked
+        ``lang`` when that differs from the page's (given, or Latin script read as English),
+        so screen readers pronounce it right and the page stays in one language."""
+        text = "" if value is None else str(value)
+        written = code or ("en" if text and not _CYRILLIC.search(text) else lang)
+        if not text or written == lang or not _LETTER.search(text):
+            return Markup.escape(text)
+        return Markup('<span lang="{}">{}</span>').format(written or "und", text)
+
+    def picked(names: dict[str, str] | None) -> Markup:
+        """The text of a language map in the page language, else another, marked as such."""
+        names = names or {}
+        for code in (lang, "en", ""):
+            if names.get(code):
+                return data(names[code], code or None)
+        for code, text in names.items():
+            if text:
+                return data(text, code or None)
+        return Markup("")
+
+    if "countries" in context:
+        context["countries"] = sorted(
+            ((code, country_name(lang, code)) for code, _ in context["countries"]),
+            key=lambda item: item[1],
+        )
+    if "type_groups" in context:
+        context["type_groups"] = [
+            (_COUNTRY_SUFFIX.sub(lambda m: f"{country_name(lang, m[1])} ({m[1]})", group), types)
+            for group, types in context["type_groups"]
+        ]
     page = environment.get_template(template).render(
         lang=lang,
         t=t,
         tn=tn,
         has_text=lambda key: has(lang, key),
+        data=data,
+        picked=picked,
         country_name=lambda code: country_name(lang, code),
         language_name=lambda code: language_name(lang, code),
         duration=lambda iso: duration(lang, iso),

@@ -210,6 +210,7 @@ def recognition_vocabulary(
         "required_field": required_field or "",
         "purpose_names": {k: v.get(lang) for k, v in recognition_messages.PURPOSES.items()},
         "outcome_names": {k: v.get(lang) for k, v in recognition_messages.OUTCOMES.items()},
+        "criteria_names": {k: v.get(lang) for k, v in recognition_messages.CRITERIA.items()},
     }
 
 
