@@ -160,3 +160,31 @@ def test_an_unexpected_error_is_a_page_for_a_browser(
     assert page.headers["content-type"].startswith("text/html")
     assert "Произошла ошибка" in page.text
     assert "boom" not in page.text
+
+
+@pytest.mark.parametrize(
+    ("lang", "heading", "graduate", "country"),
+    [
+        ("en", "Recognition statement", "Aigerim Abenova", "South Korea"),
+        ("ru", "Заключение о признании", "Абенова Айгерим Сериковна", "Республика Корея"),
+        ("kk", "Тану туралы қорытынды", "Әбенова Әйгерім Серікқызы", "Оңтүстік Корея"),
+    ],
+)
+def test_the_statement_page_is_styled_translated_and_names_the_graduate(
+    web: TestClient, issued: Issued, lang: str, heading: str, graduate: str, country: str
+) -> None:
+    body = web.post(
+        "/v1/recognition/assessments",
+        json={"credential": issued.credential, "receivingCountry": "KR"},
+    ).json()
+    page = web.get(
+        f"/v1/recognition/assessments/{body['statement']['id']}?lang={lang}",
+        headers={"Accept": "text/html"},
+    )
+    assert page.status_code == 200
+    assert f'<html lang="{lang}">' in page.text
+    assert '<link rel="stylesheet" href="/static/style.css">' in page.text
+    assert f"<h1>{heading}</h1>" in page.text
+    assert graduate in page.text
+    assert country in page.text
+    assert f'data-outcome="{body["outcome"]}"' in page.text

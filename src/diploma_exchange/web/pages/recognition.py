@@ -4,6 +4,7 @@ advisory comparison of a qualification described by hand (``/compare``)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -13,6 +14,7 @@ from starlette.datastructures import FormData
 
 from diploma_exchange.api.deps import SettingsDep
 from diploma_exchange.config import Settings
+from diploma_exchange.documents.view import diploma_view
 from diploma_exchange.errors import (
     Error,
     InvalidInput,
@@ -134,4 +136,23 @@ def compare_form(request: Request, settings: SettingsDep) -> Response:
         type_groups=recognition.type_choices(),
         institution_types=recognition_frameworks.INSTITUTION_TYPES,
         **recognition_vocabulary(request, purpose, field),
+    )
+
+
+def statement_page(
+    request: Request,
+    statement: dict[str, Any],
+    decisions: Sequence[Any],
+    diploma: dict[str, Any] | None,
+) -> Response:
+    """A signed recognition statement as a page in the reader's language, naming the graduate
+    when the diploma was issued here (``GET /v1/recognition/assessments/{id}`` for browsers)."""
+    return render(
+        request,
+        "statement.html",
+        private=False,
+        statement=statement,
+        decisions=list(decisions),
+        view=diploma_view(diploma) if diploma is not None else None,
+        **recognition_vocabulary(request, None, None),
     )
