@@ -167,6 +167,10 @@ def test_colour_pairs_meet_wcag_aa() -> None:
         assert contrast(var[fg], var[bg]) >= 4.5, (fg, bg, contrast(var[fg], var[bg]))
     assert contrast("#ffffff", var["accent"]) >= 4.5  # button text
     assert contrast(var["muted"], "#f2f4f7") >= 4.5  # footer
+    # The focus ring (WCAG 2.1 1.4.11 non-text contrast): 3:1 against every background it
+    # is drawn on.
+    for bg in ("bg", "ok-bg", "bad-bg", "warn-bg"):
+        assert contrast(var["focus"], var[bg]) >= 3, (bg, contrast(var["focus"], var[bg]))
 
 
 @pytest.mark.parametrize("path", ["/", "/verify", "/claim"])

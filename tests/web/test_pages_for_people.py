@@ -188,3 +188,19 @@ def test_the_statement_page_is_styled_translated_and_names_the_graduate(
     assert graduate in page.text
     assert country in page.text
     assert f'data-outcome="{body["outcome"]}"' in page.text
+
+
+def test_regions_of_the_graduate_page_have_unique_names(web: TestClient, issued: Issued) -> None:
+    claim(web, issued.claim_code)
+    make_link(web)
+    page = web.get("/me?lang=ru").text
+    ids = dict(re.findall(r'<h[1-6] id="([^"]+)">([^<]+)<', page))
+    names = [
+        ids.get(m[1], m[1]) if m[0] == "labelledby" else m[1]
+        for m in re.findall(
+            r'<(?:section|div)\b[^>]*?(?:role="region"[^>]*?)?aria-(labelledby|label)="([^"]+)"',
+            page,
+        )
+    ]
+    assert len(names) >= 3
+    assert len(names) == len(set(names)), names
