@@ -317,6 +317,41 @@ POLICIES: dict[tuple[str, str, str], Policy] = {
         only(GRAD_A, hidden=(GRAD_B,)), {"link_id": "spare_link_id"}, data=csrf_form(), phase=1
     ),
     ("POST", "/me/logout", ""): Policy(only(*GRADUATES), data=csrf_form(), phase=3),
+    # --- wallets (OpenID4VCI): the graduate makes offers; a wallet holds the code/token
+    ("GET", "/me/wallet", ""): Policy(only(*GRADUATES)),
+    ("POST", "/me/wallet/offers", ""): Policy(only(*GRADUATES), data=csrf_form(format="ldp_vc")),
+    ("GET", "/.well-known/openid-credential-issuer", ""): Policy(public()),
+    ("GET", "/.well-known/oauth-authorization-server", ""): Policy(public()),
+    ("GET", "/oid4vci/offers/{code}", "unknown-offer"): Policy(
+        public(), {"code": "claim_code_a"}, note="not an offer code: 404 for everyone"
+    ),
+    ("POST", "/oid4vci/token", ""): Policy(
+        public(), data={}, note="no grant: 400 invalid_request for everyone"
+    ),
+    ("POST", "/oid4vci/nonce", ""): Policy(public()),
+    ("GET", "/oid4vci/types/diploma", ""): Policy(public()),
+    ("POST", "/oid4vci/credential", ""): Policy(
+        only(), json={}, note="only a wallet's access token authorizes (401 for every role)"
+    ),
+    ("GET", "/oid4vci/status-lists/{list_id}", "list-of-a"): Policy(
+        public(), {"list_id": "list_id"}
+    ),
+    # --- wallets (OpenID4VP): anyone may ask a wallet; the handle reads the answer
+    ("POST", "/v1/presentation-requests", ""): Policy(public(), json={"fields": ["degree"]}),
+    ("GET", "/v1/presentation-requests/{handle}", "unknown"): Policy(
+        public(), {"handle": "claim_code_a"}, note="not a handle: 404 for everyone"
+    ),
+    ("GET", "/oid4vp/requests/{request_id}", "unknown"): Policy(
+        public(), {"request_id": "claim_code_a"}, note="not a request: 404 for everyone"
+    ),
+    ("POST", "/oid4vp/responses", ""): Policy(
+        public(), data={"state": "x"}, note="no such request: 400 for everyone"
+    ),
+    ("GET", "/verify/wallet", ""): Policy(public()),
+    ("POST", "/verify/wallet", ""): Policy(public(), data={"field": "degree"}),
+    ("GET", "/verify/wallet/{handle}", "unknown"): Policy(
+        public(), {"handle": "claim_code_a"}, note="not a handle: 404 for everyone"
+    ),
     # --- web: share links of graduate A (anyone holding the link)
     ("GET", "/s/{token}", "link-of-a"): Policy(public(), {"token": "token"}),
     ("POST", "/s/{token}/pin", "pin-link-of-a"): Policy(

@@ -178,6 +178,13 @@ class VerificationReportPublic(ApiModel):
 class IssueOptions(ApiModel):
     model_config = ConfigDict(populate_by_name=True, extra="allow")
     credential_id: str | None = Field(default=None, alias="credentialId")
+    cryptosuite: str | None = Field(
+        default=None,
+        max_length=64,
+        description="The Data Integrity cryptosuite: eddsa-jcs-2022 (default) or "
+        "eddsa-rdfc-2022 (institution keys are Ed25519).",
+        examples=["eddsa-rdfc-2022"],
+    )
 
 
 class IssueCredentialRequest(ApiModel):

@@ -212,6 +212,40 @@ def signer_for(session: Session, settings: Settings, institution: InstitutionRec
     )
 
 
+def allow_any_vc(session: Session, institution: InstitutionRecord, allowed: bool = True) -> None:
+    """The NIC allows (or no longer allows) ``institution`` to issue any VC 2.0 credential
+    through the VC-API, besides diplomas (audited)."""
+    institution.may_issue_any_vc = allowed
+    session.add(institution)
+    audit.record(
+        session,
+        "institution.allow-any-vc" if allowed else "institution.disallow-any-vc",
+        "institution",
+        institution.id,
+        {"slug": institution.slug},
+    )
+
+
+def did_key_of(session: Session, institution: InstitutionRecord) -> str:
+    """The ``did:key`` of the institution's active Ed25519 key: an identifier that resolves
+    without the network (the W3C Data Integrity suites resolve only did:key). It names one
+    key: after a rotation the institution's did:key is another one."""
+    return "did:key:" + active_key(session, institution).public_key_multibase
+
+
+def did_key_signer_for(
+    session: Session, settings: Settings, institution: InstitutionRecord
+) -> keys.Signer:
+    """A signer for the institution's active key, as the verification method of its did:key."""
+    key = active_key(session, institution)
+    if key.encrypted_private_key is None:
+        raise NotFound(f"the private half of {institution.did}#{key.key_id} is not held here")
+    multibase = key.public_key_multibase
+    return keys.Signer.from_pem(
+        key.encrypted_private_key, _passphrase(settings), f"did:key:{multibase}#{multibase}"
+    )
+
+
 def key_events_url(settings: Settings, institution: InstitutionRecord) -> str:
     base = settings.public_base_url.rstrip("/")
     if institution.kind == "nic":

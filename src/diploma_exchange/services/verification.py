@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -33,8 +33,9 @@ from diploma_exchange import strict_json
 from diploma_exchange.config import Settings
 from diploma_exchange.dids.document import DidDocument
 from diploma_exchange.dids.remote import DidWebResolver, SafeFetcher
-from diploma_exchange.errors import ConfigurationError, InvalidInput, LimitExceeded
-from diploma_exchange.formats.model import LayeredFetcher, StaticFetcher
+from diploma_exchange.errors import ConfigurationError, Error, InvalidInput, LimitExceeded
+from diploma_exchange.formats.explorers import BlockchainExplorers
+from diploma_exchange.formats.model import DocumentFetcher, LayeredFetcher, StaticFetcher
 from diploma_exchange.proofs.rdfc import RdfcLimits
 from diploma_exchange.services import status as status_service
 from diploma_exchange.services.log_evidence import LogEvidenceSource
@@ -53,6 +54,8 @@ from diploma_exchange.services.registry import (
 )
 from diploma_exchange.services.status import LocalStatusLists
 from diploma_exchange.services.trust import TrustRegistry
+from diploma_exchange.services.wallets import LocalStatusTokens
+from diploma_exchange.trust.eu_trusted_lists import parse_anchor_header
 from diploma_exchange.trust.view import TrustListView
 from diploma_exchange.verification import Lookups, VerificationReport, Verifier
 from diploma_exchange.verification.remote_status import RemoteStatusLists
@@ -110,27 +113,61 @@ def rdfc_limits(settings: Settings) -> RdfcLimits:
     )
 
 
+def blockchain_explorers(
+    settings: Settings, fetcher: DocumentFetcher | None
+) -> BlockchainExplorers | None:
+    """The Blockcerts anchor look-ups of the settings (``blockcerts_explorers``), through
+    ``fetcher`` (the safe fetcher, or stored answers offline); None when none is configured."""
+    if not settings.blockcerts_explorers or fetcher is None:
+        return None
+    return BlockchainExplorers(fetcher, settings.blockcerts_explorers)
+
+
 def seal_trust_anchors(settings: Settings) -> tuple[x509.Certificate, ...]:
     """The CA certificates of the configured EU trust list export (PEM), cached per file
-    and modification time; none when unset.
+    and modification time; none when unset, and none when the file is an import of the EU
+    trusted lists (``trust import-eu-lists``) whose lists are past their ``NextUpdate``: a
+    stale list is not used (fail closed; :func:`seal_trust_list_name` says so in reports).
 
     Raises:
         ConfigurationError: the file cannot be read or holds no certificate.
     """
+    anchors, _, stale = _anchors_file(settings)
+    return () if stale else anchors
+
+
+def seal_trust_list_name(settings: Settings) -> str:
+    """How reports name the seal trust anchors: the import's own description (LOTL sequence
+    and territories) when the file is an EU trusted lists import, else the setting; a stale
+    import is named as such."""
+    _, header_name, stale = _anchors_file(settings)
+    name = header_name or settings.seal_trust_list_name
+    if stale is not None:
+        return f"{name}, stale since {stale.isoformat()} and not used until re-imported"
+    return name
+
+
+def _anchors_file(
+    settings: Settings,
+) -> tuple[tuple[x509.Certificate, ...], str | None, datetime | None]:
     path = settings.seal_trust_anchors_file
     if path is None:
-        return ()
+        return (), None, None
     try:
         stat = path.stat()
     except OSError as exc:
         raise ConfigurationError(
             f"seal_trust_anchors_file {path} cannot be read: {exc.strerror}"
         ) from exc
-    return _load_anchors(str(path), stat.st_mtime_ns)
+    anchors, name, next_update = _load_anchors(str(path), stat.st_mtime_ns)
+    stale = next_update if next_update is not None and datetime.now(UTC) > next_update else None
+    return anchors, name, stale
 
 
 @lru_cache(maxsize=4)
-def _load_anchors(path: str, mtime_ns: int) -> tuple[x509.Certificate, ...]:
+def _load_anchors(
+    path: str, mtime_ns: int
+) -> tuple[tuple[x509.Certificate, ...], str | None, datetime | None]:
     del mtime_ns  # part of the cache key only
     try:
         data = Path(path).read_bytes()
@@ -141,7 +178,8 @@ def _load_anchors(path: str, mtime_ns: int) -> tuple[x509.Certificate, ...]:
         ) from exc
     if not certificates:
         raise ConfigurationError(f"seal_trust_anchors_file {path} holds no certificate")
-    return certificates
+    header = parse_anchor_header(data)
+    return certificates, header.name, header.next_update
 
 
 def for_service(
@@ -174,9 +212,14 @@ def for_service(
             accreditations=registry,
             issuance=RegistryIssuanceRecords(session),
             transparency=LogEvidenceSource(session, settings, fetcher=remote.fetcher),
-            documents=remote.fetcher,
+            # This service's own IETF status list tokens (SD-JWT VCs sent to wallets) are
+            # read from the database; every other document through the safe fetcher.
+            documents=LocalStatusTokens(session, settings, remote.fetcher)
+            if remote.fetcher is not None
+            else None,
+            blockchain_explorer=blockchain_explorers(settings, remote.fetcher),
             trusted_certificates=seal_trust_anchors(settings),
-            trust_list_name=settings.seal_trust_list_name,
+            trust_list_name=seal_trust_list_name(settings),
             max_bytes=max(settings.max_upload_bytes, settings.max_body_bytes),
         ),
         rdfc_limits=rdfc_limits(settings),
@@ -467,18 +510,41 @@ def for_cli(settings: Settings, inputs: CliInputs, local_session: Session | None
         Lookups(
             resolver=LayeredResolver(inputs.did_documents, registry, remote_dids),
             trust=LayeredTrust(inputs.trusted_issuers, registry_trust),
-            status_lists=LayeredStatusLists(inputs.status_lists, local_lists, remote_lists),
+            status_lists=LayeredStatusLists(
+                inputs.status_lists,
+                local_lists,
+                remote_lists,
+                given_by_url=_json_documents(inputs.documents, settings),
+            ),
             key_history=key_history,
             accreditations=accreditations,
             issuance=issuance,
             transparency=log,
             documents=documents,
+            blockchain_explorer=blockchain_explorers(settings, documents),
             trusted_certificates=(*inputs.seal_anchors, *seal_trust_anchors(settings)),
-            trust_list_name=settings.seal_trust_list_name,
+            trust_list_name=seal_trust_list_name(settings),
             max_bytes=max(settings.max_upload_bytes, settings.max_body_bytes),
         ),
         rdfc_limits=rdfc_limits(settings),
     )
+
+
+def _json_documents(documents: Mapping[str, bytes], settings: Settings) -> dict[str, Any]:
+    """The documents given by URL that are JSON objects (status lists among them)."""
+    found: dict[str, Any] = {}
+    for url, data in documents.items():
+        if data.lstrip()[:1] != b"{":
+            continue
+        try:
+            parsed = strict_json.loads(
+                data, max_bytes=settings.max_body_bytes, max_depth=settings.max_json_depth
+            )
+        except (Error, ValueError):
+            continue  # not JSON after all: left to the format that asked for it
+        if isinstance(parsed, dict):
+            found[url] = parsed
+    return found
 
 
 __all__ = [
@@ -488,12 +554,14 @@ __all__ = [
     "QrLink",
     "Readable",
     "RemoteLookups",
+    "blockchain_explorers",
     "fetch_link",
     "for_cli",
     "for_service",
     "read_input",
     "resubmittable",
     "seal_trust_anchors",
+    "seal_trust_list_name",
     "unwrap",
     "verify",
 ]
