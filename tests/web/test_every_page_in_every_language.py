@@ -31,7 +31,7 @@ BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;
 ALLOWED = {
     "json", "pdf", "pin", "qr", "url", "isced", "ects", "eqf", "nqf", "kz", "w3c", "did", "jwt",
     "sd", "vc", "english", "https", "http", "id", "uuid", "urn", "gpa", "ob", "xml", "cbor",
-    "kzt", "credential", "web", "key", "png", "jpeg", "example", "com", "org", "kaznu",
+    "kzt", "credential", "web", "key", "png", "jpeg", "example", "com", "org", "kaznu", "ldp",
 }  # fmt: skip
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z']*(?:-[A-Za-z]+)*")
 
@@ -120,6 +120,8 @@ def walk(web: TestClient, issued: Issued) -> Iterator[list[tuple[Page, TestClien
             Page("compare-result", "GET", "/compare?awarding=KZ&type=kz.bachelor&country=KR"),
             viewer,
         ),
+        (Page("wallet", "GET", "/me/wallet"), web),
+        (Page("verify-wallet", "GET", "/verify/wallet"), viewer),
         (Page("not-found", "GET", "/nowhere"), viewer),
         (Page("link-not-found", "GET", "/s/" + "x" * 43), viewer),
         (Page("method", "GET", "/me/links"), web),

@@ -49,11 +49,3 @@ def negotiate(query: str | None, cookie: str | None, accept_language: str | None
             weighted.append((-quality, position, primary))
     return min(weighted)[2] if weighted else DEFAULT_LANGUAGE
 
-
-def _merge_feature_texts() -> None:
-    from diploma_exchange.web.wallet_texts import TEXTS as wallet_texts
-
-    M.update(wallet_texts)
-
-
-_merge_feature_texts()
