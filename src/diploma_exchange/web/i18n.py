@@ -48,4 +48,3 @@ def negotiate(query: str | None, cookie: str | None, accept_language: str | None
         if primary in LANGUAGES and quality > 0:
             weighted.append((-quality, position, primary))
     return min(weighted)[2] if weighted else DEFAULT_LANGUAGE
-
