@@ -20,6 +20,7 @@ DOMAIN = [
     "sharing",
     "transparency",
     "formats",
+    "i18n",
     "errors.py",
     "strict_json.py",
 ]

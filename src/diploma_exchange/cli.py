@@ -1176,6 +1176,12 @@ def verify(
         log_policy=log_policy,
     )
     session = _local_registry_session(settings)
+    if bundle_data is not None and not trusted_logs and session is None:
+        raise _fail(
+            "--log-bundle needs --log-key: the checkpoint key of the log it is from (or a "
+            "local database that trusts that log)",
+            Exit.USAGE,
+        )
     try:
         report = for_cli(settings, inputs, session).verify(
             received,

@@ -48,6 +48,9 @@ def test_verify_with_the_bundle_that_travelled_with_the_diploma(
     assert (included["status"], included["code"]) == ("passed", "log.included"), included
     swapped = log_check("--log-bundle", str(bundles[1]), "--log-key", vkey)
     assert swapped["status"] == "error", swapped
-    untrusted = log_check("--log-bundle", str(bundles[0]))
+    unanchored = run_cli(*base, "--log-bundle", str(bundles[0]), env=offline)
+    assert unanchored.returncode == 64 and "--log-key" in unanchored.stderr
+    other_log = "other.example/log+225cf77b+ATtqJ7zOtqQtYqOo0CpvDXNlMhV3HeJDpjrASKGLWdop"
+    untrusted = log_check("--log-bundle", str(bundles[0]), "--log-key", other_log)
     assert untrusted["status"] == "error", untrusted
     assert log_check()["status"] == "skipped"

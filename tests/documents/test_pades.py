@@ -75,7 +75,9 @@ def test_pyhanko_validates_the_seal_entire_file_and_trusted(sealed: bytes) -> No
     subject = status.signing_cert.subject.native
     assert subject["common_name"] == "Alatau Technical University"
     assert subject["organizational_unit_name"] == "DEMO - not for production"
-    assert subject["serial_number"] == "did:web:alatau-tech.edu.kz"
+    # the DID the credentials name is the certificate's subjectAltName URI
+    names = status.signing_cert.subject_alt_name_value.native
+    assert names == ["did:web:alatau-tech.edu.kz"], names
 
 
 def test_the_seal_keeps_the_credential_readable(sealed: bytes) -> None:
@@ -129,3 +131,23 @@ def test_certificates_are_a_function_of_keys_names_and_dates() -> None:
     assert "DEMO" not in production.subject.rfc4514_string()
     assert "DEMO" in first.certificate.subject.rfc4514_string()
     assert repr(first).startswith("SealingKey(") and "PRIVATE" not in repr(first)
+
+
+@pytest.mark.parametrize(
+    "did", ["did:web:127.0.0.1%3A8000:institutions:kaz_nu", "did:web:diplomas.example.kz#x"]
+)
+def test_any_did_fits_the_certificates(did: str) -> None:
+    """A did:web with a port (``%3A``) or an underscore is not a PrintableString; the DID is
+    the subjectAltName URI, so the certificates of any deployment can be made."""
+    ca = pades.nic_ca_certificate(NIC_KEY, name="NIC", did=did, not_before=SINCE)
+    seal = pades.seal_certificate(
+        UNI_KEY.public_key(),
+        name="University",
+        did=did,
+        not_before=SINCE,
+        ca_key=NIC_KEY,
+        ca_certificate=ca,
+    )
+    for certificate in (ca, seal):
+        names = certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName)
+        assert names.value.get_values_for_type(x509.UniformResourceIdentifier) == [did]

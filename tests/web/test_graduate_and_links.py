@@ -45,7 +45,10 @@ def csrf_of(web: TestClient) -> str:
 
 def make_link(web: TestClient, **form: str) -> str:
     response = web.post("/me/links", data={"csrf": csrf_of(web), "days": "30", **form})
-    assert response.status_code == 201, response.text
+    assert response.status_code == 303, response.text
+    assert response.headers["location"] == "/me/links/new"
+    response = web.get("/me/links/new")
+    assert response.status_code == 200, response.text
     match = SHARE.search(response.text)
     assert match
     return match.group(1).removeprefix("https://diplomas.example.kz")

@@ -5,7 +5,7 @@ database or Redis), answered with 429 problem details and ``Retry-After``.
 
 A middleware rather than a dependency per route: the limited routes are named in one table
 here, and the counting happens before the body is read or parsed. Claim codes, PINs, link
-openings and page uploads have their own limits in the web pages (``web/pages.py``).
+openings and page uploads have their own limits in the web pages (``web/pages/``).
 """
 
 from __future__ import annotations

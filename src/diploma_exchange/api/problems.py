@@ -18,8 +18,14 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from diploma_exchange import errors
-from diploma_exchange.web.i18n import translate
-from diploma_exchange.web.rendering import language, message_page, wants_json
+from diploma_exchange.web.i18n import has, translate
+from diploma_exchange.web.rendering import (
+    error_message_page,
+    language,
+    message_page,
+    wants_json,
+    wants_page,
+)
 
 PROBLEM_BASE = "https://w3id.org/diploma-exchange/problems/"
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -181,13 +187,12 @@ def _database_unavailable_response(request: Request, exc: Exception) -> Response
         DATABASE_UNAVAILABLE, retry_after=DATABASE_RETRY_AFTER, code="database-unavailable"
     )
     headers = {"Retry-After": str(error.retry_after)}
-    if _is_page(request) and not wants_json(request):
+    if (_is_page(request) and not wants_json(request)) or wants_page(request):
         lang = language(request)
-        text = translate(f"err.{error.code}", lang)
         return message_page(
             request,
-            "error.title",
-            [error.message if text == f"err.{error.code}" else text],
+            "http.503.title",
+            [translate(f"err.{error.code}", lang)],
             status_code=503,
             headers=headers,
         )
@@ -199,6 +204,12 @@ def _database_unavailable_response(request: Request, exc: Exception) -> Response
         headers=headers,
         retryAfter=error.retry_after,
     )
+
+
+def _page_headers(exc: errors.Error) -> dict[str, str] | None:
+    if isinstance(exc, errors.RateLimited | errors.ServiceUnavailable):
+        return {"Retry-After": str(exc.retry_after)}
+    return None
 
 
 def _pointer(loc: tuple[Any, ...]) -> str:
@@ -214,11 +225,20 @@ def install(app: FastAPI) -> None:
     """Register the exception handlers that turn every error into problem+json."""
 
     @app.exception_handler(errors.Error)
-    async def _domain_error(request: Request, exc: errors.Error) -> JSONResponse:
+    async def _domain_error(request: Request, exc: errors.Error) -> Response:
+        if wants_page(request):
+            lang = language(request)
+            text = translate(f"err.{exc.code}", lang) if has(lang, f"err.{exc.code}") else None
+            status = status_for(exc)
+            return error_message_page(
+                request, status, text if status < 500 else None, headers=_page_headers(exc)
+            )
         return problem_for(exc, request)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
+        if wants_page(request):
+            return error_message_page(request, 400)
         items = [
             {"pointer": _pointer(tuple(e.get("loc", ()))), "detail": str(e.get("msg", ""))}
             for e in exc.errors()
@@ -235,7 +255,14 @@ def install(app: FastAPI) -> None:
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if wants_page(request):
+            # A browser gets a page in its language (404, 405...), never problem+json.
+            return error_message_page(
+                request,
+                exc.status_code,
+                headers=dict(exc.headers) if exc.headers else None,
+            )
         code = {
             404: "not-found",
             405: "method-not-allowed",
@@ -264,7 +291,9 @@ def install(app: FastAPI) -> None:
         app.add_exception_handler(database_error, _database_error)
 
     @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    async def _unexpected(request: Request, exc: Exception) -> Response:
         # The route template, not the path: share-link and claim paths carry secrets.
         log.exception("unhandled error on %s %s", request.method, _route_template(request))
+        if wants_page(request):
+            return error_message_page(request, 500)
         return problem(500, "internal-error", "the service could not complete the request")

@@ -60,9 +60,16 @@ def _name(common_name: str, country: str, did: str, demo: bool) -> x509.Name:
     if demo:
         attributes.append(x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, _DEMO_UNIT))
     attributes.append(x509.NameAttribute(NameOID.COMMON_NAME, common_name[:64]))
-    # The DID that the credentials name, so the seal and the credential name one issuer.
-    attributes.append(x509.NameAttribute(NameOID.SERIAL_NUMBER, did[:64]))
+    # The DID that the credentials name is the certificate's subjectAltName URI
+    # (:func:`_did_name`), not a name attribute: X.520's serialNumber is a PrintableString,
+    # which cannot hold a did:web with a port (``%3A``) or an underscore.
+    del did
     return x509.Name(attributes)
+
+
+def _did_name(did: str) -> x509.SubjectAlternativeName:
+    """The DID the credentials name, so the seal and the credential name one issuer."""
+    return x509.SubjectAlternativeName([x509.UniformResourceIdentifier(did)])
 
 
 def _aware(moment: datetime) -> datetime:
@@ -93,6 +100,7 @@ def nic_ca_certificate(
         .not_valid_before(start)
         .not_valid_after(start + timedelta(days=365 * CA_YEARS))
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(_did_name(did), critical=False)
         .add_extension(
             x509.KeyUsage(
                 digital_signature=False,
@@ -135,6 +143,7 @@ def seal_certificate(
         .not_valid_before(start)
         .not_valid_after(end)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(_did_name(did), critical=False)
         .add_extension(
             x509.KeyUsage(
                 digital_signature=True,

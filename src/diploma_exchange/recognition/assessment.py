@@ -589,7 +589,7 @@ def _infer_type(
         exact = [t for t in candidates if t.isced == q.isced_level]
         candidates = exact if len(q.isced_level) == 3 and exact else candidates
     if q.nqf_level:
-        used.append(f"NQF level {q.nqf_level}")
+        used.append(f"NQF {q.nqf_level}")
         candidates = [t for t in candidates if t.nqf_level is None or t.nqf_level == q.nqf_level]
     if not used:
         return None, "", ()

@@ -150,23 +150,23 @@ DOCUMENTS: dict[str, Localized] = {
     "country": Localized("the diploma", "документ об образовании", "білім туралы құжат"),
     "qualification_type": Localized(
         "the diploma and its Diploma Supplement (section 2.1)",
-        "документ об образовании и приложение к нему (раздел 2.1 Diploma Supplement)",
-        "білім туралы құжат және оның қосымшасы (Diploma Supplement 2.1-бөлім)",
+        "документ об образовании и приложение к нему (раздел 2.1 приложения к диплому)",
+        "білім туралы құжат және оның қосымшасы (дипломға қосымшаның 2.1-бөлімі)",
     ),
     "isced_level": Localized(
         "the Diploma Supplement (section 3.1, level of the qualification)",
-        "приложение Diploma Supplement (раздел 3.1, уровень квалификации)",
-        "Diploma Supplement қосымшасы (3.1-бөлім, біліктілік деңгейі)",
+        "приложение к диплому (раздел 3.1, уровень квалификации)",
+        "дипломға қосымша (3.1-бөлім, біліктілік деңгейі)",
     ),
     "nqf_level": Localized(
         "the Diploma Supplement (section 3.1, level of the qualification)",
-        "приложение Diploma Supplement (раздел 3.1, уровень квалификации)",
-        "Diploma Supplement қосымшасы (3.1-бөлім, біліктілік деңгейі)",
+        "приложение к диплому (раздел 3.1, уровень квалификации)",
+        "дипломға қосымша (3.1-бөлім, біліктілік деңгейі)",
     ),
     "length_years": Localized(
         "the Diploma Supplement (section 3.2, official length) or the transcript",
-        "приложение Diploma Supplement (раздел 3.2, нормативный срок) или академическая справка",
-        "Diploma Supplement қосымшасы (3.2-бөлім, нормативтік мерзім) немесе транскрипт",
+        "приложение к диплому (раздел 3.2, нормативный срок) или академическая справка",
+        "дипломға қосымша (3.2-бөлім, нормативтік мерзім) немесе транскрипт",
     ),
     "credits": Localized(
         "the transcript of records (total credits)",
@@ -175,8 +175,8 @@ DOCUMENTS: dict[str, Localized] = {
     ),
     "institution_type": Localized(
         "the Diploma Supplement (section 2.4, type and status of the institution)",
-        "приложение Diploma Supplement (раздел 2.4, тип и статус организации)",
-        "Diploma Supplement қосымшасы (2.4-бөлім, ұйымның түрі мен мәртебесі)",
+        "приложение к диплому (раздел 2.4, тип и статус организации)",
+        "дипломға қосымша (2.4-бөлім, ұйымның түрі мен мәртебесі)",
     ),
     "institution_tier": Localized(
         "the national register of recognised institutions",
@@ -185,18 +185,18 @@ DOCUMENTS: dict[str, Localized] = {
     ),
     "prior_qualification": Localized(
         "the previous diploma (Diploma Supplement section 3.3, access requirements)",
-        "предшествующий документ об образовании (раздел 3.3 Diploma Supplement)",
-        "алдыңғы білім туралы құжат (Diploma Supplement 3.3-бөлім)",
+        "предшествующий документ об образовании (раздел 3.3 приложения к диплому)",
+        "алдыңғы білім туралы құжат (дипломға қосымшаның 3.3-бөлімі)",
     ),
     "isced_field": Localized(
         "the Diploma Supplement (section 2.2, main fields of study)",
-        "приложение Diploma Supplement (раздел 2.2, основные области обучения)",
-        "Diploma Supplement қосымшасы (2.2-бөлім, негізгі оқу салалары)",
+        "приложение к диплому (раздел 2.2, основные области обучения)",
+        "дипломға қосымша (2.2-бөлім, негізгі оқу салалары)",
     ),
     "field": Localized(
         "the Diploma Supplement (section 2.2, main fields of study)",
-        "приложение Diploma Supplement (раздел 2.2, основные области обучения)",
-        "Diploma Supplement қосымшасы (2.2-бөлім, негізгі оқу салалары)",
+        "приложение к диплому (раздел 2.2, основные области обучения)",
+        "дипломға қосымша (2.2-бөлім, негізгі оқу салалары)",
     ),
     "purpose": Localized(
         "the application (state the purpose of recognition)",

@@ -310,6 +310,19 @@ def get_statement(session: Session, statement_id: str) -> RecognitionStatementRe
     return record
 
 
+def statement_diploma(
+    session: Session, record: RecognitionStatementRecord
+) -> dict[str, Any] | None:
+    """The diploma a statement was issued for, when it was issued here (to name its holder)."""
+    if not record.diploma_id:
+        return None
+    diploma = session.get(CredentialRecord, record.diploma_id)
+    if diploma is None:
+        return None
+    document = json.loads(diploma.document)
+    return document if isinstance(document, dict) else None
+
+
 def require_statement_reader(session: Session, principal: Principal, diploma_id: str) -> None:
     """Only the NIC administrator and the diploma's issuing institution list its statements.
 

@@ -598,8 +598,9 @@ def for_cli(settings: Settings, inputs: CliInputs, local_session: Session | None
             local_session, settings, fetcher=None if inputs.offline else fetcher
         )
         log = source if inputs.log_bundle is None else source.with_bundle(inputs.log_bundle)
-    if inputs.trusted_logs or (log is None and inputs.log_bundle is not None):
-        # logs trusted by hand decide (a bundle from another log proves nothing here)
+    if inputs.trusted_logs:
+        # logs trusted by hand decide (a bundle from another log proves nothing here); with
+        # none and no database, no log is consulted and the check does not apply
         log = OfflineBundleLog(inputs.log_bundle, inputs.trusted_logs, policy=inputs.log_policy)
     if trust_view is not None:
         registry = ChainResolver(registry, trust_view)

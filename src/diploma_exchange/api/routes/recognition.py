@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import json
 from datetime import date
 from typing import Any, Literal
@@ -24,6 +23,7 @@ from diploma_exchange.errors import NotFound
 from diploma_exchange.recognition import inputs
 from diploma_exchange.recognition.frameworks import INSTITUTION_TYPES, PURPOSES, load_registry
 from diploma_exchange.services import recognition
+from diploma_exchange.web.pages.recognition import statement_page
 
 router = APIRouter(prefix="/v1/recognition", tags=["recognition"], route_class=StrictJsonRoute)
 
@@ -227,39 +227,6 @@ def list_assessments(
     return [json.loads(r.document) for r in recognition.statements_for(session, diploma_id)]
 
 
-def _html_statement(statement: dict[str, Any], decisions: list[Any]) -> str:
-    subject = statement["credentialSubject"]
-    assessment = subject.get("assessment", {})
-    e = html.escape
-    rows = "".join(
-        f"<tr><th scope='row'>{e(str(name))}</th><td>{e(str(c.get('status')))}</td><td>{e(str(c.get('reason', '')))}</td></tr>"
-        for name, c in (assessment.get("criteria") or {}).items()
-        if isinstance(c, dict)
-    )
-    steps = "".join(
-        f"<li>{e(str(s.get('text', '')))} <small>({e('; '.join(str(r.get('title', '')) + ' ' + str(r.get('url', '')) for r in s.get('sources', []) if isinstance(r, dict)))})</small></li>"
-        for s in assessment.get("steps", [])
-        if isinstance(s, dict)
-    )
-    basis = "".join(
-        f"<li>{e('Art. ' + str(b['article']) + ': ' if b.get('article') else '')}{e(str(b.get('topic', '')))} <small>({e(str(b.get('source', '')))})</small></li>"
-        for b in subject.get("legalBasis", [])
-    )
-    history = "".join(
-        f"<li>{e(str(d.created_at))}: {e(d.decision)} {e(d.reasons)} {e(d.appeal_note or '')}</li>"
-        for d in decisions
-    )
-    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1"><title>Recognition statement</title></head>
-<body><main><h1>Recognition statement</h1>
-<p><strong>Outcome: {e(str(subject.get("outcome")))}</strong> for receiving country {e(str(subject.get("receivingCountry")))}.</p>
-<p>Comparable qualification: {e(str(assessment.get("comparable_type") or assessment.get("comparableType") or "none"))}</p>
-<h2>Criteria (substantial differences)</h2><table><thead><tr><th>criterion</th><th>status</th><th>reason</th></tr></thead><tbody>{rows}</tbody></table>
-<h2>Reasoning</h2><ol>{steps}</ol><h2>Legal basis</h2><ul>{basis}</ul>
-<h2>Decisions and appeals</h2><ul>{history or "<li>none yet</li>"}</ul>
-<p>Issued by {e(str(statement.get("issuer")))} as a signed credential ({e(statement["id"])}).</p></main></body></html>"""
-
-
 @router.get(
     "/assessments/{statement_id}",
     response_model=dict[str, Any],
@@ -271,9 +238,11 @@ def get_assessment(statement_id: str, request: Request, session: SessionDep) -> 
     record = recognition.get_statement(session, statement_id)
     statement = json.loads(record.document)
     if "text/html" in request.headers.get("accept", ""):
-        return Response(
-            _html_statement(statement, recognition.decisions(session, statement_id)),
-            media_type="text/html",
+        return statement_page(
+            request,
+            statement,
+            recognition.decisions(session, statement_id),
+            recognition.statement_diploma(session, record),
         )
     return Response(record.document, media_type="application/json")
 
