@@ -16,6 +16,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
 from diploma_exchange import errors, strict_json
 from diploma_exchange.config import Settings, get_settings
@@ -33,8 +34,25 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(db_app, name="db")
 app.add_typer(inst_app, name="institutions")
 
-console = Console(stderr=True, emoji=False, highlight=False)
-out = Console(emoji=False, highlight=False)
+# Text printed here often comes from a credential or a request: it is never markup (a name
+# holding "[/]" must neither crash nor style the output) and never emoji codes ("did:key:"
+# must not become a key). Styles are applied with rich.text.Text, never with markup strings.
+console = Console(stderr=True, emoji=False, highlight=False, markup=False)
+out = Console(emoji=False, highlight=False, markup=False)
+
+
+def styled(label: str, style: str, message: str = "") -> Text:
+    """``label`` in ``style`` followed by ``message``, both plain text (never markup)."""
+    text = Text(label, style=style)
+    if message:
+        text.append(" ")
+        text.append(message)
+    return text
+
+
+def say_line(text: str) -> None:
+    """A line for machines and people on standard output, never re-wrapped by width."""
+    out.print(Text(text), soft_wrap=True)
 
 
 class Exit(IntEnum):
@@ -49,7 +67,7 @@ class Exit(IntEnum):
 
 
 def _fail(message: str, code: Exit = Exit.INPUT) -> typer.Exit:
-    console.print(f"[bold red]error:[/] {message}")
+    console.print(styled("error:", "bold red", message), soft_wrap=True)
     return typer.Exit(int(code))
 
 
@@ -1079,61 +1097,74 @@ def _read_limited(path: Path, limit: int) -> bytes:
 
 
 def _print_report(report: Any, document: dict[str, Any]) -> None:
-    """The report for a person. Text from the credential is untrusted: it is never markup
-    (rich.text.Text, no emoji codes), and long values wrap inside their column."""
+    """The report for a person: the verdict, then whose diploma it is, which degree and which
+    university, taken from the verified payload only (a diploma that did not verify shows
+    none of them as facts), then every check.
+
+    Text from the credential is untrusted: it is never markup or emoji codes (``Text`` on
+    consoles with markup off), and long values fold inside their column at any width.
+    """
     from rich.table import Table
-    from rich.text import Text
 
     from diploma_exchange.documents.view import diploma_view
 
     colour = {"valid": "green", "invalid": "red", "indeterminate": "yellow"}[report.verdict.value]
-    headline = Text(report.verdict.value.upper(), style=f"bold {colour}")
-    out.print(headline)
+    out.print(Text(report.verdict.value.upper(), style=f"bold {colour}"))
     summary = Table.grid(padding=(0, 2))
     summary.add_column(style="bold", no_wrap=True)
     summary.add_column(overflow="fold")
-    view = diploma_view(document)
-    shown_as = (
-        "(as the signed credential says)"
-        if report.valid
-        else "(what the file claims; NOT verified)"
-    )
     described = report.format or {}
     format_text = " ".join(
         str(part)
         for part in (described.get("label") or described.get("name"), described.get("version"))
         if part
     )
-    for label, value in (
-        ("format", format_text),
-        ("credential", report.credential_id),
-        ("issuer", report.issuer),
-        ("institution", view.institution_name),
-        ("holder", view.holder("en")),
-        ("qualification", view.qualification_name("en")),
-        ("awarded", view.awarded_date),
-        ("policy", report.policy.name),
-    ):
+    rows: list[tuple[str, Any]] = [("format", format_text), ("credential", report.credential_id)]
+    if report.valid:
+        view = diploma_view(document)
+        rows += [
+            ("graduate", view.holder("en")),
+            ("degree", view.qualification_name("en")),
+            ("university", view.institution_name),
+            ("awarded", view.awarded_date),
+        ]
+    rows += [("issuer", report.issuer), ("policy", report.policy.name)]
+    for label, value in rows:
         if value:
             summary.add_row(Text(label), Text(str(value)))
-    if view.holder("en") or view.qualification_name("en"):
-        summary.add_row(Text(""), Text(shown_as, style="dim"))
     out.print(summary)
-    table = Table(show_header=True, header_style="bold", expand=True, box=None, padding=(0, 1))
-    table.add_column("result", no_wrap=True, width=7)
-    table.add_column("check", no_wrap=True)
-    table.add_column("message", overflow="fold", ratio=1)
+    if report.valid:
+        out.print(Text("(graduate, degree and university as the verified credential says)"))
+    else:
+        out.print(
+            Text(
+                "NOT VERIFIED: the graduate, degree and university this file names are not "
+                "shown, because it did not verify as valid (see the checks).",
+                style=f"bold {colour}",
+            )
+        )
     marks = {
         "passed": ("PASS", "green"),
         "failed": ("FAIL", "red"),
         "error": ("ERROR", "yellow"),
         "skipped": ("SKIP", "dim"),
     }
+    narrow = out.width < 72  # three columns leave the message a few letters a line
+    table = Table(show_header=not narrow, header_style="bold", expand=True, box=None)
+    table.padding = (0, 1)
+    table.add_column("result", no_wrap=True, min_width=6)
+    if not narrow:
+        table.add_column("check", overflow="fold", max_width=24)
+    table.add_column("message", overflow="fold", ratio=1)
     for check in report.checks:
         label, style = marks[check.status.value]
         if check.waived:
             label, style = "WAIVED", "cyan"
-        table.add_row(Text(label, style=style), Text(check.name.value), Text(check.message))
+        name = Text(check.name.value, style="bold" if narrow else "")
+        if narrow:  # the check's name on its line, its message below it, in one column
+            table.add_row(Text(label, style=style), Text.assemble(name, "\n", check.message))
+        else:
+            table.add_row(Text(label, style=style), name, Text(check.message))
     out.print(table)
 
 
@@ -1269,7 +1300,7 @@ def assess(
                 offline=offline,
             )
     except errors.NotVerified as exc:
-        console.print(f"[bold red]error:[/] {exc.message}")
+        console.print(styled("error:", "bold red", exc.message), soft_wrap=True)
         verdict = str(exc.extra.get("verdict", "")) if exc.extra else ""
         raise typer.Exit(int(Exit.INVALID if verdict == "invalid" else Exit.INDETERMINATE)) from exc
     except errors.Error as exc:
@@ -1459,7 +1490,7 @@ def audit_verify(
         )
     else:
         for p in report.problems:
-            console.print(f"[bold red]{p.code}[/] at entry {p.seq}: {p.message}")
+            console.print(styled(p.code, "bold red", f"at entry {p.seq}: {p.message}"))
     if not report.intact:
         raise typer.Exit(int(Exit.INVALID))
 
@@ -1473,7 +1504,7 @@ def audit_head() -> None:
 
     with Session(_engine(get_settings())) as session:
         seq, digest = audit.head(session)  # the head row alone: no walk of the whole log
-    out.print(f"{seq}:{digest}")
+    say_line(f"{seq}:{digest}")
 
 
 @audit_app.command("show")
