@@ -637,15 +637,30 @@ def issue(
     jsonl: Annotated[
         bool, typer.Option(help="Write credentials.jsonl instead of one file per diploma.")
     ] = False,
+    reissue_reason: Annotated[
+        str | None,
+        typer.Option(
+            help="Re-issue: replace a diploma already issued to the same graduate for the same "
+            "programme (revoked as superseded, linked to the new one) instead of refusing it; "
+            "give the reason."
+        ),
+    ] = None,
 ) -> None:
     """Issue diplomas from a JSON or CSV file, signing locally with the institution's key.
 
     A CSV file is streamed: validated whole first (nothing is issued if any row is wrong),
     then issued in transactions of --chunk-size diplomas signed on every core; running the
     same file again resumes after the last committed chunk instead of issuing twice.
+
+    A diploma already issued to the same graduate for the same programme (or with the same
+    diploma number) is refused, every one named, unless --reissue-reason asks to replace it.
     """
+    try:
+        reissue = _reissue(reissue_reason)
+    except errors.Error as exc:
+        raise _fail(_describe(exc), Exit.USAGE) from exc
     if path.suffix.lower() == ".csv":
-        _issue_csv_stream(path, institution, out_dir, workers, chunk_size, job_key, jsonl)
+        _issue_csv_stream(path, institution, out_dir, workers, chunk_size, job_key, jsonl, reissue)
         return
     from sqlmodel import Session
 
@@ -671,13 +686,13 @@ def issue(
             for start in range(0, len(diplomas), chunk):
                 part = diplomas[start : start + chunk]
                 signed += issuance.issue_diplomas(
-                    session, settings, principal, part, signer=signer
+                    session, settings, principal, part, signer=signer, reissue=reissue
                 ).credentials
                 progress.advance(task, len(part))
             for start in range(0, len(credentials), chunk):
                 part_c = credentials[start : start + chunk]
                 signed += issuance.issue_credentials(
-                    session, settings, principal, part_c, signer=signer
+                    session, settings, principal, part_c, signer=signer, reissue=reissue
                 ).credentials
                 progress.advance(task, len(part_c))
             claims = sharing.mint_claim_codes(session, settings, [str(c["id"]) for c in signed])
@@ -699,6 +714,12 @@ def issue(
     )
 
 
+def _reissue(reason: str | None) -> Any:
+    from diploma_exchange.services.issuance import Reissue
+
+    return Reissue(reason) if reason is not None else None
+
+
 def _issue_csv_stream(
     path: Path,
     institution: str,
@@ -707,6 +728,7 @@ def _issue_csv_stream(
     chunk_size: int,
     job_key: str | None,
     jsonl: bool,
+    reissue: Any,
 ) -> None:
     from diploma_exchange.services import bulk
 
@@ -751,6 +773,7 @@ def _issue_csv_stream(
                 chunk_size=chunk_size,
                 workers=workers,
                 on_chunk=write,
+                reissue=reissue,
             )
         except errors.Error as exc:
             raise _fail(_describe(exc)) from exc
