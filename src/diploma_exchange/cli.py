@@ -178,20 +178,63 @@ def serve(
     )
 
 
+def _port_in_use(host: str, port: int) -> bool:
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.settimeout(1.0)
+        return probe.connect_ex((host, port)) == 0
+
+
+def _running_diploma_exchange(host: str, port: int) -> bool:
+    """Whether the server on ``host:port`` is this service (its health check answers)."""
+    import httpx
+
+    try:
+        response = httpx.get(f"http://{host}:{port}/healthz", timeout=2.0)
+    except httpx.HTTPError:
+        return False
+    return response.status_code == 200 and "json" in response.headers.get("content-type", "")
+
+
 @app.command()
 def demo(
     keys_dir: Annotated[Path, typer.Option(help="Folder with the demo keys.")] = Path("keys/demo"),
     run: Annotated[
         bool, typer.Option("--serve/--no-serve", help="Start the server afterwards.")
     ] = True,
-    host: str = "127.0.0.1",
-    port: int = 8000,
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option(min=1, max=65535, help="Port; every printed link uses it.")
+    ] = 8000,
 ) -> None:
-    """Seed a demo NIC, two universities and a few diplomas, print the URLs and API keys, serve."""
+    """Seed a demo NIC, two universities and a few diplomas, print the URLs and API keys, serve.
+
+    Safe to repeat: the demo data is created once, the graduates' claim links stay the same,
+    and when the port is taken (e.g. by an earlier `make run`) nothing is seeded or started.
+    """
     from sqlmodel import Session
 
     from diploma_exchange.services import demo as demo_service
 
+    if run and _port_in_use(host, port):
+        where = f"http://{'localhost' if host in ('127.0.0.1', '0.0.0.0') else host}:{port}/"
+        if _running_diploma_exchange(host, port):
+            typer.echo(
+                f"diploma-exchange is already running at {where} (an earlier `make run`); "
+                "its demo data and the claim links it printed are unchanged. Use that one, "
+                f"stop it (Ctrl-C in its terminal), or start another with `make run PORT={port + 11}`."
+            )
+            raise typer.Exit(0)
+        raise _fail(
+            f"port {port} on {host} is taken by another program; choose another, e.g. "
+            f"`make run PORT={port + 11}` (or `diploma-exchange demo --port {port + 11}`)",
+            Exit.USAGE,
+        )
+    if "DIPLOMA_EXCHANGE_PUBLIC_BASE_URL" not in os.environ:
+        # every printed link, and the server started below, use the port asked for
+        os.environ["DIPLOMA_EXCHANGE_PUBLIC_BASE_URL"] = f"http://localhost:{port}"
+        get_settings.cache_clear()
     settings = get_settings()
     if not keys_dir.is_dir():
         raise _fail(
@@ -224,7 +267,7 @@ def demo(
         "",
         f"  Web front end:       {base}/",
         f"  Verify a diploma:    {base}/verify",
-        "  Graduates' one-time claim links (new ones on every start, until claimed):",
+        "  Graduates' one-time claim links (the same on every start, until claimed):",
         *[f"    {c.url}" for c in summary.claim_codes[:3]],
         "",
         "  Try:",

@@ -153,6 +153,31 @@ def replayed_claim_codes(
     return out
 
 
+def stable_claim_codes(
+    session: Session, settings: Settings, context: str, credential_ids: list[str]
+) -> dict[str, ClaimCode]:
+    """Claim codes derived from the server secret and ``context`` that stay the same from call
+    to call (a second ``make run`` prints the links the first printed, and they keep working):
+    the live ones again, and new ones only for diplomas that never had theirs. A diploma
+    already claimed, or whose derived code was used up, gets none."""
+    live = replayed_claim_codes(session, settings, context, credential_ids)
+    rest = [c for c in credential_ids if c not in live]
+    if rest:
+        derived = {c: codes.digest(_derived(settings, context, c)) for c in rest}
+        used = set(
+            session.exec(
+                select(ClaimCodeRecord.code_sha256).where(
+                    col(ClaimCodeRecord.code_sha256).in_(list(derived.values()))
+                )
+            ).all()
+        )
+        fresh = [c for c in rest if derived[c] not in used]
+        live.update(
+            mint_claim_codes(session, settings, fresh, only_unclaimed=True, derive_from=context)
+        )
+    return live
+
+
 def store_new_claim_codes(
     session: Session, settings: Settings, pairs: list[tuple[str, str]], *, now: datetime
 ) -> dict[str, ClaimCode]:
