@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 
 from diploma_exchange import __version__
-from diploma_exchange.api import problem_docs, problems
+from diploma_exchange.api import openapi_doc, problem_docs, problems
 from diploma_exchange.api.abuse import AbuseLimitMiddleware
 from diploma_exchange.api.limits import BodySizeLimitMiddleware, NulCharacterMiddleware
 from diploma_exchange.api.routes import (
@@ -84,6 +84,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.rate_limiter = make_rate_limiter(settings, app.state.engine)
     problems.install(app)
     problem_docs.document_problems(app)
+    openapi_doc.describe(app, settings)
     app.add_middleware(NulCharacterMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(
