@@ -16,7 +16,7 @@ from rich.console import Console
 
 from cli_support import run_cli, write
 from conftest import Tenant
-from diploma_exchange import cli
+from diploma_exchange.cli import verify as cli_verify
 from helpers import diploma_payload, set_at
 
 EXIT_VALID, EXIT_INVALID = 0, 1
@@ -143,11 +143,11 @@ def test_report_layout_at_any_width(
     console = Console(
         file=buffer, width=width, emoji=False, markup=False, highlight=False, color_system=None
     )
-    monkeypatch.setattr(cli, "out", console)
+    monkeypatch.setattr(cli_verify, "out", console)
     document = json.loads(
         json.dumps({"credentialSubject": {"graduate": {"fullName": {"en": HOSTILE_NAME}}}})
     )
-    cli._print_report(_fake_report(valid), document)
+    cli_verify._print_report(_fake_report(valid), document)
     lines = buffer.getvalue().splitlines()
     assert all(len(line) <= width for line in lines), buffer.getvalue()
     assert _unfold(lines, "issuer") == LONG_DID  # folded inside its column, never at column 0

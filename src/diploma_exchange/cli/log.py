@@ -1,6 +1,6 @@
 """``diploma-exchange log``: the issuance transparency log from the command line.
 
-Registered by ``cli.py`` (``app.add_typer(log_app, name="log")``); calls services only.
+Registered by ``cli/__init__.py`` (``app.add_typer(log_app, name="log")``); calls services only.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import typer
 from rich.text import Text
 
 from diploma_exchange import errors
-from diploma_exchange.cli import Exit, _engine, _fail, console, out, say_line, styled
+from diploma_exchange.cli.common import Exit, _engine, _fail, console, out, say_line, styled
 from diploma_exchange.config import get_settings
 
 log_app = typer.Typer(
