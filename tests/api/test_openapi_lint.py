@@ -51,6 +51,7 @@ def test_limits_and_rate_limit_headers_are_documented(document: dict[str, Any]) 
     assert batch["maxItems"] >= 1
     limited = document["paths"]["/v1/verifications"]["post"]["responses"]["429"]
     assert limited["headers"]["Retry-After"]["schema"]["type"] == "integer"
+    assert {"RateLimit-Policy", "RateLimit"} <= set(limited["headers"])
 
 
 def test_the_cors_decision_is_stated_and_kept(document: dict[str, Any], client: TestClient) -> None:
