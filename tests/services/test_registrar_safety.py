@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 from conftest import Tenant
 from diploma_exchange.config import Settings
 from diploma_exchange.credentials import isced_f
-from diploma_exchange.credentials.samples import write_sample_class_csv
+from diploma_exchange.credentials.samples import sample_diploma_data, write_sample_class_csv
 from diploma_exchange.db.models import ClaimCodeRecord, CredentialRecord
 from diploma_exchange.errors import Conflict
 from diploma_exchange.services import bulk, issuance
@@ -248,3 +248,50 @@ def test_bulk_refuses_a_class_already_issued_under_another_job(
         ).one()
     assert sorted(states) == ["active"] * 6 + ["revoked"] * 6
     assert linked == 6
+
+
+def test_the_migration_gives_diplomas_issued_before_their_identity(tmp_path: Path) -> None:
+    """Diplomas issued before migration 0009 are found as duplicates after it."""
+    from alembic import command
+    from alembic.config import Config
+
+    from diploma_exchange.db.engine import MIGRATIONS_DIR, make_engine, upgrade
+    from diploma_exchange.services import institutions
+
+    def alembic(action: str, revision: str) -> None:
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            getattr(command, action)(cfg, revision)
+
+    url = f"sqlite:///{tmp_path}/old.db"
+    settings = Settings(
+        environment="test",
+        database_url=url,
+        public_base_url="https://diplomas.example.kz",
+        key_passphrase="test-passphrase",  # type: ignore[arg-type]
+        log_checkpoint_interval_seconds=0,
+    )
+    engine = make_engine(url)
+    upgrade(engine)
+    with Session(engine, expire_on_commit=False) as session:
+        institutions.register_institution(session, settings, slug="nic", name="NIC", kind="nic")
+        uni, _ = institutions.register_institution(session, settings, slug="uni", name="Uni")
+        principal = institutions.Principal("institution", "test", uni)
+        data = [sample_diploma_data(0), sample_diploma_data(1)]
+        issued = issuance.issue_diplomas(session, settings, principal, data).credentials
+        session.commit()
+        expected = {
+            r.id: (r.holder_programme_sha256, r.diploma_number)
+            for r in session.exec(select(CredentialRecord)).all()
+        }
+    alembic("downgrade", "0008")
+    alembic("upgrade", "head")
+    with Session(engine, expire_on_commit=False) as session:
+        rows = session.exec(select(CredentialRecord)).all()
+        assert {r.id: (r.holder_programme_sha256, r.diploma_number) for r in rows} == expected
+        assert all(len(key) == 64 and number for key, number in expected.values())
+        with pytest.raises(Conflict):
+            issuance.issue_diplomas(session, settings, principal, data[:1])
+    assert len(issued) == 2

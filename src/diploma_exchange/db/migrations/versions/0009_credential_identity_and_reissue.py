@@ -20,17 +20,21 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("credential") as batch:
-        batch.add_column(
-            sa.Column(
-                "holder_programme_sha256", sa.String(length=64), nullable=False, server_default=""
-            )
-        )
-        batch.add_column(
-            sa.Column("diploma_number", sa.String(length=64), nullable=False, server_default="")
-        )
-        batch.add_column(sa.Column("reissue_of", sa.String(length=255), nullable=True))
-        batch.add_column(sa.Column("reissue_reason", sa.String(length=500), nullable=True))
+    # Plain ALTER TABLE (no batch copy of the table: on SQLite that would drop and recreate
+    # ``credential``, which other tables' rows refer to). The server default stays: rows
+    # written by an older release get "" (no identity), never a NULL.
+    op.add_column(
+        "credential",
+        sa.Column(
+            "holder_programme_sha256", sa.String(length=64), nullable=False, server_default=""
+        ),
+    )
+    op.add_column(
+        "credential",
+        sa.Column("diploma_number", sa.String(length=64), nullable=False, server_default=""),
+    )
+    op.add_column("credential", sa.Column("reissue_of", sa.String(length=255), nullable=True))
+    op.add_column("credential", sa.Column("reissue_reason", sa.String(length=500), nullable=True))
     bind = op.get_bind()
     credential = sa.table(
         "credential",
@@ -53,24 +57,14 @@ def upgrade() -> None:
                 diploma_number=identity.diploma_number,
             )
         )
-    with op.batch_alter_table("credential") as batch:
-        batch.alter_column(
-            "holder_programme_sha256", existing_type=sa.String(length=64), server_default=None
-        )
-        batch.alter_column(
-            "diploma_number", existing_type=sa.String(length=64), server_default=None
-        )
-        batch.create_index(
-            "ix_credential_holder_programme_sha256", ["holder_programme_sha256"], unique=False
-        )
-        batch.create_index("ix_credential_diploma_number", ["diploma_number"], unique=False)
+    op.create_index(
+        "ix_credential_holder_programme_sha256", "credential", ["holder_programme_sha256"]
+    )
+    op.create_index("ix_credential_diploma_number", "credential", ["diploma_number"])
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("credential") as batch:
-        batch.drop_index("ix_credential_diploma_number")
-        batch.drop_index("ix_credential_holder_programme_sha256")
-        batch.drop_column("reissue_reason")
-        batch.drop_column("reissue_of")
-        batch.drop_column("diploma_number")
-        batch.drop_column("holder_programme_sha256")
+    op.drop_index("ix_credential_diploma_number", table_name="credential")
+    op.drop_index("ix_credential_holder_programme_sha256", table_name="credential")
+    for column in ("reissue_reason", "reissue_of", "diploma_number", "holder_programme_sha256"):
+        op.drop_column("credential", column)
