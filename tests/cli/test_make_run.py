@@ -89,6 +89,16 @@ def test_every_printed_link_uses_the_port_and_repeats(tmp_path: Path) -> None:
     ] == claims
 
 
+def test_another_port_on_existing_demo_data_is_pointed_out(tmp_path: Path) -> None:
+    env = {"DIPLOMA_EXCHANGE_DATABASE_URL": f"sqlite:///{tmp_path}/demo.db"}
+    assert run_cli("demo", "--no-serve", "--port", "8011", env=env, cwd=ROOT).returncode == 0
+    moved = run_cli("demo", "--no-serve", "--port", "8022", env=env, cwd=ROOT)
+    assert moved.returncode == 0, moved.stderr
+    assert "created for another address" in moved.stdout
+    again = run_cli("demo", "--no-serve", "--port", "8011", env=env, cwd=ROOT)
+    assert "another address" not in again.stdout
+
+
 def test_make_run_installs_only_the_runtime_lock() -> None:
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     run_rule = makefile.split("\nrun:", 1)[1].split("\n\n", 1)[0]
