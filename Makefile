@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 RUN_STAMP := $(VENV)/.installed-runtime
 PORT   ?= 8000
 
-.PHONY: run test install lint typecheck openapi bench clean lock audit
+.PHONY: run test install lint typecheck openapi bench clean lock audit conformance
 
 # Every dependency (and theirs) is pinned with hashes in requirements.lock (`make lock`), and
 # the part the service runs on in requirements-runtime.lock (tools/runtime_lock.py); the package
@@ -58,6 +58,11 @@ lock: $(STAMP)
 ## Vulnerability audit of the pinned dependencies (says NOT AUDITED when it cannot look up)
 audit: $(STAMP)
 	$(BIN)/python .ci/audit_dependencies.py
+
+## W3C VC conformance suites (../shared/w3c-suites) against the service over https with a
+## test CA and the demo university; prints the four results (docs/conformance.md)
+conformance: $(STAMP)
+	$(BIN)/python tools/conformance.py $(SUITES)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -82,6 +82,12 @@ class Settings(BaseSettings):
     #: CAs), and the list's name for reports. Unset: no trust list, and a seal's signer is
     #: named but not trusted (verdict indeterminate).
     seal_trust_anchors_file: Path | None = None
+    #: Blockcerts anchors: chain (``btc:mainnet``, ``btc:testnet``, ``eth:mainnet``,
+    #: ``eth:sepolia``...) -> explorer API (Esplora for Bitcoin, e.g.
+    #: ``https://blockstream.info/api``; Etherscan-compatible for Ethereum, e.g.
+    #: ``https://api.etherscan.io/api?apikey=...``), asked through the safe fetcher. Empty:
+    #: anchors are not looked up and Blockcerts verdicts stay indeterminate.
+    blockcerts_explorers: dict[str, str] = Field(default_factory=dict)
     seal_trust_list_name: str = "the configured EU trust list"
 
     #: Status lists are published with ``validUntil`` = signing time + this, and re-signed
@@ -115,6 +121,15 @@ class Settings(BaseSettings):
     #: verifiers see fresh cosignatures on a quiet log.
     log_witness_refresh_seconds: float = Field(default=300.0, ge=1, le=86400)
     log_witness_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+
+    #: Wallets (OpenID4VCI / OpenID4VP): lifetimes of a credential offer, of the access
+    #: token its code is exchanged for, of a c_nonce, of a presentation request, and how old
+    #: a wallet's key proof may be.
+    wallet_offer_minutes: int = Field(default=15, ge=1, le=1440)
+    wallet_token_seconds: int = Field(default=300, ge=30, le=3600)
+    wallet_nonce_seconds: int = Field(default=300, ge=30, le=3600)
+    wallet_proof_max_age_seconds: int = Field(default=300, ge=30, le=3600)
+    presentation_request_minutes: int = Field(default=15, ge=1, le=1440)
 
     @model_validator(mode="after")
     def _refuse_demo_secrets(self) -> Settings:

@@ -16,7 +16,8 @@ Manifest (shared by every corpus):
 - an item: ``id``, ``file``, ``kind``, ``format`` (``{"name": ...}``; for envelope corpora
   the format name the report must give), ``source`` (``repository``, ``path``, ``commit``,
   ``licence``), ``sha256``, optional ``dids`` / ``status_lists`` / ``documents`` (``{key:
-  file}``), ``trusted_issuers``, ``seal_anchors`` (PEM files), ``policy``, ``now``,
+  file}``), ``trusted_issuers``, ``seal_anchors`` (PEM files), ``blockcerts_explorers``
+  (the ``Settings`` value: chain -> explorer URL, answered from ``documents``), ``policy``, ``now``,
   ``tampered_from``; ``expected``: ``verdict``, ``checks`` (``{name: "status:code"}``),
   ``why``.
 """
@@ -130,7 +131,10 @@ def test_item_gets_its_verdict(path: Path, item_id: str, tmp_path: Path) -> None
     top = manifest(path)
     data = (path.parent / item["file"]).read_bytes()
     assert hashlib.sha256(data).hexdigest() == item["sha256"], "the corpus file was changed"
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'none.db'}")
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'none.db'}",
+        blockcerts_explorers=item.get("blockcerts_explorers", {}),
+    )
     policy = select_policy(str(item.get("policy", top.get("policy", "default"))).split(":")[0])
     now = datetime.fromisoformat(str(item.get("now", top["now"])))
     report = for_cli(settings, cli_inputs(path, item), None).verify(data, policy=policy, now=now)
@@ -141,6 +145,9 @@ def test_item_gets_its_verdict(path: Path, item_id: str, tmp_path: Path) -> None
     for name, outcome in expected["checks"].items():
         assert outcomes.get(name) == outcome, (name, outcomes)
     assert report.verdict.value == expected["verdict"], outcomes
+    if report.verdict.value == "invalid":
+        # "invalid" is a finding, never a shrug: some check failed and says why.
+        assert any(c.status.value == "failed" for c in report.checks), outcomes
     wanted_format = item.get("format", {}).get("report")
     if wanted_format is not None:
         assert report.format is not None and report.format["name"] == wanted_format
@@ -181,3 +188,32 @@ def test_manifest_is_complete_and_honest(path: Path) -> None:
         if "tampered_from" in item:
             assert item["tampered_from"] in ids
             assert expected["verdict"] != "valid", "a tampered copy is never valid"
+        if expected["verdict"] == "invalid":
+            failed = [o for o in expected["checks"].values() if o.startswith("failed:")]
+            assert failed, f"{item['id']}: an invalid verdict must name the failed check"
+
+
+@pytest.mark.parametrize("path", MANIFESTS, ids=lambda p: p.parent.name)
+def test_every_kind_has_a_tampered_copy(path: Path) -> None:
+    """Each securing kind of a corpus (format, and the cryptosuites of Data Integrity
+    credentials) that has an authentic item also has a tampered copy, which is invalid."""
+    items = manifest(path)["items"]
+
+    def kind(item: dict[str, Any]) -> tuple[str, ...]:
+        fmt = item.get("format", {})
+        return (str(fmt.get("report") or fmt.get("name")), *fmt.get("cryptosuites", []))
+
+    tampered = {kind(i) for i in items if "tampered_from" in i}
+    for item in items:
+        if "tampered_from" in item or not item["expected"]["checks"].get(
+            "proof.signature", ""
+        ).startswith("passed"):
+            continue
+        suites = set(kind(item)[1:])
+        assert any(suites <= set(k[1:]) or suites & set(k[1:]) for k in tampered), (
+            item["id"],
+            "no tampered copy of this kind",
+        )
+    for item in items:
+        if "tampered_from" in item:
+            assert item["expected"]["verdict"] == "invalid", item["id"]

@@ -28,6 +28,8 @@ TAGS: dict[str, str] = {
     "transparency": "The issuance transparency log: checkpoints, tiles, proofs (C2SP tlog).",
     "witness": "Cosigning other logs' checkpoints as a witness (C2SP tlog-witness).",
     "audit": "The tamper-evident audit log of every change (NIC administration).",
+    "wallets": "Diplomas to and from graduates' wallets: credential offers and issuance to a "
+    "wallet, presentation requests and their answers.",
     "meta": "Health, contexts, schemas and service metadata.",
 }
 
@@ -70,6 +72,9 @@ def complete(document: dict[str, Any], settings: Settings) -> None:
             used.update(operation.get("tags", []))
             # public: say so (an operation without ``security`` reads as "not stated")
             operation.setdefault("security", [])
+            # a route without a docstring is described by its summary (write a docstring!)
+            if not operation.get("description") and operation.get("summary"):
+                operation["description"] = f"{operation['summary']}."
     # limits the server enforces from its settings (a larger batch is refused with 413)
     schemas = document.get("components", {}).get("schemas", {})
     batch = schemas.get("DiplomaBatchCreate", {}).get("properties", {}).get("diplomas")

@@ -5,7 +5,8 @@ One module per command group; importing them registers their commands on
 
 - ``server``: ``db upgrade``, ``serve``, ``demo``
 - ``keys``: ``keys generate|rotate|compromise``
-- ``institutions``: ``institutions create|accredit|withdraw``, ``trust ...``
+- ``institutions``: ``institutions create|accredit|withdraw``, ``trust ...`` (and
+  ``cli_eu_trust``: ``trust import-eu-lists``)
 - ``issue``: ``issue``
 - ``status``: ``refresh-status-lists``, ``revoke``, ``suspend``, ``reinstate``
 - ``verify``: ``verify``
@@ -48,20 +49,23 @@ COMMAND_GROUPS = (
 )
 for _group in COMMAND_GROUPS:
     importlib.import_module(f"diploma_exchange.cli.{_group}")
+importlib.import_module("diploma_exchange.cli_eu_trust")  # `trust import-eu-lists`
 app.add_typer(log_app, name="log")
 
 # Re-exported (after the groups above, so that the registration order stays theirs).
 
 
+from diploma_exchange.cli.institutions import trust_app
 from diploma_exchange.cli.openapi import openapi_document
 from diploma_exchange.cli.server import demo, serve
-from diploma_exchange.cli.verify import _print_report
+from diploma_exchange.cli.verify import _print_report, _read_limited
 
 __all__ = [
     "Exit",
     "_engine",
     "_fail",
     "_print_report",
+    "_read_limited",
     "app",
     "console",
     "demo",
@@ -71,6 +75,7 @@ __all__ = [
     "say_line",
     "serve",
     "styled",
+    "trust_app",
 ]
 
 

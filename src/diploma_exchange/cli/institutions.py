@@ -74,6 +74,43 @@ def _csv(value: str | None) -> tuple[str, ...]:
     return tuple(v.strip() for v in (value or "").split(",") if v.strip())
 
 
+@inst_app.command("allow-any-vc")
+def institutions_allow_any_vc(
+    slug: str,
+    revoke: Annotated[bool, typer.Option("--revoke", help="Withdraw the permission.")] = False,
+) -> None:
+    """Allow an institution to issue any VC 2.0 credential (not only diplomas) via the VC-API."""
+    from sqlmodel import Session
+
+    from diploma_exchange.services import institutions
+
+    settings = get_settings()
+    with Session(_engine(settings), expire_on_commit=False) as session:
+        try:
+            record = institutions.get_institution(session, slug)
+        except errors.NotFound as exc:
+            raise _fail(exc.message, Exit.USAGE) from exc
+        institutions.allow_any_vc(session, record, allowed=not revoke)
+        session.commit()
+    console.print(f"{slug}: {'may not' if revoke else 'may'} issue any VC 2.0 credential")
+
+
+@inst_app.command("did-key")
+def institutions_did_key(slug: str) -> None:
+    """Print the did:key of an institution's active key (an issuer id for the VC-API)."""
+    from sqlmodel import Session
+
+    from diploma_exchange.services import institutions
+
+    settings = get_settings()
+    with Session(_engine(settings), expire_on_commit=False) as session:
+        try:
+            record = institutions.get_institution(session, slug)
+        except errors.NotFound as exc:
+            raise _fail(exc.message, Exit.USAGE) from exc
+        typer.echo(institutions.did_key_of(session, record))
+
+
 @inst_app.command("accredit")
 def institutions_accredit(
     slug: str,

@@ -34,12 +34,24 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    ssl_certfile: Annotated[
+        Path | None,
+        typer.Option(
+            "--ssl-certfile",
+            help="PEM certificate (chain) to serve https with; needs --ssl-keyfile.",
+        ),
+    ] = None,
+    ssl_keyfile: Annotated[
+        Path | None,
+        typer.Option("--ssl-keyfile", help="PEM private key of --ssl-certfile."),
+    ] = None,
 ) -> None:
-    """Migrate the database and serve the API."""
+    """Migrate the database and serve the API (https with --ssl-certfile/--ssl-keyfile)."""
     import uvicorn
 
     from diploma_exchange.api.serving import LOG_CONFIG, NoDelayH11Protocol
 
+    tls = _tls_options(ssl_certfile, ssl_keyfile)
     _engine(get_settings())
     uvicorn.run(
         "diploma_exchange.api.app:create_app",
@@ -50,7 +62,33 @@ def serve(
         log_level="info",
         log_config=LOG_CONFIG,
         http=NoDelayH11Protocol,
+        ssl_certfile=tls[0],
+        ssl_keyfile=tls[1],
     )
+
+
+def _tls_options(certfile: Path | None, keyfile: Path | None) -> tuple[str | None, str | None]:
+    """uvicorn's ``ssl_certfile``/``ssl_keyfile``, both or neither, each a readable file whose
+    PEM loads (checked here so that a bad path is a usage error, not a traceback)."""
+    if certfile is None and keyfile is None:
+        return None, None
+    if certfile is None or keyfile is None:
+        raise _fail("--ssl-certfile and --ssl-keyfile go together", Exit.USAGE)
+    for option, path in (("--ssl-certfile", certfile), ("--ssl-keyfile", keyfile)):
+        if not path.is_file():
+            raise _fail(f"{option}: {path} is not a readable file", Exit.USAGE)
+    import ssl
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    try:
+        context.load_cert_chain(certfile, keyfile)
+    except (ssl.SSLError, OSError) as exc:
+        raise _fail(
+            f"--ssl-certfile/--ssl-keyfile: cannot serve https with {certfile} and {keyfile}: "
+            f"{exc}",
+            Exit.USAGE,
+        ) from exc
+    return str(certfile), str(keyfile)
 
 
 def _port_in_use(host: str, port: int) -> bool:
@@ -82,6 +120,12 @@ def demo(
     port: Annotated[
         int, typer.Option(min=1, max=65535, help="Port; every printed link uses it.")
     ] = 8000,
+    ssl_certfile: Annotated[
+        Path | None, typer.Option("--ssl-certfile", help="Serve https with this PEM certificate.")
+    ] = None,
+    ssl_keyfile: Annotated[
+        Path | None, typer.Option("--ssl-keyfile", help="PEM private key of --ssl-certfile.")
+    ] = None,
 ) -> None:
     """Seed a demo NIC, two universities and a few diplomas, print the URLs and API keys, serve.
 
@@ -89,6 +133,8 @@ def demo(
     and when the port is taken (e.g. by an earlier `make run`) nothing is seeded or started.
     """
     from sqlmodel import Session
+
+    tls = _tls_options(ssl_certfile, ssl_keyfile) if run else (None, None)
 
     from diploma_exchange.services import demo as demo_service
 
@@ -108,7 +154,8 @@ def demo(
         )
     if "DIPLOMA_EXCHANGE_PUBLIC_BASE_URL" not in os.environ:
         # every printed link, and the server started below, use the port asked for
-        os.environ["DIPLOMA_EXCHANGE_PUBLIC_BASE_URL"] = f"http://localhost:{port}"
+        scheme = "https" if tls[0] else "http"
+        os.environ["DIPLOMA_EXCHANGE_PUBLIC_BASE_URL"] = f"{scheme}://localhost:{port}"
         get_settings.cache_clear()
     settings = get_settings()
     if not keys_dir.is_dir():
@@ -170,4 +217,6 @@ def demo(
             log_level="info",
             log_config=LOG_CONFIG,
             http=NoDelayH11Protocol,
+            ssl_certfile=tls[0],
+            ssl_keyfile=tls[1],
         )

@@ -45,9 +45,11 @@ def verify(
         typer.Option("--did-document", help="Use this DID document file instead of fetching it."),
     ] = None,
     status_list: Annotated[
-        list[Path] | None,
+        list[str] | None,
         typer.Option(
-            "--status-list", help="Use this status list credential file instead of fetching it."
+            "--status-list",
+            help="Use this status list credential file instead of fetching it: FILE (matched "
+            "by the list's id) or URL=FILE (the list the credential names by that URL).",
         ),
     ] = None,
     trust_list: Annotated[
@@ -95,6 +97,25 @@ def verify(
         str | None,
         typer.Option(help="A presentation must carry this nonce (nonce / challenge)."),
     ] = None,
+    log_bundle: Annotated[
+        Path | None,
+        typer.Option(
+            "--log-bundle",
+            help="The diploma's transparency log bundle (diploma.log.json): offline evidence "
+            "that it was logged, checked against --log-key (and the local database's logs).",
+        ),
+    ] = None,
+    log_key: Annotated[
+        list[str] | None,
+        typer.Option("--log-key", help="A trusted log's checkpoint vkey (repeatable)."),
+    ] = None,
+    witness: Annotated[
+        list[str] | None,
+        typer.Option("--witness", help="A trusted witness's vkey for --log-key logs (repeatable)."),
+    ] = None,
+    witnesses_required: Annotated[
+        int, typer.Option(min=0, help="How many --witness keys must have cosigned the checkpoint.")
+    ] = 0,
 ) -> None:
     """Verify a diploma. Exit code 0 = valid, 1 = invalid, 2 = indeterminate, 64+ = usage/input."""
     from cryptography import x509
@@ -106,10 +127,14 @@ def verify(
         Expectations,
         QrLink,
         RemoteLookups,
+        attached_log_bundle,
         fetch_link,
         for_cli,
         read_input,
+        with_pdf_seal,
     )
+    from diploma_exchange.transparency import note
+    from diploma_exchange.transparency.bundle import TrustedLog, WitnessPolicy
     from diploma_exchange.verification.report import select_policy
 
     settings = get_settings()
@@ -121,7 +146,14 @@ def verify(
             else _read_limited(path, settings.max_upload_bytes)
         )
         given_docs = [p.read_bytes() for p in did_document or []]
-        given_lists = [p.read_bytes() for p in status_list or []]
+        given_lists = []
+        for list_file in status_list or []:
+            url, sep, file = list_file.partition("=")
+            if sep and url.startswith(("https://", "http://")) and file:
+                # The list at the URL the credential names (its own id may differ).
+                documents[url] = _read_limited(Path(file), settings.max_upload_bytes)
+            else:
+                given_lists.append(Path(list_file).read_bytes())
         given_trust_lists = [p.read_bytes() for p in trust_list or []]
         for entry in document or []:
             url, sep, file = entry.partition("=")
@@ -133,6 +165,9 @@ def verify(
             for pem in seal_anchor or []
             for certificate in x509.load_pem_x509_certificates(pem.read_bytes())
         ]
+        given_bundle = (
+            _read_limited(log_bundle, settings.max_upload_bytes) if log_bundle is not None else None
+        )
     except OSError as exc:
         raise _fail(f"cannot read {exc.filename}: {exc.strerror}", Exit.USAGE) from exc
     except ValueError as exc:
@@ -163,6 +198,17 @@ def verify(
             trusted_nic or [],
         )
         chosen_policy = select_policy(policy)
+        bundle_data = strict_json.loads(given_bundle, **limits) if given_bundle else None
+        if bundle_data is not None and not isinstance(bundle_data, dict):
+            raise errors.InvalidInput("--log-bundle must hold one JSON object")
+        trusted_logs = [
+            TrustedLog(v.name, (v,))
+            for v in (note.parse_vkey(k, expected_type=note.ED25519) for k in log_key or [])
+        ]
+        log_policy = WitnessPolicy(
+            tuple(note.parse_vkey(v, expected_type=note.COSIGNATURE_V1) for v in witness or []),
+            witnesses_required,
+        )
     except errors.Error as exc:
         raise _fail(_describe(exc)) from exc
     except ValueError as exc:
@@ -178,6 +224,9 @@ def verify(
         allow_hosts=allow_host or [],
         documents=documents,
         seal_anchors=anchors,
+        log_bundle=bundle_data if bundle_data is not None else attached_log_bundle(received),
+        trusted_logs=trusted_logs,
+        log_policy=log_policy,
     )
     session = _local_registry_session(settings)
     try:
@@ -187,6 +236,7 @@ def verify(
             now=datetime.now(UTC),
             expect=Expectations(audience=audience, nonce=nonce),
         )
+        report = with_pdf_seal(session, settings, received, report)
     except errors.Error as exc:
         raise _fail(_describe(exc)) from exc
     finally:

@@ -11,7 +11,9 @@ Idempotency-Key) must be caught, so every issued diploma is stored with a digest
   one, else with the qualification's name,
 
 each normalised (Unicode NFKC, case and runs of white space ignored). The diploma number, when
-given, is kept apart: two diplomas of one institution never share one.
+given, is kept apart: two diplomas of one institution never share one. A credential that names
+no graduate or no programme (not a diploma: any other VC an institution may issue) has no
+identity (an empty digest), and is never taken for a duplicate.
 """
 
 from __future__ import annotations
@@ -68,6 +70,9 @@ def diploma_identity(institution_id: str, credential: Mapping[str, Any]) -> Dipl
             _norm(graduate.get("dateOfBirth"))[:10],
         ]
     code = _norm(achievement.get("humanCode"))
+    programme_named = code or _norm(_first_name(achievement.get("name")))
+    if not any(student[1:]) or not programme_named:
+        return DiplomaIdentity("", "")
     programme = [
         _norm(achievement.get("achievementType")),
         ("code", code) if code else ("name", _norm(_first_name(achievement.get("name")))),

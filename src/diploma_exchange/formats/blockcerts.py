@@ -35,15 +35,18 @@ from diploma_exchange.credentials.contexts import ContextNotBundled, document_lo
 from diploma_exchange.errors import Error, InvalidInput
 from diploma_exchange.formats.claims import issuer_id, vc_version
 from diploma_exchange.formats.context import OpenContext, detected_check
+from diploma_exchange.formats.explorers import parse_anchor
 from diploma_exchange.formats.model import (
     DocumentFetcher,
     Envelope,
     FormatInfo,
+    Signer,
     StatusKind,
     StatusReference,
 )
 from diploma_exchange.proofs import rdfc
 from diploma_exchange.proofs.multibase import decode_base58btc
+from diploma_exchange.verification.dates import parse_datetime
 from diploma_exchange.verification.report import Check, CheckName, errored, failed, passed
 
 #: Context URL -> file under formats/contexts/ (see SOURCES.md there), as the Blockcerts
@@ -382,9 +385,11 @@ def open_certificate(certificate: dict[str, Any], info: FormatInfo, ctx: OpenCon
             **details,
         )
     )
-    checks.extend(_anchor_checks(receipt, anchors, ctx))
     profile_check, profile = _issuer_profile(certificate, info.version, issuer, ctx.fetcher)
+    anchor_checks = _anchor_checks(receipt, anchors, ctx, profile, issuer)
+    checks.extend(anchor_checks)
     checks.append(profile_check)
+    signer = _signer(anchor_checks)
     entries, status_check = _revocation(certificate, info.version, profile)
     return Envelope(
         info,
@@ -399,44 +404,69 @@ def open_certificate(certificate: dict[str, Any], info: FormatInfo, ctx: OpenCon
             else f"w3c-vc-{vc_version(certificate) or '1.1'}",
             **details,
         },
+        signer=signer,
     )
 
 
-def _anchor_checks(receipt: Mapping[str, Any], anchors: list[str], ctx: OpenContext) -> list[Check]:
+def _not_looked_up(reason: str, anchors: list[str], code: str) -> list[Check]:
+    return [
+        errored(CheckName.PROOF_ANCHOR, code, reason, anchors=anchors),
+        errored(
+            CheckName.PROOF_SIGNATURE,
+            code,
+            "a Blockcerts certificate is signed by its blockchain transaction, which was not "
+            "checked (see proof.anchor)",
+        ),
+        errored(
+            CheckName.PROOF_KEY_BINDING,
+            code,
+            "the issuing key is the transaction's sender, which was not looked up",
+        ),
+    ]
+
+
+def _anchor_checks(
+    receipt: Mapping[str, Any],
+    anchors: list[str],
+    ctx: OpenContext,
+    profile: Mapping[str, Any] | None,
+    issuer: str | None,
+) -> list[Check]:
+    """The anchor (the Merkle root in the named transaction), the signature (that anchor)
+    and the key binding (the transaction's sender is a key of the issuer's profile, valid
+    when the transaction was mined)."""
     where = ", ".join(anchors) or "an unnamed transaction"
-    explorer = ctx.options.blockchain_explorer
-    if explorer is None:
-        reason = (
-            f"the Merkle root {receipt.get('merkleRoot')} is anchored in {where}; no blockchain "
-            "explorer is configured, so the transaction, its sender (the issuer's key) and its "
-            "time were not looked up"
-        )
-        return [
-            errored(CheckName.PROOF_ANCHOR, "anchor-not-checked", reason, anchors=anchors),
-            errored(
-                CheckName.PROOF_SIGNATURE,
-                "anchor-not-checked",
-                "a Blockcerts certificate is signed by its blockchain transaction, which was not "
-                "looked up (see proof.anchor)",
-            ),
-            errored(
-                CheckName.PROOF_KEY_BINDING,
-                "anchor-not-checked",
-                "the issuing key is the transaction's sender, which was not looked up",
-            ),
-        ]
+    raw = receipt.get("anchors") or []
     try:
-        found = explorer(anchors[0] if anchors else "", str(receipt.get("merkleRoot")))
+        anchor = parse_anchor(raw[0] if isinstance(raw, list) and raw else None)
+    except InvalidInput as exc:
+        return _not_looked_up(exc.message, anchors, exc.code)
+    if anchor.blockchain == "mocknet":
+        return _not_looked_up(
+            f"{anchor} is on mocknet, cert-issuer's stand-in for a blockchain: nothing is "
+            "anchored, so nothing vouches for who issued this certificate",
+            anchors,
+            "mock-anchor",
+        )
+    explorer = ctx.options.blockchain_explorer
+    if explorer is None or not explorer.serves(anchor):
+        return _not_looked_up(
+            f"the Merkle root {receipt.get('merkleRoot')} is anchored in {where}; no blockchain "
+            f"explorer is configured for {anchor.key}, so the transaction, its sender (the "
+            "issuer's key) and its time were not looked up",
+            anchors,
+            "anchor-not-checked",
+        )
+    try:
+        found = explorer.lookup(anchor)
     except Error as exc:
-        return [
-            errored(CheckName.PROOF_ANCHOR, "explorer-unavailable", exc.message, anchors=anchors)
-        ]
-    if found.get("remoteHash") != receipt.get("merkleRoot"):
+        return _not_looked_up(f"{anchor}: {exc.message}", anchors, exc.code)
+    if found.remote_hash != str(receipt.get("merkleRoot", "")).lower():
         return [
             failed(
                 CheckName.PROOF_ANCHOR,
                 "anchor-mismatch",
-                f"{where} does not hold the Merkle root",
+                f"{where} does not hold the Merkle root (it holds {found.remote_hash})",
                 anchors=anchors,
             ),
             failed(
@@ -445,22 +475,133 @@ def _anchor_checks(receipt: Mapping[str, Any], anchors: list[str], ctx: OpenCont
                 "the blockchain transaction does not anchor this certificate",
             ),
         ]
+    if not found.confirmed:
+        return _not_looked_up(
+            f"{anchor} holds the Merkle root but is not confirmed yet", anchors, "not-confirmed"
+        )
+    mined = found.time.isoformat() if found.time else "an unknown time"
+    test = " (a test network: its coins have no value)" if anchor.test_network else ""
     return [
         passed(
-            CheckName.PROOF_ANCHOR, "anchored", f"{where} holds the Merkle root", anchors=anchors
+            CheckName.PROOF_ANCHOR,
+            "anchored",
+            f"{where} holds the Merkle root, mined at {mined}{test}",
+            anchors=anchors,
+            transactionTime=found.time.isoformat() if found.time else None,
+            sender=found.issuing_address,
+            testNetwork=anchor.test_network,
         ),
         passed(
             CheckName.PROOF_SIGNATURE,
             "anchored",
-            "the blockchain transaction anchors this certificate",
+            f"the blockchain transaction sent by {found.issuing_address} anchors this certificate",
         ),
-        errored(
-            CheckName.PROOF_KEY_BINDING,
-            "issuing-address-not-compared",
-            f"the transaction was sent by {found.get('issuingAddress')}; comparing it with the "
-            "issuer profile's keys is not implemented",
-        ),
+        _key_binding(found, profile, issuer),
     ]
+
+
+def _signer(anchor_checks: list[Check]) -> Signer | None:
+    """The signer when the key binding passed: the sending key, at the transaction's time."""
+    binding = next((c for c in anchor_checks if c.name is CheckName.PROOF_KEY_BINDING), None)
+    anchor = next((c for c in anchor_checks if c.name is CheckName.PROOF_ANCHOR), None)
+    if binding is None or anchor is None or binding.code != "issuer-key":
+        return None
+    when = anchor.details.get("transactionTime")
+    return Signer(
+        "blockcerts-profile",
+        method_id=str(binding.details.get("sender")),
+        signed_at=parse_datetime(when),
+    )
+
+
+def _profile_keys(profile: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
+    """(address, entry) of the keys an issuer profile lists: v2 ``publicKey`` entries
+    (``ecdsa-koblitz-pubkey:<address>``) and v1 ``issuerKeys`` (``key``, ``date``)."""
+    out: list[tuple[str, Mapping[str, Any]]] = []
+    for entry in profile.get("publicKey") or profile.get("publicKeys") or []:
+        if isinstance(entry, str):
+            entry = {"id": entry}
+        if isinstance(entry, Mapping) and isinstance(entry.get("id"), str):
+            out.append((entry["id"].removeprefix("ecdsa-koblitz-pubkey:"), entry))
+    for entry in profile.get("issuerKeys") or []:
+        if isinstance(entry, Mapping) and isinstance(entry.get("key"), str):
+            out.append((entry["key"], {"created": entry.get("date"), **entry}))
+    return out
+
+
+def _same_address(a: str, b: str) -> bool:
+    # Ethereum addresses are hex (EIP-55 case is a checksum); Bitcoin's base58 is case-exact
+    if a.lower().startswith("0x") and b.lower().startswith("0x"):
+        return a.lower() == b.lower()
+    return a == b
+
+
+def _key_binding(found: Any, profile: Mapping[str, Any] | None, issuer: str | None) -> Check:
+    name = CheckName.PROOF_KEY_BINDING
+    sender = found.issuing_address
+    if issuer is not None and issuer.startswith("did:"):
+        return errored(
+            name,
+            "issuer-is-a-did",
+            f"the transaction was sent by {sender}; comparing it with the keys of the DID "
+            f"{issuer} is not supported",
+        )
+    if profile is None:
+        return errored(
+            name,
+            "issuer-profile-unavailable",
+            f"the transaction was sent by {sender}; the issuer's profile, which lists its "
+            "keys, was not read",
+        )
+    match = next(
+        (e for address, e in _profile_keys(profile) if _same_address(address, sender)), None
+    )
+    if match is None:
+        return failed(
+            name,
+            "issuing-address-not-in-profile",
+            f"the transaction was sent by {sender}, which is not a key of the issuer's profile: "
+            "someone else anchored this certificate",
+            sender=sender,
+        )
+    when = found.time
+    created, revoked, expires = (
+        parse_datetime(match.get(k)) for k in ("created", "revoked", "expires")
+    )
+    if when is None and (revoked or expires):
+        return errored(
+            name,
+            "transaction-time-unknown",
+            f"{sender} is a key of the issuer with an end date, and the transaction's time is "
+            "unknown",
+        )
+    if when is not None and created is not None and when < created:
+        return failed(
+            name,
+            "key-not-yet-valid",
+            f"{sender} became a key of the issuer at {created.isoformat()}, after the "
+            f"transaction ({when.isoformat()})",
+        )
+    if when is not None and revoked is not None and when >= revoked:
+        return failed(
+            name,
+            "key-revoked",
+            f"{sender} was revoked as a key of the issuer at {revoked.isoformat()}, before the "
+            f"transaction ({when.isoformat()})",
+        )
+    if when is not None and expires is not None and when >= expires:
+        return failed(
+            name,
+            "key-expired",
+            f"{sender} expired as a key of the issuer at {expires.isoformat()}, before the "
+            f"transaction ({when.isoformat()})",
+        )
+    return passed(
+        name,
+        "issuer-key",
+        f"the transaction was sent by {sender}, a key of the issuer's profile valid at the time",
+        sender=sender,
+    )
 
 
 def _issuer_of(certificate: Mapping[str, Any], version: str | None) -> str | None:

@@ -77,6 +77,14 @@ class DocumentFetcher(Protocol):
     def get_bytes(self, url: str, *, accept: str) -> bytes: ...
 
 
+class ChainExplorer(Protocol):
+    """Looks up Blockcerts anchors (:class:`~diploma_exchange.formats.explorers.BlockchainExplorers`)."""
+
+    def serves(self, anchor: Any) -> bool: ...
+
+    def lookup(self, anchor: Any) -> Any: ...
+
+
 class StaticFetcher:
     """A :class:`DocumentFetcher` over stored documents (tests, the CLI's files, imported
     copies): URL -> bytes. Any other URL raises, like an unreachable host."""
@@ -146,8 +154,8 @@ class EnvelopeOptions:
     leeway: timedelta = timedelta(seconds=60)
     trusted_certificates: Sequence[x509.Certificate] = ()
     trust_list_name: str | None = None
-    #: Blockchain anchors cannot be checked without an explorer; none is configured.
-    blockchain_explorer: Callable[[str, str], Mapping[str, Any]] | None = None
+    #: Blockcerts anchors are looked up with it (formats/explorers.py); none: not checked.
+    blockchain_explorer: ChainExplorer | None = None
     max_bytes: int = 2 * 1024 * 1024
 
 
@@ -214,6 +222,9 @@ class Envelope:
     #: without a signing key, such as a Blockcerts certificate whose key is the sender of
     #: its blockchain transaction).
     signer: Signer | None = None
+    #: How the issuer's register names this exact signed token (hex SHA-256 of the
+    #: issuer-signed JWT of an SD-JWT); None: the payload's own secured digest is used.
+    secured_digest: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {

@@ -30,6 +30,8 @@ from diploma_exchange.credentials import (
     validate_credential,
 )
 from diploma_exchange.credentials.identity import diploma_identity
+from diploma_exchange.credentials.vc_data_model import validate_vc
+from diploma_exchange.credentials.vc_data_model import version as vc_version
 from diploma_exchange.db.models import (
     BatchRecord,
     CredentialRecord,
@@ -46,8 +48,10 @@ from diploma_exchange.errors import (
     LimitExceeded,
 )
 from diploma_exchange.proofs import eddsa_jcs_2022
+from diploma_exchange.proofs.eddsa_jcs_2022 import is_xsd_datetime
 from diploma_exchange.proofs.keys import Signer
 from diploma_exchange.proofs.secured import secured_digest
+from diploma_exchange.proofs.suites import add_proof
 from diploma_exchange.services import audit, institutions, status, transparency
 from diploma_exchange.services.institutions import Principal
 
@@ -87,17 +91,33 @@ def _prefixed(details: Sequence[ErrorDetail], prefix: str) -> list[ErrorDetail]:
     return [ErrorDetail(d.message, prefix + d.pointer, d.code) for d in details]
 
 
+#: What ``POST /credentials/issue`` accepts: the diploma (its JSON Schema), or, for an
+#: institution the NIC allows to, any VC 2.0 credential (the VC Data Model's rules).
+PROFILE_DIPLOMA = "diploma"
+PROFILE_VC = "vc"
+#: The cryptosuites an institution's Ed25519 key signs with (``options.cryptosuite``).
+EDDSA_SUITES = ("eddsa-jcs-2022", "eddsa-rdfc-2022")
+
+
 def check_issuable(
-    credential: Mapping[str, Any], institution: InstitutionRecord, prefix: str = ""
+    credential: Mapping[str, Any],
+    institution: InstitutionRecord,
+    prefix: str = "",
+    *,
+    profile: str = PROFILE_DIPLOMA,
+    issuer_dids: Sequence[str] = (),
 ) -> list[ErrorDetail]:
-    """Every reason ``credential`` cannot be issued by ``institution`` (empty when it can)."""
+    """Every reason ``credential`` cannot be issued by ``institution`` (empty when it can).
+
+    ``issuer_dids``: the identifiers the issuer may be (default: the institution's DID)."""
     problems: list[ErrorDetail] = []
+    allowed = tuple(issuer_dids) or (institution.did,)
     issuer = credential.get("issuer")
     issuer_did = issuer.get("id") if isinstance(issuer, Mapping) else issuer
-    if issuer_did != institution.did:
+    if issuer_did not in allowed:
         problems.append(
             ErrorDetail(
-                f"the issuer must be your own DID {institution.did}, not {issuer_did!r}; "
+                f"the issuer must be your own DID {' or '.join(allowed)}, not {issuer_did!r}; "
                 "it is never overwritten for you",
                 prefix + ("/issuer/id" if isinstance(issuer, Mapping) else "/issuer"),
                 "issuer-mismatch",
@@ -107,7 +127,18 @@ def check_issuable(
         problems.append(
             ErrorDetail("remove the proof: the service signs the credential", prefix + "/proof")
         )
-    problems.extend(_prefixed(validate_credential(credential), prefix))
+    rules = validate_vc if profile == PROFILE_VC else validate_credential
+    problems.extend(_prefixed(rules(credential), prefix))
+    if (
+        profile == PROFILE_VC
+        and vc_version(credential) == "1.1"
+        and not is_xsd_datetime(credential.get("issuanceDate"))
+    ):
+        problems.append(
+            ErrorDetail(
+                "a VC 1.1 credential needs issuanceDate", prefix + "/issuanceDate", "required"
+            )
+        )
     if not problems:
         try:
             problems.extend(_prefixed(find_undefined_terms(credential), prefix))
@@ -120,11 +151,23 @@ def check_issuable(
     return problems
 
 
+#: What a VC 1.1 credential's ``@context`` needs for what the issuer adds: the Data
+#: Integrity proof (VC 2.0's context defines it). VC 1.1 credentials get no status entries:
+#: Bitstring Status List entries are VC 2.0 terms.
+V1_ADDED_CONTEXTS = ("https://w3id.org/security/data-integrity/v2",)
+
+
 def complete_credential(credential: Mapping[str, Any], now: datetime) -> dict[str, Any]:
-    """A copy with what the issuer may add when absent: ``id`` and ``validFrom``."""
+    """A copy with what the issuer may add when absent: ``id`` and ``validFrom`` (VC 1.1:
+    ``issuanceDate``, and the contexts of the proof and status entries it adds)."""
     out = dict(credential)
     out.setdefault("id", f"urn:uuid:{uuid.uuid4()}")
-    out.setdefault("validFrom", _xsd(now))
+    if vc_version(out) == "1.1" and isinstance(out["@context"], list):
+        out.setdefault("issuanceDate", _xsd(now))
+        context = list(out["@context"])
+        out["@context"] = context + [c for c in V1_ADDED_CONTEXTS if c not in context]
+    else:
+        out.setdefault("validFrom", _xsd(now))
     return out
 
 
@@ -216,7 +259,7 @@ def find_duplicates(
     the same request held (by identity digest and by diploma number) from call to call.
     """
     identities = [diploma_identity(institution.id, c) for c in credentials]
-    keys = sorted({i.holder_programme_sha256 for i in identities})
+    keys = sorted({i.holder_programme_sha256 for i in identities if i.holder_programme_sha256})
     numbers = sorted({i.diploma_number for i in identities if i.diploma_number})
     by_key: dict[str, list[tuple[str, str]]] = {}
     by_number: dict[str, str] = {}
@@ -246,6 +289,8 @@ def find_duplicates(
     for credential, identity, prefix in zip(credentials, identities, prefixes, strict=True):
         new_id = str(credential.get("id", ""))
         key, number = identity.holder_programme_sha256, identity.diploma_number
+        if not key:  # not a diploma: nothing to compare
+            continue
         if key in seen_keys:
             problems.append(_duplicate_in_request(prefix, seen_keys[key], "graduate and programme"))
         elif number and number in seen_numbers:
@@ -354,10 +399,18 @@ def issue_credentials(
     signer: Signer | None = None,
     pointer_prefix: str = "",
     index_pointers: bool | None = None,
+    profile: str = PROFILE_DIPLOMA,
+    cryptosuite: str = "eddsa-jcs-2022",
+    did_key: bool = False,
     reissue: Reissue | None = None,
     index_base: int = 0,
 ) -> IssuedBatch:
     """Validate, sign and store ``credentials`` as one all-or-nothing batch.
+
+    ``profile``: :data:`PROFILE_DIPLOMA` or :data:`PROFILE_VC` (any VC 2.0 credential; only
+    for an institution the NIC allows to). ``cryptosuite``: one of :data:`EDDSA_SUITES`.
+    ``did_key``: the issuer is the institution's ``did:key`` (its active key) instead of its
+    did:web; status lists are signed with the did:web key either way.
 
     Problems are reported with JSON pointers under ``pointer_prefix``, followed by the item's
     index (from ``index_base``: 1 for the rows of a CSV file, numbered as its parser numbers
@@ -371,6 +424,20 @@ def issue_credentials(
             already issued (see :func:`find_duplicates`) and no re-issuance was asked for.
     """
     institution = require_institution(principal)
+    if profile == PROFILE_VC and not institution.may_issue_any_vc:
+        raise InvalidCredential(
+            "this institution issues diplomas only; the NIC can allow it to issue any VC 2.0 "
+            "credential (diploma-exchange institutions allow-any-vc)",
+            pointer=pointer_prefix or "/",
+            code="profile-not-allowed",
+        )
+    if cryptosuite not in EDDSA_SUITES:
+        raise InvalidInput(
+            f"unsupported cryptosuite {cryptosuite!r} for this institution's Ed25519 key; "
+            f"supported: {', '.join(EDDSA_SUITES)}",
+            pointer="/options/cryptosuite",
+            code="unsupported-cryptosuite",
+        )
     if len(credentials) > settings.max_batch_size:
         raise LimitExceeded(
             f"a batch holds at most {settings.max_batch_size} diplomas; split the class",
@@ -395,8 +462,34 @@ def issue_credentials(
         f"{pointer_prefix}/{i + index_base}" if multi else pointer_prefix
         for i in range(len(completed))
     ]
+    issuer_dids = (
+        (institutions.did_key_of(session, institution),) if did_key else (institution.did,)
+    )
     for prefix, credential in zip(prefixes, completed, strict=True):
-        problems.extend(check_issuable(credential, institution, prefix))
+        problems.extend(
+            check_issuable(
+                credential, institution, prefix, profile=profile, issuer_dids=issuer_dids
+            )
+        )
+        if did_key and "credentialStatus" in credential:
+            problems.append(
+                ErrorDetail(
+                    "a did:key credential has no status entries here: status lists are issued "
+                    "by the institution's did:web, and a verifier requires the list's issuer "
+                    "to be the credential's; issue it with the did:web to make it revocable",
+                    prefix + "/credentialStatus",
+                    "status-needs-did-web",
+                )
+            )
+        elif vc_version(credential) == "1.1" and "credentialStatus" in credential:
+            problems.append(
+                ErrorDetail(
+                    "a VC 1.1 credential has no status entries here (Bitstring Status List "
+                    "entries are VC 2.0 terms); issue it as VC 2.0 to make it revocable",
+                    prefix + "/credentialStatus",
+                    "status-needs-vc-2",
+                )
+            )
     if problems:
         raise InvalidCredential(
             f"{len(problems)} problem(s) found; nothing was issued", details=problems
@@ -419,10 +512,27 @@ def issue_credentials(
             raise Conflict("concurrent request with the same Idempotency-Key") from exc
         return _replay(session, existing)
     signer = signer or institutions.signer_for(session, settings, institution)
-    _assign_status(session, settings, institution, completed, prefixes, signer, now)
+    if not did_key:
+        # VC 1.1 credentials get no status entries (see V1_ADDED_CONTEXTS)
+        with_status = [i for i, c in enumerate(completed) if vc_version(c) != "1.1"]
+        _assign_status(
+            session,
+            settings,
+            institution,
+            [completed[i] for i in with_status],
+            [prefixes[i] for i in with_status],
+            signer,
+            now,
+        )
+    credential_signer = (
+        institutions.did_key_signer_for(session, settings, institution) if did_key else signer
+    )
     # ``completed`` are this function's own copies: no need to deep-copy them again.
     signed = [
-        eddsa_jcs_2022.add_proof(c, signer, created=now, share_nested=True) for c in completed
+        eddsa_jcs_2022.add_proof(c, credential_signer, created=now, share_nested=True)
+        if cryptosuite == "eddsa-jcs-2022"
+        else add_proof(c, cryptosuite, credential_signer, created=now)
+        for c in completed
     ]
     # Core executemany of plain rows: ORM objects cost more than the signature per diploma.
     rows = [
@@ -431,7 +541,7 @@ def issue_credentials(
     ]
     session.execute(insert(core_table(CredentialRecord)), rows)
     audit_issued(session, institution, rows)
-    log_issued(session, institution, signer.verification_method, rows)
+    log_issued(session, institution, credential_signer.verification_method, rows)
     if replaces and reissue is not None:
         supersede(session, settings, principal, replaces, reissue)
     return IssuedBatch(batch.id, signed)

@@ -33,7 +33,7 @@ vouching waives. A check outside the policy is not run and is reported ``skipped
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final
@@ -85,7 +85,7 @@ from diploma_exchange.verification.report import (
 from diploma_exchange.verification.state import Examined, issuer_id
 
 if TYPE_CHECKING:
-    from diploma_exchange.formats.model import DocumentFetcher, Envelope, FormatInfo
+    from diploma_exchange.formats.model import ChainExplorer, DocumentFetcher, Envelope, FormatInfo
 
 #: The order of the report (and of the checks' families).
 ORDER: Final = (
@@ -147,7 +147,7 @@ class Lookups:
     documents: DocumentFetcher | None = None
     trusted_certificates: Sequence[x509.Certificate] = ()
     trust_list_name: str | None = None
-    blockchain_explorer: Callable[[str, str], Mapping[str, Any]] | None = None
+    blockchain_explorer: ChainExplorer | None = None
     max_bytes: int = 2 * 1024 * 1024
 
 
@@ -394,7 +394,9 @@ class Verifier:
             # The payload exactly as the envelope's signature (or Merkle proof) covers it.
             examined.secured = envelope.credential
             try:
-                examined.secured_digest = secured_digest(envelope.credential)
+                examined.secured_digest = envelope.secured_digest or secured_digest(
+                    envelope.credential
+                )
             except Error:
                 examined.secured_digest = None
         if not results.has(CheckName.PROOF_KEY_BINDING):

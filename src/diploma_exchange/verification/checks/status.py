@@ -1,6 +1,7 @@
 """``status.revocation`` / ``status.suspension``: read the credential's bits in its issuer's lists.
 
-For each BitstringStatusListEntry of the *secured* credential, the list credential is fetched
+For each BitstringStatusListEntry (or its CCG predecessors StatusList2021Entry and
+RevocationList2020Status) of the *secured* credential, the list credential is fetched
 through a :class:`~diploma_exchange.verification.lookups.StatusListProvider`, then, before a bit
 is believed (Bitstring Status List v1.0 §3.2, plus what the spec leaves to the verifier):
 
@@ -80,6 +81,7 @@ def verified_status_list(
     *,
     url: str,
     history: KeyHistory | None = None,
+    entry_type: str = "BitstringStatusListEntry",
 ) -> StatusList | tuple[str, str]:
     """The parsed list when it is the list at ``url``, signed by ``issuer`` with a key usable
     at the time, and serves ``purpose``; otherwise (code, why not). Freshness is the caller's."""
@@ -144,7 +146,7 @@ def verified_status_list(
     digest = _content_digest(list_credential)
     cache_key = None
     if digest is not None and vm.public_key_multibase is not None:
-        cache_key = (digest, purpose, vm.public_key_multibase, None, _base(url))
+        cache_key = (digest, f"{entry_type} {purpose}", vm.public_key_multibase, None, _base(url))
         cached = _VERIFIED_LISTS.get(cache_key)
         if cached is not None:
             return cached
@@ -152,7 +154,9 @@ def verified_status_list(
     if not result.verified:
         return unverifiable, f"the status list's signature is invalid ({result.code})"
     try:
-        status_list = parse_status_list_credential(list_credential, expected_purpose=purpose)
+        status_list = parse_status_list_credential(
+            list_credential, expected_purpose=purpose, entry_type=entry_type
+        )
     except Error as exc:
         return "status-list-invalid", f"the {purpose} list is not usable: {exc.message}"
     if cache_key is not None:
@@ -301,6 +305,7 @@ def _check_purpose(
             purpose,
             url=entry.status_list_credential,
             history=history,
+            entry_type=entry.type,
         )
         if isinstance(verified, tuple):
             return errored(name, verified[0], verified[1])

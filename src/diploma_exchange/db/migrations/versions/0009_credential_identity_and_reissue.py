@@ -35,7 +35,15 @@ def upgrade() -> None:
     )
     op.add_column("credential", sa.Column("reissue_of", sa.String(length=255), nullable=True))
     op.add_column("credential", sa.Column("reissue_reason", sa.String(length=500), nullable=True))
-    bind = op.get_bind()
+    backfill(op.get_bind())
+    op.create_index(
+        "ix_credential_holder_programme_sha256", "credential", ["holder_programme_sha256"]
+    )
+    op.create_index("ix_credential_diploma_number", "credential", ["diploma_number"])
+
+
+def backfill(bind: sa.engine.Connection) -> None:
+    """Give every diploma already issued its identity (credentials.identity)."""
     credential = sa.table(
         "credential",
         sa.column("id", sa.String),
@@ -57,10 +65,6 @@ def upgrade() -> None:
                 diploma_number=identity.diploma_number,
             )
         )
-    op.create_index(
-        "ix_credential_holder_programme_sha256", "credential", ["holder_programme_sha256"]
-    )
-    op.create_index("ix_credential_diploma_number", "credential", ["diploma_number"])
 
 
 def downgrade() -> None:
