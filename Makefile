@@ -3,22 +3,33 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# `make run` needs only what the service runs on (no test tools): requirements-runtime.lock.
+RUN_STAMP := $(VENV)/.installed-runtime
+PORT   ?= 8000
 
 .PHONY: run test install lint typecheck openapi bench clean lock audit conformance
 
-# Every dependency (and theirs) is pinned with hashes in requirements.lock (`make lock`);
-# the package itself is installed on top without resolving anything again.
+# Every dependency (and theirs) is pinned with hashes in requirements.lock (`make lock`), and
+# the part the service runs on in requirements-runtime.lock (tools/runtime_lock.py); the package
+# itself is installed on top without resolving anything again.
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
 	$(BIN)/pip install --quiet --no-deps -e .
-	touch $(STAMP)
+	touch $(STAMP) $(RUN_STAMP)
+
+$(RUN_STAMP): pyproject.toml requirements-runtime.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --require-hashes -r requirements-runtime.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $(RUN_STAMP)
 
 install: $(STAMP)
 
-## Set up, seed demo data (SQLite) and serve on http://127.0.0.1:8000
-run: $(STAMP)
-	$(BIN)/diploma-exchange demo
+## Set up (runtime dependencies only), seed demo data (SQLite) once and serve on
+## http://localhost:$(PORT) (`make run PORT=8011`); a second `make run` says where the first runs
+run: $(RUN_STAMP)
+	$(BIN)/diploma-exchange demo --port $(PORT)
 
 ## Set up and run the whole test suite (SQLite, and PostgreSQL when reachable)
 test: $(STAMP)
@@ -39,8 +50,10 @@ bench: $(STAMP)
 
 ## Re-pin every dependency (with hashes) after a change to pyproject.toml
 lock: $(STAMP)
+	$(BIN)/pip install --quiet pip-tools
 	$(BIN)/pip-compile --quiet --extra test --generate-hashes --allow-unsafe --strip-extras \
 	  --no-emit-index-url --no-emit-find-links --output-file requirements.lock pyproject.toml
+	$(BIN)/python tools/runtime_lock.py
 
 ## Vulnerability audit of the pinned dependencies (says NOT AUDITED when it cannot look up)
 audit: $(STAMP)

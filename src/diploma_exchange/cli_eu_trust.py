@@ -16,7 +16,9 @@ from cryptography import x509
 from rich.markup import escape
 
 from diploma_exchange import errors
-from diploma_exchange.cli import Exit, _fail, _read_limited, console, out, trust_app
+from diploma_exchange.cli.common import Exit, _fail, console, out
+from diploma_exchange.cli.institutions import trust_app
+from diploma_exchange.cli.verify import _read_limited
 from diploma_exchange.config import get_settings
 from diploma_exchange.trust.eu_trusted_lists import MAX_LIST_BYTES, import_trusted_lists
 

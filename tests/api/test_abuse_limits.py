@@ -49,6 +49,10 @@ def assert_limited(response: Any) -> None:
     assert response.headers["content-type"].startswith("application/problem+json")
     assert response.json()["code"] == "rate-limited"
     assert 1 <= int(response.headers["Retry-After"]) <= 60
+    # the IETF RateLimit fields name the limit reached and when it resets
+    policy = response.headers["RateLimit-Policy"]
+    assert policy.startswith('"') and ";q=" in policy and ";w=60" in policy
+    assert response.headers["RateLimit"].endswith(f";r=0;t={response.headers['Retry-After']}")
 
 
 def test_verification_is_limited_per_client_address(

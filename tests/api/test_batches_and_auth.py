@@ -125,11 +125,17 @@ def test_idempotency_key_replays_instead_of_issuing_twice(
     ]
     signed = [c["verifiableCredential"] for c in first.json()["credentials"]]
     assert signed == [c["verifiableCredential"] for c in second.json()["credentials"]]
-    # Claim codes are stored hashed, so a replay mints fresh ones (the first stop working).
+    # A replay answers with the same claim codes (derived again: they are stored hashed) and
+    # changes nothing: the codes already handed to the graduates keep working.
     first_codes = [c["claim"]["code"] for c in first.json()["credentials"]]
     second_codes = [c["claim"]["code"] for c in second.json()["credentials"]]
-    assert not set(first_codes) & set(second_codes)
-    assert client.post("/claim", data={"code": first_codes[0]}).status_code == 410
+    assert first_codes == second_codes
+    assert client.post("/claim", data={"code": first_codes[0]}).status_code in (200, 303)
+    # once claimed, a replay has no code for that diploma (it is not a second way in)
+    third = client.post("/v1/diplomas/batch", json=body, headers=headers).json()
+    assert third["credentials"][0]["claim"] is None
+    assert third["credentials"][1]["claim"]["code"] == first_codes[1]
+    assert client.post("/claim", data={"code": first_codes[1]}).status_code in (200, 303)
     assert count_credentials(engine) == 2
     other = {"diplomas": [diploma_payload(5)]}
     assert_problem(
@@ -152,13 +158,38 @@ def test_csv_graduating_class(
     )
     assert response.status_code == 201, response.text
     assert response.json()["count"] == rows
+    # the same class again, without an Idempotency-Key: refused row by row, nothing issued
+    again = client.post(
+        "/v1/diplomas/batch/csv",
+        content=csv_text.encode(),
+        headers={**kaznu.headers, "Content-Type": "text/csv"},
+    )
+    problem = assert_problem(again, 409, "diploma-already-issued")
+    assert [e["pointer"] for e in problem["errors"]] == [f"/rows/{i + 1}" for i in range(rows)]
+    assert {e["code"] for e in problem["errors"]} == {"diploma-already-issued"}
+    assert count_credentials(engine) == rows
+    # asked for explicitly, with its reason: re-issued, each linked to the one it replaces,
+    # which is revoked as superseded
     raw = client.post(
         "/v1/diplomas/batch/csv",
+        params={"reissue_reason": "name corrected after a court order"},
         content=csv_text.encode(),
         headers={**kaznu.headers, "Content-Type": "text/csv"},
     )
     assert raw.status_code == 201, raw.text
     assert count_credentials(engine) == 2 * rows
+    old_ids = [c["id"] for c in response.json()["credentials"]]
+    new_ids = [c["id"] for c in raw.json()["credentials"]]
+    with Session(engine) as session:
+        for old_id, new_id in zip(old_ids, new_ids, strict=True):
+            old, new = session.get(CredentialRecord, old_id), session.get(CredentialRecord, new_id)
+            assert old is not None and new is not None
+            assert old.state == "revoked"
+            assert (new.reissue_of, new.reissue_reason) == (
+                old_id,
+                "name corrected after a court order",
+            )
+    response = raw
     for credential in response.json()["credentials"]:
         report = client.post("/v1/verifications", json=credential["verifiableCredential"]).json()
         assert report["verdict"] == "valid"

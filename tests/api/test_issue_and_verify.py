@@ -248,9 +248,20 @@ def test_did_document_is_served(client: TestClient, kaznu: Tenant) -> None:
     assert "privateKey" not in str(document).lower().replace("publickey", "")
 
 
+def another_graduate(credential: dict[str, Any]) -> dict[str, Any]:
+    """The same diploma for another student (the same one twice is refused as a duplicate)."""
+    out = copy.deepcopy(credential)
+    subject = out["credentialSubject"]
+    subject["identifier"][0]["identityHash"] += "-other"
+    subject.pop("diplomaNumber", None)
+    return out
+
+
 def test_vc_api_issue_and_verify(client: TestClient, kaznu: Tenant) -> None:
     credential = issue(client, kaznu)
-    unsigned = {k: v for k, v in credential.items() if k not in ("proof", "id", "credentialStatus")}
+    unsigned = another_graduate(
+        {k: v for k, v in credential.items() if k not in ("proof", "id", "credentialStatus")}
+    )
     response = client.post(
         "/credentials/issue", json={"credential": unsigned, "options": {}}, headers=kaznu.headers
     )
@@ -317,7 +328,7 @@ def test_context_and_schema_are_served(client: TestClient) -> None:
 
 def test_vc_api_refuses_status_entries_it_does_not_host(client: TestClient, kaznu: Tenant) -> None:
     credential = issue(client, kaznu)
-    unsigned = {k: v for k, v in credential.items() if k not in ("proof", "id")}
+    unsigned = another_graduate({k: v for k, v in credential.items() if k not in ("proof", "id")})
     reused = client.post("/credentials/issue", json={"credential": unsigned}, headers=kaznu.headers)
     assert reused.status_code == 409, reused.text  # the indexes are taken by the first diploma
     foreign = copy.deepcopy(unsigned)

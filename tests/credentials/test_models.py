@@ -123,7 +123,9 @@ def test_payload_round_trips_through_json() -> None:
 @pytest.mark.parametrize(
     ("changes", "field"),
     [
-        ({"isced_f": "61"}, None),
+        ({"isced_f": "61"}, "isced_f"),
+        ({"isced_f": "613"}, "isced_f"),
+        ({"isced_f": "0619"}, None),
         ({"isced_f": "06a3"}, "isced_f"),
         ({"isced_level": "7"}, "isced_level"),
         ({"birth_date": "2030-01-01"}, "birth_date"),

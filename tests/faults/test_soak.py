@@ -58,6 +58,12 @@ NEXT_STATES = {
 
 
 @dataclass
+def _unique(payload: dict[str, Any]) -> dict[str, Any]:
+    """Another graduate each time (the same graduate's diploma twice is refused)."""
+    tag = uuid.uuid4().hex[:12]
+    return {**payload, "student_id": f"SOAK-{tag}", "diploma_number": f"SOAK {tag}"}
+
+
 class Worker:
     """One load thread's record: what it was told, and the diplomas it alone may change."""
 
@@ -117,7 +123,7 @@ class Soak:
     def _issue(self, client: httpx.Client, worker: Worker, rng: random.Random, i: int) -> int:
         response = client.post(
             "/v1/diplomas",
-            json=diploma_payload(i),
+            json=_unique(diploma_payload(i)),
             headers=self.auth | {"Idempotency-Key": str(uuid.uuid4())},
         )
         if response.status_code == 201:
@@ -125,7 +131,9 @@ class Soak:
         return response.status_code
 
     def _batch(self, client: httpx.Client, worker: Worker, rng: random.Random, i: int) -> int:
-        body = {"diplomas": [diploma_payload(i * 10 + k) for k in range(rng.randint(2, 5))]}
+        body = {
+            "diplomas": [_unique(diploma_payload(i * 10 + k)) for k in range(rng.randint(2, 5))]
+        }
         response = client.post(
             "/v1/diplomas/batch",
             json=body,

@@ -121,7 +121,7 @@ def test_crash_after_earlier_batches_keeps_only_the_committed_ones(
                     s,
                     settings,
                     principal,
-                    [sample_diploma_data(i) for i in range(8)],
+                    [sample_diploma_data(i) for i in range(5, 13)],  # others: no duplicates
                     signer=ExplodingSigner(real, ok=4),  # type: ignore[arg-type]
                 )
                 s.commit()
@@ -170,7 +170,7 @@ for b in range(batches):
         start = time.time()
         try:
             batch = issuance.issue_diplomas(
-                s, settings, principal, [sample_diploma_data(b * size + i) for i in range(size)], signer=signer
+                s, settings, principal, [sample_diploma_data(int(worker) * 100_000 + b * size + i) for i in range(size)], signer=signer
             )
             s.commit()
         except BaseException:

@@ -68,12 +68,42 @@ class AbuseLimitMiddleware:
             try:
                 # The counter store is network or disk I/O: never on the event loop.
                 await run_in_threadpool(self._count, per_client, overall, what, address)
-            except (RateLimited, ServiceUnavailable) as exc:
+            except _OverLimit as over:
+                response = problem_for(over.error)
+                response.headers.update(rate_limit_headers(over.limit, over.error.retry_after))
+                await response(scope, receive, send)
+                return
+            except ServiceUnavailable as exc:
                 await problem_for(exc)(scope, receive, send)
                 return
         await self.app(scope, receive, send)
 
     def _count(self, per_client: Limit, overall: Limit, what: str, address: str) -> None:
         limiter = self.limiter()
-        limiter.check(per_client, address, f"too many {what} from this address; slow down")
-        limiter.check(overall, "all", f"the service is receiving too many {what}; retry soon")
+        for limit, subject, message in (
+            (per_client, address, f"too many {what} from this address; slow down"),
+            (overall, "all", f"the service is receiving too many {what}; retry soon"),
+        ):
+            try:
+                limiter.check(limit, subject, message)
+            except RateLimited as exc:
+                raise _OverLimit(limit, exc) from exc
+
+
+class _OverLimit(Exception):
+    """Which limit a request went over (for its RateLimit headers)."""
+
+    def __init__(self, limit: Limit, error: RateLimited) -> None:
+        super().__init__(error.message)
+        self.limit = limit
+        self.error = error
+
+
+def rate_limit_headers(limit: Limit, retry_after: int) -> dict[str, str]:
+    """The IETF RateLimit header fields (draft-ietf-httpapi-ratelimit-headers) of a refusal:
+    the policy (quota ``q`` per window ``w`` seconds) and what is left (``r``) until ``t``."""
+    name = limit.name.replace('"', "")
+    return {
+        "RateLimit-Policy": f'"{name}";q={limit.max_hits};w={limit.window_seconds}',
+        "RateLimit": f'"{name}";r=0;t={max(retry_after, 0)}',
+    }

@@ -6,11 +6,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 
 from diploma_exchange import __version__
-from diploma_exchange.api import problem_docs, problems
+from diploma_exchange.api import openapi_doc, problem_docs, problems
 from diploma_exchange.api.abuse import AbuseLimitMiddleware
 from diploma_exchange.api.limits import BodySizeLimitMiddleware, NulCharacterMiddleware
 from diploma_exchange.api.routes import (
@@ -71,6 +73,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         version=__version__,
         description=DESCRIPTION,
         license_info={"name": "Apache-2.0", "identifier": "Apache-2.0"},
+        # /docs is served below from vendored files (works offline); ReDoc needs a CDN: none.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.database_url)
@@ -81,6 +86,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.rate_limiter = make_rate_limiter(settings, app.state.engine)
     problems.install(app)
     problem_docs.document_problems(app)
+    openapi_doc.describe(app, settings)
     app.add_middleware(NulCharacterMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(
@@ -119,4 +125,27 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(wallet_pages.router)
     app.include_router(presentation_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    _offline_docs(app)
     return app
+
+
+def _offline_docs(app: FastAPI) -> None:
+    """Swagger UI at /docs from this package's own copy (web/static/vendor/swagger-ui)."""
+    vendor = "/static/vendor/swagger-ui"
+
+    @app.get("/docs", include_in_schema=False)
+    def swagger_ui() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="diploma-exchange API",
+            swagger_js_url=f"{vendor}/swagger-ui-bundle.js",
+            swagger_css_url=f"{vendor}/swagger-ui.css",
+            swagger_favicon_url=f"{vendor}/favicon-32x32.png",
+            oauth2_redirect_url="/docs/oauth2-redirect",
+            # no badge from the online validator: nothing is loaded from elsewhere
+            swagger_ui_parameters={"validatorUrl": None},
+        )
+
+    @app.get("/docs/oauth2-redirect", include_in_schema=False)
+    def swagger_ui_redirect() -> HTMLResponse:
+        return get_swagger_ui_oauth2_redirect_html()

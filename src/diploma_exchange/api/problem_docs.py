@@ -48,11 +48,24 @@ _RETRY_AFTER = {
         "schema": {"type": "integer", "minimum": 0},
     }
 }
+_RATE_LIMIT = {
+    **_RETRY_AFTER,
+    "RateLimit-Policy": {
+        "description": "On the rate-limited operations (verification, recognition): the "
+        "limit that was reached (IETF RateLimit fields draft): "
+        '`"<name>";q=<requests>;w=<seconds>`.',
+        "schema": {"type": "string", "maxLength": 200},
+    },
+    "RateLimit": {
+        "description": 'What is left of it: `"<name>";r=0;t=<seconds until it resets>`.',
+        "schema": {"type": "string", "maxLength": 200},
+    },
+}
 _HEADERS: dict[int, dict[str, Any]] = {
     401: {
         "WWW-Authenticate": {"description": "`Bearer`", "schema": {"type": "string"}},
     },
-    429: _RETRY_AFTER,
+    429: _RATE_LIMIT,
     503: _RETRY_AFTER,
 }
 

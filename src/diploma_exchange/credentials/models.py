@@ -34,6 +34,7 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
+from diploma_exchange.credentials import isced_f as isced_f_2013
 from diploma_exchange.credentials.contexts import DIPLOMA_CREDENTIAL_CONTEXT
 
 # --------------------------------------------------------------------------------------------
@@ -169,6 +170,30 @@ IsoDate = Annotated[
 LanguageTag = Annotated[str, StringConstraints(pattern=LANGUAGE_TAG_RE)]
 IscedFieldCode = Annotated[str, StringConstraints(pattern=ISCED_F_RE), Field(examples=["0613"])]
 IscedLevel = Annotated[str, StringConstraints(pattern=ISCED_LEVEL_RE), Field(examples=["6", "645"])]
+
+
+def _detailed_isced_field(code: str) -> str:
+    problem = isced_f_2013.check_detailed_field(code)
+    if problem is not None:
+        raise ValueError(problem)
+    return code
+
+
+#: What a university issues: a four-digit detailed field of the ISCED-F 2013 list.
+IscedDetailedField = Annotated[
+    str,
+    StringConstraints(max_length=16),
+    # the list decides (with a message naming the likely cause), not a bare pattern
+    AfterValidator(_detailed_isced_field),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^\d{4}$",
+            "examples": ["0613"],
+            "description": "A detailed field of ISCED-F 2013 (four digits, leading zero kept).",
+        }
+    ),
+]
 Duration = Annotated[str, StringConstraints(pattern=DURATION_RE), Field(examples=["P4Y"])]
 DecimalString = Annotated[str, StringConstraints(pattern=DECIMAL_RE), Field(examples=["3.67"])]
 CountryCode = Annotated[str, StringConstraints(pattern=COUNTRY_CODE_RE), Field(examples=["KZ"])]
@@ -778,7 +803,7 @@ class DiplomaData(BaseModel):
     specialization: str | None = None
     programme_code: str | None = None
     programme_id: Uri | None = None
-    isced_f: IscedFieldCode
+    isced_f: IscedDetailedField
     isced_level: IscedLevel
     nqf_level: Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z.+-]{1,8}$")]
     nqf_framework: NonEmptyStr = "KZ-NQF"

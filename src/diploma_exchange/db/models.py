@@ -141,6 +141,14 @@ class CredentialRecord(SQLModel, table=True):
     issued_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     #: active | suspended | revoked (mirrors the status list bits; the bits are published)
     state: str = Field(default="active", max_length=16)
+    #: credentials.identity: the same graduate's same programme at this institution; a second
+    #: active diploma with the same digest (or the same diploma number) is refused unless it
+    #: is asked for as a re-issuance
+    holder_programme_sha256: str = Field(default="", index=True, max_length=64)
+    diploma_number: str = Field(default="", index=True, max_length=64)
+    #: a re-issuance names the diploma it replaces (revoked as superseded) and why
+    reissue_of: str | None = Field(default=None, max_length=255)
+    reissue_reason: str | None = Field(default=None, max_length=500)
 
 
 class SignedDocumentRecord(SQLModel, table=True):

@@ -193,8 +193,13 @@ def issue_csv_file(
     on_chunk: Callable[[int, list[tuple[str, str]], dict[str, sharing.ClaimCode]], None]
     | None = None,
     clock: Callable[[], datetime] | None = None,
+    reissue: issuance.Reissue | None = None,
 ) -> BulkResult:
     """Issue every diploma of a CSV graduating class (see the module docstring).
+
+    A diploma already issued (the same graduate's same programme, or the same diploma
+    number, see :func:`issuance.find_duplicates`) refuses the whole file before anything is
+    issued, unless ``reissue`` asks for it to be replaced.
 
     ``workers`` processes sign (default: one per core; 0 signs in this process).
     ``on_chunk(number, [(id, signed JSON text)], claim_codes)`` is called after each chunk
@@ -204,6 +209,7 @@ def issue_csv_file(
         InvalidInput: any problem in the file (all of them, up to 500); nothing is issued.
         LimitExceeded: more than a million rows.
         NotFound: no such institution, or its key is not held here.
+        Conflict: a diploma is already issued (every one found, as details).
     """
     started = time.perf_counter()
     job_key = job_key or f"csv-sha256:{_file_digest(path)}"
@@ -223,6 +229,11 @@ def issue_csv_file(
         issuance.require_institution(principal)
         key = institutions.active_key(session, institution)
         signer = institutions.signer_for(session, settings, institution)
+        replaces = _refuse_duplicates(session, institution, path, job_key, chunk_size, reissue)
+
+        def replace(chunk: _Chunk) -> None:
+            _supersede(session, settings, principal, chunk, replaces, reissue)
+
         spec = _SignerSpec(
             encrypted_pem=key.encrypted_private_key or b"",
             passphrase=settings.passphrase_bytes() or b"",
@@ -256,13 +267,13 @@ def issue_csv_file(
                 # commit below holds the previous chunk's diplomas and this chunk's indexes.
                 chunk.signing = _submit(pool, workers, chunk, signer, institution)
                 if inflight is not None:
-                    _store(session, settings, institution, inflight, result, on_chunk)
+                    _store(session, settings, institution, inflight, result, on_chunk, replace)
                 mark = time.perf_counter()
                 session.commit()
                 result.add("commit", mark)
                 inflight = chunk
             if inflight is not None:
-                _store(session, settings, institution, inflight, result, on_chunk)
+                _store(session, settings, institution, inflight, result, on_chunk, replace)
         except BaseException:
             session.rollback()
             raise
@@ -271,6 +282,66 @@ def issue_csv_file(
                 pool.shutdown(cancel_futures=True)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _refuse_duplicates(
+    session: Session,
+    institution: InstitutionRecord,
+    path: Path,
+    job_key: str,
+    chunk_size: int,
+    reissue: issuance.Reissue | None,
+) -> dict[str, str]:
+    """Before anything is issued: every row that is a diploma already issued here (not by
+    this job: a resumed run is not a duplicate of itself), as one refusal; for a re-issuance
+    ``{new id: the id it replaces}``."""
+    profile = issuance.issuer_profile(institution)
+    seen: tuple[dict[str, str], dict[str, str]] = ({}, {})
+    problems: list[ErrorDetail] = []
+    replaces: dict[str, str] = {}
+    for number, rows in enumerate(_chunks(path, chunk_size)):
+        ids = credential_ids(institution.id, job_key, number, len(rows))
+        built = []
+        for (_row, payload), credential_id in zip(rows, ids, strict=True):
+            data = validate_row(_row, payload)
+            if isinstance(data, DiplomaData):
+                built.append(
+                    build_diploma_credential(data, issuer=profile, credential_id=credential_id)
+                )
+        found, linked = issuance.find_duplicates(
+            session,
+            institution,
+            built,
+            [f"/rows/{row}" for row, _ in rows][: len(built)],
+            reissue=reissue,
+            own_ids=frozenset(ids),
+            seen=seen,
+        )
+        problems += found
+        replaces.update(linked)
+        if len(problems) >= 500:
+            break
+    if problems:
+        raise Conflict(
+            f"{len(problems)} diploma(s) already issued or repeated; nothing was issued: "
+            f"{problems[0].message}",
+            code=problems[0].code,
+            details=problems[:500],
+        )
+    return replaces
+
+
+def _supersede(
+    session: Session,
+    settings: Settings,
+    principal: institutions.Principal,
+    chunk: _Chunk,
+    replaces: dict[str, str],
+    reissue: issuance.Reissue | None,
+) -> None:
+    mine = {new: old for new, old in replaces.items() if new in set(chunk.ids)}
+    if mine and reissue is not None:
+        issuance.supersede(session, settings, principal, mine, reissue)
 
 
 @dataclass
@@ -428,8 +499,10 @@ def _store(
     chunk: _Chunk,
     result: BulkResult,
     on_chunk: Callable[[int, list[tuple[str, str]], dict[str, sharing.ClaimCode]], None] | None,
+    before_commit: Callable[[_Chunk], None] | None = None,
 ) -> None:
-    """Wait for a chunk's signatures, store its diplomas and claim codes, and commit."""
+    """Wait for a chunk's signatures, store its diplomas and claim codes, and commit (with
+    what ``before_commit`` adds, e.g. the revocation of the diplomas a re-issuance replaces)."""
     mark = time.perf_counter()
     parts = [future.result() for future in chunk.signing]
     mark = result.add("sign-wait", mark)
@@ -449,6 +522,8 @@ def _store(
         session, settings, [(row["id"], code) for row, code in made], now=chunk.now
     )
     mark = result.add("claims", mark)
+    if before_commit is not None:
+        before_commit(chunk)
     session.commit()
     result.add("commit", mark)
     signed = [(row["id"], row["document"]) for row, _ in made]

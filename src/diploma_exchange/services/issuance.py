@@ -19,7 +19,7 @@ import orjson
 import pydantic
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from diploma_exchange.config import Settings
 from diploma_exchange.credentials import (
@@ -29,6 +29,7 @@ from diploma_exchange.credentials import (
     find_undefined_terms,
     validate_credential,
 )
+from diploma_exchange.credentials.identity import diploma_identity
 from diploma_exchange.credentials.vc_data_model import validate_vc
 from diploma_exchange.credentials.vc_data_model import version as vc_version
 from diploma_exchange.db.models import (
@@ -214,6 +215,178 @@ def _find_batch(session: Session, institution: InstitutionRecord, key: str) -> B
     ).first()
 
 
+#: The longest reason a re-issuance may give (kept in the record and the old one's history).
+MAX_REISSUE_REASON = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Reissue:
+    """A re-issuance asked for explicitly: the diplomas it matches are replaced (revoked as
+    ``superseded``, linked from the new ones) instead of refused as duplicates."""
+
+    reason: str
+
+    def __post_init__(self) -> None:
+        if not self.reason.strip() or len(self.reason) > MAX_REISSUE_REASON:
+            raise InvalidInput(
+                f"a re-issuance needs its reason (1 to {MAX_REISSUE_REASON} characters)",
+                code="reissue-reason-required",
+                pointer="/reissueReason",
+            )
+
+
+def _chunks(values: list[str], size: int = 500) -> list[list[str]]:
+    return [values[i : i + size] for i in range(0, len(values), size)]
+
+
+def find_duplicates(
+    session: Session,
+    institution: InstitutionRecord,
+    credentials: Sequence[Mapping[str, Any]],
+    prefixes: Sequence[str],
+    *,
+    reissue: Reissue | None = None,
+    own_ids: frozenset[str] = frozenset(),
+    seen: tuple[dict[str, str], dict[str, str]] | None = None,
+) -> tuple[list[ErrorDetail], dict[str, str]]:
+    """Every credential that would be a second active diploma of the same graduate for the
+    same programme here (``diploma-already-issued``), reuse an active diploma's number
+    (``diploma-number-taken``) or repeat another item of the same request
+    (``duplicate-in-request``); and, for a re-issuance, ``{new id: the id it replaces}``.
+
+    Revoked diplomas do not count. ``own_ids`` are diplomas this very job issued already (a
+    resumed bulk run), never duplicates of themselves. ``seen`` carries what earlier parts of
+    the same request held (by identity digest and by diploma number) from call to call.
+    """
+    identities = [diploma_identity(institution.id, c) for c in credentials]
+    keys = sorted({i.holder_programme_sha256 for i in identities if i.holder_programme_sha256})
+    numbers = sorted({i.diploma_number for i in identities if i.diploma_number})
+    by_key: dict[str, list[tuple[str, str]]] = {}
+    by_number: dict[str, str] = {}
+    active = col(CredentialRecord.state) != "revoked"
+    mine = col(CredentialRecord.institution_id) == institution.id
+    for part in _chunks(keys):
+        for cid, key, issued in session.exec(
+            select(
+                CredentialRecord.id,
+                CredentialRecord.holder_programme_sha256,
+                CredentialRecord.issued_at,
+            ).where(mine, active, col(CredentialRecord.holder_programme_sha256).in_(part))
+        ).all():
+            if cid not in own_ids:
+                by_key.setdefault(key, []).append((str(issued), cid))
+    for part in _chunks(numbers):
+        for cid, number in session.exec(
+            select(CredentialRecord.id, CredentialRecord.diploma_number).where(
+                mine, active, col(CredentialRecord.diploma_number).in_(part)
+            )
+        ).all():
+            if cid not in own_ids:
+                by_number[number] = cid
+    problems: list[ErrorDetail] = []
+    replaces: dict[str, str] = {}
+    seen_keys, seen_numbers = seen if seen is not None else ({}, {})
+    for credential, identity, prefix in zip(credentials, identities, prefixes, strict=True):
+        new_id = str(credential.get("id", ""))
+        key, number = identity.holder_programme_sha256, identity.diploma_number
+        if not key:  # not a diploma: nothing to compare
+            continue
+        if key in seen_keys:
+            problems.append(_duplicate_in_request(prefix, seen_keys[key], "graduate and programme"))
+        elif number and number in seen_numbers:
+            problems.append(_duplicate_in_request(prefix, seen_numbers[number], "diploma number"))
+        seen_keys.setdefault(key, prefix or "/")
+        if number:
+            seen_numbers.setdefault(number, prefix or "/")
+        earlier = [cid for _, cid in sorted(by_key.get(key, []), reverse=True)]
+        if earlier and reissue is None:
+            problems.append(
+                ErrorDetail(
+                    f"this graduate already holds diploma {earlier[0]} of this programme from "
+                    "you; nothing was issued. To replace it (e.g. to correct it), ask for a "
+                    "re-issuance with its reason: the old one is then revoked as superseded",
+                    prefix,
+                    "diploma-already-issued",
+                )
+            )
+            continue
+        if earlier:
+            replaces[new_id] = earlier[0]
+        taken = by_number.get(number) if number else None
+        if taken is not None and taken not in earlier:
+            problems.append(
+                ErrorDetail(
+                    f"diploma number {number!r} is already on your diploma {taken}; "
+                    "every diploma needs its own number",
+                    prefix,
+                    "diploma-number-taken",
+                )
+            )
+    return problems, replaces
+
+
+def _duplicate_in_request(prefix: str, first: str, what: str) -> ErrorDetail:
+    return ErrorDetail(
+        f"the same {what} as the item at {first} of this request; each diploma once",
+        prefix,
+        "duplicate-in-request",
+    )
+
+
+def refuse_duplicates(
+    session: Session,
+    institution: InstitutionRecord,
+    credentials: Sequence[Mapping[str, Any]],
+    prefixes: Sequence[str],
+    *,
+    reissue: Reissue | None = None,
+    own_ids: frozenset[str] = frozenset(),
+) -> dict[str, str]:
+    """:func:`find_duplicates`, raising when there is any.
+
+    Raises:
+        Conflict: ``diploma-already-issued`` (or the first problem's code), every problem as
+            a detail with its pointer; nothing was issued.
+    """
+    problems, replaces = find_duplicates(
+        session, institution, credentials, prefixes, reissue=reissue, own_ids=own_ids
+    )
+    if problems:
+        raise Conflict(
+            f"{len(problems)} diploma(s) already issued or repeated; nothing was issued: "
+            f"{problems[0].message}",
+            code=problems[0].code,
+            details=problems,
+        )
+    return replaces
+
+
+def supersede(
+    session: Session,
+    settings: Settings,
+    principal: Principal,
+    replaces: Mapping[str, str],
+    reissue: Reissue,
+) -> None:
+    """Link each re-issued diploma to the one it replaces and revoke that one as
+    ``superseded`` (in the caller's transaction: both happen, or neither)."""
+    for new_id, old_id in replaces.items():
+        record = session.get(CredentialRecord, new_id)
+        if record is not None:
+            record.reissue_of = old_id
+            record.reissue_reason = reissue.reason
+            session.add(record)
+        status.change_status(
+            session,
+            settings,
+            principal,
+            old_id,
+            "revoke",
+            reason_code="superseded",
+            note=f"re-issued as {new_id}: {reissue.reason}",
+        )
+
+
 def issue_credentials(
     session: Session,
     settings: Settings,
@@ -229,6 +402,8 @@ def issue_credentials(
     profile: str = PROFILE_DIPLOMA,
     cryptosuite: str = "eddsa-jcs-2022",
     did_key: bool = False,
+    reissue: Reissue | None = None,
+    index_base: int = 0,
 ) -> IssuedBatch:
     """Validate, sign and store ``credentials`` as one all-or-nothing batch.
 
@@ -238,13 +413,15 @@ def issue_credentials(
     did:web; status lists are signed with the did:web key either way.
 
     Problems are reported with JSON pointers under ``pointer_prefix``, followed by the item's
-    index when ``index_pointers`` (default: when there is more than one item or a prefix).
+    index (from ``index_base``: 1 for the rows of a CSV file, numbered as its parser numbers
+    them) when ``index_pointers`` (default: when there is more than one item or a prefix).
 
     Raises:
         Forbidden: the caller is not an institution.
         LimitExceeded: more credentials than the batch limit.
         InvalidCredential: any credential is not issuable (all problems, with pointers).
-        Conflict: the idempotency key was used for a different request.
+        Conflict: the idempotency key was used for a different request; or a diploma is
+            already issued (see :func:`find_duplicates`) and no re-issuance was asked for.
     """
     institution = require_institution(principal)
     if profile == PROFILE_VC and not institution.may_issue_any_vc:
@@ -268,7 +445,9 @@ def issue_credentials(
         )
     if not credentials:
         raise InvalidCredential("the batch is empty", pointer=pointer_prefix or "/")
-    digest = request_digest or _request_digest(credentials)
+    digest = request_digest or _request_digest(
+        credentials if reissue is None else {"credentials": credentials, "reissue": reissue.reason}
+    )
     replay = _replay_if_seen(session, institution, idempotency_key, digest)
     if replay is not None:
         return replay
@@ -279,7 +458,10 @@ def issue_credentials(
     multi = (
         index_pointers if index_pointers is not None else len(completed) > 1 or bool(pointer_prefix)
     )
-    prefixes = [f"{pointer_prefix}/{i}" if multi else pointer_prefix for i in range(len(completed))]
+    prefixes = [
+        f"{pointer_prefix}/{i + index_base}" if multi else pointer_prefix
+        for i in range(len(completed))
+    ]
     issuer_dids = (
         (institutions.did_key_of(session, institution),) if did_key else (institution.did,)
     )
@@ -312,6 +494,7 @@ def issue_credentials(
         raise InvalidCredential(
             f"{len(problems)} problem(s) found; nothing was issued", details=problems
         )
+    replaces = refuse_duplicates(session, institution, completed, prefixes, reissue=reissue)
 
     batch = BatchRecord(
         institution_id=institution.id,
@@ -359,6 +542,8 @@ def issue_credentials(
     session.execute(insert(core_table(CredentialRecord)), rows)
     audit_issued(session, institution, rows)
     log_issued(session, institution, credential_signer.verification_method, rows)
+    if replaces and reissue is not None:
+        supersede(session, settings, principal, replaces, reissue)
     return IssuedBatch(batch.id, signed)
 
 
@@ -433,6 +618,7 @@ def credential_row(
     """The ``credential`` row of a signed document (every column given: Core inserts do not
     run the model's Python-side defaults)."""
     text = orjson.dumps(document).decode()
+    identity = diploma_identity(institution.id, document)
     subject = document.get("credentialSubject") or {}
     achievement = subject.get("achievement") or {} if isinstance(subject, dict) else {}
     name = ""
@@ -461,6 +647,10 @@ def credential_row(
         "secured_digest": secured_digest(document),
         "issued_at": now,
         "state": "active",
+        "holder_programme_sha256": identity.holder_programme_sha256,
+        "diploma_number": identity.diploma_number,
+        "reissue_of": None,
+        "reissue_reason": None,
     }
 
 
@@ -474,12 +664,17 @@ def issue_diplomas(
     clock: Clock = utcnow_seconds,
     pointer_prefix: str = "",
     signer: Signer | None = None,
+    reissue: Reissue | None = None,
+    index_base: int = 0,
 ) -> IssuedBatch:
     """Build diplomas from the friendly input model and issue them as one batch."""
     institution = require_institution(principal)
     profile = issuer_profile(institution)
     now = clock()
-    digest = _request_digest([d.model_dump(mode="json") for d in diplomas])
+    dumped = [d.model_dump(mode="json") for d in diplomas]
+    digest = _request_digest(
+        dumped if reissue is None else {"diplomas": dumped, "reissue": reissue.reason}
+    )
     replay = _replay_if_seen(session, institution, idempotency_key, digest)
     if replay is not None:
         return replay
@@ -495,7 +690,7 @@ def issue_diplomas(
         except pydantic.ValidationError as exc:
             # Input that passes DiplomaData but not as a credential (e.g. a valid_until before
             # the issuance time): the client's mistake, reported like any other (was a 500).
-            where = f"{pointer_prefix}/{index}" if pointer_prefix else ""
+            where = f"{pointer_prefix}/{index + index_base}" if pointer_prefix else ""
             problems.extend(
                 ErrorDetail(str(e["msg"]).removeprefix("Value error, "), where, "invalid-diploma")
                 for e in exc.errors()
@@ -516,6 +711,8 @@ def issue_diplomas(
         clock=lambda: now,
         pointer_prefix=pointer_prefix,
         signer=signer,
+        reissue=reissue,
+        index_base=index_base,
     )
 
 

@@ -80,10 +80,13 @@ def mint_claim_codes(
     *,
     now: datetime | None = None,
     only_unclaimed: bool = False,
+    derive_from: str | None = None,
 ) -> dict[str, ClaimCode]:
     """New claim codes for ``credential_ids``; older unused codes of those diplomas stop
     working. With ``only_unclaimed``, diplomas already claimed get none (an issuance replay
-    must not hand out a second way in)."""
+    must not hand out a second way in). With ``derive_from`` (an idempotent issuance's batch
+    id) the codes are derived from the server secret (:func:`replayed_claim_codes` gives
+    them again) instead of drawn at random."""
     now = now or utcnow_seconds()
     if not credential_ids:
         return {}
@@ -112,8 +115,80 @@ def mint_claim_codes(
     for credential_id in wanted:
         audit.record(session, "claimcode.create", "diploma", credential_id)
     return store_new_claim_codes(
-        session, settings, [(c, codes.new_claim_code()) for c in wanted], now=now
+        session,
+        settings,
+        [
+            (c, _derived(settings, derive_from, c) if derive_from else codes.new_claim_code())
+            for c in wanted
+        ],
+        now=now,
     )
+
+
+def _derived(settings: Settings, batch_id: str, credential_id: str) -> str:
+    return codes.derived_claim_code(
+        settings.passphrase_bytes() or b"", f"{batch_id}\x00{credential_id}"
+    )
+
+
+def replayed_claim_codes(
+    session: Session,
+    settings: Settings,
+    batch_id: str,
+    credential_ids: list[str],
+    *,
+    now: datetime | None = None,
+) -> dict[str, ClaimCode]:
+    """The claim codes an idempotent issuance first answered with, for the diplomas whose
+    code still works (not claimed, replaced or expired): derived again, never read back
+    (they are stored only hashed), and nothing is changed."""
+    now = now or utcnow_seconds()
+    derived = {c: _derived(settings, batch_id, c) for c in credential_ids}
+    by_digest = {codes.digest(code): c for c, code in derived.items()}
+    out: dict[str, ClaimCode] = {}
+    digests = list(by_digest)
+    for start in range(0, len(digests), 500):
+        rows = session.exec(
+            select(ClaimCodeRecord).where(
+                col(ClaimCodeRecord.code_sha256).in_(digests[start : start + 500]),
+                col(ClaimCodeRecord.claimed_at).is_(None),
+                col(ClaimCodeRecord.superseded_at).is_(None),
+            )
+        ).all()
+        for row in rows:
+            credential_id = by_digest[row.code_sha256]
+            expires = as_utc(row.expires_at)
+            if row.credential_id == credential_id and expires > now:
+                code = derived[credential_id]
+                out[credential_id] = ClaimCode(
+                    credential_id, code, claim_url(settings, code), expires
+                )
+    return out
+
+
+def stable_claim_codes(
+    session: Session, settings: Settings, context: str, credential_ids: list[str]
+) -> dict[str, ClaimCode]:
+    """Claim codes derived from the server secret and ``context`` that stay the same from call
+    to call (a second ``make run`` prints the links the first printed, and they keep working):
+    the live ones again, and new ones only for diplomas that never had theirs. A diploma
+    already claimed, or whose derived code was used up, gets none."""
+    live = replayed_claim_codes(session, settings, context, credential_ids)
+    rest = [c for c in credential_ids if c not in live]
+    if rest:
+        derived = {c: codes.digest(_derived(settings, context, c)) for c in rest}
+        used = set(
+            session.exec(
+                select(ClaimCodeRecord.code_sha256).where(
+                    col(ClaimCodeRecord.code_sha256).in_(list(derived.values()))
+                )
+            ).all()
+        )
+        fresh = [c for c in rest if derived[c] not in used]
+        live.update(
+            mint_claim_codes(session, settings, fresh, only_unclaimed=True, derive_from=context)
+        )
+    return live
 
 
 def store_new_claim_codes(

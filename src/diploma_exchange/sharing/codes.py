@@ -57,7 +57,19 @@ def digest(secret: str) -> str:
 def new_claim_code() -> str:
     """A fresh claim code: 25 Crockford base32 characters (125 bits) in groups of five."""
     # 125 random bits -> 25 base32 digits (one call to the CSPRNG, not 25).
-    number = secrets.randbits(5 * CLAIM_CODE_CHARS)
+    return claim_code_from_number(secrets.randbits(5 * CLAIM_CODE_CHARS))
+
+
+def derived_claim_code(secret: bytes, context: str) -> str:
+    """A claim code derived from a server secret and ``context`` by HMAC-SHA-256: the same
+    code again for the same context (so that an idempotent replay can repeat the response),
+    unguessable without the secret (125 of the MAC's bits)."""
+    mac = hmac.new(secret, b"diploma-exchange claim code\x00" + context.encode(), "sha256")
+    return claim_code_from_number(int.from_bytes(mac.digest()[:16], "big") >> 3)
+
+
+def claim_code_from_number(number: int) -> str:
+    """The 25-character grouped form of a 125-bit number."""
     raw = "".join(_CROCKFORD[(number >> (5 * i)) & 31] for i in range(CLAIM_CODE_CHARS))
     return "-".join(
         raw[i : i + CLAIM_CODE_GROUP] for i in range(0, CLAIM_CODE_CHARS, CLAIM_CODE_GROUP)

@@ -36,6 +36,22 @@ IdempotencyKey = Annotated[
 ]
 
 
+ReissueReason = Annotated[
+    str | None,
+    Query(
+        min_length=1,
+        max_length=issuance.MAX_REISSUE_REASON,
+        description="Re-issue: a diploma already issued to the same graduate for the same "
+        "programme is replaced instead of refused (409 `diploma-already-issued`): the new one "
+        "records this reason and the one it replaces, which is revoked as `superseded`.",
+    ),
+]
+
+
+def _reissue(reason: str | None) -> issuance.Reissue | None:
+    return issuance.Reissue(reason) if reason is not None else None
+
+
 def _claim_public(code: sharing.ClaimCode | None) -> ClaimCodePublic | None:
     if code is None:
         return None
@@ -43,13 +59,25 @@ def _claim_public(code: sharing.ClaimCode | None) -> ClaimCodePublic | None:
 
 
 def _issued(
-    batch: IssuedBatch, session: SessionDep, settings: SettingsDep
+    batch: IssuedBatch,
+    session: SessionDep,
+    settings: SettingsDep,
+    idempotency_key: str | None = None,
 ) -> list[IssuedCredential]:
-    """The response items with the graduates' claim codes. Codes are stored hashed, so a
-    replay cannot repeat them: it mints new ones (the old ones stop working) for diplomas
-    not yet claimed, since a retrying client has usually lost the first response."""
+    """The response items with the graduates' claim codes.
+
+    Codes are stored hashed, so they cannot be read back. With an Idempotency-Key they are
+    derived from the server secret, the batch and the key, so a replay answers with the same
+    codes (those still unused) and changes nothing; without one every response is new.
+    """
     ids = [str(c["id"]) for c in batch.credentials]
-    claims = sharing.mint_claim_codes(session, settings, ids, only_unclaimed=batch.replayed)
+    derive = f"{batch.batch_id}\x00{idempotency_key}" if idempotency_key is not None else None
+    if batch.replayed and derive is not None:
+        claims = sharing.replayed_claim_codes(session, settings, derive, ids)
+    else:
+        claims = sharing.mint_claim_codes(
+            session, settings, ids, only_unclaimed=batch.replayed, derive_from=derive
+        )
     return [
         IssuedCredential(
             id=c["id"], verifiable_credential=c, claim=_claim_public(claims.get(str(c["id"])))
@@ -59,7 +87,11 @@ def _issued(
 
 
 def _batch_response(
-    batch: IssuedBatch, response: Response, session: SessionDep, settings: SettingsDep
+    batch: IssuedBatch,
+    response: Response,
+    session: SessionDep,
+    settings: SettingsDep,
+    idempotency_key: str | None,
 ) -> BatchIssued:
     if batch.replayed:
         response.headers["Idempotent-Replayed"] = "true"
@@ -67,7 +99,7 @@ def _batch_response(
         batch_id=batch.batch_id,
         count=len(batch.credentials),
         replayed=batch.replayed,
-        credentials=_issued(batch, session, settings),
+        credentials=_issued(batch, session, settings, idempotency_key),
     )
 
 
@@ -85,15 +117,21 @@ def issue_diploma(
     principal: InstitutionPrincipal,
     response: Response,
     idempotency_key: IdempotencyKey = None,
+    reissue_reason: ReissueReason = None,
 ) -> IssuedCredential:
     """Issue one signed diploma from the shared schema's input fields."""
     batch = issuance.issue_diplomas(
-        session, settings, principal, [body], idempotency_key=idempotency_key
+        session,
+        settings,
+        principal,
+        [body],
+        idempotency_key=idempotency_key,
+        reissue=_reissue(reissue_reason),
     )
     if batch.replayed:
         response.headers["Idempotent-Replayed"] = "true"
     response.headers["Location"] = f"/v1/diplomas/{batch.credentials[0]['id']}"
-    return _issued(batch, session, settings)[0]
+    return _issued(batch, session, settings, idempotency_key)[0]
 
 
 @router.post(
@@ -110,6 +148,7 @@ def issue_batch(
     principal: InstitutionPrincipal,
     response: Response,
     idempotency_key: IdempotencyKey = None,
+    reissue_reason: ReissueReason = None,
 ) -> BatchIssued:
     """Issue a graduating class as one all-or-nothing batch (JSON)."""
     batch = issuance.issue_diplomas(
@@ -119,8 +158,9 @@ def issue_batch(
         body.diplomas,
         idempotency_key=idempotency_key,
         pointer_prefix="/diplomas",
+        reissue=_reissue(reissue_reason),
     )
-    return _batch_response(batch, response, session, settings)
+    return _batch_response(batch, response, session, settings, idempotency_key)
 
 
 CSV_BODY = {
@@ -175,6 +215,7 @@ def issue_batch_csv(
     principal: InstitutionPrincipal,
     response: Response,
     idempotency_key: IdempotencyKey = None,
+    reissue_reason: ReissueReason = None,
 ) -> BatchIssued:
     """Issue a graduating class from a CSV file (columns in docs/schema.md); all-or-nothing."""
     data, _ctype = upload
@@ -186,9 +227,16 @@ def issue_batch_csv(
         text, max_rows=min(settings.max_csv_rows, settings.max_batch_size)
     )
     batch = issuance.issue_diplomas(
-        session, settings, principal, rows, idempotency_key=idempotency_key, pointer_prefix="/rows"
+        session,
+        settings,
+        principal,
+        rows,
+        idempotency_key=idempotency_key,
+        pointer_prefix="/rows",
+        index_base=1,  # row numbers as the CSV parser reports them
+        reissue=_reissue(reissue_reason),
     )
-    return _batch_response(batch, response, session, settings)
+    return _batch_response(batch, response, session, settings, idempotency_key)
 
 
 @router.get("", response_model=list[CredentialSummary], operation_id="listDiplomas")

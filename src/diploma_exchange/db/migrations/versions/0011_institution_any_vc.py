@@ -17,12 +17,14 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("institution") as batch:
+    with op.batch_alter_table("institution", recreate="never") as batch:
         batch.add_column(
             sa.Column("may_issue_any_vc", sa.Boolean(), nullable=False, server_default=sa.false())
         )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("institution") as batch:
+    # ALTER TABLE ... DROP COLUMN (SQLite >= 3.35 has it): recreating ``institution`` as
+    # batch mode would fail on SQLite with foreign keys on, since other tables reference it
+    with op.batch_alter_table("institution", recreate="never") as batch:
         batch.drop_column("may_issue_any_vc")

@@ -17,10 +17,12 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("institution") as batch:
+    with op.batch_alter_table("institution", recreate="never") as batch:
         batch.add_column(sa.Column("signatories", sa.Text(), nullable=False, server_default="[]"))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("institution") as batch:
+    # ALTER TABLE ... DROP COLUMN (SQLite >= 3.35 has it): recreating ``institution`` as
+    # batch mode would fail on SQLite with foreign keys on, since other tables reference it
+    with op.batch_alter_table("institution", recreate="never") as batch:
         batch.drop_column("signatories")

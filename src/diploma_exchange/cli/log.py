@@ -1,6 +1,6 @@
 """``diploma-exchange log``: the issuance transparency log from the command line.
 
-Registered by ``cli.py`` (``app.add_typer(log_app, name="log")``); calls services only.
+Registered by ``cli/__init__.py`` (``app.add_typer(log_app, name="log")``); calls services only.
 """
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.text import Text
 
 from diploma_exchange import errors
-from diploma_exchange.cli import Exit, _engine, _fail, console, out
+from diploma_exchange.cli.common import Exit, _engine, _fail, console, out, say_line, styled
 from diploma_exchange.config import get_settings
 
 log_app = typer.Typer(
@@ -68,11 +69,15 @@ def log_checkpoint(
             engine, settings, transparency.http_poster(settings)
         )
         for name, message in result.failed.items():
-            console.print(f"[yellow]witness {name} did not cosign:[/] {message}")
+            console.print(styled(f"witness {name} did not cosign:", "yellow", message))
     with Session(engine) as session:
         record = transparency.latest_checkpoint(session)
         if record is not None:
-            out.print(transparency.checkpoint_with_cosignatures(session, record), end="")
+            out.print(
+                Text(transparency.checkpoint_with_cosignatures(session, record)),
+                end="",
+                soft_wrap=True,
+            )
 
 
 def _read_since(value: str | None) -> str | None:
@@ -120,13 +125,13 @@ def log_monitor(
             f"{len(report.issuances)} diploma(s) issued by {institution}"
         )
         for item in report.issuances:
-            out.print(f"{item.index}\t{item.logged_at}\tissued\t{item.digest}\t{item.key}")
+            say_line(f"{item.index}\t{item.logged_at}\tissued\t{item.digest}\t{item.key}")
         for change in report.status_changes:
-            out.print(f"{change.index}\t{change.logged_at}\t{change.action}\t{change.digest}")
+            say_line(f"{change.index}\t{change.logged_at}\t{change.action}\t{change.digest}")
         for event in report.key_events:
-            out.print(f"{event.index}\t{event.logged_at}\tkey {event.event}\t{event.key}")
+            say_line(f"{event.index}\t{event.logged_at}\tkey {event.event}\t{event.key}")
         for problem in report.problems:
-            console.print(f"[bold red]{problem.code}[/]: {problem.message}")
+            console.print(styled(f"{problem.code}:", "bold red", problem.message))
     if not report.intact:
         raise typer.Exit(int(Exit.INVALID))
 
@@ -222,7 +227,7 @@ def log_verify_bundle(
             }
         )
     else:
-        out.print(f"{verdict.status.value}: {verdict.code}: {verdict.message}")
+        say_line(f"{verdict.status.value}: {verdict.code}: {verdict.message}")
     raise typer.Exit(
         int(
             {

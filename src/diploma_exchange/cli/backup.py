@@ -1,0 +1,137 @@
+"""``backup``, ``verify-backup`` and ``restore``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from diploma_exchange import errors
+from diploma_exchange.cli.common import (
+    Exit,
+    _describe,
+    _fail,
+    _sqlite_database_exists,
+    app,
+    console,
+    out,
+)
+from diploma_exchange.config import get_settings
+
+# --- backup / restore ------------------------------------------------------------------------
+
+DatabaseUrlOpt = Annotated[
+    str | None,
+    typer.Option("--database-url", help="The database (default: $DIPLOMA_EXCHANGE_DATABASE_URL)."),
+]
+ExpectedSha256Opt = Annotated[
+    str | None,
+    typer.Option(
+        "--sha256", help="The archive's SHA-256 as printed by `backup` (kept somewhere else)."
+    ),
+]
+MaxGibOpt = Annotated[
+    int, typer.Option("--max-gib", min=1, help="Refuse archives that expand beyond this size.")
+]
+
+
+def _backup_limits(max_gib: int) -> Any:
+    from diploma_exchange.services import backup as backups
+
+    return backups.Limits(max_uncompressed_bytes=max_gib * 1024**3)
+
+
+def _shown(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@app.command("backup")
+def backup_database(
+    out_file: Annotated[Path, typer.Argument(help="Where to write the archive (mode 0600).")],
+    database_url: DatabaseUrlOpt = None,
+    force: Annotated[bool, typer.Option(help="Overwrite an existing archive.")] = False,
+) -> None:
+    """Write the whole database, as one consistent snapshot, to a verifiable archive."""
+    from diploma_exchange.db.engine import make_engine
+    from diploma_exchange.services import backup as backups
+
+    url = database_url or get_settings().database_url
+    if not _sqlite_database_exists(url):
+        raise _fail(f"there is no database at {_shown(url)}", Exit.USAGE)
+    if out_file.exists() and not force:
+        raise _fail(f"{out_file} exists; pass --force to overwrite it", Exit.USAGE)
+    engine = make_engine(url)
+    try:
+        summary = backups.backup(
+            engine, out_file, on_table=lambda name, rows: console.print(f"  {name}: {rows} rows")
+        )
+    except errors.Error as exc:
+        raise _fail(_describe(exc)) from exc
+    finally:
+        engine.dispose()
+    console.print(
+        f"wrote {summary.path} (it holds personal data: keep it as safe as the database); "
+        "store its SHA-256 apart from it"
+    )
+    out.print_json(data=summary.to_json())
+
+
+@app.command("verify-backup")
+def verify_backup(
+    archive: Annotated[Path, typer.Argument(help="An archive written by `backup`.")],
+    sha256: ExpectedSha256Opt = None,
+    max_gib: MaxGibOpt = 64,
+) -> None:
+    """Check an archive's manifest, every table file's SHA-256 and row count (exit 1 if not)."""
+    from diploma_exchange.services import backup as backups
+
+    if not archive.is_file():
+        raise _fail(f"{archive} is not a file", Exit.USAGE)
+    try:
+        manifest = backups.verify_archive(
+            archive, limits=_backup_limits(max_gib), expected_sha256=sha256
+        )
+    except backups.InvalidBackup as exc:
+        raise _fail(f"the archive is not intact: {_describe(exc)}", Exit.INVALID) from exc
+    out.print_json(data=dict(backups.describe(manifest)))
+
+
+@app.command("restore")
+def restore_database(
+    archive: Annotated[Path, typer.Argument(help="An archive written by `backup`.")],
+    database_url: DatabaseUrlOpt = None,
+    sha256: ExpectedSha256Opt = None,
+    max_gib: MaxGibOpt = 64,
+) -> None:
+    """Verify an archive, then restore it into an empty database in one transaction."""
+    from diploma_exchange.db.engine import make_engine
+    from diploma_exchange.services import backup as backups
+
+    if not archive.is_file():
+        raise _fail(f"{archive} is not a file", Exit.USAGE)
+    url = database_url or get_settings().database_url
+    engine = make_engine(url)
+    try:
+        summary = backups.restore(
+            engine,
+            archive,
+            limits=_backup_limits(max_gib),
+            expected_sha256=sha256,
+            on_table=lambda name, rows: console.print(f"  {name}: {rows} rows"),
+        )
+    except backups.InvalidBackup as exc:
+        raise _fail(
+            f"the archive is not intact, nothing was restored: {_describe(exc)}", Exit.INVALID
+        ) from exc
+    except errors.Error as exc:
+        raise _fail(f"nothing was restored: {_describe(exc)}") from exc
+    finally:
+        engine.dispose()
+    console.print(
+        f"restored into {_shown(url)} at schema revision {summary.manifest.revision}; "
+        "`diploma-exchange db upgrade` brings it to this release's schema"
+    )
+    out.print_json(data=summary.to_json())
