@@ -521,53 +521,15 @@ def table(rows: list[Row]) -> str:
     return "\n".join([line(head), line(tuple("-" * w for w in widths)), *map(line, rows)])
 
 
-def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("suites", nargs="*", metavar="suite", help=", ".join(SUITES))
-    parser.add_argument(
-        "--baseline",
-        type=Path,
-        default=Path(os.environ.get("CONFORMANCE_BASELINE", BASELINE)),
-        help="the committed passing counts (default tools/conformance-baseline.json)",
-    )
-    args = parser.parse_args(argv)
-    # a CI job cancelled with SIGTERM still stops the server and the suites' processes
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    unknown = sorted(set(args.suites) - set(SUITES))
-    if unknown:
-        parser.error(f"unknown suite {', '.join(unknown)}; the suites: {', '.join(SUITES)}")
-    wall = time.monotonic()
+def serve_and_run(
+    shared: Path, work: Path, suites: list[str], failed: dict[str, str], node_env: dict[str, str]
+) -> dict[str, tuple[int, int, int]]:
+    """Serve the demo data over https and run each suite not in ``failed`` (where a suite that
+    timed out or ran no test is added); the (passing, failing, pending) of each that ran."""
     port = int(os.environ.get("PORT", "40443"))
-    shared = Path(os.environ.get("W3C_SUITES", ROOT.parent / "shared" / "w3c-suites")).resolve()
-    if not (shared / "run.sh").is_file():
-        print(f"the W3C suites are not at {shared} (set W3C_SUITES)", file=sys.stderr)
-        return 2
-    problems = check_inputs()
-    if problems:
-        print(
-            "tests/conformance/inputs does not match SOURCES.md:",
-            *problems,
-            sep="\n  ",
-            file=sys.stderr,
-        )
-        return 2
-    baseline = load_baseline(args.baseline)
-    work = Path(os.environ.get("WORK_DIR", ROOT / "var" / "w3c")).resolve()
     slug = os.environ.get("ISSUER_SLUG", "kaznu")
     method = os.environ.get("ISSUER_DID_METHOD", "key")
-    suites = args.suites or list(SUITES)
-    VAR.mkdir(parents=True, exist_ok=True)
-    work.mkdir(parents=True, exist_ok=True)
-    node_env = {**os.environ, **NPM_ENV}
-    # Install first (before the server starts): a failed install is that suite's result.
-    failed: dict[str, str] = {}
-    for suite in suites:
-        why = install(shared, work, suite, node_env)
-        if why:
-            failed[suite] = why
-            print(f"{suite}: {why}", flush=True)
-        else:
-            add_missing_inputs(work, suite)
+    counts: dict[str, tuple[int, int, int]] = {}
     ca, cert, key = make_tls(VAR / "tls")
     env = service_env(port)
     # The Data Integrity suites resolve only did:key; the others get the did:web (whose
@@ -581,7 +543,6 @@ def main(argv: list[str]) -> int:
     configs = write_configs(VAR / "configs", shared, ecdsa_issuer=bool(ecdsa_did))
     print(f"issuer {key_did} / {web_did} at https://localhost:{port} (test CA {ca})")
     server = start(env, port, cert, key, ca)
-    counts: dict[str, tuple[int, int, int]] = {}
     try:
         run_env = {
             **node_env,
@@ -633,6 +594,56 @@ def main(argv: list[str]) -> int:
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
             server.wait()
+    return counts
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("suites", nargs="*", metavar="suite", help=", ".join(SUITES))
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        default=Path(os.environ.get("CONFORMANCE_BASELINE", BASELINE)),
+        help="the committed passing counts (default tools/conformance-baseline.json)",
+    )
+    args = parser.parse_args(argv)
+    # a CI job cancelled with SIGTERM still stops the server and the suites' processes
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    unknown = sorted(set(args.suites) - set(SUITES))
+    if unknown:
+        parser.error(f"unknown suite {', '.join(unknown)}; the suites: {', '.join(SUITES)}")
+    wall = time.monotonic()
+    shared = Path(os.environ.get("W3C_SUITES", ROOT.parent / "shared" / "w3c-suites")).resolve()
+    if not (shared / "run.sh").is_file():
+        print(f"the W3C suites are not at {shared} (set W3C_SUITES)", file=sys.stderr)
+        return 2
+    problems = check_inputs()
+    if problems:
+        print(
+            "tests/conformance/inputs does not match SOURCES.md:",
+            *problems,
+            sep="\n  ",
+            file=sys.stderr,
+        )
+        return 2
+    baseline = load_baseline(args.baseline)
+    work = Path(os.environ.get("WORK_DIR", ROOT / "var" / "w3c")).resolve()
+    suites = args.suites or list(SUITES)
+    VAR.mkdir(parents=True, exist_ok=True)
+    work.mkdir(parents=True, exist_ok=True)
+    node_env = {**os.environ, **NPM_ENV}
+    # Install first (before the server starts): a failed install is that suite's result.
+    failed: dict[str, str] = {}
+    for suite in suites:
+        why = install(shared, work, suite, node_env)
+        if why:
+            failed[suite] = why
+            print(f"{suite}: {why}", flush=True)
+        else:
+            add_missing_inputs(work, suite)
+    counts = {}
+    if any(suite not in failed for suite in suites):
+        counts = serve_and_run(shared, work, suites, failed, node_env)
     rows, below = compare(suites, counts, failed, baseline)
     report = table(rows)
     (VAR / "results.txt").write_text(report + "\n")
