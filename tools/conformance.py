@@ -1,32 +1,47 @@
-"""Run the four W3C Verifiable Credentials conformance suites against this service.
+"""Run the four W3C Verifiable Credentials conformance suites against this service and check
+the results against a committed baseline.
 
     make conformance            (or: .venv/bin/python tools/conformance.py [suite ...])
 
-What it does, all under ``var/conformance/`` (git-ignored):
+What it does, all under ``var/`` (git-ignored):
 
-1. makes a throwaway test CA and a ``localhost`` certificate it signed (``cryptography``);
-2. seeds a fresh SQLite database with the demo NIC and universities (``diploma-exchange demo
+1. checks the suites' inputs that the shared copies leave out (``tests/conformance/inputs``)
+   against the sha256 in ``tests/conformance/SOURCES.md``;
+2. copies each suite from ``../shared/w3c-suites`` (override with ``W3C_SUITES``) to
+   ``WORK_DIR`` (default ``var/w3c``; reused, so ``npm install`` runs once), installs it from
+   the npm registry (the only network it needs; with the lockfile of
+   ``tests/conformance/locks/<suite>`` when there is one) and lays the inputs over it;
+3. makes a throwaway test CA and a ``localhost`` certificate it signed (``cryptography``);
+4. seeds a fresh SQLite database with the demo NIC and universities (``diploma-exchange demo
    --no-serve``) and starts ``diploma-exchange serve`` over https on ``PORT`` (default 40443)
    with ``public_base_url`` ``https://localhost:PORT``, so that status list URLs and did:web
    documents resolve to this server;
-3. writes the suites' ``localConfig`` settings (``BASE_URL``, ``ISSUER_DID``, ``API_KEY`` and a
+5. writes the suites' ``localConfig`` settings (``BASE_URL``, ``ISSUER_DID``, ``API_KEY`` and a
    ``CONFIG_DIR`` with one ``<suite>.cjs`` each) for the demo university and runs
-   ``../shared/w3c-suites/run.sh`` (override with ``W3C_SUITES``) with ``WORK_DIR``
-   ``var/w3c`` (the npm install is reused across runs);
-4. prints the four suites' passing / failing / pending counts and stops the server.
+   ``../shared/w3c-suites/run.sh`` once per suite;
+6. prints the suites' passing / failing / pending counts as a table, next to the baseline
+   (``tools/conformance-baseline.json``, or ``--baseline`` / ``CONFORMANCE_BASELINE``).
 
-Environment: ``PORT``, ``W3C_SUITES`` (the suites' folder), ``WORK_DIR``, ``ISSUER_SLUG``
-(default ``kaznu``), ``ISSUER_DID_METHOD`` (``key`` or ``web``: which identifier the issuer
-tests get; ``key`` when the institution has one, as the Data Integrity suites resolve only
-did:key), ``ECDSA_VECTORS`` / ``DATA_MODEL_SUITE_GIT`` (a git directory or checkout of w3c/vc-di-ecdsa /
-w3c/vc-data-model-2.0-test-suite: the shared copies leave out the ecdsa suite's key pairs and
-the data model suite's input credentials; otherwise they are cloned from GitHub). Exit status: 0 when no
-suite has a failing test.
+Exit status: 0 when every suite ran and passed at least its baseline's number of tests; 1 when
+one is below it or did not run (npm install failed or timed out, no test ran, run timed out);
+2 when the suites or the inputs are not there. Nothing hangs: every npm install and every suite
+run has a timeout (``CONFORMANCE_INSTALL_TIMEOUT``, ``CONFORMANCE_SUITE_TIMEOUT``, seconds,
+900 each) and the whole tool one (``CONFORMANCE_TOTAL_TIMEOUT``, 2400), after which the process
+group is killed; npm's registry requests time out and are retried twice.
+
+Environment: ``PORT``, ``W3C_SUITES``, ``WORK_DIR``, ``ISSUER_SLUG`` (default ``kaznu``),
+``ISSUER_DID_METHOD`` (``key`` or ``web``: which identifier the issuer tests get; ``key`` when
+the institution has one, as the Data Integrity suites resolve only did:key),
+``ECDSA_VECTORS`` / ``DATA_MODEL_SUITE_GIT`` (a local git directory or checkout of
+w3c/vc-di-ecdsa / w3c/vc-data-model-2.0-test-suite to take the inputs from instead of the
+repository's copy).
 """
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
+import hashlib
 import json
 import os
 import re
@@ -135,6 +150,7 @@ def seed(env: dict[str, str], slug: str, method: str) -> tuple[str, str, str]:
         capture_output=True,
         text=True,
         check=True,
+        timeout=300,
     ).stdout
     api_keys = json.loads((ROOT / "keys" / "demo" / "api-keys.json").read_text())
     dids = re.findall(r"DID:\s+(\S+)", out)
@@ -146,6 +162,7 @@ def seed(env: dict[str, str], slug: str, method: str) -> tuple[str, str, str]:
         cwd=ROOT,
         check=True,
         capture_output=True,
+        timeout=120,
     )
     if method == "key":
         found = subprocess.run(
@@ -155,6 +172,7 @@ def seed(env: dict[str, str], slug: str, method: str) -> tuple[str, str, str]:
             capture_output=True,
             text=True,
             check=False,
+            timeout=120,
         )
         if found.returncode == 0 and found.stdout.strip().startswith("did:key:"):
             return found.stdout.strip(), web, str(api_keys[slug])
@@ -184,11 +202,14 @@ def start(
         start_new_session=True,
     )
     context = ssl.create_default_context(cafile=str(ca))
-    for _ in range(600):
+    until = time.monotonic() + 120
+    while time.monotonic() < until:
         if server.poll() is not None:
             raise SystemExit(f"the server exited; see {VAR / 'server.log'}")
         try:
-            with urllib.request.urlopen(f"https://localhost:{port}/healthz", context=context) as r:
+            with urllib.request.urlopen(
+                f"https://localhost:{port}/healthz", context=context, timeout=5
+            ) as r:
                 if r.status == 200:
                     return server
         except OSError:
@@ -197,15 +218,17 @@ def start(
     raise SystemExit(f"the server did not answer; see {VAR / 'server.log'}")
 
 
-#: Inputs the shared copies of the suites leave out: (suite, folder under the suite, the
-#: environment variable naming a local git directory or checkout, the repository to clone
-#: otherwise, the commit, the path inside it).
+#: The inputs the shared copies of the suites leave out, copied into this repository
+#: (tests/conformance/SOURCES.md): (suite, folder under the suite, the environment variable
+#: that may name a local git directory or checkout to take them from instead, the commit and
+#: the path inside that repository).
+INPUTS = ROOT / "tests" / "conformance" / "inputs"
+SOURCES = ROOT / "tests" / "conformance" / "SOURCES.md"
 MISSING_INPUTS = (
     (
         "vc-di-ecdsa-test-suite",
         "tests/input/vc-di-ecdsa",
         "ECDSA_VECTORS",
-        "https://github.com/w3c/vc-di-ecdsa.git",
         "HEAD",
         "",
     ),
@@ -213,42 +236,66 @@ MISSING_INPUTS = (
         "vc-data-model-2.0-test-suite",
         "tests/input",
         "DATA_MODEL_SUITE_GIT",
-        "https://github.com/w3c/vc-data-model-2.0-test-suite.git",
         "6e07524",
         "tests/input",
     ),
 )
 
 
+def check_inputs() -> list[str]:
+    """Problems with the copied inputs: a file of SOURCES.md missing or with another sha256, or a
+    file under inputs/ that SOURCES.md does not list."""
+    listed: dict[str, str] = {}
+    for line in SOURCES.read_text(encoding="utf-8").splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 6 and re.fullmatch(r"[0-9a-f]{64}", cells[5]):
+            listed[cells[0]] = cells[5]
+    problems = []
+    present = {p.relative_to(INPUTS).as_posix() for p in INPUTS.rglob("*") if p.is_file()}
+    for name, digest in sorted(listed.items()):
+        path = INPUTS / name
+        if not path.is_file():
+            problems.append(f"{name}: missing")
+        elif hashlib.sha256(path.read_bytes()).hexdigest() != digest:
+            problems.append(f"{name}: sha256 differs from SOURCES.md")
+    problems += [f"{name}: not listed in SOURCES.md" for name in sorted(present - set(listed))]
+    if not listed:
+        problems.append(f"{SOURCES}: no file listed")
+    return problems
+
+
 def add_missing_inputs(work: Path, suite: str) -> None:
-    """The ecdsa suite's key pairs (tests/input/vc-di-ecdsa, a clone its own postinstall makes)
-    and the data model suite's input credentials (tests/input) are not in the shared copies;
-    add them from a local git directory (environment) or from GitHub."""
-    for name, folder, variable, url, commit, inner in MISSING_INPUTS:
-        target = work / "suites" / name / folder
-        if name != suite or not (work / "suites" / name).is_dir():
+    """Lay the inputs the shared copies leave out (the ecdsa suite's key pairs, the data model
+    suite's input credentials) over the suite's scratch copy: from this repository's copy
+    (tests/conformance/inputs), or from the local git directory or checkout the environment
+    names (``ECDSA_VECTORS``, ``DATA_MODEL_SUITE_GIT``). Nothing is fetched from the network."""
+    suite_dir = work / "suites" / suite
+    for name, folder, variable, commit, inner in MISSING_INPUTS:
+        if name != suite or not suite_dir.is_dir():
             continue
-        if target.is_dir() and any(target.iterdir()):
-            continue
+        target = suite_dir / folder
         source = os.environ.get(variable)
-        if source and Path(source, "HEAD").is_file():
+        if not source:
+            shutil.copytree(INPUTS / name, suite_dir, dirs_exist_ok=True)
+            continue
+        if Path(source, "HEAD").is_file():
             git_dir = source
-        elif source and Path(source, ".git").exists():
+        elif Path(source, ".git").exists():
             git_dir = str(Path(source, ".git"))
         else:
-            clone = work / "clones" / name
-            if not clone.is_dir():
-                subprocess.run(["git", "clone", "--quiet", url, str(clone)], check=False)
-            git_dir = str(clone / ".git")
+            raise SystemExit(f"{variable}={source} is not a git directory or checkout")
         archive = subprocess.run(
             ["git", f"--git-dir={git_dir}", "archive", commit, *([inner] if inner else [])],
             capture_output=True,
             check=False,
+            timeout=120,
         )
         if archive.returncode != 0:
-            print(f"{suite}: could not get {folder} ({archive.stderr.decode()[:200]})")
-            continue
-        target.mkdir(parents=True, exist_ok=True)
+            raise SystemExit(
+                f"{suite}: could not read {folder} from {source}: {archive.stderr.decode()[:200]}"
+            )
+        shutil.rmtree(target, ignore_errors=True)
+        target.mkdir(parents=True)
         strip = ["--strip-components", str(inner.count("/") + 1)] if inner else []
         subprocess.run(["tar", "-x", "-C", str(target), *strip], input=archive.stdout, check=True)
 
@@ -335,17 +382,154 @@ module.exports = {
 """
 
 
-def main(argv: list[str]) -> int:
+BASELINE = ROOT / "tools" / "conformance-baseline.json"
+#: Seconds: one suite's npm install, one suite's mocha run (run.sh), the whole tool.
+INSTALL_TIMEOUT = int(os.environ.get("CONFORMANCE_INSTALL_TIMEOUT", "900"))
+SUITE_TIMEOUT = int(os.environ.get("CONFORMANCE_SUITE_TIMEOUT", "900"))
+TOTAL_TIMEOUT = int(os.environ.get("CONFORMANCE_TOTAL_TIMEOUT", "2400"))
+DEADLINE = time.monotonic() + TOTAL_TIMEOUT
+#: npm gives up on an unanswered registry request instead of waiting (ms), and retries twice.
+NPM_ENV = {
+    "npm_config_fetch_timeout": "60000",
+    "npm_config_fetch_retries": "2",
+    "npm_config_fetch_retry_maxtimeout": "30000",
+    "npm_config_audit": "false",
+    "npm_config_fund": "false",
+    "npm_config_update_notifier": "false",
+    # npx must run the suite's own mocha, never download one
+    "npm_config_yes": "false",
+}
+RESULT = re.compile(
+    r"^(?P<suite>[\w.-]+): (?P<passing>\d+) passing, (?P<failing>\d+) failing, "
+    r"(?P<pending>\d+) pending"
+)
+
+
+def run_group(
+    command: list[str], env: dict[str, str], cwd: Path, timeout: int, log: Path
+) -> tuple[int | None, str]:
+    """Run ``command`` in a process group of its own, its output to ``log``; on ``timeout``
+    kill the whole group (npm, node and mocha included). (exit status or None, output)."""
+    timeout = max(1, min(timeout, int(DEADLINE - time.monotonic())))
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            command,
+            env=env,
+            cwd=cwd,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        try:
+            code: int | None = process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            code = None
+        finally:
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            process.wait()
+    return code, log.read_text(errors="replace")
+
+
+def install(shared: Path, work: Path, suite: str, env: dict[str, str]) -> str | None:
+    """Copy the suite and install its dependencies from the npm registry as run.sh does (with
+    the lockfile kept in tests/conformance/locks when there is one); None, or why it failed."""
+    target = work / "suites" / suite
+    if (target / "node_modules").is_dir():
+        return None
+    (work / "packs").mkdir(parents=True, exist_ok=True)
+    for pack in (shared / "packs").glob("*.tgz"):
+        if not (work / "packs" / pack.name).exists():
+            shutil.copy(pack, work / "packs" / pack.name)
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(shared / "suites" / suite, target)
+    for path in [target, *target.rglob("*")]:
+        path.chmod(path.stat().st_mode | 0o200)
+    # With the committed lockfile: `npm ci`, exactly the versions (and integrity hashes) the
+    # baseline was measured with; without one, `npm install` as run.sh does.
+    lock = ROOT / "tests" / "conformance" / "locks" / suite / "package-lock.json"
+    command = "install"
+    if lock.is_file():
+        shutil.copy(lock, target / "package-lock.json")
+        command = "ci"
+    log = work / f"{suite}.install.log"
+    started = time.monotonic()
+    code, _ = run_group(
+        ["npm", command, "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error"],
+        env,
+        target,
+        INSTALL_TIMEOUT,
+        log,
+    )
+    if code == 0:
+        print(f"{suite}: npm {command} {time.monotonic() - started:.0f} s", flush=True)
+        return None
+    shutil.rmtree(target / "node_modules", ignore_errors=True)
+    why = "timed out" if code is None else f"exit status {code}"
+    return f"npm {command} {why} (see {log})"
+
+
+def load_baseline(path: Path) -> dict[str, dict[str, int]]:
+    data = json.loads(path.read_text())
+    return {k: v for k, v in data.items() if k in SUITES}
+
+
+Row = tuple[str, str, str, str, str, str]
+
+
+def compare(
+    suites: list[str],
+    counts: dict[str, tuple[int, int, int]],
+    failed: dict[str, str],
+    baseline: dict[str, dict[str, int]],
+) -> tuple[list[Row], list[str]]:
+    """The table's rows (suite, passing, failing, pending, baseline, verdict) and the reasons
+    the run fails: a suite that did not run, has no baseline, or passes fewer tests than it."""
+    rows: list[Row] = []
+    below: list[str] = []
+    for suite in suites:
+        expected = baseline.get(suite, {}).get("passing")
+        if suite in failed or suite not in counts:
+            rows.append((suite, "-", "-", "-", str(expected), "DID NOT RUN"))
+            below.append(f"{suite}: {failed.get(suite, 'no result')}")
+            continue
+        passing, failing, pending = counts[suite]
+        if expected is None:
+            verdict = "NO BASELINE"
+            below.append(f"{suite}: not in the baseline")
+        elif passing < expected:
+            verdict = "BELOW BASELINE"
+            below.append(f"{suite}: {passing} passing, the baseline is {expected}")
+        elif passing > expected:
+            verdict = "ok (above: raise the baseline)"
+        else:
+            verdict = "ok"
+        rows.append((suite, str(passing), str(failing), str(pending), str(expected), verdict))
+    return rows, below
+
+
+def table(rows: list[Row]) -> str:
+    head = ("suite", "passing", "failing", "pending", "baseline", "result")
+    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(6)]
+
+    def line(r: tuple[str, ...]) -> str:
+        return "| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |"
+
+    return "\n".join([line(head), line(tuple("-" * w for w in widths)), *map(line, rows)])
+
+
+def serve_and_run(
+    shared: Path, work: Path, suites: list[str], failed: dict[str, str], node_env: dict[str, str]
+) -> dict[str, tuple[int, int, int]]:
+    """Serve the demo data over https and run each suite not in ``failed`` (where a suite that
+    timed out or ran no test is added); the (passing, failing, pending) of each that ran."""
     port = int(os.environ.get("PORT", "40443"))
-    shared = Path(os.environ.get("W3C_SUITES", ROOT.parent / "shared" / "w3c-suites")).resolve()
-    if not (shared / "run.sh").is_file():
-        print(f"the W3C suites are not at {shared} (set W3C_SUITES)", file=sys.stderr)
-        return 2
-    work = Path(os.environ.get("WORK_DIR", ROOT / "var" / "w3c")).resolve()
     slug = os.environ.get("ISSUER_SLUG", "kaznu")
     method = os.environ.get("ISSUER_DID_METHOD", "key")
-    suites = argv or list(SUITES)
-    VAR.mkdir(parents=True, exist_ok=True)
+    counts: dict[str, tuple[int, int, int]] = {}
     ca, cert, key = make_tls(VAR / "tls")
     env = service_env(port)
     # The Data Integrity suites resolve only did:key; the others get the did:web (whose
@@ -361,7 +545,7 @@ def main(argv: list[str]) -> int:
     server = start(env, port, cert, key, ca)
     try:
         run_env = {
-            **os.environ,
+            **node_env,
             "BASE_URL": f"https://localhost:{port}",
             "API_KEY": api_key,
             "CONFIG_DIR": str(configs),
@@ -369,33 +553,107 @@ def main(argv: list[str]) -> int:
         }
         if ecdsa_did:
             run_env["ECDSA_ISSUER_DID"] = ecdsa_did
-        results: list[str] = []
         for suite in suites:
-            if not (work / "suites" / suite / "node_modules").is_dir():
-                # install first (run.sh copies the suite), then add its inputs, then run
-                subprocess.run(
-                    [str(shared / "run.sh"), suite],
-                    env={**run_env, "ISSUER_DID": key_did},
-                    check=False,
-                    capture_output=True,
-                )
-            add_missing_inputs(work, suite)
-            done = subprocess.run(
+            if suite in failed:
+                continue
+            if time.monotonic() >= DEADLINE:
+                failed[suite] = f"not run: over CONFORMANCE_TOTAL_TIMEOUT ({TOTAL_TIMEOUT} s)"
+                print(f"{suite}: {failed[suite]}", flush=True)
+                continue
+            started = time.monotonic()
+            code, output = run_group(
                 [str(shared / "run.sh"), suite],
-                env={**run_env, "ISSUER_DID": issuer_for.get(suite, web_did)},
-                check=False,
-                capture_output=True,
-                text=True,
+                {**run_env, "ISSUER_DID": issuer_for.get(suite, web_did)},
+                ROOT,
+                SUITE_TIMEOUT,
+                work / f"{suite}.run.log",
             )
-            line = (done.stdout.strip().splitlines() or [f"{suite}: no result"])[-1]
-            results.append(line)
-            print(line, flush=True)
+            found = [m for m in map(RESULT.match, output.splitlines()) if m]
+            elapsed = time.monotonic() - started
+            if code is None:
+                failed[suite] = f"timed out after {elapsed:.0f} s (see {work / suite}.txt)"
+            elif not found or int(found[-1]["passing"]) + int(found[-1]["failing"]) == 0:
+                failed[suite] = f"no test ran (see {work / suite}.txt)"
+            else:
+                m = found[-1]
+                counts[suite] = (int(m["passing"]), int(m["failing"]), int(m["pending"]))
+            print(
+                f"{suite}: "
+                + (
+                    "{} passing, {} failing, {} pending".format(*counts[suite])
+                    if suite in counts
+                    else failed[suite]
+                )
+                + f" ({elapsed:.0f} s)",
+                flush=True,
+            )
     finally:
         os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
-    (VAR / "results.txt").write_text("\n".join(results) + "\n")
-    print("\n".join(["", "W3C conformance suites:", *results]))
-    return 0 if all(" 0 failing" in r for r in results) else 1
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+    return counts
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("suites", nargs="*", metavar="suite", help=", ".join(SUITES))
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        default=Path(os.environ.get("CONFORMANCE_BASELINE", BASELINE)),
+        help="the committed passing counts (default tools/conformance-baseline.json)",
+    )
+    args = parser.parse_args(argv)
+    # a CI job cancelled with SIGTERM still stops the server and the suites' processes
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    unknown = sorted(set(args.suites) - set(SUITES))
+    if unknown:
+        parser.error(f"unknown suite {', '.join(unknown)}; the suites: {', '.join(SUITES)}")
+    wall = time.monotonic()
+    shared = Path(os.environ.get("W3C_SUITES", ROOT.parent / "shared" / "w3c-suites")).resolve()
+    if not (shared / "run.sh").is_file():
+        print(f"the W3C suites are not at {shared} (set W3C_SUITES)", file=sys.stderr)
+        return 2
+    problems = check_inputs()
+    if problems:
+        print(
+            "tests/conformance/inputs does not match SOURCES.md:",
+            *problems,
+            sep="\n  ",
+            file=sys.stderr,
+        )
+        return 2
+    baseline = load_baseline(args.baseline)
+    work = Path(os.environ.get("WORK_DIR", ROOT / "var" / "w3c")).resolve()
+    suites = args.suites or list(SUITES)
+    VAR.mkdir(parents=True, exist_ok=True)
+    work.mkdir(parents=True, exist_ok=True)
+    node_env = {**os.environ, **NPM_ENV}
+    # Install first (before the server starts): a failed install is that suite's result.
+    failed: dict[str, str] = {}
+    for suite in suites:
+        why = install(shared, work, suite, node_env)
+        if why:
+            failed[suite] = why
+            print(f"{suite}: {why}", flush=True)
+        else:
+            add_missing_inputs(work, suite)
+    counts = {}
+    if any(suite not in failed for suite in suites):
+        counts = serve_and_run(shared, work, suites, failed, node_env)
+    rows, below = compare(suites, counts, failed, baseline)
+    report = table(rows)
+    (VAR / "results.txt").write_text(report + "\n")
+    print(f"\nW3C conformance suites ({time.monotonic() - wall:.0f} s; reports in {work}):")
+    print(report)
+    if below:
+        print("\nFAILED:", *below, sep="\n  ")
+        return 1
+    print(f"\nevery suite at or above its baseline ({args.baseline})")
+    return 0
 
 
 if __name__ == "__main__":
