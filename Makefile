@@ -32,7 +32,15 @@ run: $(RUN_STAMP)
 	$(BIN)/diploma-exchange demo --port $(PORT)
 
 ## Set up and run the whole test suite (SQLite, and PostgreSQL when reachable)
-test: $(STAMP)
+# axe-core for the accessibility browser test (tests/browser/axe, pinned by its lock file),
+# installed once when npm is there; the test says what is missing otherwise.
+AXE := tests/browser/axe/node_modules/axe-core/axe.min.js
+$(AXE): tests/browser/axe/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  cd tests/browser/axe && npm ci --silent --no-audit --no-fund; \
+	else echo "npm not found: the axe-core accessibility test cannot run" >&2; fi
+
+test: $(STAMP) $(AXE)
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
