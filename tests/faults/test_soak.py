@@ -57,13 +57,13 @@ NEXT_STATES = {
 }
 
 
-@dataclass
 def _unique(payload: dict[str, Any]) -> dict[str, Any]:
     """Another graduate each time (the same graduate's diploma twice is refused)."""
     tag = uuid.uuid4().hex[:12]
     return {**payload, "student_id": f"SOAK-{tag}", "diploma_number": f"SOAK {tag}"}
 
 
+@dataclass
 class Worker:
     """One load thread's record: what it was told, and the diplomas it alone may change."""
 

@@ -335,6 +335,7 @@ class Verifier:
             resolver=self.resolver,
             provider=lookups.status_lists,
             history=lookups.key_history,
+            documents=lookups.documents,
         ):
             results.add(check)
         suites_used = sorted(
@@ -482,6 +483,7 @@ class Verifier:
             resolver=self.resolver,
             provider=lookups.status_lists,
             history=lookups.key_history,
+            documents=lookups.documents,
         )
         if envelope.check_status is None:
             return w3c

@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 import orjson
 
@@ -219,12 +219,91 @@ def _age(details: Mapping[str, Any]) -> str:
     return f"the list is {seconds // 86400} days old"
 
 
+#: 1EdTech Revocation List (Open Badges 3.0 / CLR 2.0, ``purl.imsglobal.org/spec/vcrl``):
+#: the entry's ``id`` is the issuer's revocation list service; its answer is a JSON object
+#: ``{"id", "issuer", "revokedCredentials": [{"id", "revocationReason"?}]}``, not signed
+#: (TLS vouches for the issuer's host).
+REVOCATION_LIST_1EDTECH: Final = "1EdTechRevocationList"
+#: An answer listing more revoked credentials than this is refused (bounded work).
+MAX_1EDTECH_REVOKED: Final = 100_000
+
+
+def _issuer_of_list(value: object) -> str | None:
+    if isinstance(value, Mapping):
+        value = value.get("id")
+    return value if isinstance(value, str) else None
+
+
+def _onedtech_revocation(
+    credential: Mapping[str, Any], issuer: str | None, urls: list[str], documents: Any
+) -> Check:
+    """``status.revocation`` from the issuer's 1EdTech revocation list (every list named)."""
+    name = CheckName.STATUS_REVOCATION
+    credential_id = credential.get("id")
+    if not isinstance(credential_id, str):
+        return errored(
+            name,
+            "revocation-list-needs-id",
+            "a 1EdTech revocation list names revoked credentials by id, and this credential "
+            "has none",
+        )
+    if documents is None:
+        return errored(
+            name,
+            "status-list-unavailable",
+            f"the issuer's 1EdTech revocation list ({urls[0]}) was not fetched",
+        )
+    for url in urls:
+        try:
+            answer = documents.get_json(url)
+        except Error as exc:
+            return errored(
+                name,
+                "status-list-unavailable",
+                f"the issuer's 1EdTech revocation list could not be read: {exc.message}",
+            )
+        revoked = answer.get("revokedCredentials") if isinstance(answer, Mapping) else None
+        if not isinstance(revoked, list) or len(revoked) > MAX_1EDTECH_REVOKED:
+            return errored(
+                name,
+                "status-list-unverifiable",
+                f"{url} is not a 1EdTech revocation list (revokedCredentials)",
+            )
+        list_issuer = _issuer_of_list(answer.get("issuer"))
+        if list_issuer is not None and issuer is not None and list_issuer != issuer:
+            return errored(
+                name,
+                "status-list-unverifiable",
+                f"the revocation list at {url} is {list_issuer}'s, not the credential's "
+                f"issuer {issuer}'s: another issuer cannot speak for this credential",
+            )
+        for item in revoked:
+            item_id = item.get("id") if isinstance(item, Mapping) else item
+            if item_id == credential_id:
+                reason = item.get("revocationReason") if isinstance(item, Mapping) else None
+                return failed(
+                    name,
+                    "revoked",
+                    "the issuer's 1EdTech revocation list names this credential as revoked"
+                    + (f" ({reason})" if isinstance(reason, str) and reason else ""),
+                    list=url,
+                )
+    return passed(
+        name,
+        "not-revoked",
+        "the credential is not on the issuer's 1EdTech revocation list (an unsigned list, "
+        "served by the issuer's host)",
+        list=urls[0],
+    )
+
+
 def run(
     examined: Examined,
     *,
     resolver: DidResolver,
     provider: StatusListProvider | None,
     history: KeyHistory | None = None,
+    documents: Any = None,
 ) -> list[Check]:
     """The status checks of the secured credential (one per purpose, plus ``status.other``)."""
     if examined.secured is None:
@@ -236,6 +315,12 @@ def run(
     issuer = examined.issuer
     entries, unknown, problems = parse_status_entries(credential)
     checks: list[Check] = []
+    onedtech = [
+        str(e.get("id"))
+        for e in _status_objects(credential)
+        if e.get("type") == REVOCATION_LIST_1EDTECH and isinstance(e.get("id"), str)
+    ]
+    unknown = [u for u in unknown if u.type != REVOCATION_LIST_1EDTECH or not onedtech]
     if problems:
         first = problems[0]
         checks.append(
@@ -257,6 +342,9 @@ def run(
         )
     for purpose, name in PURPOSE_CHECKS.items():
         relevant = [e for e in entries if e.status_purpose == purpose]
+        if purpose == "revocation" and onedtech and not relevant:
+            checks.append(_onedtech_revocation(credential, issuer, onedtech, documents))
+            continue
         if not relevant:
             checks.append(
                 skipped(name, "no-status-entry", f"the credential declares no {purpose} status")
@@ -354,6 +442,12 @@ def status_checks(
     examined = Examined(received=credential, now=now or datetime.now(UTC), issuer=issuer)
     examined.secured = credential
     return run(examined, resolver=resolver, provider=provider, history=history)
+
+
+def _status_objects(credential: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    raw = credential.get("credentialStatus")
+    items = raw if isinstance(raw, list) else [raw]
+    return [item for item in items if isinstance(item, Mapping)]
 
 
 __all__ = ["PURPOSE_CHECKS", "run", "status_checks", "verified_status_list"]
