@@ -59,16 +59,23 @@ def secured_document(document: Mapping[str, Any], proof: Mapping[str, Any]) -> d
 
 def secured_digest(document: Mapping[str, Any], proof: Mapping[str, Any] | None = None) -> str:
     """Hex SHA-256 of the RFC 8785 form of :func:`secured_document` (``proof`` defaults to the
-    document's only proof).
+    document's only proof or, for a proof set, its first proof).
+
+    A diploma issued here carries either its issuer's eddsa-jcs-2022 proof alone or a proof
+    set whose first proof is that one and whose second is an independent eddsa-rdfc-2022
+    proof by the same key; either way its digest is the one of the credential with the
+    first proof alone (the verifier likewise takes the first proof bound to the issuer).
 
     Raises:
-        InvalidInput: the document has no single proof and none was given, or it cannot be
+        InvalidInput: the document has no proof and none was given, or it cannot be
             canonicalised.
     """
     if proof is None:
         value = document.get("proof")
+        if isinstance(value, list) and value:
+            value = value[0]
         if not isinstance(value, Mapping):
-            raise InvalidInput("the document has no single proof to compute its digest with")
+            raise InvalidInput("the document has no proof to compute its digest with")
         proof = value
     return hashlib.sha256(canonicalize(secured_document(document, proof))).hexdigest()
 

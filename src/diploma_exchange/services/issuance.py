@@ -43,11 +43,11 @@ from diploma_exchange.errors import (
     InvalidCredential,
     LimitExceeded,
 )
-from diploma_exchange.proofs import eddsa_jcs_2022
 from diploma_exchange.proofs.keys import Signer
 from diploma_exchange.proofs.secured import secured_digest
 from diploma_exchange.services import audit, institutions, status, transparency
 from diploma_exchange.services.institutions import Principal
+from diploma_exchange.services.signing import rdfc_proof_limits, secure_document
 
 Clock = Callable[[], datetime]
 
@@ -239,9 +239,8 @@ def issue_credentials(
     signer = signer or institutions.signer_for(session, settings, institution)
     _assign_status(session, settings, institution, completed, prefixes, signer, now)
     # ``completed`` are this function's own copies: no need to deep-copy them again.
-    signed = [
-        eddsa_jcs_2022.add_proof(c, signer, created=now, share_nested=True) for c in completed
-    ]
+    limits = rdfc_proof_limits(settings)
+    signed = [secure_document(c, signer, now, limits) for c in completed]
     # Core executemany of plain rows: ORM objects cost more than the signature per diploma.
     rows = [
         credential_row(document, institution, batch.id, position, now)
