@@ -57,6 +57,15 @@ def secured_document(document: Mapping[str, Any], proof: Mapping[str, Any]) -> d
     return secured
 
 
+def first_proof(document: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The proof :func:`secured_digest` uses by default: the document's only proof, or the
+    first proof of its proof set (this service's own eddsa-jcs-2022 proof); None without one."""
+    value = document.get("proof")
+    if isinstance(value, list) and value:
+        value = value[0]
+    return value if isinstance(value, Mapping) else None
+
+
 def secured_digest(document: Mapping[str, Any], proof: Mapping[str, Any] | None = None) -> str:
     """Hex SHA-256 of the RFC 8785 form of :func:`secured_document` (``proof`` defaults to the
     document's only proof or, for a proof set, its first proof).
@@ -71,12 +80,9 @@ def secured_digest(document: Mapping[str, Any], proof: Mapping[str, Any] | None 
             canonicalised.
     """
     if proof is None:
-        value = document.get("proof")
-        if isinstance(value, list) and value:
-            value = value[0]
-        if not isinstance(value, Mapping):
+        proof = first_proof(document)
+        if proof is None:
             raise InvalidInput("the document has no proof to compute its digest with")
-        proof = value
     return hashlib.sha256(canonicalize(secured_document(document, proof))).hexdigest()
 
 
@@ -86,4 +92,10 @@ def digest_multibase(hex_digest: str) -> str:
     return encode_base64url(bytes([0x12, 0x20]) + bytes.fromhex(hex_digest))
 
 
-__all__ = ["digest_multibase", "secured_digest", "secured_document", "unsigned_contexts"]
+__all__ = [
+    "digest_multibase",
+    "first_proof",
+    "secured_digest",
+    "secured_document",
+    "unsigned_contexts",
+]
