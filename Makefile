@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install lint typecheck openapi bench clean lock audit
+.PHONY: run test install lint typecheck openapi bench clean lock audit conformance
 
 # Every dependency (and theirs) is pinned with hashes in requirements.lock (`make lock`);
 # the package itself is installed on top without resolving anything again.
@@ -45,6 +45,11 @@ lock: $(STAMP)
 ## Vulnerability audit of the pinned dependencies (says NOT AUDITED when it cannot look up)
 audit: $(STAMP)
 	$(BIN)/python .ci/audit_dependencies.py
+
+## W3C VC conformance suites (../shared/w3c-suites) against the service over https with a
+## test CA and the demo university; prints the four results (docs/conformance.md)
+conformance: $(STAMP)
+	$(BIN)/python tools/conformance.py $(SUITES)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

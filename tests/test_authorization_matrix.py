@@ -149,6 +149,7 @@ POLICIES: dict[tuple[str, str, str], Policy] = {
     ("GET", "/schemas/diploma-credential/v1.json", ""): Policy(public()),
     ("GET", "/institutions/{slug}/did.json", "kaznu"): Policy(public(), KAZNU_SLUG),
     ("GET", "/.well-known/did.json", ""): Policy(public()),
+    ("GET", "/.well-known/diploma-seal-ca.pem", ""): Policy(public()),
     ("GET", "/institutions/{slug}/key-events", "kaznu"): Policy(public(), KAZNU_SLUG),
     ("GET", "/.well-known/key-events", ""): Policy(public()),
     # --- institutions and keys
@@ -162,6 +163,12 @@ POLICIES: dict[tuple[str, str, str], Policy] = {
     ),
     ("POST", "/v1/institutions/{slug}/api-keys", "enu"): Policy(
         only(ADMIN, ENU), ENU_SLUG, json={"label": "matrix"}
+    ),
+    ("PUT", "/v1/institutions/{slug}/signatories", "kaznu"): Policy(
+        only(ADMIN, KAZNU), KAZNU_SLUG, json={"signatories": []}
+    ),
+    ("PUT", "/v1/institutions/{slug}/signatories", "enu"): Policy(
+        only(ADMIN, ENU), ENU_SLUG, json={"signatories": []}
     ),
     ("GET", "/v1/institutions/{slug}/keys", "kaznu"): Policy(public(), KAZNU_SLUG),
     ("POST", "/v1/institutions/{slug}/keys/rotate", "kaznu"): Policy(
@@ -187,6 +194,9 @@ POLICIES: dict[tuple[str, str, str], Policy] = {
     ),
     ("GET", "/v1/diplomas", ""): Policy(only(*INSTITUTIONS)),
     ("GET", "/v1/diplomas/{credential_id}", "diploma-a"): Policy(
+        only(KAZNU, hidden=(ENU,)), DIPLOMA_A
+    ),
+    ("GET", "/v1/diplomas/{credential_id}/diploma.pdf", "diploma-a"): Policy(
         only(KAZNU, hidden=(ENU,)), DIPLOMA_A
     ),
     ("POST", "/v1/diplomas/{credential_id}/claim-code", "diploma-a"): Policy(
@@ -307,6 +317,7 @@ POLICIES: dict[tuple[str, str, str], Policy] = {
     # --- web: the graduate's own page
     ("GET", "/me", ""): Policy(only(*GRADUATES)),
     ("GET", "/me/credential.json", ""): Policy(only(*GRADUATES)),
+    ("GET", "/me/diploma.log.json", ""): Policy(only(*GRADUATES)),
     ("POST", "/me/diploma.pdf", ""): Policy(only(*GRADUATES), data=csrf_form()),
     ("POST", "/me/links", ""): Policy(only(*GRADUATES), data=csrf_form(days="30")),
     ("POST", "/me/links/pdf", "link-of-a"): Policy(
@@ -317,6 +328,41 @@ POLICIES: dict[tuple[str, str, str], Policy] = {
         only(GRAD_A, hidden=(GRAD_B,)), {"link_id": "spare_link_id"}, data=csrf_form(), phase=1
     ),
     ("POST", "/me/logout", ""): Policy(only(*GRADUATES), data=csrf_form(), phase=3),
+    # --- wallets (OpenID4VCI): the graduate makes offers; a wallet holds the code/token
+    ("GET", "/me/wallet", ""): Policy(only(*GRADUATES)),
+    ("POST", "/me/wallet/offers", ""): Policy(only(*GRADUATES), data=csrf_form(format="ldp_vc")),
+    ("GET", "/.well-known/openid-credential-issuer", ""): Policy(public()),
+    ("GET", "/.well-known/oauth-authorization-server", ""): Policy(public()),
+    ("GET", "/oid4vci/offers/{code}", "unknown-offer"): Policy(
+        public(), {"code": "claim_code_a"}, note="not an offer code: 404 for everyone"
+    ),
+    ("POST", "/oid4vci/token", ""): Policy(
+        public(), data={}, note="no grant: 400 invalid_request for everyone"
+    ),
+    ("POST", "/oid4vci/nonce", ""): Policy(public()),
+    ("GET", "/oid4vci/types/diploma", ""): Policy(public()),
+    ("POST", "/oid4vci/credential", ""): Policy(
+        only(), json={}, note="only a wallet's access token authorizes (401 for every role)"
+    ),
+    ("GET", "/oid4vci/status-lists/{list_id}", "list-of-a"): Policy(
+        public(), {"list_id": "list_id"}
+    ),
+    # --- wallets (OpenID4VP): anyone may ask a wallet; the handle reads the answer
+    ("POST", "/v1/presentation-requests", ""): Policy(public(), json={"fields": ["degree"]}),
+    ("GET", "/v1/presentation-requests/{handle}", "unknown"): Policy(
+        public(), {"handle": "claim_code_a"}, note="not a handle: 404 for everyone"
+    ),
+    ("GET", "/oid4vp/requests/{request_id}", "unknown"): Policy(
+        public(), {"request_id": "claim_code_a"}, note="not a request: 404 for everyone"
+    ),
+    ("POST", "/oid4vp/responses", ""): Policy(
+        public(), data={"state": "x"}, note="no such request: 400 for everyone"
+    ),
+    ("GET", "/verify/wallet", ""): Policy(public()),
+    ("POST", "/verify/wallet", ""): Policy(public(), data={"field": "degree"}),
+    ("GET", "/verify/wallet/{handle}", "unknown"): Policy(
+        public(), {"handle": "claim_code_a"}, note="not a handle: 404 for everyone"
+    ),
     # --- web: share links of graduate A (anyone holding the link)
     ("GET", "/s/{token}", "link-of-a"): Policy(public(), {"token": "token"}),
     ("POST", "/s/{token}/pin", "pin-link-of-a"): Policy(

@@ -141,12 +141,24 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    ssl_certfile: Annotated[
+        Path | None,
+        typer.Option(
+            "--ssl-certfile",
+            help="PEM certificate (chain) to serve https with; needs --ssl-keyfile.",
+        ),
+    ] = None,
+    ssl_keyfile: Annotated[
+        Path | None,
+        typer.Option("--ssl-keyfile", help="PEM private key of --ssl-certfile."),
+    ] = None,
 ) -> None:
-    """Migrate the database and serve the API."""
+    """Migrate the database and serve the API (https with --ssl-certfile/--ssl-keyfile)."""
     import uvicorn
 
     from diploma_exchange.api.serving import LOG_CONFIG, NoDelayH11Protocol
 
+    tls = _tls_options(ssl_certfile, ssl_keyfile)
     _engine(get_settings())
     uvicorn.run(
         "diploma_exchange.api.app:create_app",
@@ -157,7 +169,33 @@ def serve(
         log_level="info",
         log_config=LOG_CONFIG,
         http=NoDelayH11Protocol,
+        ssl_certfile=tls[0],
+        ssl_keyfile=tls[1],
     )
+
+
+def _tls_options(certfile: Path | None, keyfile: Path | None) -> tuple[str | None, str | None]:
+    """uvicorn's ``ssl_certfile``/``ssl_keyfile``, both or neither, each a readable file whose
+    PEM loads (checked here so that a bad path is a usage error, not a traceback)."""
+    if certfile is None and keyfile is None:
+        return None, None
+    if certfile is None or keyfile is None:
+        raise _fail("--ssl-certfile and --ssl-keyfile go together", Exit.USAGE)
+    for option, path in (("--ssl-certfile", certfile), ("--ssl-keyfile", keyfile)):
+        if not path.is_file():
+            raise _fail(f"{option}: {path} is not a readable file", Exit.USAGE)
+    import ssl
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    try:
+        context.load_cert_chain(certfile, keyfile)
+    except (ssl.SSLError, OSError) as exc:
+        raise _fail(
+            f"--ssl-certfile/--ssl-keyfile: cannot serve https with {certfile} and {keyfile}: "
+            f"{exc}",
+            Exit.USAGE,
+        ) from exc
+    return str(certfile), str(keyfile)
 
 
 @app.command()
@@ -168,9 +206,17 @@ def demo(
     ] = True,
     host: str = "127.0.0.1",
     port: int = 8000,
+    ssl_certfile: Annotated[
+        Path | None, typer.Option("--ssl-certfile", help="Serve https with this PEM certificate.")
+    ] = None,
+    ssl_keyfile: Annotated[
+        Path | None, typer.Option("--ssl-keyfile", help="PEM private key of --ssl-certfile.")
+    ] = None,
 ) -> None:
     """Seed a demo NIC, two universities and a few diplomas, print the URLs and API keys, serve."""
     from sqlmodel import Session
+
+    tls = _tls_options(ssl_certfile, ssl_keyfile) if run else (None, None)
 
     from diploma_exchange.services import demo as demo_service
 
@@ -227,6 +273,8 @@ def demo(
             log_level="info",
             log_config=LOG_CONFIG,
             http=NoDelayH11Protocol,
+            ssl_certfile=tls[0],
+            ssl_keyfile=tls[1],
         )
 
 
@@ -376,6 +424,43 @@ def _parse_moment(value: str, option: str) -> datetime:
 
 def _csv(value: str | None) -> tuple[str, ...]:
     return tuple(v.strip() for v in (value or "").split(",") if v.strip())
+
+
+@inst_app.command("allow-any-vc")
+def institutions_allow_any_vc(
+    slug: str,
+    revoke: Annotated[bool, typer.Option("--revoke", help="Withdraw the permission.")] = False,
+) -> None:
+    """Allow an institution to issue any VC 2.0 credential (not only diplomas) via the VC-API."""
+    from sqlmodel import Session
+
+    from diploma_exchange.services import institutions
+
+    settings = get_settings()
+    with Session(_engine(settings), expire_on_commit=False) as session:
+        try:
+            record = institutions.get_institution(session, slug)
+        except errors.NotFound as exc:
+            raise _fail(exc.message, Exit.USAGE) from exc
+        institutions.allow_any_vc(session, record, allowed=not revoke)
+        session.commit()
+    console.print(f"{slug}: {'may not' if revoke else 'may'} issue any VC 2.0 credential")
+
+
+@inst_app.command("did-key")
+def institutions_did_key(slug: str) -> None:
+    """Print the did:key of an institution's active key (an issuer id for the VC-API)."""
+    from sqlmodel import Session
+
+    from diploma_exchange.services import institutions
+
+    settings = get_settings()
+    with Session(_engine(settings), expire_on_commit=False) as session:
+        try:
+            record = institutions.get_institution(session, slug)
+        except errors.NotFound as exc:
+            raise _fail(exc.message, Exit.USAGE) from exc
+        typer.echo(institutions.did_key_of(session, record))
 
 
 @inst_app.command("accredit")
@@ -907,9 +992,11 @@ def verify(
         typer.Option("--did-document", help="Use this DID document file instead of fetching it."),
     ] = None,
     status_list: Annotated[
-        list[Path] | None,
+        list[str] | None,
         typer.Option(
-            "--status-list", help="Use this status list credential file instead of fetching it."
+            "--status-list",
+            help="Use this status list credential file instead of fetching it: FILE (matched "
+            "by the list's id) or URL=FILE (the list the credential names by that URL).",
         ),
     ] = None,
     trust_list: Annotated[
@@ -957,6 +1044,25 @@ def verify(
         str | None,
         typer.Option(help="A presentation must carry this nonce (nonce / challenge)."),
     ] = None,
+    log_bundle: Annotated[
+        Path | None,
+        typer.Option(
+            "--log-bundle",
+            help="The diploma's transparency log bundle (diploma.log.json): offline evidence "
+            "that it was logged, checked against --log-key (and the local database's logs).",
+        ),
+    ] = None,
+    log_key: Annotated[
+        list[str] | None,
+        typer.Option("--log-key", help="A trusted log's checkpoint vkey (repeatable)."),
+    ] = None,
+    witness: Annotated[
+        list[str] | None,
+        typer.Option("--witness", help="A trusted witness's vkey for --log-key logs (repeatable)."),
+    ] = None,
+    witnesses_required: Annotated[
+        int, typer.Option(min=0, help="How many --witness keys must have cosigned the checkpoint.")
+    ] = 0,
 ) -> None:
     """Verify a diploma. Exit code 0 = valid, 1 = invalid, 2 = indeterminate, 64+ = usage/input."""
     from cryptography import x509
@@ -968,10 +1074,14 @@ def verify(
         Expectations,
         QrLink,
         RemoteLookups,
+        attached_log_bundle,
         fetch_link,
         for_cli,
         read_input,
+        with_pdf_seal,
     )
+    from diploma_exchange.transparency import note
+    from diploma_exchange.transparency.bundle import TrustedLog, WitnessPolicy
     from diploma_exchange.verification.report import select_policy
 
     settings = get_settings()
@@ -983,7 +1093,14 @@ def verify(
             else _read_limited(path, settings.max_upload_bytes)
         )
         given_docs = [p.read_bytes() for p in did_document or []]
-        given_lists = [p.read_bytes() for p in status_list or []]
+        given_lists = []
+        for list_file in status_list or []:
+            url, sep, file = list_file.partition("=")
+            if sep and url.startswith(("https://", "http://")) and file:
+                # The list at the URL the credential names (its own id may differ).
+                documents[url] = _read_limited(Path(file), settings.max_upload_bytes)
+            else:
+                given_lists.append(Path(list_file).read_bytes())
         given_trust_lists = [p.read_bytes() for p in trust_list or []]
         for entry in document or []:
             url, sep, file = entry.partition("=")
@@ -995,6 +1112,9 @@ def verify(
             for pem in seal_anchor or []
             for certificate in x509.load_pem_x509_certificates(pem.read_bytes())
         ]
+        given_bundle = (
+            _read_limited(log_bundle, settings.max_upload_bytes) if log_bundle is not None else None
+        )
     except OSError as exc:
         raise _fail(f"cannot read {exc.filename}: {exc.strerror}", Exit.USAGE) from exc
     except ValueError as exc:
@@ -1025,6 +1145,17 @@ def verify(
             trusted_nic or [],
         )
         chosen_policy = select_policy(policy)
+        bundle_data = strict_json.loads(given_bundle, **limits) if given_bundle else None
+        if bundle_data is not None and not isinstance(bundle_data, dict):
+            raise errors.InvalidInput("--log-bundle must hold one JSON object")
+        trusted_logs = [
+            TrustedLog(v.name, (v,))
+            for v in (note.parse_vkey(k, expected_type=note.ED25519) for k in log_key or [])
+        ]
+        log_policy = WitnessPolicy(
+            tuple(note.parse_vkey(v, expected_type=note.COSIGNATURE_V1) for v in witness or []),
+            witnesses_required,
+        )
     except errors.Error as exc:
         raise _fail(_describe(exc)) from exc
     except ValueError as exc:
@@ -1040,6 +1171,9 @@ def verify(
         allow_hosts=allow_host or [],
         documents=documents,
         seal_anchors=anchors,
+        log_bundle=bundle_data if bundle_data is not None else attached_log_bundle(received),
+        trusted_logs=trusted_logs,
+        log_policy=log_policy,
     )
     session = _local_registry_session(settings)
     try:
@@ -1049,6 +1183,7 @@ def verify(
             now=datetime.now(UTC),
             expect=Expectations(audience=audience, nonce=nonce),
         )
+        report = with_pdf_seal(session, settings, received, report)
     except errors.Error as exc:
         raise _fail(_describe(exc)) from exc
     finally:

@@ -129,6 +129,15 @@ class Settings(BaseSettings):
     log_witness_refresh_seconds: float = Field(default=300.0, ge=1, le=86400)
     log_witness_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
 
+    #: Wallets (OpenID4VCI / OpenID4VP): lifetimes of a credential offer, of the access
+    #: token its code is exchanged for, of a c_nonce, of a presentation request, and how old
+    #: a wallet's key proof may be.
+    wallet_offer_minutes: int = Field(default=15, ge=1, le=1440)
+    wallet_token_seconds: int = Field(default=300, ge=30, le=3600)
+    wallet_nonce_seconds: int = Field(default=300, ge=30, le=3600)
+    wallet_proof_max_age_seconds: int = Field(default=300, ge=30, le=3600)
+    presentation_request_minutes: int = Field(default=15, ge=1, le=1440)
+
     @model_validator(mode="after")
     def _refuse_demo_secrets(self) -> Settings:
         if self.environment == "production":

@@ -79,7 +79,8 @@ def test_created_without_an_offset_is_read_as_utc() -> None:
 @pytest.mark.parametrize(
     ("proof", "code"),
     [
-        ({"type": "Ed25519Signature2018", "jws": "eyJ..x"}, "unsupported-cryptosuite"),
+        # (Ed25519Signature2018/2020 are verified now: a broken one of theirs is malformed.)
+        ({"type": "JsonWebSignature2020", "jws": "eyJ..x"}, "unsupported-cryptosuite"),
         ({"type": "BbsBlsSignature2020", "proofValue": "zzz"}, "unsupported-cryptosuite"),
         ({"type": "DataIntegrityProof", "cryptosuite": "bbs-2023"}, "unsupported-cryptosuite"),
         (

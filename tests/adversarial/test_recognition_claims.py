@@ -58,7 +58,7 @@ def assert_refused(response: Any, *, verdict: str, check: str) -> dict[str, Any]
     "unverifiable",
     [
         {"cryptosuite": "eddsa-jcs-2099"},  # an unknown cryptosuite
-        {"type": "Ed25519Signature2018"},  # a proof type this verifier does not check
+        {"type": "JsonWebSignature2020"},  # a proof type this verifier does not check
         # a verification method URL that cannot be resolved
         {"verificationMethod": "https://diplomas.example.kz/keys/1"},
         {"verificationMethod": "did:web:nowhere.invalid#key-1"},

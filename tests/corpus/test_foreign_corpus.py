@@ -145,6 +145,9 @@ def test_item_gets_its_verdict(path: Path, item_id: str, tmp_path: Path) -> None
     for name, outcome in expected["checks"].items():
         assert outcomes.get(name) == outcome, (name, outcomes)
     assert report.verdict.value == expected["verdict"], outcomes
+    if report.verdict.value == "invalid":
+        # "invalid" is a finding, never a shrug: some check failed and says why.
+        assert any(c.status.value == "failed" for c in report.checks), outcomes
     wanted_format = item.get("format", {}).get("report")
     if wanted_format is not None:
         assert report.format is not None and report.format["name"] == wanted_format
@@ -185,3 +188,32 @@ def test_manifest_is_complete_and_honest(path: Path) -> None:
         if "tampered_from" in item:
             assert item["tampered_from"] in ids
             assert expected["verdict"] != "valid", "a tampered copy is never valid"
+        if expected["verdict"] == "invalid":
+            failed = [o for o in expected["checks"].values() if o.startswith("failed:")]
+            assert failed, f"{item['id']}: an invalid verdict must name the failed check"
+
+
+@pytest.mark.parametrize("path", MANIFESTS, ids=lambda p: p.parent.name)
+def test_every_kind_has_a_tampered_copy(path: Path) -> None:
+    """Each securing kind of a corpus (format, and the cryptosuites of Data Integrity
+    credentials) that has an authentic item also has a tampered copy, which is invalid."""
+    items = manifest(path)["items"]
+
+    def kind(item: dict[str, Any]) -> tuple[str, ...]:
+        fmt = item.get("format", {})
+        return (str(fmt.get("report") or fmt.get("name")), *fmt.get("cryptosuites", []))
+
+    tampered = {kind(i) for i in items if "tampered_from" in i}
+    for item in items:
+        if "tampered_from" in item or not item["expected"]["checks"].get(
+            "proof.signature", ""
+        ).startswith("passed"):
+            continue
+        suites = set(kind(item)[1:])
+        assert any(suites <= set(k[1:]) or suites & set(k[1:]) for k in tampered), (
+            item["id"],
+            "no tampered copy of this kind",
+        )
+    for item in items:
+        if "tampered_from" in item:
+            assert item["expected"]["verdict"] == "invalid", item["id"]

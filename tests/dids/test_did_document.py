@@ -72,7 +72,8 @@ def test_public_key_type_checks() -> None:
     parsed = DidDocument.from_json(document())
     jwk = parsed.verification_method("#jwk")
     assert jwk is not None
-    with pytest.raises(DidResolutionError, match="JsonWebKey"):
+    # A JWK method is read (Ed25519 OKP, EC P-256/P-384 keys); this one names no key type.
+    with pytest.raises(DidResolutionError, match="publicKeyJwk with kty"):
         jwk.public_key()
     with pytest.raises(DidResolutionError, match="no publicKeyMultibase"):
         VerificationMethod(f"{DID}#k", "Multikey", DID).public_key()
@@ -108,8 +109,65 @@ def test_not_an_object_and_duplicates() -> None:
         DidDocument.from_json(["no"])
     doc = document()
     doc["verificationMethod"].append(dict(doc["verificationMethod"][0]))
+    # The same method twice (listed and embedded, as some did:web documents do) is one.
+    parsed = DidDocument.from_json(doc)
+    assert len(parsed.verification_methods) == len(doc["verificationMethod"])  # + 1 embedded - 1
+    doc["verificationMethod"][-1]["controller"] = "did:web:other.example"
     with pytest.raises(DidResolutionError, match="duplicate"):
         DidDocument.from_json(doc)
+
+
+def test_a_method_both_listed_and_embedded_is_accepted() -> None:
+    method = {
+        "id": f"{DID}#k",
+        "type": "Ed25519VerificationKey2020",
+        "controller": DID,
+        "publicKeyMultibase": "z6MkjXe1vZvPRqFuc9nRBtZ3e1Y9XKDFSbjFAfzLfW2bD6cZ",
+    }
+    parsed = DidDocument.from_json(
+        {"id": DID, "verificationMethod": [method], "assertionMethod": [dict(method)]}
+    )
+    assert len(parsed.verification_methods) == 1
+    assert parsed.is_assertion_method(f"{DID}#k")
+    changed = {**method, "publicKeyMultibase": "z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2"}
+    with pytest.raises(DidResolutionError, match="duplicate"):
+        DidDocument.from_json(
+            {"id": DID, "verificationMethod": [method], "assertionMethod": [changed]}
+        )
+
+
+def test_legacy_key_encodings_are_read() -> None:
+    """Ed25519VerificationKey2018 (publicKeyBase58) and JWK (OKP Ed25519) methods."""
+    from diploma_exchange.proofs.keys import public_key_from_multibase
+
+    multibase = "z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2"
+    expected = public_key_from_multibase(multibase).public_bytes_raw()
+    import base64
+
+    import base58
+
+    b58 = base58.b58encode(expected).decode()
+    x = base64.urlsafe_b64encode(expected).rstrip(b"=").decode()
+    by_base58 = VerificationMethod(
+        f"{DID}#a", "Ed25519VerificationKey2018", DID, public_key_base58=b58
+    )
+    by_jwk = VerificationMethod(
+        f"{DID}#b", "JsonWebKey2020", DID, public_key_jwk={"kty": "OKP", "crv": "Ed25519", "x": x}
+    )
+    for method in (by_base58, by_jwk):
+        key = method.public_key()
+        assert key.public_bytes_raw() == expected  # type: ignore[union-attr]
+    with pytest.raises(KeyLoadError):
+        VerificationMethod(
+            f"{DID}#c", "Ed25519VerificationKey2018", DID, public_key_base58=b58[:-4]
+        ).public_key()
+    with pytest.raises(KeyLoadError):
+        VerificationMethod(
+            f"{DID}#d",
+            "JsonWebKey2020",
+            DID,
+            public_key_jwk={"kty": "OKP", "crv": "Ed25519", "x": x, "d": x},
+        ).public_key()
 
 
 @pytest.mark.parametrize(
@@ -142,3 +200,27 @@ def test_split_did_url(did_url: str, expected: tuple[str, str]) -> None:
 def test_split_did_url_rejects(did_url: str) -> None:
     with pytest.raises(DidResolutionError):
         split_did_url(did_url)
+
+
+def test_keys_listed_under_the_pre_did_core_name_public_key_are_read() -> None:
+    key = "H3C2AVvLMv6gmMNam3uVAjZpfkcJCwDwnZn6z3wXmqPV"
+    parsed = DidDocument.from_json(
+        {
+            "id": DID,
+            "publicKey": [
+                {
+                    "id": "#key-1",
+                    "type": "Ed25519VerificationKey2018",
+                    "controller": DID,
+                    "publicKeyBase58": key,
+                }
+            ],
+            "assertionMethod": ["#key-1"],
+        }
+    )
+    method = parsed.verification_method("#key-1")
+    assert method is not None and method.public_key_base58 == key
+    assert parsed.is_assertion_method(f"{DID}#key-1")
+    method.public_key()  # loads
+    with pytest.raises(DidResolutionError):
+        DidDocument.from_json({"id": DID, "publicKey": {"id": "#k"}})

@@ -392,3 +392,34 @@ def test_sniff_upload(
     data: bytes, filename: str | None, content_type: str | None, kind: str
 ) -> None:
     assert sniff_upload(data, filename, content_type) == kind
+
+
+# ---- the log bundle beside the credential -------------------------------------------------
+
+
+def test_the_log_bundle_is_read_beside_the_credential(credential: dict[str, Any]) -> None:
+    bundle = {"format": "dx-log-bundle/v1", "origin": "x/log", "checkpoint": "", "entries": []}
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    # First in the list and marked as the source: still never the credential.
+    _attach(writer, json.dumps(bundle).encode(), name="diploma.log.json", relationship="Source")
+    _attach(writer, json.dumps(credential).encode(), name="credential.json", relationship="Data")
+    extracted = extract_credential_from_pdf(_write(writer))
+    assert extracted.credential == credential
+    assert extracted.log_bundle == bundle
+
+
+def test_a_log_bundle_alone_is_not_a_credential() -> None:
+    bundle = {"format": "dx-log-bundle/v1", "origin": "x/log", "checkpoint": "", "entries": []}
+    pdf = _pdf_with(json.dumps(bundle).encode(), name="diploma.log.json")
+    _fails(pdf, "pdf-no-credential")
+
+
+def test_a_log_bundle_that_is_not_a_json_object_is_ignored(credential: dict[str, Any]) -> None:
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    _attach(writer, json.dumps(credential).encode(), name="credential.json")
+    _attach(writer, b"[1, 2", name="diploma.log.json", relationship="Supplement")
+    extracted = extract_credential_from_pdf(_write(writer))
+    assert extracted.credential == credential
+    assert extracted.log_bundle is None

@@ -157,7 +157,7 @@ class Soak:
     def _vcapi(self, client: httpx.Client, worker: Worker, rng: random.Random, _: int) -> int:
         credential, stable = self._pick(rng)
         response = client.post("/credentials/verify", json={"verifiableCredential": credential})
-        if stable and response.status_code != 200:
+        if stable and (response.status_code != 200 or response.json().get("verified") is not True):
             worker.failures.append(f"vcapi: {credential['id']} not verified: {response.text[:300]}")
         return response.status_code
 

@@ -70,10 +70,10 @@ def test_round_trip_and_key_type_rules(name: str, curve: KeyType) -> None:
 @pytest.mark.parametrize(
     "proof",
     [
-        {"type": "Ed25519Signature2020", "proofValue": "z1"},
-        {"type": "DataIntegrityProof", "cryptosuite": "eddsa-2022", "proofValue": "z1"},
+        {"type": "JsonWebSignature2020", "jws": "e30..AA"},
+        {"type": "EcdsaSecp256k1Signature2019", "jws": "e30..AA"},
         {"type": "DataIntegrityProof", "cryptosuite": "bbs-2023"},
-        {"type": "DataIntegrityProof", "cryptosuite": "ecdsa-sd-2023"},
+        # ecdsa-sd-2023 derived proofs are verified: tests/wallets/test_ecdsa_sd_2023.py
         {"type": "DataIntegrityProof"},
         {"type": "SomeProofType"},
         {},
@@ -86,6 +86,28 @@ def test_unsupported_proofs(proof: dict[str, Any]) -> None:
     assert (check.verified, check.code) == (False, "unsupported-cryptosuite")
     assert suites.suite_for(proof) is None
     assert "eddsa-rdfc-2022" in check.message  # says what is supported
+
+
+@pytest.mark.parametrize(
+    "proof",
+    [
+        {"type": "Ed25519Signature2020", "proofValue": "z1"},
+        {
+            "type": "Ed25519Signature2018",
+            "jws": "eyJhbGciOiJFZERTQSIsImI2NCI6ZmFsc2UsImNyaXQiOlsiYjY0Il19..AA",
+        },
+        {"type": "DataIntegrityProof", "cryptosuite": "eddsa-2022", "proofValue": "z1"},
+    ],
+)
+def test_legacy_suites_are_recognised(proof: dict[str, Any]) -> None:
+    """Ed25519Signature2020/2018 and the draft name eddsa-2022 are verified, so a broken
+    proof of theirs is malformed (not "unsupported")."""
+    document = {**unsigned(), "proof": proof}
+    key = generate_private_key().public_key()
+    proof = {**proof, "proofPurpose": "assertionMethod", "verificationMethod": "did:key:z6Mk#z"}
+    assert suites.suite_for(proof) is not None
+    check = suites.verify_proof(document, proof, key)
+    assert (check.verified, check.code) == (False, "malformed-proof")
 
 
 def test_non_object_document() -> None:

@@ -57,7 +57,7 @@ def test_single_object() -> None:
 
 
 def test_list_of_entries_keeps_pointers_and_reports_unknown_types() -> None:
-    other = {"id": "https://x.example/1", "type": "StatusList2021Entry"}
+    other = {"id": "https://x.example/1", "type": "1EdTechRevocationList"}
     several = {"type": ["Custom", "Status"]}
     parsed = parse_status_entries(
         _credential([_entry(), other, _entry(statusPurpose="suspension", id=None), several])
@@ -66,10 +66,40 @@ def test_list_of_entries_keeps_pointers_and_reports_unknown_types() -> None:
     assert [e.status_purpose for e in parsed.entries] == ["revocation", "suspension"]
     assert parsed.entries[1].id is None
     assert parsed.unknown == [
-        UnknownStatus("StatusList2021Entry", "/credentialStatus/1"),
+        UnknownStatus("1EdTechRevocationList", "/credentialStatus/1"),
         UnknownStatus("Custom Status", "/credentialStatus/3"),
     ]
     assert parsed.problems == []
+
+
+def test_the_ccg_predecessors_are_read_as_entries() -> None:
+    """StatusList2021Entry has the same properties; RevocationList2020Status names them
+    revocationListIndex / revocationListCredential and always means revocation."""
+    list_url = "https://status.example/lists/3"
+    status_2021 = {
+        "id": f"{list_url}#7",
+        "type": "StatusList2021Entry",
+        "statusPurpose": "suspension",
+        "statusListIndex": "7",
+        "statusListCredential": list_url,
+    }
+    revocation_2020 = {
+        "id": f"{list_url}#9",
+        "type": "RevocationList2020Status",
+        "revocationListIndex": "9",
+        "revocationListCredential": list_url,
+    }
+    parsed = parse_status_entries(_credential([status_2021, revocation_2020]))
+    assert parsed.problems == [] and parsed.unknown == []
+    assert [(e.type, e.status_purpose, e.status_list_index) for e in parsed.entries] == [
+        ("StatusList2021Entry", "suspension", 7),
+        ("RevocationList2020Status", "revocation", 9),
+    ]
+    assert {e.status_list_credential for e in parsed.entries} == {list_url}
+    numeric = parse_status_entries(_credential({**revocation_2020, "revocationListIndex": 9}))
+    assert [e.status_list_index for e in numeric.entries] == [9]  # as some issuers write it
+    broken = parse_status_entries(_credential({**revocation_2020, "revocationListIndex": "x"}))
+    assert [p.pointer for p in broken.problems] == ["/credentialStatus/statusListIndex"]
 
 
 @pytest.mark.parametrize(

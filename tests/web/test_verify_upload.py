@@ -113,7 +113,7 @@ def test_pdf_from_the_graduate_page_verifies(web: TestClient, issued: Issued) ->
     assert verdict(response.text) == "valid"
     assert 'data-outcome="comparable"' in response.text
     # The PDF got its own revocable link, labelled as such, on the graduate's page.
-    assert "QR code of a PDF" in web.get("/me").text
+    assert "Diploma link" in web.get("/me").text
 
 
 def test_pdf_with_edited_visible_text_shows_the_credentials_content(

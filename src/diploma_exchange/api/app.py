@@ -20,6 +20,8 @@ from diploma_exchange.api.routes import (
     diplomas,
     institutions,
     meta,
+    oid4vci,
+    oid4vp,
     recognition,
     status_lists,
     transparency,
@@ -34,7 +36,7 @@ from diploma_exchange.services import audit
 from diploma_exchange.services.ratelimit import make_rate_limiter
 from diploma_exchange.services.transparency import Publisher
 from diploma_exchange.services.verification import RemoteLookups
-from diploma_exchange.web import pages
+from diploma_exchange.web import pages, presentation_pages, wallet_pages
 from diploma_exchange.web.rendering import STATIC
 
 DESCRIPTION = """\
@@ -107,9 +109,14 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         verifications,
         audit_routes,
         transparency,
+        oid4vci,
+        oid4vp,
     ):
         app.include_router(module.router)
     app.include_router(vcapi.presentations)
+    app.include_router(oid4vp.wallet_side)
     app.include_router(pages.router)
+    app.include_router(wallet_pages.router)
+    app.include_router(presentation_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

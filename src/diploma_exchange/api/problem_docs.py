@@ -33,6 +33,7 @@ DESCRIPTIONS = {
     401: "Not authenticated: send an API key as `Authorization: Bearer dx_...`",
     403: "Forbidden: this API key may not do this",
     404: "Not found (or not visible to this API key)",
+    406: "Not acceptable: none of the media types in `Accept` is served here",
     409: "Conflict with the current state",
     413: "Content too large: the body, its JSON nesting or a batch is over a limit",
     415: "Unsupported media type: send the body as one of the documented media types",

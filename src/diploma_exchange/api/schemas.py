@@ -9,6 +9,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from diploma_exchange.credentials import DiplomaData
 from diploma_exchange.db.models import as_utc
+from diploma_exchange.documents.signatories import Signatories, Signatory
 
 #: A stored time in a response: always with its offset (SQLite hands back naive datetimes,
 #: which would serialise without one and break the documented ``date-time`` format).
@@ -39,6 +40,17 @@ class InstitutionCreate(ApiModel):
     )
     country_code: str = Field(default="KZ", alias="countryCode", pattern=r"^[A-Z]{2}$")
     url: str | None = Field(default=None, max_length=255)
+    signatories: Signatories = Field(
+        default_factory=list,
+        description="The officials who sign its diplomas (printed on the PDF), at most three.",
+    )
+
+
+class SignatoriesUpdate(ApiModel):
+    signatories: Signatories = Field(
+        description="The officials who sign its diplomas (printed on the PDF), at most three; "
+        "an empty list removes them."
+    )
 
 
 class InstitutionPublic(ApiModel):
@@ -46,6 +58,7 @@ class InstitutionPublic(ApiModel):
     did: str
     name: str
     name_translations: dict[str, str] = Field(alias="nameTranslations")
+    signatories: list[Signatory] = Field(default_factory=list)
     country_code: str = Field(alias="countryCode")
     url: str | None
     kind: str
@@ -178,6 +191,13 @@ class VerificationReportPublic(ApiModel):
 class IssueOptions(ApiModel):
     model_config = ConfigDict(populate_by_name=True, extra="allow")
     credential_id: str | None = Field(default=None, alias="credentialId")
+    cryptosuite: str | None = Field(
+        default=None,
+        max_length=64,
+        description="The Data Integrity cryptosuite: eddsa-jcs-2022 (default) or "
+        "eddsa-rdfc-2022 (institution keys are Ed25519).",
+        examples=["eddsa-rdfc-2022"],
+    )
 
 
 class IssueCredentialRequest(ApiModel):

@@ -50,6 +50,24 @@ CONTEXTS: Mapping[str, str] = {
     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.1.json": "ob-v3p0-context-3.0.1.json",
     "https://purl.imsglobal.org/spec/ob/v3p0/context.json": "ob-v3p0-context.json",
     DIPLOMA_CONTEXT_URL: "diploma-exchange-v1.jsonld",
+    # Data Integrity credentials of other issuers (DCC / Learner Credential Wallet, Open
+    # Badges 3.0 issuers, CCG examples): legacy signature suites and security vocabularies,
+    # their status-list contexts and the vocabularies their examples use.
+    "https://w3id.org/security/suites/ed25519-2020/v1": "ed25519-signature-2020-v1.jsonld",
+    "https://w3id.org/security/suites/ed25519-2018/v1": "ed25519-signature-2018-v1.jsonld",
+    "https://w3id.org/security/v1": "security-v1.jsonld",
+    "https://w3id.org/security/v2": "security-v2.jsonld",
+    "https://w3id.org/dcc/v1": "dcc-v1.json",
+    "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json": "ob-v3p0-extensions.json",
+    "https://w3id.org/vc-revocation-list-2020/v1": "vc-revocation-list-2020-v1.jsonld",
+    "https://w3id.org/vc/status-list/2021/v1": "vc-status-list-2021-v1.jsonld",
+    "https://w3id.org/citizenship/v1": "citizenship-v1.jsonld",
+    "https://w3id.org/citizenship/v2": "citizenship-v2.jsonld",
+    "https://www.w3.org/2018/credentials/examples/v1": "credentials-examples-v1.jsonld",
+    "https://www.w3.org/ns/odrl.jsonld": "odrl.jsonld",
+    "https://w3c-ccg.github.io/vc-ed/plugfest-1-2022/jff-vc-edu-plugfest-1-context.json": (
+        "jff-vc-edu-plugfest-1-context.json"
+    ),
 }
 
 

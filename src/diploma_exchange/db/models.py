@@ -10,7 +10,17 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import BigInteger, Column, DateTime, LargeBinary, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    LargeBinary,
+    Table,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlmodel import Field, SQLModel
 
 
@@ -57,10 +67,20 @@ class InstitutionRecord(SQLModel, table=True):
     kind: str = Field(default="university", max_length=16)  # university | nic
     name: str = Field(max_length=255)
     name_translations: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    #: JSON list of ``documents.signatories.Signatory`` (printed on PDF diplomas).
+    signatories: str = Field(
+        default="[]", sa_column=Column(Text, nullable=False, server_default="[]")
+    )
     country_code: str = Field(default="KZ", max_length=2)
     url: str | None = Field(default=None, max_length=255)
     active: bool = Field(default=True)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    #: Granted by the NIC: besides diplomas, the institution may issue any VC 2.0 credential
+    #: whose terms its bundled contexts define (VC-API ``POST /credentials/issue``).
+    may_issue_any_vc: bool = Field(
+        default=False,
+        sa_column=Column(Boolean, nullable=False, server_default=false()),
+    )
 
 
 class InstitutionKeyRecord(SQLModel, table=True):
@@ -538,3 +558,77 @@ class WitnessedLogRecord(SQLModel, table=True):
     root_sha256: str | None = Field(default=None, max_length=64)
     note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class WalletOfferRecord(SQLModel, table=True):
+    """An OpenID4VCI credential offer of one claimed diploma (pre-authorized code flow).
+
+    The pre-authorized code (also the path of the offer's ``credential_offer_uri``: whoever
+    can fetch the offer holds the code anyway) and the access token it is exchanged for are
+    256-bit random tokens, the optional transaction code a few digits; all stored as SHA-256
+    digests (the transaction code's guesses are limited per offer). The code is
+    single use: the exchange sets ``redeemed_at`` with a conditional update.
+    """
+
+    __tablename__ = "wallet_offer"
+
+    id: str = Field(default_factory=_uuid, primary_key=True, max_length=36)
+    credential_id: str = Field(foreign_key="credential.id", index=True, max_length=255)
+    code_sha256: str = Field(index=True, unique=True, max_length=64)
+    tx_code_sha256: str | None = Field(default=None, max_length=64)
+    failed_tx_attempts: int = Field(default=0)
+    #: JSON array of credential configuration ids
+    configuration_ids: str = Field(max_length=255)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    expires_at: datetime = Field(sa_column=_ts())
+    redeemed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    token_sha256: str | None = Field(default=None, index=True, unique=True, max_length=64)
+    token_expires_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class WalletNonceRecord(SQLModel, table=True):
+    """A ``c_nonce`` handed out by the OpenID4VCI nonce endpoint (SHA-256 stored); used once."""
+
+    __tablename__ = "wallet_nonce"
+
+    nonce_sha256: str = Field(primary_key=True, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    expires_at: datetime = Field(sa_column=_ts())
+    used_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class WalletIssuanceRecord(SQLModel, table=True):
+    """A diploma sent to a wallet: which format, bound to which key, and the digest of what
+    was signed (the graduate's page lists these)."""
+
+    __tablename__ = "wallet_issuance"
+
+    id: str = Field(default_factory=_uuid, primary_key=True, max_length=36)
+    credential_id: str = Field(foreign_key="credential.id", index=True, max_length=255)
+    offer_id: str = Field(foreign_key="wallet_offer.id", index=True, max_length=36)
+    configuration_id: str = Field(max_length=64)
+    format: str = Field(max_length=32)
+    #: the wallet key's DID (did:key, or did:jwk of the proof's JWK)
+    holder: str = Field(sa_column=Column(Text, nullable=False))
+    digest: str = Field(max_length=64)
+    issued_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class PresentationRequestRecord(SQLModel, table=True):
+    """An OpenID4VP 1.0 request this service made as a verifier (DCQL query, nonce), and the
+    verification report of the wallet's answer once it came (one answer per request)."""
+
+    __tablename__ = "presentation_request"
+
+    id: str = Field(default_factory=_uuid, primary_key=True, max_length=36)
+    nonce: str = Field(max_length=64)
+    #: the verifier's secret handle to read the result (SHA-256 stored)
+    handle_sha256: str = Field(index=True, unique=True, max_length=64)
+    dcql_query: str = Field(sa_column=Column(Text, nullable=False))
+    label: str = Field(default="", max_length=120)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    expires_at: datetime = Field(sa_column=_ts())
+    #: pending | answered | refused
+    state: str = Field(default="pending", max_length=16)
+    answered_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    report: str | None = Field(default=None, sa_column=Column(Text, nullable=True))

@@ -9,6 +9,7 @@ Identifiers v1.0" §2.2.2 (Multikey). Parsing is parse-then-validate:
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -16,11 +17,17 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any, Final, Protocol, runtime_checkable
 
+from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePublicKey
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from diploma_exchange.errors import DidResolutionError
-from diploma_exchange.proofs.keys import public_key_from_multibase, public_key_from_multikey
+from diploma_exchange.errors import DidResolutionError, InvalidInput, KeyLoadError
+from diploma_exchange.proofs.keys import (
+    ED25519_KEY_LENGTH,
+    public_key_from_multibase,
+    public_key_from_multikey,
+)
+from diploma_exchange.proofs.multibase import decode_base58btc
 
 # DID Core §3.1: did = "did:" method-name ":" method-specific-id
 #   method-name = 1*method-char (%x61-7A / DIGIT)
@@ -36,7 +43,19 @@ _FRAGMENT = re.compile(r"(?:[A-Za-z0-9._~!$&'()*+,;=:@/?-]|%[0-9A-Fa-f]{2})*")
 ED25519_METHOD_TYPES: Final = frozenset({"Multikey", "Ed25519VerificationKey2020"})
 #: Verification method types :meth:`VerificationMethod.public_key` can load (Multikey holds
 #: Ed25519, P-256 or P-384 keys).
-SUPPORTED_METHOD_TYPES: Final = frozenset({"Multikey", "Ed25519VerificationKey2020"})
+SUPPORTED_METHOD_TYPES: Final = frozenset(
+    {
+        "Multikey",
+        "Ed25519VerificationKey2020",
+        # Legacy key types of Ed25519Signature2018/2020 issuers and JWK methods: an Ed25519
+        # key as publicKeyBase58, publicKeyMultibase or an OKP publicKeyJwk.
+        "Ed25519VerificationKey2018",
+        "JsonWebKey2020",
+        "JsonWebKey",
+    }
+)
+#: Longest ``publicKeyBase58`` read (an Ed25519 key has 43 or 44 characters).
+_MAX_BASE58_KEY: Final = 64
 
 
 def parse_did(did: str) -> tuple[str, str]:
@@ -88,6 +107,8 @@ class VerificationMethod:
     public_key_jwk: Mapping[str, Any] | None = field(default=None, hash=False)
     #: VC Controlled Identifiers ``revoked``: proofs created at or after it are invalid.
     revoked: datetime | None = None
+    #: ``publicKeyBase58`` (Ed25519VerificationKey2018): the raw key, base58btc.
+    public_key_base58: str | None = None
 
     @classmethod
     def from_json(cls, value: Any, *, base_did: str, pointer: str) -> VerificationMethod:
@@ -111,6 +132,13 @@ class VerificationMethod:
         if multibase is not None and not isinstance(multibase, str):
             raise DidResolutionError(
                 "publicKeyMultibase must be a string", pointer=f"{pointer}/publicKeyMultibase"
+            )
+        base58_key = value.get("publicKeyBase58")
+        if base58_key is not None and (
+            not isinstance(base58_key, str) or len(base58_key) > _MAX_BASE58_KEY
+        ):
+            raise DidResolutionError(
+                "publicKeyBase58 must be a short string", pointer=f"{pointer}/publicKeyBase58"
             )
         jwk = value.get("publicKeyJwk")
         if jwk is not None and (
@@ -139,6 +167,7 @@ class VerificationMethod:
             public_key_multibase=multibase,
             public_key_jwk=MappingProxyType(dict(jwk)) if jwk is not None else None,
             revoked=revoked_at,
+            public_key_base58=base58_key,
         )
 
     def public_key(self) -> Ed25519PublicKey | EllipticCurvePublicKey:
@@ -158,14 +187,72 @@ class VerificationMethod:
                 f"{', '.join(sorted(SUPPORTED_METHOD_TYPES))}",
                 code="unsupported-verification-method",
             )
-        if self.public_key_multibase is None:
-            raise DidResolutionError(
-                f"verification method {self.id} has no publicKeyMultibase",
-                code="unsupported-verification-method",
-            )
-        if self.type == "Multikey":
-            return public_key_from_multikey(self.public_key_multibase)
-        return public_key_from_multibase(self.public_key_multibase)
+        if self.public_key_multibase is not None:
+            if self.type in ("Multikey", "JsonWebKey2020", "JsonWebKey"):
+                return public_key_from_multikey(self.public_key_multibase)
+            return public_key_from_multibase(self.public_key_multibase)
+        if self.public_key_base58 is not None and self.type.startswith("Ed25519"):
+            return _ed25519_from_base58(self.public_key_base58)
+        if self.public_key_jwk is not None:
+            return _public_key_from_jwk(self.public_key_jwk, self.id)
+        raise DidResolutionError(
+            f"verification method {self.id} has no publicKeyMultibase, publicKeyBase58 or "
+            "publicKeyJwk",
+            code="unsupported-verification-method",
+        )
+
+
+def _ed25519_from_base58(value: str) -> Ed25519PublicKey:
+    """An Ed25519 public key given as ``publicKeyBase58`` (32 raw bytes, base58btc).
+
+    Raises:
+        KeyLoadError: not base58btc, or not 32 bytes.
+    """
+    try:
+        raw = decode_base58btc("z" + value)
+    except InvalidInput as exc:
+        raise KeyLoadError(f"publicKeyBase58 is not valid base58: {exc.message}") from exc
+    if len(raw) != ED25519_KEY_LENGTH:
+        raise KeyLoadError(f"publicKeyBase58 has {len(raw)} bytes; an Ed25519 key has 32")
+    return Ed25519PublicKey.from_public_bytes(raw)
+
+
+def _public_key_from_jwk(
+    jwk: Mapping[str, Any], method_id: str
+) -> Ed25519PublicKey | EllipticCurvePublicKey:
+    """An Ed25519 (``OKP``/``Ed25519``) or P-256/P-384 (``EC``) public ``publicKeyJwk``.
+
+    Raises:
+        DidResolutionError: another key type or curve (``unsupported-verification-method``).
+        KeyLoadError: the coordinates are not a valid key, or the JWK has a private part.
+    """
+    if "d" in jwk:
+        raise KeyLoadError(f"the publicKeyJwk of {method_id} contains a private key")
+    kty, crv = jwk.get("kty"), jwk.get("crv")
+    try:
+        if kty == "OKP" and crv == "Ed25519":
+            raw = _b64url(jwk.get("x"))
+            if len(raw) != ED25519_KEY_LENGTH:
+                raise KeyLoadError(f"the Ed25519 publicKeyJwk of {method_id} is not 32 bytes")
+            return Ed25519PublicKey.from_public_bytes(raw)
+        curves: dict[Any, ec.EllipticCurve] = {"P-256": ec.SECP256R1(), "P-384": ec.SECP384R1()}
+        if kty == "EC" and crv in curves:
+            x = int.from_bytes(_b64url(jwk.get("x")), "big")
+            y = int.from_bytes(_b64url(jwk.get("y")), "big")
+            return ec.EllipticCurvePublicNumbers(x, y, curves[crv]).public_key()
+    except (ValueError, TypeError) as exc:
+        raise KeyLoadError(f"the publicKeyJwk of {method_id} is not a valid key") from exc
+    raise DidResolutionError(
+        f"verification method {method_id} has a publicKeyJwk with kty {kty!r} and crv {crv!r}; "
+        "supported: OKP Ed25519, EC P-256 and P-384",
+        code="unsupported-verification-method",
+    )
+
+
+def _b64url(value: Any) -> bytes:
+    if not isinstance(value, str) or len(value) > 128:
+        raise ValueError("not a base64url string")
+    return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
 
 
 def _references(
@@ -224,17 +311,30 @@ class DidDocument:
             VerificationMethod.from_json(item, base_did=did, pointer=f"/verificationMethod/{i}")
             for i, item in enumerate(raw_methods)
         ]
+        # DID documents written before DID Core 1.0 (did:web issuers of Ed25519Signature2018
+        # credentials among them) list their keys under ``publicKey``.
+        legacy_keys = value.get("publicKey", [])
+        if not isinstance(legacy_keys, list):
+            raise DidResolutionError("publicKey must be a list", pointer="/publicKey")
+        methods += [
+            VerificationMethod.from_json(item, base_did=did, pointer=f"/publicKey/{i}")
+            for i, item in enumerate(legacy_keys)
+        ]
         assertion = _references(
             value.get("assertionMethod"), base_did=did, pointer="/assertionMethod", embedded=methods
         )
         authentication = _references(
             value.get("authentication"), base_did=did, pointer="/authentication", embedded=methods
         )
-        seen: set[str] = set()
+        # A method may be both listed under verificationMethod and embedded in a
+        # relationship (as some did:web documents do); the same method twice is one method,
+        # two different methods with one id are an error.
+        seen: dict[str, VerificationMethod] = {}
         for method in methods:
-            if method.id in seen:
+            if method.id in seen and seen[method.id] != method:
                 raise DidResolutionError(f"duplicate verification method id {method.id}")
-            seen.add(method.id)
+            seen.setdefault(method.id, method)
+        methods = list(seen.values())
         controller = value.get("controller", ())
         controllers = (controller,) if isinstance(controller, str) else controller
         if not isinstance(controllers, (list, tuple)) or not all(

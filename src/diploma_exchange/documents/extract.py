@@ -61,16 +61,22 @@ _JSON_TYPES = frozenset(
     {"application/json", "application/ld+json", "application/vc", "application/vc+ld+json"}
 )
 _IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp", ".tif", ".tiff")
+#: The attachment holding the diploma's transparency log evidence (never the credential).
+LOG_BUNDLE_FILENAME: Final = "diploma.log.json"
 
 
 @dataclass(frozen=True, slots=True)
 class ExtractedCredential:
     """A credential found in a PDF: the parsed object, its exact bytes and its file name
-    (as the PDF names it, reduced to a printable base name)."""
+    (as the PDF names it, reduced to a printable base name), and the transparency log
+    evidence attached beside it (``diploma.log.json``) when there is one that is a JSON
+    object. The evidence is not checked here: a verifier checks it against the logs it
+    trusts, and evidence for another diploma proves nothing about this one."""
 
     credential: dict[str, Any]
     raw: bytes
     filename: str
+    log_bundle: dict[str, Any] | None = None
 
 
 def sniff_upload(data: bytes, filename: str | None, content_type: str | None) -> UploadKind:
@@ -246,12 +252,19 @@ def _candidate(filespec_ref: Any) -> _Candidate | None:
     is_json = filename.lower().endswith((".json", ".jsonld")) or mime.endswith("json")
     if not is_json:
         return None
+    if filename == LOG_BUNDLE_FILENAME:
+        return _Candidate(rank=_BUNDLE_RANK, filename=filename, stream=stream)
     relationship = _get(spec, "/AFRelationship")
     rank = 0 if isinstance(relationship, NameObject) and relationship == "/Source" else 1
     return _Candidate(rank=rank, filename=filename or "credential.json", stream=stream)
 
 
-def _find_credential(reader: PdfReader) -> _Candidate | None:
+_BUNDLE_RANK: Final = 99
+
+
+def _find_attachments(reader: PdfReader) -> tuple[_Candidate | None, _Candidate | None]:
+    """The credential's attachment (the source, else the first JSON one) and the log
+    bundle's (``diploma.log.json``), each None when absent."""
     catalog = _get(reader.trailer, "/Root")
     if not isinstance(catalog, DictionaryObject):
         raise _unreadable("it has no document catalog")
@@ -263,6 +276,7 @@ def _find_credential(reader: PdfReader) -> _Candidate | None:
     if isinstance(names, DictionaryObject) and "/EmbeddedFiles" in names:
         specs.extend(_name_tree_values(names.raw_get("/EmbeddedFiles")))
     best: _Candidate | None = None
+    bundle: _Candidate | None = None
     seen: set[Any] = set()
     for spec in specs:
         identity, _ = _resolve(spec)
@@ -270,9 +284,13 @@ def _find_credential(reader: PdfReader) -> _Candidate | None:
             continue
         seen.add(identity)
         candidate = _candidate(spec)
-        if candidate is not None and (best is None or candidate.rank < best.rank):
+        if candidate is None:
+            continue
+        if candidate.rank == _BUNDLE_RANK:
+            bundle = bundle or candidate
+        elif best is None or candidate.rank < best.rank:
             best = candidate
-    return best
+    return best, bundle
 
 
 def _filters(stream: StreamObject) -> list[str]:
@@ -439,7 +457,7 @@ def extract_credential_from_pdf(
     try:
         with apply_configuration(None, **_pypdf_limits(max_stream_bytes, len(data))):
             reader = _open(data, max_pages, max_objects)
-            candidate = _find_credential(reader)
+            candidate, bundle_candidate = _find_attachments(reader)
             if candidate is None:
                 raise InvalidInput(
                     "the PDF has no embedded credential (credential.json); it may be a scan "
@@ -449,6 +467,7 @@ def extract_credential_from_pdf(
                 )
             raw = _stream_bytes(candidate.stream, max_attachment_bytes)
             _check_checksum(candidate.stream, raw)
+            bundle_raw = _optional_attachment(bundle_candidate, max_attachment_bytes)
     except InvalidInput:
         raise
     except PdfLimitReached as exc:
@@ -487,13 +506,44 @@ def extract_credential_from_pdf(
             "is not a credential",
             code="pdf-not-a-credential",
         )
-    return ExtractedCredential(credential=credential, raw=raw, filename=candidate.filename)
+    return ExtractedCredential(
+        credential=credential,
+        raw=raw,
+        filename=candidate.filename,
+        log_bundle=_json_object_or_none(bundle_raw, max_attachment_bytes, max_json_depth),
+    )
+
+
+def _optional_attachment(candidate: _Candidate | None, max_bytes: int) -> bytes | None:
+    """The bytes of an attachment that is evidence, not the credential: a damaged one is
+    treated as absent (the credential still verifies, online), never as a broken PDF."""
+    if candidate is None:
+        return None
+    try:
+        content = _stream_bytes(candidate.stream, max_bytes)
+        _check_checksum(candidate.stream, content)
+    except InvalidInput:
+        return None
+    return content
+
+
+def _json_object_or_none(
+    raw: bytes | None, max_bytes: int, max_depth: int
+) -> dict[str, Any] | None:
+    if raw is None:
+        return None
+    try:
+        value = strict_json.loads_storable(raw, max_bytes=max_bytes, max_depth=max_depth)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
 
 
 __all__ = [
     "DEFAULT_MAX_INFLATE_BYTES",
     "DEFAULT_MAX_OBJECTS",
     "DEFAULT_MAX_STREAM_BYTES",
+    "LOG_BUNDLE_FILENAME",
     "ExtractedCredential",
     "InflateBudget",
     "UploadKind",

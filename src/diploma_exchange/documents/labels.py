@@ -310,6 +310,84 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "country is available from that country's national ENIC-NARIC information centre "
         "(www.enic-naric.net).",
     },
+    # ---- grading table, signatories, certification (4.4, 7.1-7.4) --------------------------
+    "col_letter": {"kk": "Әріптік баға", "ru": "Буквенная оценка", "en": "Letter grade"},
+    "col_percent": {"kk": "Пайыз", "ru": "Процент", "en": "Per cent"},
+    "col_meaning": {
+        "kk": "Дәстүрлі жүйе бойынша",
+        "ru": "По традиционной системе",
+        "en": "Traditional scale",
+    },
+    "grade_excellent": {"kk": "өте жақсы", "ru": "отлично", "en": "excellent"},
+    "grade_good": {"kk": "жақсы", "ru": "хорошо", "en": "good"},
+    "grade_satisfactory": {
+        "kk": "қанағаттанарлық",
+        "ru": "удовлетворительно",
+        "en": "satisfactory",
+    },
+    "grade_fail": {"kk": "қанағаттанарлықсыз", "ru": "неудовлетворительно", "en": "fail"},
+    "pass_mark": {"kk": "Өту бағасы", "ru": "Проходная оценка", "en": "Pass mark"},
+    "gpa": {
+        "kk": "Орташа өлшенген балл (GPA)",
+        "ru": "Средневзвешенный балл (GPA)",
+        "en": "Cumulative grade point average (GPA)",
+    },
+    "gpa_scale": {"kk": "GPA шкаласы", "ru": "Шкала GPA", "en": "GPA scale"},
+    "gpa_pass_mark": {
+        "kk": "GPA бойынша ең төменгі өту балы",
+        "ru": "Минимальный проходной GPA",
+        "en": "Minimum GPA to graduate",
+    },
+    "signatories": {"kk": "Қол қойған", "ru": "Подписали", "en": "Signed by"},
+    "certification_date": {"kk": "Күні", "ru": "Дата", "en": "Date"},
+    "capacity": {"kk": "Лауазымы", "ru": "Должность", "en": "Capacity"},
+    "official_seal": {
+        "kk": "Ресми мөр",
+        "ru": "Официальная печать",
+        "en": "Official stamp or seal",
+    },
+    "seal_note": {
+        "kk": "Мөрдің орнына: цифрлық дипломға (credential.json) университеттің цифрлық "
+        "қолтаңбасы қойылған; бұл PDF университеттің PAdES электрондық мөрімен бекітілуі мүмкін.",
+        "ru": "Вместо печати: цифровой диплом (credential.json) подписан цифровой подписью "
+        "университета; этот PDF может быть заверен электронной печатью университета (PAdES).",
+        "en": "In place of a stamp: the digital diploma (credential.json) carries the "
+        "university's digital signature; this PDF may also carry the university's electronic "
+        "seal (PAdES).",
+    },
+    "no_signatories": {
+        "kk": "Университет профилінде қол қоюшылар көрсетілмеген; цифрлық қолтаңбаны қараңыз.",
+        "ru": "Подписанты не указаны в профиле университета; см. цифровую подпись.",
+        "en": "The university's profile names no signatories; see the digital signature.",
+    },
+    "criteria_default": {
+        "kk": "Бекітілген білім беру бағдарламасының барлық компоненттерін, оның ішінде "
+        "қорытынды аттестаттауды аяқтау.",
+        "ru": "Освоение всех компонентов утверждённой образовательной программы, включая "
+        "итоговую аттестацию.",
+        "en": "Completion of all components of the approved educational programme, including "
+        "the final attestation.",
+    },
+    "further_first_cycle": {
+        "kk": "Бакалавриат (бірінші цикл) бағдарламаларына түсуге құқық береді.",
+        "ru": "Даёт право на поступление на программы бакалавриата (первый цикл).",
+        "en": "Gives access to first-cycle (bachelor's) programmes.",
+    },
+    "further_second_cycle": {
+        "kk": "Магистратура (екінші цикл) бағдарламаларына түсуге құқық береді.",
+        "ru": "Даёт право на поступление на программы магистратуры (второй цикл).",
+        "en": "Gives access to second-cycle (master's) programmes.",
+    },
+    "further_third_cycle": {
+        "kk": "Докторантура (үшінші цикл) бағдарламаларына түсуге құқық береді.",
+        "ru": "Даёт право на поступление на программы докторантуры (третий цикл).",
+        "en": "Gives access to third-cycle (doctoral) programmes.",
+    },
+    "further_highest": {
+        "kk": "Ең жоғары академиялық біліктілік (үшінші цикл).",
+        "ru": "Высшая академическая квалификация (третий цикл).",
+        "en": "Highest academic qualification (third cycle).",
+    },
     # ---- values -------------------------------------------------------------------------
     "degree_BachelorDegree": {
         "kk": "Бакалавр дәрежесі",

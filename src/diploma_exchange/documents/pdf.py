@@ -23,7 +23,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
@@ -34,8 +34,10 @@ from fpdf.enums import Align, MethodReturnValue, TableBordersLayout, VAlign, Wra
 from fpdf.fonts import FontFace
 from fpdf.util import Padding
 
+from diploma_exchange.documents.extract import LOG_BUNDLE_FILENAME
 from diploma_exchange.documents.labels import LABELS, label, trilingual, with_count
 from diploma_exchange.documents.qr import draw_qr
+from diploma_exchange.documents.signatories import Signatory
 from diploma_exchange.documents.view import LANGUAGES, DiplomaView, diploma_view, pick
 from diploma_exchange.errors import InvalidInput
 
@@ -44,6 +46,7 @@ SANS: Final = "DejaVuSans"
 SERIF: Final = "DejaVuSerif"
 #: The name of the embedded credential; extract.py looks for any ``.json`` attachment.
 CREDENTIAL_FILENAME: Final = "credential.json"
+
 
 _DASH: Final = "—"
 # fpdf2 replaces this marker by the page count when the document is closed. A private-use
@@ -74,6 +77,51 @@ _MAX_URL: Final = 300
 class _Row:
     label: str
     value: str
+
+
+@dataclass(frozen=True, slots=True)
+class IssuerDetails:
+    """What the issuing university's profile at this service adds to its PDF diplomas (not
+    part of the signed credential): its name in each language and the officials who sign
+    its diplomas. Only for a diploma of that university."""
+
+    names: Mapping[str, str] = field(default_factory=dict)
+    signatories: Sequence[Signatory] = ()
+
+
+#: The Kazakh letter grades (Order No. 152 of the Ministry of Education and Science, 2011):
+#: grade points, per cent and the traditional mark; D is the lowest pass.
+KZ_GRADING: Final = (
+    ("A", "4.0", "95–100", "grade_excellent"),
+    ("A-", "3.67", "90–94", "grade_excellent"),
+    ("B+", "3.33", "85–89", "grade_good"),
+    ("B", "3.0", "80–84", "grade_good"),
+    ("B-", "2.67", "75–79", "grade_good"),
+    ("C+", "2.33", "70–74", "grade_good"),
+    ("C", "2.0", "65–69", "grade_satisfactory"),
+    ("C-", "1.67", "60–64", "grade_satisfactory"),
+    ("D+", "1.33", "55–59", "grade_satisfactory"),
+    ("D", "1.0", "50–54", "grade_satisfactory"),
+    ("FX", "0.5", "25–49", "grade_fail"),
+    ("F", "0", "0–24", "grade_fail"),
+)
+KZ_PASS_MARK: Final = "D"
+
+#: Texts the diploma builder writes when the university gave none (English in the signed
+#: credential), and the label that prints them in three languages.
+_KNOWN_TEXTS: Final = {
+    "Completion of all components of the approved educational programme, including the "
+    "final attestation.": "criteria_default",
+    "Gives access to first-cycle (bachelor's) programmes.": "further_first_cycle",
+    "Gives access to second-cycle (master's) programmes.": "further_second_cycle",
+    "Gives access to third-cycle (doctoral) programmes.": "further_third_cycle",
+    "Highest academic qualification (third cycle).": "further_highest",
+}
+
+
+def _known(text: str | None) -> str | None:
+    """The label of a standard text of the builder, so it prints in three languages."""
+    return _KNOWN_TEXTS.get(" ".join((text or "").split()))
 
 
 def _clean(value: str | None, limit: int = _MAX_VALUE) -> str:
@@ -276,9 +324,22 @@ def _frame(pdf: FPDF) -> None:
     pdf.rect(10.5, 10.5, 189, 276)
 
 
-def _title_block(pdf: FPDF, view: DiplomaView) -> None:
-    pdf.set_y(19)
-    _centered(pdf, _clean(view.institution_name, 200), 15, 7, family=SERIF, style="B")
+def _institution_names(view: DiplomaView, issuer: IssuerDetails | None) -> dict[str, str]:
+    """The university's name per language: the profile's names for a diploma of it, with
+    the credential's own name (as signed) as the English one when the profile has none."""
+    names = {tag: text for tag, text in (issuer.names if issuer else {}).items() if text}
+    if view.institution_name and "en" not in names:
+        names["en" if names else ""] = view.institution_name
+    return names
+
+
+def _title_block(pdf: FPDF, view: DiplomaView, issuer: IssuerDetails | None) -> None:
+    pdf.set_y(17)
+    names = _by_language(_institution_names(view, issuer), 200)[:3] or [("", _DASH)]
+    for index, (_, name) in enumerate(names):
+        size, height = (14, 6.5) if index == 0 else (10.5, 5)
+        style = "B" if index == 0 else ""
+        _centered(pdf, name, size, height, family=SERIF, style=style, max_lines=2)
     place = ", ".join(
         _clean(v, 64) for v in (view.institution_locality, view.institution_country) if v
     )
@@ -389,11 +450,37 @@ def _qr_block(pdf: FPDF, view: DiplomaView, verification_url: str | None, top: f
         pdf.ln(0.8)
 
 
-def _diploma_page(pdf: _DiplomaPDF, view: DiplomaView, verification_url: str | None) -> None:
+_SIGN_HEIGHT: Final = 19.0  # the signatory block above the authenticity note
+
+
+def _signature_block(pdf: FPDF, signatories: Sequence[Signatory]) -> None:
+    """Up to three columns: a signature line, the name, the capacity (three languages)."""
+    shown = signatories[:3]
+    if not shown:
+        return
+    top = _NOTE_TOP - _SIGN_HEIGHT
+    width = _WIDTH / len(shown)
+    for index, person in enumerate(shown):
+        x = _MARGIN + index * width
+        pdf.set_draw_color(*_GREY)
+        pdf.set_line_width(0.2)
+        pdf.line(x + 6, top + 4, x + width - 6, top + 4)
+        pdf.set_y(top + 5)
+        names = " / ".join(text for _, text in _by_language(person.name, 80))
+        titles = " / ".join(text for _, text in _by_language(person.title, 80))
+        _block(pdf, x + 2, width - 4, names, 7, 3.2, style="B", max_lines=2, align=Align.C)
+        _block(pdf, x + 2, width - 4, titles, 6, 2.8, color=_GREY, max_lines=2, align=Align.C)
+
+
+def _diploma_page(
+    pdf: _DiplomaPDF, view: DiplomaView, verification_url: str | None, issuer: IssuerDetails | None
+) -> None:
     pdf.add_page()
     pdf.set_auto_page_break(False)  # the diploma is one page whatever the credential says
     _frame(pdf)
-    _title_block(pdf, view)
+    _title_block(pdf, view, issuer)
+    signatories = issuer.signatories if issuer else ()
+    bottom = _NOTE_TOP - (_SIGN_HEIGHT if signatories else 0.0)
 
     details = [
         ("degree", _value_label("degree_", view.achievement_type)),
@@ -407,16 +494,17 @@ def _diploma_page(pdf: _DiplomaPDF, view: DiplomaView, verification_url: str | N
     # The details and the QR code share a band; it sits a third of the way down the free
     # space between the title block and the note at the foot of the page.
     band_height = 10.6 * len(details)
-    free = _NOTE_TOP - 6 - band_height - (pdf.get_y() + 8)
-    top = pdf.get_y() + 8 + max(0.0, free / 3)
+    free = bottom - 6 - band_height - (pdf.get_y() + 8)
+    top = pdf.get_y() + 6 + max(0.0, free / 3)
     pdf.set_y(top)
     for key, value in details:
-        if pdf.get_y() > _NOTE_TOP - 14:
+        if pdf.get_y() > bottom - 14:
             break
         _block(pdf, _MARGIN + 2, 120, trilingual(key), 6.5, 3.2, color=_GREY, max_lines=1)
         _block(pdf, _MARGIN + 2, 120, value, 9.5, 4.6, style="B", wrap=WrapMode.CHAR)
         pdf.ln(2.2)
     _qr_block(pdf, view, verification_url, top)
+    _signature_block(pdf, signatories)
 
     pdf.set_y(_NOTE_TOP)
     for lang in LANGUAGES:
@@ -569,21 +657,118 @@ def _study_period(view: DiplomaView) -> str:
 
 
 def _overall(view: DiplomaView) -> str:
-    lines = [
-        f"{_clean(result.name, 120)}: {_clean(result.value, 40)}"
-        if result.name
-        else _clean(result.value, 40)
-        for result in view.results[:10]
-    ]
+    lines = []
+    for result in view.results[:10]:
+        name = (
+            trilingual("gpa")
+            if result.result_type == "GradePointAverage"
+            else _clean(result.name, 120)
+            if result.name
+            else ""
+        )
+        value = _clean(result.value, 40)
+        if result.result_type == "GradePointAverage" and view.gpa_max:
+            value = f"{value} / {_clean(view.gpa_max, 16)}"
+        lines.append(f"{name}: {value}" if name else value)
     if view.credits_earned:
         lines.append(f"{trilingual('credits')}: {_clean(view.credits_earned, 16)}")
     return "\n".join(lines) or _DASH
 
 
+def _is_kz_scale(view: DiplomaView) -> bool:
+    letters = {letter for letter, _, _, _ in KZ_GRADING}
+    return bool(view.grade_scale) and set(view.grade_scale) <= letters
+
+
 def _grading(view: DiplomaView) -> str:
-    if not view.grade_scale:
-        return _DASH
-    return " < ".join(_clean(grade, 16) for grade in view.grade_scale)
+    """The grading scheme in words: the GPA scale and pass mark, and the letter scale when
+    it is not the Kazakh one (which gets its own table)."""
+    lines = []
+    if view.gpa_min and view.gpa_max:
+        lines.append(
+            f"{trilingual('gpa_scale')}: {_clean(view.gpa_min, 16)}–{_clean(view.gpa_max, 16)}"
+        )
+    if view.gpa_pass_mark:
+        lines.append(f"{trilingual('gpa_pass_mark')}: {_clean(view.gpa_pass_mark, 16)}")
+    if _is_kz_scale(view):
+        lines.append(f"{trilingual('pass_mark')}: {KZ_PASS_MARK} (1.0; 50–54 %)")
+    elif view.grade_scale:
+        lines.append(" < ".join(_clean(grade, 16) for grade in view.grade_scale))
+    return "\n".join(lines) or _DASH
+
+
+def _grading_table(pdf: _DiplomaPDF) -> None:
+    """The Kazakh letter grades with their points, per cent and traditional marks."""
+    pdf.ln(1)
+    pdf.set_font(SANS, "", 7)
+    pdf.set_text_color(0, 0, 0)
+    pdf.set_draw_color(*_RULE)
+    pdf.set_line_width(0.15)
+    with pdf.table(
+        width=_WIDTH,
+        col_widths=(18, 14, 16, 52),
+        headings_style=FontFace(
+            family=SANS, emphasis="BOLD", size_pt=6.5, color=_NAVY, fill_color=_TINT
+        ),
+        borders_layout=TableBordersLayout.HORIZONTAL_LINES,
+        text_align=(Align.C, Align.C, Align.C, Align.L),
+        v_align=VAlign.T,
+        line_height=3.2,
+        padding=(0.6, 1),
+    ) as table:
+        heading = table.row()
+        for key in ("col_letter", "col_points", "col_percent", "col_meaning"):
+            heading.cell(trilingual(key, "\n"))
+        for letter, points, percent, meaning in KZ_GRADING:
+            row = table.row()
+            row.cell(f"{letter} *" if letter == KZ_PASS_MARK else letter)
+            row.cell(points)
+            row.cell(percent)
+            row.cell(trilingual(meaning))
+    pdf.set_font(SANS, "", 6.5)
+    pdf.set_text_color(*_GREY)
+    note = f"* {trilingual('pass_mark')}"
+    pdf.multi_cell(w=_WIDTH, h=3.2, text=note, new_x=XPos.LMARGIN)
+    pdf.ln(1)
+
+
+def _text_or_known(value: str | None) -> str:
+    known = _known(value)
+    return trilingual(known, "\n") if known else _clean(value)
+
+
+def _further_study(view: DiplomaView) -> str:
+    names = view.access_to_further_study
+    known = _known(names.get("en")) if set(names) <= {"en", ""} else None
+    if known is None and set(names) == {""}:
+        known = _known(names[""])
+    return trilingual(known, "\n") if known else _multilingual(names)
+
+
+def _certification(
+    view: DiplomaView, issuer: IssuerDetails | None, generated_at: datetime
+) -> list[_Row]:
+    people = issuer.signatories if issuer else ()
+    names = "\n".join(
+        " / ".join(text for _, text in _by_language(person.name, 80)) for person in people
+    )
+    titles = "\n".join(
+        " / ".join(text for _, text in _by_language(person.title, 80)) for person in people
+    )
+    return [
+        _Row(_numbered("7.1", "certification_date"), generated_at.date().isoformat()),
+        _Row(
+            _numbered("7.2", "signature"),
+            f"{names}\n{trilingual('signature_note', chr(10))}"
+            if names
+            else f"{trilingual('no_signatories', chr(10))}\n{trilingual('signature_note', chr(10))}",
+        ),
+        _Row(_numbered("7.3", "capacity"), titles or _DASH),
+        _Row(_numbered("7.4", "official_seal"), trilingual("seal_note", "\n")),
+        _Row(trilingual("generated_at"), generated_at.isoformat(timespec="seconds")),
+        _Row(trilingual("issuer_id"), _clean(view.institution_id, _MAX_URL)),
+        _Row(trilingual("credential_id"), _clean(view.credential_id, _MAX_URL)),
+    ]
 
 
 def _supplement(
@@ -591,6 +776,7 @@ def _supplement(
     view: DiplomaView,
     verification_url: str | None,
     generated_at: datetime,
+    issuer: IssuerDetails | None,
 ) -> None:
     pdf.add_page()
     _centered(pdf, trilingual("supplement_title", " · "), 10, 6, style="B", max_lines=3)
@@ -626,7 +812,7 @@ def _supplement(
     institution = "\n".join(
         part
         for part in (
-            _clean(view.institution_name),
+            _multilingual(_institution_names(view, issuer), 200),
             ", ".join(
                 _clean(v, 64) for v in (view.institution_locality, view.institution_country) if v
             ),
@@ -673,16 +859,18 @@ def _supplement(
         pdf,
         [
             _Row(_numbered("4.1", "mode_of_study"), _value_label("mode_", view.mode_of_study)),
-            _Row(_numbered("4.2", "programme_requirements"), _clean(view.criteria)),
+            _Row(_numbered("4.2", "programme_requirements"), _text_or_known(view.criteria)),
             _Row(trilingual("programme_description"), _clean(view.description)),
         ],
     )
     pdf.ln(2)
     _transcript(pdf, view)
+    _field_table(pdf, [_Row(_numbered("4.4", "grading_scheme"), _grading(view))])
+    if _is_kz_scale(view):
+        _grading_table(pdf)
     _field_table(
         pdf,
         [
-            _Row(_numbered("4.4", "grading_scheme"), _grading(view)),
             _Row(_numbered("4.5", "overall_result"), _overall(view)),
             _Row(trilingual("honours"), _multilingual(view.honours)),
         ],
@@ -692,10 +880,7 @@ def _supplement(
     _field_table(
         pdf,
         [
-            _Row(
-                _numbered("5.1", "access_to_further_study"),
-                _multilingual(view.access_to_further_study),
-            ),
+            _Row(_numbered("5.1", "access_to_further_study"), _further_study(view)),
             _Row(_numbered("5.2", "professional_status"), _multilingual(view.professional_status)),
         ],
     )
@@ -719,18 +904,17 @@ def _supplement(
     )
 
     _heading(pdf, 7)
-    _field_table(
-        pdf,
-        [
-            _Row(_numbered("7.1", "generated_at"), generated_at.isoformat(timespec="seconds")),
-            _Row(_numbered("7.2", "signature"), trilingual("signature_note", "\n")),
-            _Row(trilingual("issuer_id"), _clean(view.institution_id, _MAX_URL)),
-            _Row(trilingual("credential_id"), _clean(view.credential_id, _MAX_URL)),
-            _Row(
-                trilingual("verification_address"),
-                _clean(verification_url, _MAX_URL) if verification_url else _DASH,
-            ),
-        ],
+    _field_table(pdf, _certification(view, issuer, generated_at))
+    pdf.set_font(SANS, "", 7)
+    pdf.set_text_color(0, 0, 0)
+    pdf.multi_cell(
+        w=_WIDTH,
+        h=3.4,
+        text=f"{trilingual('verification_address')}: "
+        + (_clean(verification_url, _MAX_URL) if verification_url else _DASH),
+        align=Align.L,
+        wrapmode=WrapMode.CHAR,
+        new_x=XPos.LMARGIN,
     )
 
     _heading(pdf, 8)
@@ -813,6 +997,8 @@ def render_diploma_pdf(
     verification_url: str | None,
     generated_at: datetime | None = None,
     credential_bytes: bytes | None = None,
+    log_bundle: Mapping[str, Any] | None = None,
+    issuer: IssuerDetails | None = None,
 ) -> bytes:
     """Render a credential as a PDF diploma with its Diploma Supplement.
 
@@ -823,6 +1009,14 @@ def render_diploma_pdf(
     exact ``credential_bytes`` when given (they must decode to ``credential``), else
     ``json.dumps(credential, ensure_ascii=False, indent=2)``. The same inputs, including
     ``generated_at`` (default: now, UTC), give the same bytes.
+
+    ``issuer`` adds what the issuing university's profile says (its name in each language,
+    its signatories); without it, the credential's own issuer name is printed.
+
+    ``log_bundle``, the diploma's transparency log evidence (``dx-log-bundle/v1``: its
+    inclusion proofs in a signed checkpoint), is embedded beside it as ``diploma.log.json``
+    (``/AFRelationship /Supplement``) so that a verifier without network access can check
+    that the diploma was logged; it is evidence about the credential, never part of it.
 
     The credential is not verified here and may be anything: missing fields print as "—",
     and no value can break the layout.
@@ -844,7 +1038,7 @@ def render_diploma_pdf(
     credential_id = _clean(view.credential_id, _MAX_URL)
     pdf = _DiplomaPDF(f"{holder_en} | {credential_id}")
     title = f"{label('diploma_title', 'en').title()}: {holder_en}"
-    author = _clean(view.institution_name, 200)
+    author = _clean(pick(_institution_names(view, issuer), "en"), 200)
     subject = _clean(view.qualification_name("en"), 200)
     pdf.set_title(title)
     pdf.set_author(author)
@@ -854,8 +1048,8 @@ def render_diploma_pdf(
     pdf.set_creation_date(created)
     pdf.set_xmp_metadata(_xmp(title, author, subject, created))
 
-    _diploma_page(pdf, view, verification_url)
-    _supplement(pdf, view, verification_url, created)
+    _diploma_page(pdf, view, verification_url, issuer)
+    _supplement(pdf, view, verification_url, created, issuer)
 
     pdf.embed_file(
         bytes=payload,
@@ -870,7 +1064,36 @@ def render_diploma_pdf(
         compress=False,
         checksum=True,
     )
+    if log_bundle is not None:
+        pdf.embed_file(
+            bytes=_bundle_payload(log_bundle),
+            basename=LOG_BUNDLE_FILENAME,
+            mime_type="application/json",
+            associated_file_relationship="Supplement",
+            desc="Transparency log evidence of the issuance (dx-log-bundle/v1): inclusion "
+            "proofs in a signed checkpoint",
+            creation_date=created,
+            modification_date=created,
+            compress=False,
+            checksum=True,
+        )
     return bytes(pdf.output())
 
 
-__all__ = ["CREDENTIAL_FILENAME", "FONT_DIR", "render_diploma_pdf"]
+def _bundle_payload(bundle: Mapping[str, Any]) -> bytes:
+    try:
+        return json.dumps(bundle, ensure_ascii=True, indent=2, allow_nan=False).encode()
+    except (TypeError, ValueError) as exc:
+        raise InvalidInput(
+            f"the log bundle is not a JSON document ({exc})", code="pdf-bundle-not-json"
+        ) from exc
+
+
+__all__ = [
+    "CREDENTIAL_FILENAME",
+    "FONT_DIR",
+    "KZ_GRADING",
+    "LOG_BUNDLE_FILENAME",
+    "IssuerDetails",
+    "render_diploma_pdf",
+]

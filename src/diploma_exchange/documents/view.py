@@ -89,6 +89,7 @@ class TranscriptLine:
 class ResultLine:
     name: str | None
     value: str | None
+    result_type: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +143,10 @@ class DiplomaView:
     #: How many transcript lines the credential has; more than ``len(transcript)`` when cut.
     transcript_total: int = 0
     grade_scale: tuple[str, ...] = ()
+    #: The GPA's scale and the lowest GPA that passes (its result description).
+    gpa_min: str | None = None
+    gpa_max: str | None = None
+    gpa_pass_mark: str | None = None
 
     def holder(self, lang: str) -> str | None:
         return pick(self.holder_name, lang)
@@ -175,6 +180,9 @@ def diploma_view(credential: Any) -> DiplomaView:
     }
     results = []
     grade_scale: tuple[str, ...] = ()
+    gpa: Mapping[str, Any] = next(
+        (d for d in descriptions.values() if d.get("resultType") == "GradePointAverage"), {}
+    )
     for entry in _list(subject.get("result")):
         entry_obj = _obj(entry)
         description = descriptions.get(_text(entry_obj.get("resultDescription")), {})
@@ -182,6 +190,7 @@ def diploma_view(credential: Any) -> DiplomaView:
             ResultLine(
                 name=_text(description.get("name")) or _text(description.get("resultType")),
                 value=_text(entry_obj.get("value")),
+                result_type=_text(description.get("resultType"), 64),
             )
         )
     for description in descriptions.values():
@@ -261,6 +270,9 @@ def diploma_view(credential: Any) -> DiplomaView:
         transcript=transcript,
         transcript_total=max(len(transcript), len(raw) if isinstance(raw, list) else 0),
         grade_scale=grade_scale,
+        gpa_min=_text(gpa.get("valueMin"), 16),
+        gpa_max=_text(gpa.get("valueMax"), 16),
+        gpa_pass_mark=_text(gpa.get("requiredValue"), 16),
     )
 
 

@@ -222,6 +222,9 @@ class Envelope:
     #: without a signing key, such as a Blockcerts certificate whose key is the sender of
     #: its blockchain transaction).
     signer: Signer | None = None
+    #: How the issuer's register names this exact signed token (hex SHA-256 of the
+    #: issuer-signed JWT of an SD-JWT); None: the payload's own secured digest is used.
+    secured_digest: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {

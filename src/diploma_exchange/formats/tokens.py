@@ -9,6 +9,7 @@ mapping; holder binding; the format's own status reference.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
 from datetime import datetime
@@ -331,6 +332,9 @@ def open_sd_jwt(text: str, info: FormatInfo, ctx: OpenContext) -> Envelope:
             "header": _safe_header(token.header),
         },
         signer=signer,
+        # Disclosures and key binding vary between presentations of one issued SD-JWT; the
+        # issuer-signed JWT does not, and is what an issuer records.
+        secured_digest=hashlib.sha256(parts.issuer_jwt.encode("ascii")).hexdigest(),
     )
 
 

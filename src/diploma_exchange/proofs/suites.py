@@ -9,7 +9,13 @@ Supported (``type`` is ``DataIntegrityProof``):
 ``eddsa-rdfc-2022``           Ed25519            W3C vc-di-eddsa §3.2
 ``ecdsa-rdfc-2019``           P-256 or P-384     W3C vc-di-ecdsa §3.2
 ``ecdsa-jcs-2019``            P-256 or P-384     W3C vc-di-ecdsa §3.4
+``eddsa-2022``                Ed25519            draft name of ``eddsa-rdfc-2022``
 ============================  =================  ======================================
+
+and the legacy Linked Data proof types (``type`` is the suite;
+:mod:`~diploma_exchange.proofs.linked_data_signatures`): ``Ed25519Signature2020`` and
+``Ed25519Signature2018`` (Ed25519, RDFC-1.0). These verify; they are never created for
+diplomas (:func:`add_proof` makes ``DataIntegrityProof`` proofs only).
 
 :func:`verify_proof` verifies one proof of a document that may carry a proof set or a proof
 chain (W3C VC Data Integrity 1.0 §4.5): it builds the input document the proof was made
@@ -35,9 +41,11 @@ from diploma_exchange.proofs import data_integrity as di
 from diploma_exchange.proofs import (
     ecdsa_jcs_2019,
     ecdsa_rdfc_2019,
+    ecdsa_sd_2023,
     eddsa_jcs_2022,
     eddsa_rdfc_2022,
 )
+from diploma_exchange.proofs import linked_data_signatures as ld
 from diploma_exchange.proofs.eddsa_jcs_2022 import (
     ProofCheck,
     ProofCheckCode,
@@ -158,12 +166,60 @@ SUITES: Final[Mapping[str, Cryptosuite]] = {
 }
 
 
+#: Cryptosuites this service verifies but never signs with: ecdsa-sd-2023 derived proofs
+#: (selective disclosure by the holder).
+VERIFY_ONLY_SUITES: Final[Mapping[str, Cryptosuite]] = {
+    ecdsa_sd_2023.CRYPTOSUITE: Cryptosuite(
+        ecdsa_sd_2023.CRYPTOSUITE,
+        frozenset({KeyType.P256}),
+        ecdsa_sd_2023.verify_input_document,
+        ecdsa_sd_2023.create_proof,
+        EcdsaSigner,
+    )
+}
+
+
+#: Suites that are verified but never created by :func:`add_proof`: the draft cryptosuite
+#: name ``eddsa-2022`` (a ``DataIntegrityProof``) and the legacy proof types, keyed by
+#: ``cryptosuite`` and by ``type`` respectively.
+LEGACY_CRYPTOSUITES: Final[Mapping[str, Cryptosuite]] = {
+    ld.EDDSA_2022: Cryptosuite(
+        ld.EDDSA_2022, _EDDSA, ld.verify_eddsa_2022, ld.create_eddsa_2022, Signer
+    ),
+}
+LEGACY_PROOF_TYPES: Final[Mapping[str, Cryptosuite]] = {
+    ld.ED25519_SIGNATURE_2020: Cryptosuite(
+        ld.ED25519_SIGNATURE_2020,
+        _EDDSA,
+        ld.verify_ed25519_signature_2020,
+        ld.create_ed25519_signature_2020,
+        Signer,
+    ),
+    ld.ED25519_SIGNATURE_2018: Cryptosuite(
+        ld.ED25519_SIGNATURE_2018,
+        _EDDSA,
+        ld.verify_ed25519_signature_2018,
+        ld.create_ed25519_signature_2018,
+        Signer,
+    ),
+}
+
+
 def suite_for(proof: Mapping[str, Any]) -> Cryptosuite | None:
-    """The supported cryptosuite of ``proof``, or ``None`` (another type or cryptosuite)."""
-    if not isinstance(proof, Mapping) or proof.get("type") != di.PROOF_TYPE:
+    """The supported cryptosuite of ``proof``, or ``None`` (another type or cryptosuite).
+
+    A ``DataIntegrityProof`` is looked up by ``cryptosuite`` (also the draft name
+    ``eddsa-2022``), a legacy Linked Data proof by its ``type``.
+    """
+    if not isinstance(proof, Mapping):
         return None
+    proof_type = proof.get("type")
+    if proof_type != di.PROOF_TYPE:
+        return LEGACY_PROOF_TYPES.get(proof_type) if isinstance(proof_type, str) else None
     name = proof.get("cryptosuite")
-    return SUITES.get(name) if isinstance(name, str) else None
+    if not isinstance(name, str):
+        return None
+    return SUITES.get(name) or VERIFY_ONLY_SUITES.get(name) or LEGACY_CRYPTOSUITES.get(name)
 
 
 def unsupported(proof: Mapping[str, Any]) -> ProofCheck:
@@ -179,7 +235,8 @@ def unsupported(proof: Mapping[str, Any]) -> ProofCheck:
         False,
         ProofCheckCode.UNSUPPORTED_CRYPTOSUITE,
         f"the credential is secured with {described}, which this verifier does not support "
-        f"(supported: DataIntegrityProof with {', '.join(sorted(SUITES))})",
+        f"(supported: DataIntegrityProof with {', '.join(sorted(SUITES))} or the draft name "
+        f"{ld.EDDSA_2022}; {', '.join(sorted(LEGACY_PROOF_TYPES))})",
     )
 
 
@@ -294,6 +351,8 @@ def add_proof(
 
 
 __all__ = [
+    "LEGACY_CRYPTOSUITES",
+    "LEGACY_PROOF_TYPES",
     "SUITES",
     "Cryptosuite",
     "add_proof",

@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 from diploma_exchange.config import Settings
 from diploma_exchange.credentials import sample_diploma_data
 from diploma_exchange.db.models import ApiKeyRecord, CredentialRecord, InstitutionRecord
+from diploma_exchange.documents.signatories import Signatory
 from diploma_exchange.errors import ConfigurationError
 from diploma_exchange.proofs import keys
 from diploma_exchange.services import institutions, issuance, sharing, trust
@@ -43,6 +44,29 @@ DEMO_INSTITUTIONS: list[dict[str, Any]] = [
             "ru": "Казахский национальный университет имени аль-Фараби (демо)",
         },
         "url": "https://www.kaznu.kz",
+        # Fictitious officials: demo diplomas must not carry a real person's name.
+        "signatories": [
+            {
+                "name": {
+                    "kk": "Айбек Сейітов (демо)",
+                    "ru": "Айбек Сеитов (демо)",
+                    "en": "Aibek Seitov (demo)",
+                },
+                "title": {"kk": "Ректор", "ru": "Ректор", "en": "Rector"},
+            },
+            {
+                "name": {
+                    "kk": "Дана Омарова (демо)",
+                    "ru": "Дана Омарова (демо)",
+                    "en": "Dana Omarova (demo)",
+                },
+                "title": {
+                    "kk": "Тіркеу бөлімінің басшысы",
+                    "ru": "Руководитель офиса регистратора",
+                    "en": "Registrar",
+                },
+            },
+        ],
     },
     {
         "slug": "enu",
@@ -117,6 +141,7 @@ def seed(
                 url=spec.get("url"),
                 kind=spec["kind"],
                 private_key=private,
+                signatories=[Signatory.model_validate(s) for s in spec.get("signatories", [])],
             )
         summary.institutions.append(record)
         role = institutions.ROLE_ADMIN if spec["kind"] == "nic" else institutions.ROLE_INSTITUTION

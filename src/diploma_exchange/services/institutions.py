@@ -7,6 +7,7 @@ import hmac
 import json
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -24,6 +25,7 @@ from diploma_exchange.db.models import (
 )
 from diploma_exchange.dids import key_log
 from diploma_exchange.dids.did_web import VerificationKey, build_did_document, did_web_from_url
+from diploma_exchange.documents.signatories import MAX_SIGNATORIES, Signatory, parse_signatories
 from diploma_exchange.errors import (
     ConfigurationError,
     Conflict,
@@ -84,6 +86,7 @@ def register_institution(
     url: str | None = None,
     kind: str = "university",
     private_key: Ed25519PrivateKey | None = None,
+    signatories: Sequence[Signatory] = (),
 ) -> tuple[InstitutionRecord, InstitutionKeyRecord]:
     """Create an institution with a did:web under this service and its first signing key.
 
@@ -108,6 +111,7 @@ def register_institution(
         kind=kind,
         name=name,
         name_translations=json.dumps(name_translations or {}, ensure_ascii=False),
+        signatories=_signatories_json(signatories),
         country_code=country_code,
         url=url,
     )
@@ -210,6 +214,53 @@ def signer_for(session: Session, settings: Settings, institution: InstitutionRec
     return keys.Signer.from_pem(
         key.encrypted_private_key, _passphrase(settings), f"{institution.did}#{key.key_id}"
     )
+
+
+def allow_any_vc(session: Session, institution: InstitutionRecord, allowed: bool = True) -> None:
+    """The NIC allows (or no longer allows) ``institution`` to issue any VC 2.0 credential
+    through the VC-API, besides diplomas (audited)."""
+    institution.may_issue_any_vc = allowed
+    session.add(institution)
+    audit.record(
+        session,
+        "institution.allow-any-vc" if allowed else "institution.disallow-any-vc",
+        "institution",
+        institution.id,
+        {"slug": institution.slug},
+    )
+
+
+def did_key_of(session: Session, institution: InstitutionRecord) -> str:
+    """The ``did:key`` of the institution's active Ed25519 key: an identifier that resolves
+    without the network (the W3C Data Integrity suites resolve only did:key). It names one
+    key: after a rotation the institution's did:key is another one."""
+    return "did:key:" + active_key(session, institution).public_key_multibase
+
+
+def did_key_signer_for(
+    session: Session, settings: Settings, institution: InstitutionRecord
+) -> keys.Signer:
+    """A signer for the institution's active key, as the verification method of its did:key."""
+    key = active_key(session, institution)
+    if key.encrypted_private_key is None:
+        raise NotFound(f"the private half of {institution.did}#{key.key_id} is not held here")
+    multibase = key.public_key_multibase
+    return keys.Signer.from_pem(
+        key.encrypted_private_key, _passphrase(settings), f"did:key:{multibase}#{multibase}"
+    )
+
+
+def private_key_of(
+    settings: Settings, institution: InstitutionRecord, key: InstitutionKeyRecord
+) -> Ed25519PrivateKey:
+    """The private half of one of the institution's keys (decrypted in memory only).
+
+    Raises:
+        NotFound: it is not held here.
+    """
+    if key.encrypted_private_key is None:
+        raise NotFound(f"the private half of {institution.did}#{key.key_id} is not held here")
+    return keys.load_private_key(key.encrypted_private_key, _passphrase(settings))
 
 
 def key_events_url(settings: Settings, institution: InstitutionRecord) -> str:
@@ -493,3 +544,39 @@ def revoke_api_key(session: Session, record: ApiKeyRecord) -> None:
     record.revoked_at = datetime.now(UTC)
     session.add(record)
     audit.record(session, "apikey.revoke", "api-key", record.id, {"role": record.role})
+
+
+def _signatories_json(signatories: Sequence[Signatory]) -> str:
+    if len(signatories) > MAX_SIGNATORIES:
+        raise InvalidInput(
+            f"at most {MAX_SIGNATORIES} signatories are printed on a diploma",
+            code="too-many-signatories",
+            pointer="/signatories",
+        )
+    return json.dumps([s.model_dump() for s in signatories], ensure_ascii=False)
+
+
+def signatories_of(record: InstitutionRecord) -> tuple[Signatory, ...]:
+    """The institution's signatories as its profile names them."""
+    return parse_signatories(json.loads(record.signatories or "[]"))
+
+
+def set_signatories(
+    session: Session, record: InstitutionRecord, signatories: Sequence[Signatory]
+) -> InstitutionRecord:
+    """Replace the institution's signatories (printed on the PDF diplomas made from now on).
+
+    Raises:
+        InvalidInput: more than ``MAX_SIGNATORIES`` (``too-many-signatories``).
+    """
+    record.signatories = _signatories_json(signatories)
+    session.add(record)
+    session.flush()
+    audit.record(
+        session,
+        "institution.signatories",
+        "institution",
+        record.did,
+        {"signatories": [s.model_dump() for s in signatories]},
+    )
+    return record

@@ -29,6 +29,8 @@ from diploma_exchange.credentials import (
     find_undefined_terms,
     validate_credential,
 )
+from diploma_exchange.credentials.vc_data_model import validate_vc
+from diploma_exchange.credentials.vc_data_model import version as vc_version
 from diploma_exchange.db.models import (
     BatchRecord,
     CredentialRecord,
@@ -41,10 +43,13 @@ from diploma_exchange.errors import (
     ErrorDetail,
     Forbidden,
     InvalidCredential,
+    InvalidInput,
     LimitExceeded,
 )
+from diploma_exchange.proofs.eddsa_jcs_2022 import is_xsd_datetime
 from diploma_exchange.proofs.keys import Signer
 from diploma_exchange.proofs.secured import secured_digest
+from diploma_exchange.proofs.suites import add_proof
 from diploma_exchange.services import audit, institutions, status, transparency
 from diploma_exchange.services.institutions import Principal
 from diploma_exchange.services.signing import rdfc_proof_limits, secure_document
@@ -85,17 +90,33 @@ def _prefixed(details: Sequence[ErrorDetail], prefix: str) -> list[ErrorDetail]:
     return [ErrorDetail(d.message, prefix + d.pointer, d.code) for d in details]
 
 
+#: What ``POST /credentials/issue`` accepts: the diploma (its JSON Schema), or, for an
+#: institution the NIC allows to, any VC 2.0 credential (the VC Data Model's rules).
+PROFILE_DIPLOMA = "diploma"
+PROFILE_VC = "vc"
+#: The cryptosuites an institution's Ed25519 key signs with (``options.cryptosuite``).
+EDDSA_SUITES = ("eddsa-jcs-2022", "eddsa-rdfc-2022")
+
+
 def check_issuable(
-    credential: Mapping[str, Any], institution: InstitutionRecord, prefix: str = ""
+    credential: Mapping[str, Any],
+    institution: InstitutionRecord,
+    prefix: str = "",
+    *,
+    profile: str = PROFILE_DIPLOMA,
+    issuer_dids: Sequence[str] = (),
 ) -> list[ErrorDetail]:
-    """Every reason ``credential`` cannot be issued by ``institution`` (empty when it can)."""
+    """Every reason ``credential`` cannot be issued by ``institution`` (empty when it can).
+
+    ``issuer_dids``: the identifiers the issuer may be (default: the institution's DID)."""
     problems: list[ErrorDetail] = []
+    allowed = tuple(issuer_dids) or (institution.did,)
     issuer = credential.get("issuer")
     issuer_did = issuer.get("id") if isinstance(issuer, Mapping) else issuer
-    if issuer_did != institution.did:
+    if issuer_did not in allowed:
         problems.append(
             ErrorDetail(
-                f"the issuer must be your own DID {institution.did}, not {issuer_did!r}; "
+                f"the issuer must be your own DID {' or '.join(allowed)}, not {issuer_did!r}; "
                 "it is never overwritten for you",
                 prefix + ("/issuer/id" if isinstance(issuer, Mapping) else "/issuer"),
                 "issuer-mismatch",
@@ -105,7 +126,18 @@ def check_issuable(
         problems.append(
             ErrorDetail("remove the proof: the service signs the credential", prefix + "/proof")
         )
-    problems.extend(_prefixed(validate_credential(credential), prefix))
+    rules = validate_vc if profile == PROFILE_VC else validate_credential
+    problems.extend(_prefixed(rules(credential), prefix))
+    if (
+        profile == PROFILE_VC
+        and vc_version(credential) == "1.1"
+        and not is_xsd_datetime(credential.get("issuanceDate"))
+    ):
+        problems.append(
+            ErrorDetail(
+                "a VC 1.1 credential needs issuanceDate", prefix + "/issuanceDate", "required"
+            )
+        )
     if not problems:
         try:
             problems.extend(_prefixed(find_undefined_terms(credential), prefix))
@@ -118,11 +150,23 @@ def check_issuable(
     return problems
 
 
+#: What a VC 1.1 credential's ``@context`` needs for what the issuer adds: the Data
+#: Integrity proof (VC 2.0's context defines it). VC 1.1 credentials get no status entries:
+#: Bitstring Status List entries are VC 2.0 terms.
+V1_ADDED_CONTEXTS = ("https://w3id.org/security/data-integrity/v2",)
+
+
 def complete_credential(credential: Mapping[str, Any], now: datetime) -> dict[str, Any]:
-    """A copy with what the issuer may add when absent: ``id`` and ``validFrom``."""
+    """A copy with what the issuer may add when absent: ``id`` and ``validFrom`` (VC 1.1:
+    ``issuanceDate``, and the contexts of the proof and status entries it adds)."""
     out = dict(credential)
     out.setdefault("id", f"urn:uuid:{uuid.uuid4()}")
-    out.setdefault("validFrom", _xsd(now))
+    if vc_version(out) == "1.1" and isinstance(out["@context"], list):
+        out.setdefault("issuanceDate", _xsd(now))
+        context = list(out["@context"])
+        out["@context"] = context + [c for c in V1_ADDED_CONTEXTS if c not in context]
+    else:
+        out.setdefault("validFrom", _xsd(now))
     return out
 
 
@@ -182,8 +226,22 @@ def issue_credentials(
     signer: Signer | None = None,
     pointer_prefix: str = "",
     index_pointers: bool | None = None,
+    profile: str = PROFILE_DIPLOMA,
+    cryptosuite: str = "eddsa-jcs-2022",
+    did_key: bool = False,
+    rdfc_twin: bool = False,
 ) -> IssuedBatch:
     """Validate, sign and store ``credentials`` as one all-or-nothing batch.
+
+    ``rdfc_twin``: with ``issue_rdfc_proof`` on, an eddsa-jcs-2022 did:web credential also
+    gets an independent eddsa-rdfc-2022 proof by the same key (a proof set;
+    services/signing.py). Diploma issuance (:func:`issue_diplomas`: ``/v1/diplomas``, its
+    batches, the CLI) asks for it; the VC-API signs exactly the one proof asked for.
+
+    ``profile``: :data:`PROFILE_DIPLOMA` or :data:`PROFILE_VC` (any VC 2.0 credential; only
+    for an institution the NIC allows to). ``cryptosuite``: one of :data:`EDDSA_SUITES`.
+    ``did_key``: the issuer is the institution's ``did:key`` (its active key) instead of its
+    did:web; status lists are signed with the did:web key either way.
 
     Problems are reported with JSON pointers under ``pointer_prefix``, followed by the item's
     index when ``index_pointers`` (default: when there is more than one item or a prefix).
@@ -195,6 +253,20 @@ def issue_credentials(
         Conflict: the idempotency key was used for a different request.
     """
     institution = require_institution(principal)
+    if profile == PROFILE_VC and not institution.may_issue_any_vc:
+        raise InvalidCredential(
+            "this institution issues diplomas only; the NIC can allow it to issue any VC 2.0 "
+            "credential (diploma-exchange institutions allow-any-vc)",
+            pointer=pointer_prefix or "/",
+            code="profile-not-allowed",
+        )
+    if cryptosuite not in EDDSA_SUITES:
+        raise InvalidInput(
+            f"unsupported cryptosuite {cryptosuite!r} for this institution's Ed25519 key; "
+            f"supported: {', '.join(EDDSA_SUITES)}",
+            pointer="/options/cryptosuite",
+            code="unsupported-cryptosuite",
+        )
     if len(credentials) > settings.max_batch_size:
         raise LimitExceeded(
             f"a batch holds at most {settings.max_batch_size} diplomas; split the class",
@@ -214,8 +286,34 @@ def issue_credentials(
         index_pointers if index_pointers is not None else len(completed) > 1 or bool(pointer_prefix)
     )
     prefixes = [f"{pointer_prefix}/{i}" if multi else pointer_prefix for i in range(len(completed))]
+    issuer_dids = (
+        (institutions.did_key_of(session, institution),) if did_key else (institution.did,)
+    )
     for prefix, credential in zip(prefixes, completed, strict=True):
-        problems.extend(check_issuable(credential, institution, prefix))
+        problems.extend(
+            check_issuable(
+                credential, institution, prefix, profile=profile, issuer_dids=issuer_dids
+            )
+        )
+        if did_key and "credentialStatus" in credential:
+            problems.append(
+                ErrorDetail(
+                    "a did:key credential has no status entries here: status lists are issued "
+                    "by the institution's did:web, and a verifier requires the list's issuer "
+                    "to be the credential's; issue it with the did:web to make it revocable",
+                    prefix + "/credentialStatus",
+                    "status-needs-did-web",
+                )
+            )
+        elif vc_version(credential) == "1.1" and "credentialStatus" in credential:
+            problems.append(
+                ErrorDetail(
+                    "a VC 1.1 credential has no status entries here (Bitstring Status List "
+                    "entries are VC 2.0 terms); issue it as VC 2.0 to make it revocable",
+                    prefix + "/credentialStatus",
+                    "status-needs-vc-2",
+                )
+            )
     if problems:
         raise InvalidCredential(
             f"{len(problems)} problem(s) found; nothing was issued", details=problems
@@ -237,10 +335,31 @@ def issue_credentials(
             raise Conflict("concurrent request with the same Idempotency-Key") from exc
         return _replay(session, existing)
     signer = signer or institutions.signer_for(session, settings, institution)
-    _assign_status(session, settings, institution, completed, prefixes, signer, now)
+    if not did_key:
+        # VC 1.1 credentials get no status entries (see V1_ADDED_CONTEXTS)
+        with_status = [i for i, c in enumerate(completed) if vc_version(c) != "1.1"]
+        _assign_status(
+            session,
+            settings,
+            institution,
+            [completed[i] for i in with_status],
+            [prefixes[i] for i in with_status],
+            signer,
+            now,
+        )
+    credential_signer = (
+        institutions.did_key_signer_for(session, settings, institution) if did_key else signer
+    )
     # ``completed`` are this function's own copies: no need to deep-copy them again.
-    limits = rdfc_proof_limits(settings)
-    signed = [secure_document(c, signer, now, limits) for c in completed]
+    # Diplomas (eddsa-jcs-2022, did:web) get the eddsa-rdfc-2022 twin as a proof set
+    # (``rdfc_twin`` and the issue_rdfc_proof setting; services/signing.py).
+    limits = rdfc_proof_limits(settings) if rdfc_twin and not did_key else None
+    signed = [
+        secure_document(c, credential_signer, now, limits)
+        if cryptosuite == "eddsa-jcs-2022"
+        else add_proof(c, cryptosuite, credential_signer, created=now)
+        for c in completed
+    ]
     # Core executemany of plain rows: ORM objects cost more than the signature per diploma.
     rows = [
         credential_row(document, institution, batch.id, position, now)
@@ -248,7 +367,7 @@ def issue_credentials(
     ]
     session.execute(insert(core_table(CredentialRecord)), rows)
     audit_issued(session, institution, rows)
-    log_issued(session, institution, signer.verification_method, rows)
+    log_issued(session, institution, credential_signer.verification_method, rows)
     return IssuedBatch(batch.id, signed)
 
 
@@ -406,6 +525,7 @@ def issue_diplomas(
         clock=lambda: now,
         pointer_prefix=pointer_prefix,
         signer=signer,
+        rdfc_twin=True,
     )
 
 

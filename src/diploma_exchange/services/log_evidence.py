@@ -20,7 +20,7 @@ verdict's code); see docs/transparency.md.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -86,20 +86,33 @@ class LogEvidenceSource:
         if not isinstance(method, str):
             return None
         if bundle is not None:
-            try:
-                parsed = LogBundle.from_json(bundle)
-            except Error as exc:
-                return LogVerdict(LogStatus.INDETERMINATE, "log.bad-bundle", exc.message)
-            return verify_bundle(
-                parsed,
-                credential_digest=digest,
-                issuer=issuer,
-                verification_method=method,
-                trusted_logs=transparency.trusted_logs(self._session, self._settings),
-                policy=self._policy,
-                now=self._now or datetime.now(UTC),
+            return self.check_bundle(
+                bundle, issuer=issuer, verification_method=method, digest=digest
             )
         return self.check(issuer=issuer, verification_method=method, digest=digest)
+
+    def with_bundle(self, bundle: Mapping[str, Any]) -> BundleFirst:
+        """This source, with a bundle that came with the credential (a PDF's attachment)."""
+        return BundleFirst(self, bundle)
+
+    def check_bundle(
+        self, bundle: Mapping[str, Any], *, issuer: str, verification_method: str, digest: str
+    ) -> LogVerdict:
+        """What a bundle handed in proves about the credential with ``digest``, checked
+        offline against the logs trusted here (never raises for a bad bundle)."""
+        try:
+            parsed = LogBundle.from_json(bundle)
+        except Error as exc:
+            return LogVerdict(LogStatus.INDETERMINATE, "log.bad-bundle", exc.message)
+        return verify_bundle(
+            parsed,
+            credential_digest=digest,
+            issuer=issuer,
+            verification_method=verification_method,
+            trusted_logs=transparency.trusted_logs(self._session, self._settings),
+            policy=self._policy,
+            now=self._now or datetime.now(UTC),
+        )
 
     def check(self, *, issuer: str, verification_method: str, digest: str) -> LogVerdict | None:
         """The verifier's look-up (:class:`~diploma_exchange.verification.lookups.IssuanceLog`):
@@ -183,9 +196,82 @@ class LogEvidenceSource:
         return None
 
 
+class BundleFirst:
+    """An :class:`~diploma_exchange.verification.lookups.IssuanceLog` that checks the bundle
+    that came with the credential first (offline evidence), then the logs themselves.
+
+    A bundle that proves inclusion, or a logging after the key ended, decides. One that
+    proves nothing about this credential (for another diploma, damaged, from a log not
+    trusted here) decides nothing: the look-up answers as if there were no bundle (no log
+    trusted here covers the issuer: the check does not apply), and only when the look-up
+    cannot answer either does the bundle's reason stand (indeterminate).
+    So a bundle can never make a credential the log does not have pass, and a stripped or
+    swapped bundle never makes an authentic one fail.
+    """
+
+    def __init__(self, source: LogEvidenceSource, bundle: Mapping[str, Any]) -> None:
+        self._source = source
+        self._bundle = bundle
+
+    def check(self, *, issuer: str, verification_method: str, digest: str) -> LogVerdict | None:
+        verdict = self._source.check_bundle(
+            self._bundle, issuer=issuer, verification_method=verification_method, digest=digest
+        )
+        if verdict.status is not LogStatus.INDETERMINATE:
+            return verdict
+        try:
+            looked_up = self._source.check(
+                issuer=issuer, verification_method=verification_method, digest=digest
+            )
+        except Error:
+            return verdict
+        if looked_up is not None and looked_up.status is LogStatus.INDETERMINATE:
+            return verdict
+        return looked_up
+
+
+class OfflineBundleLog:
+    """An :class:`~diploma_exchange.verification.lookups.IssuanceLog` for a verifier with no
+    database: the bundle that came with the credential, checked against logs the operator
+    trusts by hand (``verify --log-key``). A bundle proving inclusion passes; one proving a
+    logging after the key ended fails; one that proves nothing about this credential (for
+    another diploma, damaged, from an untrusted log) is indeterminate with its reason, never
+    a pass. Without a bundle the check does not apply (nothing can be asked offline)."""
+
+    def __init__(
+        self,
+        bundle: Mapping[str, Any] | None,
+        trusted_logs: Sequence[TrustedLog],
+        *,
+        policy: WitnessPolicy | None = None,
+        now: datetime | None = None,
+    ) -> None:
+        self._bundle = bundle
+        self._trusted = tuple(trusted_logs)
+        self._policy = policy or WitnessPolicy()
+        self._now = now
+
+    def check(self, *, issuer: str, verification_method: str, digest: str) -> LogVerdict | None:
+        if self._bundle is None:
+            return None
+        try:
+            parsed = LogBundle.from_json(self._bundle)
+        except Error as exc:
+            return LogVerdict(LogStatus.INDETERMINATE, "log.bad-bundle", exc.message)
+        return verify_bundle(
+            parsed,
+            credential_digest=digest,
+            issuer=issuer,
+            verification_method=verification_method,
+            trusted_logs=self._trusted,
+            policy=self._policy,
+            now=self._now or datetime.now(UTC),
+        )
+
+
 def trusted_log(origin: str, vkey: str) -> TrustedLog:
     """A trusted log from its origin and checkpoint vkey (for verifiers configured by hand)."""
     return TrustedLog(origin, (parse_vkey(vkey, expected_type=ED25519),))
 
 
-__all__ = ["LogEvidenceSource", "trusted_log"]
+__all__ = ["BundleFirst", "LogEvidenceSource", "OfflineBundleLog", "trusted_log"]

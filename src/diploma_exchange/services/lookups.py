@@ -67,17 +67,26 @@ class LayeredTrust:
 class LayeredStatusLists:
     """Status list credentials given as files, the local registry's, and remote ones.
 
-    A file given by the operator is matched by the URL the credential names (the list's
-    ``id``, or its subject's). It is used only when no fresher copy can be read: when the
-    local registry or the network also has the list, the newer of the two (by ``validFrom``,
-    else the proof's ``created``) wins, so an old pre-revocation copy cannot override the live
-    list.
+    A file given by the operator is matched by the URL the credential names: the URL it was
+    given for (``--status-list URL=FILE``, or a stored document of that URL), else the list's
+    ``id`` or its subject's. (A list whose own ``id`` is not that URL is then refused by the
+    status check, which names both.) It is used only when no fresher copy can be read: when
+    the local registry or the network also has the list, the newer of the two (by
+    ``validFrom``, else the proof's ``created``) wins, so an old pre-revocation copy cannot
+    override the live list.
     """
 
     def __init__(
-        self, given: Sequence[Mapping[str, Any]] = (), local: Any = None, remote: Any = None
+        self,
+        given: Sequence[Mapping[str, Any]] = (),
+        local: Any = None,
+        remote: Any = None,
+        *,
+        given_by_url: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> None:
-        self._given: dict[str, Mapping[str, Any]] = {}
+        self._given: dict[str, Mapping[str, Any]] = {
+            url.split("#", 1)[0]: document for url, document in (given_by_url or {}).items()
+        }
         for document in given:
             for key in (document.get("id"), _subject_id(document)):
                 if isinstance(key, str) and key:

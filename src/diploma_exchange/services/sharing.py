@@ -7,6 +7,12 @@
 - The graduate makes **share links** (256-bit tokens, stored hashed) with an expiry, a label
   and an optional PIN, sees who opened them, and revokes them. Only the graduate's session
   can list, create or revoke links; a link's holder can only view.
+- The **diploma link** is the one link printed as the PDF's QR code: one per diploma, no
+  expiry other than the diploma's own ``validUntil``, no PIN (it is on paper), listed with the
+  others and withdrawn like them. Every PDF rendered while it is active carries the same link:
+  its token is derived from the service's secret (the key passphrase), so it is still stored
+  only as a digest; a new passphrase would change every diploma link and stop the printed QR
+  codes. After a withdrawal the next PDF gets a new one.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import insert, update
@@ -31,7 +37,14 @@ from diploma_exchange.db.models import (
     core_table,
     utcnow_seconds,
 )
-from diploma_exchange.errors import Forbidden, Gone, InvalidInput, NotAuthenticated, NotFound
+from diploma_exchange.errors import (
+    ConfigurationError,
+    Forbidden,
+    Gone,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+)
 from diploma_exchange.services import audit
 from diploma_exchange.sharing import codes
 from diploma_exchange.sharing.links import LinkPolicy, LinkState, link_state
@@ -382,6 +395,124 @@ def create_link(
         },
     )
     return token, record
+
+
+#: ``ShareLinkRecord.purpose`` of the diploma link (the PDF's QR code).
+DIPLOMA_LINK = "diploma"
+#: The expiry of a diploma link whose diploma has no ``validUntil``: none, in practice.
+NO_EXPIRY = datetime(9999, 12, 31, tzinfo=UTC)
+
+
+def _diploma_link_token(settings: Settings, link_id: str) -> str:
+    secret = settings.passphrase_bytes()
+    if not secret:
+        raise ConfigurationError("the key passphrase is needed to print diploma links")
+    return codes.derived_token(secret, DIPLOMA_LINK, link_id)
+
+
+def _valid_until(document: str) -> datetime | None:
+    """The diploma's ``validUntil`` (aware), or None when it has none or it is unreadable."""
+    try:
+        value = json.loads(document).get("validUntil")
+        moment = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except (ValueError, AttributeError):
+        return None
+    if moment is None:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def active_diploma_link(
+    session: Session, settings: Settings, credential_id: str, *, now: datetime | None = None
+) -> tuple[str, ShareLinkRecord] | None:
+    """The diploma's active diploma link and its token, if it has one."""
+    now = now or utcnow_seconds()
+    records = session.exec(
+        select(ShareLinkRecord)
+        .where(
+            ShareLinkRecord.credential_id == credential_id,
+            ShareLinkRecord.purpose == DIPLOMA_LINK,
+            col(ShareLinkRecord.revoked_at).is_(None),
+        )
+        .order_by(col(ShareLinkRecord.created_at).desc(), col(ShareLinkRecord.id))
+    ).all()
+    for record in records:
+        if state_of(record, now) is LinkState.ACTIVE:
+            return _diploma_link_token(settings, record.id), record
+    return None
+
+
+def diploma_link(
+    session: Session,
+    settings: Settings,
+    graduate: WebSessionRecord,
+    *,
+    now: datetime | None = None,
+) -> tuple[str, ShareLinkRecord]:
+    """The graduate's diploma link for the PDF: the active one, else a new one (the first
+    PDF, or the first after the graduate withdrew the last one).
+
+    Raises:
+        Forbidden: the session is not a graduate's.
+        InvalidInput: too many active links (``too-many-links``).
+    """
+    if graduate.kind != "graduate":
+        raise Forbidden("only the graduate can print the diploma link")
+    now = now or utcnow_seconds()
+    # Two first downloads at once must not make two diploma links: the diploma's row is
+    # locked (PostgreSQL) before looking; SQLite serialises writers anyway.
+    session.exec(
+        select(CredentialRecord.id)
+        .where(CredentialRecord.id == graduate.credential_id)
+        .with_for_update()
+    ).first()
+    found = active_diploma_link(session, settings, graduate.credential_id, now=now)
+    if found is not None:
+        return found
+    record, _ = credential_of(session, graduate.credential_id)
+    expires = _valid_until(record.document) or NO_EXPIRY
+    if expires <= now:
+        raise Gone("the diploma is no longer valid", code="diploma-expired")
+    policy = link_policy(settings)
+    active = session.exec(
+        select(ShareLinkRecord.id).where(
+            ShareLinkRecord.credential_id == graduate.credential_id,
+            col(ShareLinkRecord.revoked_at).is_(None),
+            col(ShareLinkRecord.expires_at) > now,
+        )
+    ).all()
+    if len(active) >= policy.max_links_per_diploma:
+        raise InvalidInput(
+            f"at most {policy.max_links_per_diploma} links can be active; revoke some first",
+            code="too-many-links",
+        )
+    link_id = str(uuid.uuid4())
+    token = _diploma_link_token(settings, link_id)
+    link = ShareLinkRecord(
+        id=link_id,
+        credential_id=graduate.credential_id,
+        token_sha256=codes.digest(token),
+        label="",
+        purpose=DIPLOMA_LINK,
+        pin_hash=None,
+        created_at=now,
+        expires_at=expires,
+    )
+    session.add(link)
+    session.flush()
+    audit.record(
+        session,
+        "sharelink.create",
+        "share-link",
+        link.id,
+        {
+            "diploma": graduate.credential_id,
+            "purpose": DIPLOMA_LINK,
+            "expiresAt": expires.isoformat(),
+            "pin": False,
+        },
+    )
+    return token, link
 
 
 def list_links(

@@ -362,7 +362,10 @@ def reserve_given(
         Conflict: an index is already used.
     """
     entries, unknown, problems = parse_status_entries(credential)
-    if problems or unknown:
+    # The CCG predecessors (StatusList2021Entry, RevocationList2020Status) are read when
+    # verifying others' credentials; this service issues Bitstring entries only.
+    legacy = [e for e in entries if e.type != "BitstringStatusListEntry"]
+    if problems or unknown or legacy:
         raise InvalidInput(
             "credentialStatus must hold BitstringStatusListEntry objects only; omit it and the "
             "service assigns them",

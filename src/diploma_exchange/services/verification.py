@@ -19,11 +19,11 @@ come from differs.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography import x509
 from sqlalchemy.engine import Engine
@@ -33,12 +33,12 @@ from diploma_exchange import strict_json
 from diploma_exchange.config import Settings
 from diploma_exchange.dids.document import DidDocument
 from diploma_exchange.dids.remote import DidWebResolver, SafeFetcher
-from diploma_exchange.errors import ConfigurationError, InvalidInput, LimitExceeded
+from diploma_exchange.errors import ConfigurationError, Error, InvalidInput, LimitExceeded
 from diploma_exchange.formats.explorers import BlockchainExplorers
 from diploma_exchange.formats.model import DocumentFetcher, LayeredFetcher, StaticFetcher
 from diploma_exchange.proofs.rdfc import RdfcLimits
 from diploma_exchange.services import status as status_service
-from diploma_exchange.services.log_evidence import LogEvidenceSource
+from diploma_exchange.services.log_evidence import LogEvidenceSource, OfflineBundleLog
 from diploma_exchange.services.lookups import (
     ChainResolver,
     FirstAccreditations,
@@ -54,12 +54,27 @@ from diploma_exchange.services.registry import (
 )
 from diploma_exchange.services.status import LocalStatusLists
 from diploma_exchange.services.trust import TrustRegistry
+from diploma_exchange.services.wallets import LocalStatusTokens
+from diploma_exchange.transparency.bundle import TrustedLog, WitnessPolicy
 from diploma_exchange.trust.eu_trusted_lists import parse_anchor_header
 from diploma_exchange.trust.view import TrustListView
 from diploma_exchange.verification import Lookups, VerificationReport, Verifier
+from diploma_exchange.verification.lookups import IssuanceLog
 from diploma_exchange.verification.remote_status import RemoteStatusLists
-from diploma_exchange.verification.report import DEFAULT_POLICY, VerificationPolicy
+from diploma_exchange.verification.report import (
+    DEFAULT_POLICY,
+    Check,
+    CheckName,
+    VerificationPolicy,
+    errored,
+    failed,
+    passed,
+    skipped,
+)
 from diploma_exchange.verification.verifier import Expectations
+
+if TYPE_CHECKING:
+    from diploma_exchange.documents.pades import SealCheck
 
 #: ``session.info`` key of the primary engine, set on read-only sessions (which may read a
 #: replica) for the rare write a read does: re-signing a stale status list.
@@ -181,17 +196,44 @@ def _load_anchors(
     return certificates, header.name, header.next_update
 
 
+class PdfCredential(dict[str, Any]):
+    """The credential embedded in a PDF diploma: the JSON object exactly as embedded (it is
+    a ``dict``, and everything that takes a credential takes it), with what the PDF carried
+    beside it: ``log_bundle``, the transparency log evidence (``diploma.log.json``), which
+    :func:`verify` and :func:`for_cli` use as offline evidence for ``issuance.log``."""
+
+    def __init__(
+        self,
+        credential: Mapping[str, Any],
+        *,
+        log_bundle: Mapping[str, Any] | None = None,
+        pdf: bytes | None = None,
+    ) -> None:
+        super().__init__(credential)
+        self.log_bundle = log_bundle
+        #: The PDF itself, for its PAdES seal (``document.seal``).
+        self.pdf = pdf
+
+
+def attached_log_bundle(received: object) -> Mapping[str, Any] | None:
+    """The log bundle that came with ``received`` (a PDF's attachment), if any."""
+    return received.log_bundle if isinstance(received, PdfCredential) else None
+
+
 def for_service(
     session: Session,
     settings: Settings,
     *,
     remote: RemoteLookups | None = None,
     primary: Engine | None = None,
+    log_bundle: Mapping[str, Any] | None = None,
 ) -> Verifier:
     """The server's verifier for one request's ``session`` (see the module docstring).
 
     ``primary`` is the engine stale status lists are re-signed on (the session's own when
-    None; pass the primary when ``session`` reads a replica).
+    None; pass the primary when ``session`` reads a replica). ``log_bundle`` is transparency
+    log evidence that came with the credential (checked first, offline; see
+    :class:`~diploma_exchange.services.log_evidence.BundleFirst`).
     """
     remote = remote or RemoteLookups.disabled()
     registry = TrustRegistry(session, settings)
@@ -202,6 +244,7 @@ def for_service(
         settings,
         refresh=status_service.refresher(engine, settings) if isinstance(engine, Engine) else None,
     )
+    log = LogEvidenceSource(session, settings, fetcher=remote.fetcher)
     return Verifier(
         Lookups(
             resolver=resolver,
@@ -210,8 +253,12 @@ def for_service(
             key_history=RegistryKeyHistory(session),
             accreditations=registry,
             issuance=RegistryIssuanceRecords(session),
-            transparency=LogEvidenceSource(session, settings, fetcher=remote.fetcher),
-            documents=remote.fetcher,
+            transparency=log if log_bundle is None else log.with_bundle(log_bundle),
+            # This service's own IETF status list tokens (SD-JWT VCs sent to wallets) are
+            # read from the database; every other document through the safe fetcher.
+            documents=LocalStatusTokens(session, settings, remote.fetcher)
+            if remote.fetcher is not None
+            else None,
             blockchain_explorer=blockchain_explorers(settings, remote.fetcher),
             trusted_certificates=seal_trust_anchors(settings),
             trust_list_name=seal_trust_list_name(settings),
@@ -233,9 +280,52 @@ def verify(
     expect: Expectations | None = None,
 ) -> VerificationReport:
     """Verify ``credential`` (a JSON object, or the bytes or text of any supported format)
-    with :func:`for_service`'s verifier."""
-    verifier = for_service(session, settings, remote=remote, primary=primary)
-    return verifier.verify(credential, policy=policy, now=now, expect=expect)
+    with :func:`for_service`'s verifier (and, for a :class:`PdfCredential`, the log
+    evidence the PDF carried)."""
+    verifier = for_service(
+        session,
+        settings,
+        remote=remote,
+        primary=primary,
+        log_bundle=attached_log_bundle(credential),
+    )
+    report = verifier.verify(credential, policy=policy, now=now, expect=expect)
+    return with_pdf_seal(session, settings, credential, report)
+
+
+def with_pdf_seal(
+    session: Session | None,
+    settings: Settings,
+    received: object,
+    report: VerificationReport,
+) -> VerificationReport:
+    """``report`` with the ``document.seal`` check when ``received`` came in a PDF: its
+    PAdES seal checked against this NIC's seal CA certificates (none without a database:
+    a changed PDF is still told apart, a trusted one is not)."""
+    if not isinstance(received, PdfCredential) or received.pdf is None:
+        return report
+    from diploma_exchange.documents.pades import check_seal
+    from diploma_exchange.services.documents import nic_ca_certificates
+
+    roots = nic_ca_certificates(session, settings) if session is not None else []
+    check = seal_check(check_seal(received.pdf, roots))
+    return replace(report, checks=(*report.checks, check))
+
+
+def seal_check(seal: SealCheck) -> Check:
+    """A PDF's seal as a report check (for information: the credential inside decides the
+    verdict, whatever was done to the pages around it)."""
+    from diploma_exchange.documents.pades import SealStatus
+
+    name = CheckName.DOCUMENT_SEAL
+    details = {"signer": seal.signer} if seal.signer else {}
+    if seal.status is SealStatus.VALID:
+        return passed(name, "seal.valid", seal.message, **details)
+    if seal.status is SealStatus.MODIFIED:
+        return failed(name, "seal.modified", seal.message, **details)
+    if seal.status is SealStatus.UNSEALED:
+        return skipped(name, "seal.none", seal.message)
+    return errored(name, f"seal.{seal.status.value}", seal.message, **details)
 
 
 # --- what arrives at the doors ----------------------------------------------------------
@@ -330,7 +420,7 @@ def read_input(settings: Settings, data: bytes) -> Readable | QrLink:
             max_inflate_bytes=settings.max_pdf_inflate_bytes,
             max_objects=settings.max_pdf_objects,
         )
-        return extracted.credential
+        return PdfCredential(extracted.credential, log_bundle=extracted.log_bundle, pdf=data)
     if info.name is FormatName.DIPLOMA_QR:
         texts = read_qr_codes(
             data, max_bytes=settings.max_upload_bytes, max_pixels=settings.max_image_pixels
@@ -470,6 +560,13 @@ class CliInputs:
     documents: Mapping[str, bytes] = field(default_factory=dict)
     #: Trust anchors for seals and x5c chains (CA certificates from an EU trust list).
     seal_anchors: Sequence[x509.Certificate] = ()
+    #: Transparency log evidence that came with the credential (a PDF's attachment, or
+    #: ``verify --log-bundle``).
+    log_bundle: Mapping[str, Any] | None = None
+    #: Logs trusted by hand (``verify --log-key``) and the witness policy for their
+    #: checkpoints: how a bundle is checked without a local database.
+    trusted_logs: Sequence[TrustedLog] = ()
+    log_policy: WitnessPolicy | None = None
 
 
 def for_cli(settings: Settings, inputs: CliInputs, local_session: Session | None) -> Verifier:
@@ -487,7 +584,8 @@ def for_cli(settings: Settings, inputs: CliInputs, local_session: Session | None
     registry: Any = None
     registry_trust: Any = trust_view
     accreditations: Any = trust_view
-    local_lists = key_history = issuance = log = None
+    local_lists = key_history = issuance = None
+    log: IssuanceLog | None = None
     if local_session is not None:
         local = TrustRegistry(local_session, settings)
         registry = RegistryResolver(local_session)
@@ -496,16 +594,25 @@ def for_cli(settings: Settings, inputs: CliInputs, local_session: Session | None
         local_lists = LocalStatusLists(local_session, settings)
         key_history = RegistryKeyHistory(local_session)
         issuance = RegistryIssuanceRecords(local_session, "the local issuance register")
-        log = LogEvidenceSource(
+        source = LogEvidenceSource(
             local_session, settings, fetcher=None if inputs.offline else fetcher
         )
+        log = source if inputs.log_bundle is None else source.with_bundle(inputs.log_bundle)
+    if inputs.trusted_logs or (log is None and inputs.log_bundle is not None):
+        # logs trusted by hand decide (a bundle from another log proves nothing here)
+        log = OfflineBundleLog(inputs.log_bundle, inputs.trusted_logs, policy=inputs.log_policy)
     if trust_view is not None:
         registry = ChainResolver(registry, trust_view)
     return Verifier(
         Lookups(
             resolver=LayeredResolver(inputs.did_documents, registry, remote_dids),
             trust=LayeredTrust(inputs.trusted_issuers, registry_trust),
-            status_lists=LayeredStatusLists(inputs.status_lists, local_lists, remote_lists),
+            status_lists=LayeredStatusLists(
+                inputs.status_lists,
+                local_lists,
+                remote_lists,
+                given_by_url=_json_documents(inputs.documents, settings),
+            ),
             key_history=key_history,
             accreditations=accreditations,
             issuance=issuance,
@@ -520,13 +627,32 @@ def for_cli(settings: Settings, inputs: CliInputs, local_session: Session | None
     )
 
 
+def _json_documents(documents: Mapping[str, bytes], settings: Settings) -> dict[str, Any]:
+    """The documents given by URL that are JSON objects (status lists among them)."""
+    found: dict[str, Any] = {}
+    for url, data in documents.items():
+        if data.lstrip()[:1] != b"{":
+            continue
+        try:
+            parsed = strict_json.loads(
+                data, max_bytes=settings.max_body_bytes, max_depth=settings.max_json_depth
+            )
+        except (Error, ValueError):
+            continue  # not JSON after all: left to the format that asked for it
+        if isinstance(parsed, dict):
+            found[url] = parsed
+    return found
+
+
 __all__ = [
     "PRIMARY_ENGINE_KEY",
     "CliInputs",
     "Expectations",
+    "PdfCredential",
     "QrLink",
     "Readable",
     "RemoteLookups",
+    "attached_log_bundle",
     "blockchain_explorers",
     "fetch_link",
     "for_cli",
@@ -537,4 +663,5 @@ __all__ = [
     "seal_trust_list_name",
     "unwrap",
     "verify",
+    "with_pdf_seal",
 ]

@@ -36,6 +36,19 @@ def new_token() -> str:
     return secrets.token_urlsafe(TOKEN_BYTES)
 
 
+def derived_token(secret: bytes, purpose: str, ident: str) -> str:
+    """A 256-bit URL-safe token that ``secret`` alone can recompute for ``ident``.
+
+    For links printed on paper (the diploma link of a PDF): the service must put the same
+    token into every copy it renders, yet stores only the token's digest, like any other.
+    HMAC-SHA256 under a key bound to ``purpose``; without ``secret`` the token is as
+    unguessable as :func:`new_token`'s.
+    """
+    key = hmac.new(secret, f"diploma-exchange/{purpose}/v1".encode(), hashlib.sha256).digest()
+    mac = hmac.new(key, ident.encode("utf-8"), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac).rstrip(b"=").decode("ascii")
+
+
 def digest(secret: str) -> str:
     """The SHA-256 hex digest under which a token or normalised claim code is stored."""
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()

@@ -23,6 +23,13 @@ from diploma_exchange.errors import ErrorDetail, InvalidInput
 from diploma_exchange.status.errors import StatusErrorCode
 
 ENTRY_TYPE: Final = "BitstringStatusListEntry"
+#: The W3C CCG predecessors of Bitstring Status List still found in issued credentials:
+#: "Status List 2021" (``StatusList2021Entry``, the same properties) and "Revocation List
+#: 2020" (``RevocationList2020Status`` with ``revocationListIndex`` and
+#: ``revocationListCredential``; its purpose is always revocation).
+STATUS_LIST_2021_ENTRY: Final = "StatusList2021Entry"
+REVOCATION_LIST_2020_ENTRY: Final = "RevocationList2020Status"
+LEGACY_ENTRY_TYPES: Final = frozenset({STATUS_LIST_2021_ENTRY, REVOCATION_LIST_2020_ENTRY})
 
 #: The status purposes §2.1 defines; other strings are allowed but have no defined meaning.
 KNOWN_PURPOSES: Final = frozenset({"revocation", "suspension", "refresh", "message"})
@@ -140,8 +147,18 @@ def _sort_entry(
         result.problems.append(_problem("a credentialStatus entry must be an object", pointer))
         return
     kind = item.get("type")
-    if kind == ENTRY_TYPE:
-        entry, problems = _parse_entry(item, pointer, allow_integer_index=allow_integer_index)
+    if kind == REVOCATION_LIST_2020_ENTRY:
+        # The Revocation List 2020 names of the same three facts.
+        item = {
+            **{k: v for k, v in item.items() if not k.startswith("revocationList")},
+            "statusPurpose": "revocation",
+            "statusListIndex": item.get("revocationListIndex"),
+            "statusListCredential": item.get("revocationListCredential"),
+        }
+    if kind == ENTRY_TYPE or (isinstance(kind, str) and kind in LEGACY_ENTRY_TYPES):
+        # The CCG lists' issuers (and their examples) also write the index as a number.
+        lenient = allow_integer_index or kind in LEGACY_ENTRY_TYPES
+        entry, problems = _parse_entry(item, pointer, allow_integer_index=lenient, kind=str(kind))
         result.problems.extend(problems)
         if entry is not None:
             result.entries.append(entry)
@@ -160,7 +177,7 @@ def _sort_entry(
 
 
 def _parse_entry(
-    item: Mapping[str, Any], pointer: str, *, allow_integer_index: bool
+    item: Mapping[str, Any], pointer: str, *, allow_integer_index: bool, kind: str = ENTRY_TYPE
 ) -> tuple[StatusEntry | None, list[ErrorDetail]]:
     problems: list[ErrorDetail] = []
 
@@ -212,7 +229,7 @@ def _parse_entry(
     return (
         StatusEntry(
             id=entry_id,
-            type=ENTRY_TYPE,
+            type=kind,
             status_purpose=purpose,
             status_list_index=index,
             status_list_credential=list_url,

@@ -41,6 +41,13 @@ MIN_ENTRIES: Final = MIN_BITSTRING_LENGTH
 #: need ``statusSize`` and ``statusMessages`` in the subject, which this service never uses).
 BUILDABLE_PURPOSES: Final = frozenset({"revocation", "suspension", "refresh"})
 
+#: Entry type -> (list credential type, list type) of the list it points to.
+LIST_TYPES: Final[Mapping[str, tuple[str, str]]] = {
+    "BitstringStatusListEntry": (LIST_CREDENTIAL_TYPE, LIST_SUBJECT_TYPE),
+    "StatusList2021Entry": ("StatusList2021Credential", "StatusList2021"),
+    "RevocationList2020Status": ("RevocationList2020Credential", "RevocationList2020"),
+}
+
 _VERIFICATION = StatusErrorCode.STATUS_VERIFICATION_ERROR.value
 _MALFORMED = StatusErrorCode.MALFORMED_VALUE_ERROR.value
 _LENGTH = StatusErrorCode.STATUS_LIST_LENGTH_ERROR.value
@@ -162,8 +169,16 @@ def parse_status_list_credential(
     max_compressed_bytes: int = DEFAULT_MAX_COMPRESSED_BYTES,
     max_decompressed_bytes: int = DEFAULT_MAX_DECOMPRESSED_BYTES,
     minimum_entries: int = MIN_ENTRIES,
+    entry_type: str = "BitstringStatusListEntry",
 ) -> StatusList:
     """Check the shape of a ``BitstringStatusListCredential`` and decode its list.
+
+    ``entry_type`` is the type of the credential's entry: for a ``StatusList2021Entry`` the
+    list must be a ``StatusList2021Credential`` (CCG "Status List 2021"), for a
+    ``RevocationList2020Status`` a ``RevocationList2020Credential`` (CCG "Revocation List
+    2020", purpose revocation). Their ``encodedList`` is GZIP + base64url without the
+    multibase prefix (base64 with padding is also read), their dates may be the VC 1.1
+    ``issuanceDate`` / ``expirationDate``, and they have the same minimum length (16 KB).
 
     Validate Algorithm (§3.2) steps 5, 6, 8 and, for a ``statusSize`` of 1, step 9; the
     proof (step 4) is not verified here. ``expected_purpose`` is the ``statusPurpose`` of
@@ -180,9 +195,13 @@ def parse_status_list_credential(
     """
     if not isinstance(doc, Mapping):
         raise InvalidInput("a status list credential must be a JSON object", pointer="")
-    if not _has_type(doc.get("type"), LIST_CREDENTIAL_TYPE):
+    credential_type, subject_type = LIST_TYPES.get(
+        entry_type, (LIST_CREDENTIAL_TYPE, LIST_SUBJECT_TYPE)
+    )
+    legacy = credential_type != LIST_CREDENTIAL_TYPE
+    if not _has_type(doc.get("type"), credential_type):
         _fail(
-            f"the status list is not a {LIST_CREDENTIAL_TYPE} (type {doc.get('type')!r})",
+            f"the status list is not a {credential_type} (type {doc.get('type')!r})",
             "/type",
             _VERIFICATION,
         )
@@ -192,6 +211,9 @@ def parse_status_list_credential(
     issuer = _issuer_id(doc.get("issuer"))
     valid_from = _optional_date(doc, "validFrom")
     valid_until = _optional_date(doc, "validUntil")
+    if legacy:
+        valid_from = valid_from or _optional_date(doc, "issuanceDate")
+        valid_until = valid_until or _optional_date(doc, "expirationDate")
 
     subject = doc.get("credentialSubject")
     if not isinstance(subject, Mapping):
@@ -200,16 +222,19 @@ def parse_status_list_credential(
             "/credentialSubject",
             _MALFORMED,
         )
-    if subject.get("type") != LIST_SUBJECT_TYPE:
+    if subject.get("type") != subject_type:
         _fail(
-            f"credentialSubject.type must be {LIST_SUBJECT_TYPE!r}",
+            f"credentialSubject.type must be {subject_type!r}",
             "/credentialSubject/type",
             _MALFORMED,
         )
     subject_id = subject.get("id")
     if subject_id is not None and not is_url(subject_id):
         _fail("credentialSubject.id must be a URL", "/credentialSubject/id", _MALFORMED)
-    purposes = _purposes(subject.get("statusPurpose"))
+    if entry_type == "RevocationList2020Status" and "statusPurpose" not in subject:
+        purposes: tuple[str, ...] = ("revocation",)
+    else:
+        purposes = _purposes(subject.get("statusPurpose"))
     ttl = subject.get("ttl")
     if ttl is not None and (isinstance(ttl, bool) or not isinstance(ttl, int) or ttl < 0):
         _fail(
@@ -230,6 +255,9 @@ def parse_status_list_credential(
     # 6. Let compressed bitstring be the value of the encodedList property.
     encoded: Any = subject.get("encodedList")
     pointer = "/credentialSubject/encodedList"
+    if legacy and isinstance(encoded, str) and not encoded.startswith("u"):
+        # The CCG lists predate multibase: base64url (or base64) of the GZIP bytes.
+        encoded = "u" + encoded.rstrip("=").replace("+", "-").replace("/", "_")
     # 8. Generate a revocation bitstring by passing compressed bitstring to the Bitstring
     #    Expansion Algorithm.
     try:

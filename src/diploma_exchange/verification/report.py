@@ -60,6 +60,9 @@ class CheckName(StrEnum):
     ISSUER_PROFILE = "issuer.profile"
     #: Every credential inside a presentation verified (their verdicts, worst first).
     PRESENTATION_CREDENTIALS = "presentation.credentials"
+    #: A PDF diploma's PAdES seal: by the university, under a certificate of a trusted NIC,
+    #: and nothing changed since (for information: the credential inside decides).
+    DOCUMENT_SEAL = "document.seal"
 
 
 class CheckStatus(StrEnum):

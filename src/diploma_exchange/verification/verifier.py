@@ -394,7 +394,9 @@ class Verifier:
             # The payload exactly as the envelope's signature (or Merkle proof) covers it.
             examined.secured = envelope.credential
             try:
-                examined.secured_digest = secured_digest(envelope.credential)
+                examined.secured_digest = envelope.secured_digest or secured_digest(
+                    envelope.credential
+                )
             except Error:
                 examined.secured_digest = None
         if not results.has(CheckName.PROOF_KEY_BINDING):

@@ -126,13 +126,35 @@ M: dict[str, dict[str, str]] = {
         "ru": "Диплом и приложение (PDF)",
         "kk": "Диплом және қосымша (PDF)",
     },
+    "me.download.log": {
+        "en": "Transparency log proof (JSON)",
+        "ru": "Доказательство из журнала прозрачности (JSON)",
+        "kk": "Ашықтық журналының дәлелі (JSON)",
+    },
+    "me.download.log.help": {
+        "en": "Keep it with the signed diploma: it proves, without a network connection, that "
+        "your university's national centre logged the diploma when it was issued. The PDF "
+        "already carries it inside.",
+        "ru": "Храните его вместе с подписанным дипломом: оно без подключения к сети "
+        "доказывает, что национальный центр внёс диплом в журнал при его выдаче. PDF уже "
+        "содержит его внутри.",
+        "kk": "Оны қол қойылған дипломмен бірге сақтаңыз: ол желіге қосылмай-ақ ұлттық "
+        "орталықтың дипломды берілген кезде журналға енгізгенін дәлелдейді. PDF ішінде ол "
+        "бұрыннан бар.",
+    },
     "me.download.pdf.help": {
-        "en": "The PDF carries the signed diploma inside and a QR code to a new verification "
-        "link that you can revoke below like any other.",
-        "ru": "PDF содержит подписанный диплом и QR-код новой ссылки для проверки, которую "
-        "можно отозвать ниже, как любую другую.",
-        "kk": "PDF ішінде қол қойылған диплом және жаңа тексеру сілтемесінің QR-коды бар; "
-        "оны төменде басқа сілтемелер сияқты кері қайтарып алуға болады.",
+        "en": "The PDF carries the signed diploma inside and a QR code to your diploma link: "
+        "the same link in every copy you download, valid as long as the diploma is. You can "
+        "withdraw it below; the QR codes already printed then stop working, and your next PDF "
+        "gets a new diploma link.",
+        "ru": "PDF содержит подписанный диплом и QR-код ссылки на ваш диплом: одной и той же "
+        "во всех загруженных копиях и действующей, пока действителен диплом. Её можно "
+        "отозвать ниже; тогда уже напечатанные QR-коды перестанут работать, а следующий PDF "
+        "получит новую ссылку.",
+        "kk": "PDF ішінде қол қойылған диплом және диплом сілтемесінің QR-коды бар: ол барлық "
+        "жүктелген көшірмелерде бірдей және диплом жарамды болғанша жарамды. Оны төменде кері "
+        "қайтарып алуға болады; сонда басылған QR-кодтар жұмыс істемей қалады, ал келесі PDF "
+        "жаңа сілтеме алады.",
     },
     "me.diploma_state": {
         "en": "Status of the diploma",
@@ -229,6 +251,16 @@ M: dict[str, dict[str, str]] = {
         "en": "QR code of a PDF",
         "ru": "QR-код в PDF",
         "kk": "PDF ішіндегі QR-код",
+    },
+    "links.purpose.diploma": {
+        "en": "Diploma link: the QR code of your PDFs",
+        "ru": "Ссылка на диплом: QR-код ваших PDF",
+        "kk": "Диплом сілтемесі: PDF файлдарыңыздағы QR-код",
+    },
+    "links.no_expiry": {
+        "en": "while the diploma is valid",
+        "ru": "пока действителен диплом",
+        "kk": "диплом жарамды болғанша",
     },
     "yes": {"en": "yes", "ru": "да", "kk": "иә"},
     "no": {"en": "no", "ru": "нет", "kk": "жоқ"},
@@ -498,6 +530,14 @@ M: dict[str, dict[str, str]] = {
         "en": "Issuance record: the university's service recorded this exact diploma as issued",
         "ru": "Реестр выдачи: сервис вуза зарегистрировал выдачу именно этого диплома",
         "kk": "Беру тізілімі: университет қызметі дәл осы дипломның берілгенін тіркеген",
+    },
+    "check.document.seal": {
+        "en": "PDF seal: the PDF is sealed by the university under a certificate of the "
+        "national centre, and unchanged since",
+        "ru": "Печать PDF: PDF заверен электронной печатью вуза с сертификатом национального "
+        "центра и с тех пор не изменялся",
+        "kk": "PDF мөрі: PDF ұлттық орталық сертификатымен университеттің электрондық мөрімен "
+        "бекітілген және содан бері өзгермеген",
     },
     "check.issuance.log": {
         "en": "Transparency log: the diploma is in the national centre's public issuance log, "
@@ -1126,3 +1166,12 @@ def negotiate(query: str | None, cookie: str | None, accept_language: str | None
         if primary in LANGUAGES and quality > 0:
             weighted.append((-quality, position, primary))
     return min(weighted)[2] if weighted else DEFAULT_LANGUAGE
+
+
+def _merge_feature_texts() -> None:
+    from diploma_exchange.web.wallet_texts import TEXTS as wallet_texts
+
+    M.update(wallet_texts)
+
+
+_merge_feature_texts()

@@ -11,7 +11,6 @@ import hashlib
 import hmac
 import json
 import re
-from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode, urlsplit
 
@@ -25,7 +24,7 @@ from diploma_exchange import strict_json
 from diploma_exchange.api.deps import RemoteDep, SessionDep, SettingsDep
 from diploma_exchange.api.problems import problem_for, status_for
 from diploma_exchange.config import Settings
-from diploma_exchange.db.models import ShareLinkRecord, WebSessionRecord, utcnow_seconds
+from diploma_exchange.db.models import CredentialRecord, ShareLinkRecord, WebSessionRecord
 from diploma_exchange.documents.view import diploma_view
 from diploma_exchange.errors import (
     Error,
@@ -41,7 +40,7 @@ from diploma_exchange.errors import (
 from diploma_exchange.recognition import frameworks as recognition_frameworks
 from diploma_exchange.recognition import inputs as recognition_inputs
 from diploma_exchange.recognition import messages as recognition_messages
-from diploma_exchange.services import ratelimit, recognition, sharing, verification
+from diploma_exchange.services import documents, ratelimit, recognition, sharing, verification
 from diploma_exchange.services.ratelimit import Limit, RateLimiter
 from diploma_exchange.verification import CheckName, VerificationReport
 from diploma_exchange.web.i18n import translate
@@ -386,6 +385,7 @@ def me(request: Request, session: SessionDep, settings: SettingsDep) -> Response
                         {
                             "id": link.record.id,
                             "label": link.record.label,
+                            "purpose": link.record.purpose,
                             "state": link.state.value,
                             "createdAt": link.record.created_at.isoformat(),
                             "expiresAt": link.record.expires_at.isoformat(),
@@ -416,18 +416,28 @@ def me_credential(request: Request, session: SessionDep) -> Response:
 
 
 def _pdf_response(
-    settings: Settings, credential: dict[str, Any], document: str, link_token: str | None
+    session: Session, settings: Settings, record: CredentialRecord, link_token: str | None
 ) -> Response:
-    from diploma_exchange.documents.pdf import render_diploma_pdf
-
     url = sharing.share_url(settings, link_token) if link_token else None
-    pdf = render_diploma_pdf(
-        credential,
-        verification_url=url,
-        generated_at=datetime.now(UTC).replace(microsecond=0),
-        credential_bytes=document.encode("utf-8"),
-    )
+    pdf = documents.diploma_pdf(session, settings, record, verification_url=url)
+    credential = json.loads(record.document)
     return _download(pdf, _credential_filename(credential, ".pdf"), "application/pdf")
+
+
+@router.get("/me/diploma.log.json")
+def me_log_bundle(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+    """The diploma's transparency log evidence, to keep beside the credential JSON."""
+    access = _signed_in(request, session)
+    if isinstance(access, Response):
+        return access
+    _, graduate = access
+    record, credential = sharing.credential_of(session, graduate.credential_id)
+    try:
+        bundle = documents.log_bundle(session, settings, record)
+    except Error as exc:
+        return _error_page(request, exc)
+    body = json.dumps(bundle, indent=2) + "\n"
+    return _download(body, _credential_filename(credential, ".log.json"), "application/json")
 
 
 @router.post("/me/diploma.pdf")
@@ -438,19 +448,15 @@ def me_pdf(
     if isinstance(access, Response):
         return access
     _, graduate = access
-    record, credential = sharing.credential_of(session, graduate.credential_id)
-    now = utcnow_seconds()
-    link_token, _ = sharing.create_link(
-        session,
-        settings,
-        graduate,
-        label=f"PDF {now:%Y-%m-%d}",
-        days=settings.share_link_max_days,
-        pin=None,
-        purpose="pdf",
-        now=now,
-    )
-    return _pdf_response(settings, credential, record.document, link_token)
+    record, _ = sharing.credential_of(session, graduate.credential_id)
+    link_token: str | None
+    try:
+        link_token, _ = sharing.diploma_link(session, settings, graduate)
+    except Gone:
+        link_token = None  # an expired diploma: its PDF names the credential id, no QR code
+    except Error as exc:
+        return _error_page(request, exc)
+    return _pdf_response(session, settings, record, link_token)
 
 
 @router.post("/me/links")
@@ -533,8 +539,8 @@ def me_link_pdf(
         sharing.require_active(link)
     except Error as exc:
         return _error_page(request, exc)
-    record, credential = sharing.credential_of(session, graduate.credential_id)
-    return _pdf_response(settings, credential, record.document, link_token)
+    record, _ = sharing.credential_of(session, graduate.credential_id)
+    return _pdf_response(session, settings, record, link_token)
 
 
 @router.post("/me/links/{link_id}/revoke")
@@ -691,7 +697,7 @@ def share_link(
     return render(
         request,
         "verification.html",
-        link_expires_at=link.expires_at,
+        link_expires_at=link.expires_at if link.expires_at.year < 9999 else None,
         recognition_form_action=base,
         recognition_form_method="get",
         recognition_hidden=[],
@@ -804,9 +810,9 @@ def share_link_pdf(
     link, refusal = _gate(request, session, settings, token)
     if link is None:
         return refusal or _error_page(request, NotFound("no such link"))
-    record, credential = sharing.credential_of(session, link.credential_id)
+    record, _ = sharing.credential_of(session, link.credential_id)
     sharing.record_event(session, link, "downloaded-pdf", country=_country(request, settings))
-    return _pdf_response(settings, credential, record.document, token)
+    return _pdf_response(session, settings, record, token)
 
 
 @router.post("/s/{token}/statement")

@@ -18,7 +18,7 @@ from diploma_exchange.api.schemas import (
 )
 from diploma_exchange.credentials import DiplomaData, parse_graduating_class
 from diploma_exchange.errors import InvalidInput, NotFound
-from diploma_exchange.services import issuance, sharing
+from diploma_exchange.services import documents, issuance, sharing
 from diploma_exchange.services.issuance import IssuedBatch
 
 #: The largest ``offset`` of a listing.
@@ -238,6 +238,39 @@ def get_diploma(
     ):
         raise NotFound(f"no diploma {credential_id!r} issued by you")
     return Response(record.document, media_type="application/vc+ld+json")
+
+
+@router.get(
+    "/{credential_id}/diploma.pdf",
+    operation_id="getDiplomaPdf",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The PDF diploma with its Diploma Supplement, sealed by the "
+            "university (PAdES), with the signed credential and its transparency log bundle "
+            "attached (credential.json, diploma.log.json).",
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    },
+)
+def get_diploma_pdf(
+    credential_id: str, session: SessionDep, settings: SettingsDep, principal: InstitutionPrincipal
+) -> Response:
+    """The PDF of one issued diploma (only to the institution that issued it). It prints the
+    credential id, not a QR code: the QR code's link is the graduate's to make and withdraw."""
+    record = issuance.get_credential(session, credential_id)
+    if (
+        record is None
+        or principal.institution is None
+        or record.institution_id != principal.institution.id
+    ):
+        raise NotFound(f"no diploma {credential_id!r} issued by you")
+    pdf = documents.diploma_pdf(session, settings, record, verification_url=None)
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": 'attachment; filename="diploma.pdf"'},
+    )
 
 
 @router.post(

@@ -19,6 +19,7 @@ from diploma_exchange.api.schemas import (
     InstitutionCreate,
     InstitutionCreated,
     InstitutionPublic,
+    SignatoriesUpdate,
     UtcDateTime,
 )
 from diploma_exchange.config import Settings
@@ -38,6 +39,7 @@ def to_public(record: InstitutionRecord, settings: Settings) -> InstitutionPubli
         did=record.did,
         name=record.name,
         name_translations=json.loads(record.name_translations),
+        signatories=list(institutions.signatories_of(record)),
         country_code=record.country_code,
         url=record.url,
         kind=record.kind,
@@ -65,6 +67,7 @@ def create_institution(
         name_translations=body.name_translations,
         country_code=body.country_code,
         url=body.url,
+        signatories=body.signatories,
     )
     key_record, token = institutions.create_api_key(
         session, role=institutions.ROLE_INSTITUTION, institution=record, label="initial key"
@@ -85,6 +88,26 @@ def list_institutions(session: SessionDep, settings: SettingsDep) -> list[Instit
 def get_institution(slug: str, session: SessionDep, settings: SettingsDep) -> InstitutionPublic:
     """One institution (public)."""
     return to_public(institutions.get_institution(session, slug), settings)
+
+
+@router.put("/{slug}/signatories", response_model=InstitutionPublic, operation_id="setSignatories")
+def set_signatories(
+    slug: str,
+    body: SignatoriesUpdate,
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: CurrentPrincipal,
+) -> InstitutionPublic:
+    """Name the officials who sign the institution's diplomas (the institution itself or the
+    NIC administrator): printed in the PDF diploma's signatory block and the Diploma
+    Supplement's section 7 from now on; signed credentials do not change."""
+    record = institutions.get_institution(session, slug)
+    own = principal.institution is not None and principal.institution.id == record.id
+    if not (principal.is_admin or own):
+        raise Forbidden(
+            "only the institution itself or the NIC administrator can name its signatories"
+        )
+    return to_public(institutions.set_signatories(session, record, body.signatories), settings)
 
 
 @router.post(

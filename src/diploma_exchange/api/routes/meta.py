@@ -151,3 +151,28 @@ def nic_key_events(session: ReadSessionDep, settings: SettingsDep) -> JSONRespon
     if record is None:
         raise NotFound("this service has no NIC identity yet")
     return _key_log(session, record)
+
+
+@router.get(
+    "/.well-known/diploma-seal-ca.pem",
+    tags=["meta"],
+    operation_id="getDiplomaSealCa",
+    response_class=Response,
+    responses={200: {"content": {"application/pem-certificate-chain": {}}}},
+)
+def diploma_seal_ca(session: SessionDep, settings: SettingsDep) -> Response:
+    """The NIC's CA certificates under which universities seal their PDF diplomas (PAdES):
+    import one into a PDF reader as a trusted certificate to see the seals as trusted."""
+    from cryptography.hazmat.primitives import serialization
+
+    from diploma_exchange.services import documents
+
+    certificates = documents.nic_ca_certificates(session, settings)
+    if not certificates:
+        raise NotFound("this service has no NIC seal certificate yet")
+    body = b"".join(c.public_bytes(serialization.Encoding.PEM) for c in certificates)
+    return Response(
+        body,
+        media_type="application/pem-certificate-chain",
+        headers={"Cache-Control": "public, max-age=3600"},
+    )

@@ -11,6 +11,7 @@ from pydantic import Field
 from diploma_exchange.api.deps import InstitutionPrincipal, ReadSessionDep, SessionDep, SettingsDep
 from diploma_exchange.api.limits import StrictJsonRoute
 from diploma_exchange.api.problem_docs import problem_responses
+from diploma_exchange.api.problems import problem
 from diploma_exchange.api.schemas import ApiModel, UtcDateTime
 from diploma_exchange.db.models import StatusEventRecord, utcnow_seconds
 from diploma_exchange.services import status
@@ -25,6 +26,60 @@ def etag_matches(if_none_match: str, tag: str) -> bool:
     return "*" in candidates or tag in [c.removeprefix("W/") for c in candidates]
 
 
+#: The media types a status list credential is served as (the same bytes, the same ETag):
+#: VC 2.0 §6.2 ``application/vc``, the VC-JOSE-COSE/VC 1.1 ``application/vc+ld+json``, and
+#: plain JSON-LD / JSON for clients that know no other (the W3C suites' HTTP client).
+STATUS_LIST_MEDIA_TYPES: tuple[str, ...] = (
+    "application/vc",
+    "application/vc+ld+json",
+    "application/ld+json",
+    "application/json",
+)
+
+
+def negotiate(accept: str | None, offered: tuple[str, ...]) -> str | None:
+    """RFC 9110 §12.5.1 proactive negotiation: the offered type the ``Accept`` header prefers
+    (highest q, then the most specific range, then our order); the first offered type when
+    there is no header; ``None`` when nothing offered is acceptable. Media type parameters
+    other than ``q`` (e.g. a JSON-LD ``profile``) do not restrict the match."""
+    if accept is None or not accept.strip():
+        return offered[0]
+    ranges: list[tuple[str, float]] = []
+    for part in accept.split(",")[:64]:
+        fields = [f.strip() for f in part.split(";")]
+        media = fields[0].lower()
+        if not media:
+            continue
+        q = 1.0
+        for param in fields[1:]:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = float(value.strip())
+                except ValueError:
+                    q = 0.0
+        ranges.append((media, q))
+    best: tuple[float, int, int, str] | None = None
+    for index, media_type in enumerate(offered):
+        kind = media_type.split("/", 1)[0]
+        # the most specific range that matches decides this type's q (RFC 9110 §12.5.1)
+        matches = [
+            (specificity, q)
+            for media, q in ranges
+            for specificity in [2 if media == media_type else 1 if media == f"{kind}/*" else 0]
+            if media in (media_type, f"{kind}/*", "*/*")
+        ]
+        if not matches:
+            continue
+        specificity, q = max(matches)
+        if q <= 0:
+            continue
+        candidate = (q, specificity, -index, media_type)
+        if best is None or candidate > best:
+            best = candidate
+    return best[3] if best else None
+
+
 #: Short enough that a revocation reaches relying parties quickly, long enough to absorb
 #: bursts; conditional requests (ETag) make revalidation cheap.
 LIST_CACHE_CONTROL = "public, max-age=60, must-revalidate"
@@ -37,17 +92,31 @@ LIST_CACHE_CONTROL = "public, max-age=60, must-revalidate"
     response_class=JSONResponse,
     responses={
         200: {
-            "content": {"application/vc": {}},
-            "description": "A signed BitstringStatusListCredential",
+            "content": {media: {} for media in STATUS_LIST_MEDIA_TYPES},
+            "description": "A signed BitstringStatusListCredential (the same document and ETag "
+            "whichever of the media types the Accept header prefers)",
         },
         304: {"description": "Not modified (If-None-Match matched the ETag)"},
+        **problem_responses(406),
     },
 )
 def get_status_list(
     list_id: str, request: Request, session: ReadSessionDep, settings: SettingsDep
 ) -> Response:
     """A signed BitstringStatusListCredential (GZIP + multibase base64url encodedList), valid
-    for a day (``validUntil``) and re-signed when half of that has passed."""
+    for a day (``validUntil``) and re-signed when half of that has passed. Served as
+    `application/vc` (default), `application/vc+ld+json`, `application/ld+json` or
+    `application/json` as the Accept header prefers; 406 for anything else."""
+    media_type = negotiate(request.headers.get("accept"), STATUS_LIST_MEDIA_TYPES)
+    if media_type is None:
+        return problem(
+            406,
+            "not-acceptable",
+            "a status list is served as " + ", ".join(STATUS_LIST_MEDIA_TYPES),
+            instance=request.url.path,
+            headers={"Vary": "Accept"},
+            acceptable=list(STATUS_LIST_MEDIA_TYPES),
+        )
     record = status.get_list(session, list_id)
     if status.list_needs_refresh(record, settings, utcnow_seconds()):
         # The rare write of a read route: on the primary, in its own transaction.
@@ -55,10 +124,10 @@ def get_status_list(
         session.expire(record)
         record = status.get_list(session, list_id)
     tag = status.etag(record)
-    headers = {"ETag": tag, "Cache-Control": LIST_CACHE_CONTROL}
+    headers = {"ETag": tag, "Cache-Control": LIST_CACHE_CONTROL, "Vary": "Accept"}
     if etag_matches(request.headers.get("if-none-match", ""), tag):
         return Response(status_code=304, headers=headers)
-    return Response(record.signed_credential, media_type="application/vc", headers=headers)
+    return Response(record.signed_credential, media_type=media_type, headers=headers)
 
 
 class StatusChangeCreate(ApiModel):

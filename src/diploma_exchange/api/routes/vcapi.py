@@ -32,7 +32,12 @@ from diploma_exchange.errors import InvalidInput
 from diploma_exchange.services import issuance, verification
 from diploma_exchange.services.verification import RemoteLookups
 from diploma_exchange.verification import CheckStatus
-from diploma_exchange.verification.report import select_policy
+from diploma_exchange.verification.report import (
+    Check,
+    CheckName,
+    VerificationPolicy,
+    select_policy,
+)
 from diploma_exchange.verification.verifier import Expectations
 
 router = APIRouter(prefix="/credentials", tags=["vc-api"], route_class=StrictJsonRoute)
@@ -55,8 +60,26 @@ def issue_credential(
     settings: SettingsDep,
     principal: InstitutionPrincipal,
 ) -> IssueCredentialResponse:
-    """Sign a complete diploma credential; its issuer must be the caller's own DID."""
+    """Sign a complete diploma credential, or, when the NIC allows the institution to, any
+    VC 2.0 credential whose terms the bundled contexts define (`issuer` a string or an object).
+    The issuer must be the caller's own DID: its did:web, or its did:key (the active key's).
+    `options.cryptosuite`: eddsa-jcs-2022 (default) or eddsa-rdfc-2022. Status entries are
+    added as for every diploma."""
     credential = dict(body.credential)
+    institution = principal.institution
+    types = credential.get("type")
+    types = types if isinstance(types, list) else [types]
+    profile = (
+        issuance.PROFILE_VC
+        if institution is not None
+        and institution.may_issue_any_vc
+        and "DiplomaCredential" not in types
+        else issuance.PROFILE_DIPLOMA
+    )
+    issuer = credential.get("issuer")
+    issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
+    did_key = isinstance(issuer_id, str) and issuer_id.startswith("did:key:")
+    cryptosuite = (body.options.cryptosuite if body.options else None) or "eddsa-jcs-2022"
     if body.options and body.options.credential_id:
         if "id" in credential and credential["id"] != body.options.credential_id:
             raise InvalidInput(
@@ -70,6 +93,9 @@ def issue_credential(
         [credential],
         pointer_prefix="/credential",
         index_pointers=False,
+        profile=profile,
+        cryptosuite=cryptosuite,
+        did_key=did_key,
     )
     return IssueCredentialResponse(verifiable_credential=batch.credentials[0])
 
@@ -80,7 +106,10 @@ def issue_credential(
     operation_id="verifyCredential",
     responses={
         400: {
-            "description": "The credential did not verify (`verified: false`), as problem details",
+            "description": "The credential did not verify (`verified: false`, with the same "
+            "`checks`, `warnings`, `errors` and `report` members, as problem details "
+            "`credential-invalid` or `credential-indeterminate`), or a malformed request "
+            "(bad `options`, an unknown check name)",
             "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": PROBLEM_SCHEMA_REF}}},
         }
     },
@@ -92,10 +121,36 @@ def verify_credential(
     remote: RemoteDep,
 ) -> VerifyCredentialResponse | JSONResponse:
     """Verify a credential in any supported format (a JSON object, an
-    EnvelopedVerifiableCredential, or a compact JWT/SD-JWT string); 200 with `verified: true`
-    only when every check passed."""
+    EnvelopedVerifiableCredential, or a compact JWT/SD-JWT string). 200
+    `{verified: true, checks, warnings, errors}` when every required check passed; otherwise
+    400 with the same members (`verified: false`, the deciding checks in `errors`) as problem
+    details (see docs/conformance.md). `options.checks` takes the VC-API names (`proof`,
+    `credentialStatus`, `validFrom`, `validUntil`, `credentialSchema`, `issuer`) or this
+    service's check names. Without checks or policy: proof, validity period and declared
+    statuses are required, and the issuer's trust and accreditation are reported (as
+    `warnings` when not established); `policy: "default"` or the `issuer` check require them."""
     options = body.options.model_dump(by_alias=True) if body.options else {}
-    return _verify(body.verifiable_credential, options, session, settings, remote)
+    result, report_json = _verify(body.verifiable_credential, options, session, settings, remote)
+    if result.verified:
+        return result
+    # VC-API verifyCredential: 200 is "Verifiable Credential successfully verified!", the
+    # other answer is 400; the body is the same VerificationResult, as problem details.
+    verdict = result.report.verdict
+    code = "credential-invalid" if verdict == "invalid" else "credential-indeterminate"
+    return JSONResponse(
+        {
+            "type": PROBLEM_BASE + code,
+            "title": "The credential did not verify",
+            "status": 400,
+            "detail": f"verdict: {verdict}; "
+            + "; ".join(f"{e['title']}: {e['detail']}" for e in result.errors),
+            "code": code,
+            **result.model_dump(mode="json", by_alias=True),
+            "report": report_json,
+        },
+        status_code=400,
+        media_type=PROBLEM_MEDIA_TYPE,
+    )
 
 
 presentations = APIRouter(prefix="/presentations", tags=["vc-api"], route_class=StrictJsonRoute)
@@ -107,8 +162,7 @@ presentations = APIRouter(prefix="/presentations", tags=["vc-api"], route_class=
     operation_id="verifyPresentation",
     responses={
         400: {
-            "description": "The presentation did not verify (`verified: false`), as problem "
-            "details",
+            "description": "Malformed request (not a verification failure)",
             "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": PROBLEM_SCHEMA_REF}}},
         }
     },
@@ -118,11 +172,14 @@ def verify_presentation(
     session: ReadSessionDep,
     settings: SettingsDep,
     remote: RemoteDep,
-) -> VerifyCredentialResponse | JSONResponse:
+) -> VerifyCredentialResponse:
     """Verify a presentation (Data Integrity, JWT or SD-JWT with key binding) and every
-    credential inside; `options.challenge` and `options.domain` must match when given."""
+    credential inside; `options.challenge` and `options.domain` must match when given.
+    Answers 200 with `{verified, checks, warnings, errors}` whatever the verdict."""
     options = body.options.model_dump(by_alias=True) if body.options else {}
-    return _verify(body.verifiable_presentation, options, session, settings, remote)
+    return _verify(
+        body.verifiable_presentation, options, session, settings, remote, "verifiablePresentation"
+    )[0]
 
 
 def _option(options: dict[str, Any], name: str) -> str | None:
@@ -135,16 +192,96 @@ def _option(options: dict[str, Any], name: str) -> str | None:
     return value
 
 
+#: The VC-API check names (the result keys of the VC-API's VerificationResult: ``proof``,
+#: ``credentialStatus``, ``validFrom``, ``validUntil``, ``credentialSchema``; ``issuer`` for
+#: the trust and accreditation of the issuer; the VC 1.1 ``issuanceDate``/``expirationDate``)
+#: mapped onto this service's named checks. The core (signature, key binding, coverage, key
+#: validity, validity period) and the declared statuses are part of every policy anyway.
+VCAPI_CHECKS: dict[str, tuple[CheckName, ...]] = {
+    "proof": (
+        CheckName.PROOF_SIGNATURE,
+        CheckName.PROOF_KEY_BINDING,
+        CheckName.PROOF_COVERAGE,
+        CheckName.KEY_VALIDITY,
+    ),
+    "credentialStatus": (
+        CheckName.STATUS_REVOCATION,
+        CheckName.STATUS_SUSPENSION,
+        CheckName.STATUS_OTHER,
+    ),
+    "validFrom": (CheckName.VALIDITY_PERIOD,),
+    "validUntil": (CheckName.VALIDITY_PERIOD,),
+    "issuanceDate": (CheckName.VALIDITY_PERIOD,),
+    "expirationDate": (CheckName.VALIDITY_PERIOD,),
+    "credentialSchema": (CheckName.FORMAT_SCHEMA,),
+    "issuer": (CheckName.ISSUER_TRUST, CheckName.ISSUER_ACCREDITATION),
+}
+
+
+#: What ``verified`` means at the VC-API when the request names no checks and no policy: the
+#: proof (signature, key binding, coverage, key validity), the validity period and every
+#: declared status. Whether the issuer is trusted and accredited is a business rule of the
+#: caller (VC-API: "Business rule validation ... is outside the scope of this verification
+#: endpoint"); those checks still run and are reported, as ``warnings`` when they did not
+#: pass. Ask for them with ``checks: [..., "issuer"]`` or ``policy: "default"``.
+VCAPI_POLICY = VerificationPolicy(
+    "vc-api",
+    frozenset(),
+    description="proof, key, validity period and declared statuses; the issuer's trust and "
+    "accreditation are reported, not required",
+)
+
+
+def native_checks(names: list[str]) -> list[str]:
+    """The service's check names for a list of VC-API and/or native names (unknown names are
+    kept, for :func:`select_policy` to refuse with the known ones)."""
+    out: list[str] = []
+    for name in names:
+        mapped = VCAPI_CHECKS.get(name)
+        if mapped:
+            out.extend(c.value for c in mapped)
+        else:
+            out.append(name)
+    return list(dict.fromkeys(out))
+
+
+def _problem(check: Check) -> dict[str, Any]:
+    return {
+        "type": PROBLEM_BASE + check.code,
+        "title": check.name.value,
+        "detail": check.message,
+        "status": check.status.value,
+    }
+
+
+def _warns(check: Check, deciding: set[CheckName]) -> bool:
+    """A check that did not decide the verdict but that a reader should know about: one that
+    failed or errored outside the policy, or the issuer's trust or accreditation left
+    unanswered."""
+    if check.name in deciding:
+        return False
+    if check.status in (CheckStatus.FAILED, CheckStatus.ERROR):
+        return True
+    return (
+        check.name in (CheckName.ISSUER_TRUST, CheckName.ISSUER_ACCREDITATION)
+        and check.status is CheckStatus.SKIPPED
+        and not check.waived
+    )
+
+
 def _verify(
     credential: dict[str, Any] | str,
     options: dict[str, Any],
     session: Session,
     settings: Settings,
     remote: RemoteLookups,
-) -> VerifyCredentialResponse | JSONResponse:
+    field: str = "verifiableCredential",
+) -> tuple[VerifyCredentialResponse, dict[str, Any]]:
     checks_option = options.get("checks")
     if checks_option is not None and (
-        not isinstance(checks_option, list) or not all(isinstance(c, str) for c in checks_option)
+        not isinstance(checks_option, list)
+        or not all(isinstance(c, str) for c in checks_option)
+        or len(checks_option) > 64
     ):
         raise InvalidInput(
             "options.checks must be a list of check names", pointer="/options/checks"
@@ -153,13 +290,29 @@ def _verify(
     if policy_option is not None and not isinstance(policy_option, str):
         raise InvalidInput("options.policy must be a string", pointer="/options/policy")
     try:
-        policy = select_policy(policy_option, checks_option)
+        policy = (
+            VCAPI_POLICY
+            if checks_option is None and policy_option is None
+            else select_policy(
+                policy_option, native_checks(checks_option) if checks_option is not None else None
+            )
+        )
     except ValueError as exc:
         raise InvalidInput(
-            str(exc),
+            f"{exc}; VC-API names: {', '.join(VCAPI_CHECKS)}",
             pointer="/options/checks" if checks_option is not None else "/options/policy",
             code="unknown-policy",
         ) from exc
+    if isinstance(credential, str) and credential.lstrip()[:1] in ("{", "["):
+        # A string is a compact JWT / SD-JWT / COSE envelope; a JSON text inside a string is
+        # not a credential (VC Data Integrity: a secured document that is not a map is a
+        # PARSING_ERROR).
+        raise InvalidInput(
+            "a credential given as a string must be a compact JWT or SD-JWT; send a JSON "
+            "credential as an object",
+            pointer=f"/{field}",
+            code="not-a-map",
+        )
     expect = Expectations(audience=_option(options, "domain"), nonce=_option(options, "challenge"))
     received: dict[str, Any] | bytes = (
         credential.encode("utf-8") if isinstance(credential, str) else credential
@@ -167,36 +320,40 @@ def _verify(
     report = verification.verify(
         session, settings, received, remote=remote, policy=policy, expect=expect
     )
+    deciding = report.deciding()
+    deciding_names = {c.name for c in deciding}
+    if checks_option is not None:
+        # The VC-API names asked for, each when every check it stands for that ran passed.
+        ran = {c.name: c.status for c in report.checks}
+        checks = [
+            name
+            for name in checks_option
+            if not any(
+                n in deciding_names or ran.get(n) in (CheckStatus.FAILED, CheckStatus.ERROR)
+                for n in VCAPI_CHECKS.get(name) or (CheckName(name),)
+            )
+        ]
+    else:
+        checks = [c.name.value for c in report.checks if c.status is CheckStatus.PASSED]
+    errors = [_problem(c) for c in deciding]
+    if not report.valid and not errors:  # defensive: a false verdict always says why
+        errors = [
+            {
+                "type": PROBLEM_BASE + "credential-" + report.verdict.value,
+                "title": "verdict",
+                "detail": f"verdict: {report.verdict.value}",
+                "status": "failed",
+            }
+        ]
+    # Checks outside the policy that did not pass (e.g. the issuer's trust and accreditation
+    # when only ``proof`` was asked for) are reported, but do not decide.
+    warnings = [_problem(c) for c in report.checks if _warns(c, deciding_names)]
     report_json = report.to_json()
-    checks = [c.name.value for c in report.checks if c.status is CheckStatus.PASSED]
-    errors = [
-        {"type": PROBLEM_BASE + c.code, "title": c.name.value, "detail": c.message}
-        for c in report.checks
-        if c.status in (CheckStatus.FAILED, CheckStatus.ERROR)
-    ]
-    if report.valid:
-        return VerifyCredentialResponse(
-            verified=True,
-            checks=checks,
-            warnings=[],
-            errors=[],
-            report=VerificationReportPublic.model_validate(report_json),
-        )
-    code = "credential-invalid" if report.verdict.value == "invalid" else "credential-indeterminate"
-    return JSONResponse(
-        {
-            "type": PROBLEM_BASE + code,
-            "title": "The credential did not verify",
-            "status": 400,
-            "detail": f"verdict: {report.verdict.value}; "
-            + "; ".join(f"{e['title']}: {e['detail']}" for e in errors),
-            "code": code,
-            "verified": False,
-            "checks": checks,
-            "warnings": [],
-            "errors": errors,
-            "report": report_json,
-        },
-        status_code=400,
-        media_type=PROBLEM_MEDIA_TYPE,
+    result = VerifyCredentialResponse(
+        verified=report.valid,
+        checks=checks,
+        warnings=warnings,
+        errors=errors,
+        report=VerificationReportPublic.model_validate(report_json),
     )
+    return result, report_json

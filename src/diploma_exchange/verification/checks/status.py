@@ -1,6 +1,7 @@
 """``status.revocation`` / ``status.suspension``: read the credential's bits in its issuer's lists.
 
-For each BitstringStatusListEntry of the *secured* credential, the list credential is fetched
+For each BitstringStatusListEntry (or its CCG predecessors StatusList2021Entry and
+RevocationList2020Status) of the *secured* credential, the list credential is fetched
 through a :class:`~diploma_exchange.verification.lookups.StatusListProvider`, then, before a bit
 is believed (Bitstring Status List v1.0 §3.2, plus what the spec leaves to the verifier):
 
@@ -138,6 +139,7 @@ def verified_status_list(
     *,
     url: str,
     history: KeyHistory | None = None,
+    entry_type: str = "BitstringStatusListEntry",
 ) -> StatusList | tuple[str, str]:
     """The parsed list when it is the list at ``url``, signed by ``issuer`` with a key usable
     at the time, and serves ``purpose``; otherwise (code, why not). Freshness is the caller's."""
@@ -172,7 +174,13 @@ def verified_status_list(
     cache_key = None
     multibases = [key.multibase for _, key in keys]
     if digest is not None and all(multibases):
-        cache_key = (digest, purpose, "|".join(m or "" for m in multibases), None, _base(url))
+        cache_key = (
+            digest,
+            f"{entry_type} {purpose}",
+            "|".join(m or "" for m in multibases),
+            None,
+            _base(url),
+        )
         cached = _VERIFIED_LISTS.get(cache_key)
         if cached is not None:
             return cached
@@ -183,7 +191,9 @@ def verified_status_list(
             which = f" (proof {index + 1} of {len(keys)})" if len(keys) > 1 else ""
             return unverifiable, f"the status list's signature is invalid{which} ({result.code})"
     try:
-        status_list = parse_status_list_credential(list_credential, expected_purpose=purpose)
+        status_list = parse_status_list_credential(
+            list_credential, expected_purpose=purpose, entry_type=entry_type
+        )
     except Error as exc:
         return "status-list-invalid", f"the {purpose} list is not usable: {exc.message}"
     if cache_key is not None:
@@ -332,6 +342,7 @@ def _check_purpose(
             purpose,
             url=entry.status_list_credential,
             history=history,
+            entry_type=entry.type,
         )
         if isinstance(verified, tuple):
             return errored(name, verified[0], verified[1])
