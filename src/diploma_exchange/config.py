@@ -57,6 +57,13 @@ class Settings(BaseSettings):
     max_pdf_inflate_bytes: int = Field(default=4 * 1024 * 1024, ge=64 * 1024)
     max_pdf_objects: int = Field(default=50_000, ge=100)
 
+    #: Diplomas are secured with a proof set: the eddsa-jcs-2022 proof (first; it names the
+    #: diploma in the issuance register and the transparency log) and an independent
+    #: eddsa-rdfc-2022 proof by the same key, so that verifiers that know only RDFC
+    #: (DCC's verifier-core, the Learner Credential Wallet) accept them too. Off: the
+    #: eddsa-jcs-2022 proof alone. Canonicalisation at issuance obeys the rdfc_* bounds below.
+    issue_rdfc_proof: bool = True
+
     #: RDF canonicalization (RDFC-1.0, for *-rdfc-* proofs of other issuers): statements per
     #: document, value comparisons while merging nodes, and work units of the blank-node
     #: search (Hash N-Degree Quads), like rdf-canonize's maxDeepIterations. Over a limit the

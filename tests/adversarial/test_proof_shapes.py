@@ -27,9 +27,19 @@ from adversarial.support import (
 )
 from cli_support import run_cli
 from conftest import Tenant
+from diploma_exchange.config import Settings
 from diploma_exchange.dids.did_key import DidKeyResolver
 from diploma_exchange.verification import StaticTrustPolicy, verify_credential
 from diploma_exchange.verification.report import AUTHENTICITY_POLICY
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """Diplomas with the eddsa-jcs-2022 proof alone: these tests build on a one-proof diploma
+    (they add forged or unverifiable second proofs to it). The default proof set (with eddsa-rdfc-2022) is covered by
+    tests/services/test_proof_set_issuance.py and tests/interop."""
+    return settings.model_copy(update={"issue_rdfc_proof": False})
+
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
 

@@ -17,6 +17,15 @@ from conftest import Tenant, _tenant
 from diploma_exchange.config import Settings
 from diploma_exchange.db.models import RecognitionStatementRecord
 
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """Diplomas with the eddsa-jcs-2022 proof alone: these tests build on a one-proof diploma
+    (they replace its proof with unverifiable ones). The default proof set (with eddsa-rdfc-2022) is covered by
+    tests/services/test_proof_set_issuance.py and tests/interop."""
+    return settings.model_copy(update={"issue_rdfc_proof": False})
+
+
 FORGED_NAME = {"en": "Mallory Forger", "kk": "Mallory Forger", "ru": "Mallory Forger"}
 
 

@@ -196,5 +196,5 @@ def test_a_list_past_half_its_validity_is_re_signed_when_served(
         assert verify(c, credential)["verdict"] == "valid"
     assert datetime.fromisoformat(first["validUntil"]) < datetime.now(UTC) + timedelta(hours=1)
     assert datetime.fromisoformat(served["validUntil"]) > datetime.now(UTC) + timedelta(days=29)
-    assert served["proof"]["proofValue"] != first["proof"]["proofValue"]
+    assert served["proof"][0]["proofValue"] != first["proof"][0]["proofValue"]
     assert again == served  # re-signed once, then served as is

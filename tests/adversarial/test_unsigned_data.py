@@ -24,6 +24,15 @@ from diploma_exchange.services import verification
 from diploma_exchange.verification import StaticTrustPolicy, verify_credential
 from diploma_exchange.verification.report import AUTHENTICITY_POLICY
 
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """Diplomas with the eddsa-jcs-2022 proof alone: these tests build on a one-proof diploma
+    (contexts appended after an eddsa-jcs-2022 proof's are legal and unsigned; an eddsa-rdfc-2022 proof signs them, so appending any breaks it). The default proof set (with eddsa-rdfc-2022) is covered by
+    tests/services/test_proof_set_issuance.py and tests/interop."""
+    return settings.model_copy(update={"issue_rdfc_proof": False})
+
+
 V1 = "https://www.w3.org/2018/credentials/v1"
 V2 = "https://www.w3.org/ns/credentials/v2"
 

@@ -38,7 +38,10 @@ def statuses(report: dict[str, Any]) -> dict[str, str]:
 def test_issued_diploma_verifies_with_every_check_passed(client: TestClient, kaznu: Tenant) -> None:
     credential = issue(client, kaznu)
     assert credential["issuer"]["id"] == kaznu.did
-    assert credential["proof"]["verificationMethod"] == f"{kaznu.did}#key-1"
+    # a proof set of both EdDSA suites by the same key, independent (not chained)
+    assert [p["cryptosuite"] for p in credential["proof"]] == ["eddsa-jcs-2022", "eddsa-rdfc-2022"]
+    assert {p["verificationMethod"] for p in credential["proof"]} == {f"{kaznu.did}#key-1"}
+    assert not any("previousProof" in p for p in credential["proof"])
     report = verify(client, credential)
     assert report["verdict"] == "valid"
     assert statuses(report) == {

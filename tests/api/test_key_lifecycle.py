@@ -47,7 +47,7 @@ def resign(credential: dict[str, Any], signer: keys.Signer, created: datetime) -
 
 def test_rotation_keeps_old_diplomas_valid(client: TestClient, kaznu: Tenant) -> None:
     before = issue(client, kaznu)
-    assert before["proof"]["verificationMethod"].endswith("#key-1")
+    assert before["proof"][0]["verificationMethod"].endswith("#key-1")
     response = client.post(
         "/v1/institutions/kaznu/keys/rotate",
         json={"note": "annual rotation"},
@@ -62,7 +62,7 @@ def test_rotation_keeps_old_diplomas_valid(client: TestClient, kaznu: Tenant) ->
     assert verdict == "valid", by_name
     assert by_name["key.validity"] == ("passed", "valid-at-signing")
     after = issue(client, kaznu, 1)
-    assert after["proof"]["verificationMethod"].endswith("#key-2")
+    assert after["proof"][0]["verificationMethod"].endswith("#key-2")
     assert checks(client, after)[0] == "valid"
     listed = client.get("/v1/institutions/kaznu/keys").json()
     assert [(k["status"], k["retiredAt"] is not None) for k in listed] == [
@@ -96,7 +96,7 @@ def test_compromise_invalidates_only_what_was_signed_after(
     client: TestClient, kaznu: Tenant, engine: Any, settings: Any
 ) -> None:
     before = issue(client, kaznu)
-    created = datetime.fromisoformat(before["proof"]["created"])
+    created = datetime.fromisoformat(before["proof"][0]["created"])
     moment = created + timedelta(seconds=2)
     response = client.post(
         "/v1/institutions/kaznu/keys/key-1/compromise",
@@ -120,7 +120,7 @@ def test_compromise_invalidates_only_what_was_signed_after(
     key1 = next(m for m in document["verificationMethod"] if m["id"].endswith("#key-1"))
     assert key1["revoked"] == moment.strftime("%Y-%m-%dT%H:%M:%SZ")
     new = issue(client, kaznu, 2)
-    assert new["proof"]["verificationMethod"].endswith("#key-2")
+    assert new["proof"][0]["verificationMethod"].endswith("#key-2")
     assert checks(client, new)[0] == "valid"
     again = client.post(
         "/v1/institutions/kaznu/keys/key-1/compromise",

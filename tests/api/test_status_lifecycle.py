@@ -22,7 +22,7 @@ from diploma_exchange.config import Settings
 from diploma_exchange.db.models import StatusEventRecord
 from diploma_exchange.dids.document import DidDocument
 from diploma_exchange.errors import Error, NotFound
-from diploma_exchange.proofs import eddsa_jcs_2022
+from diploma_exchange.proofs import eddsa_jcs_2022, suites
 from diploma_exchange.services import institutions
 from diploma_exchange.services import status as status_service
 from diploma_exchange.status import (
@@ -388,15 +388,21 @@ def test_status_list_is_published_cached_and_signed(
 
     # the list credential is signed by KazNU's key, as published in its DID document
     kaznu_doc = did_document(client, "kaznu")
-    method = listed_credential["proof"]["verificationMethod"]
-    assert method.startswith(kaznu.did + "#")
+    # (a proof set: eddsa-jcs-2022 and eddsa-rdfc-2022, for verifiers that know only RDFC)
+    proofs = listed_credential["proof"]
+    assert [p["cryptosuite"] for p in proofs] == ["eddsa-jcs-2022", "eddsa-rdfc-2022"]
+    method = proofs[0]["verificationMethod"]
+    assert method.startswith(kaznu.did + "#") and proofs[1]["verificationMethod"] == method
     vm = kaznu_doc.verification_method(method)
     assert vm is not None and kaznu_doc.is_assertion_method(method)
-    assert eddsa_jcs_2022.verify_proof(listed_credential, vm.public_key()).verified
+    for proof in proofs:
+        assert suites.verify_proof(listed_credential, proof, vm.public_key()).verified
     enu_doc = did_document(client, "enu")
     enu_key = enu_doc.verification_method(f"{enu.did}#key-1")
     assert enu_key is not None
-    assert not eddsa_jcs_2022.verify_proof(listed_credential, enu_key.public_key()).verified
+    for proof in proofs:
+        other = suites.verify_proof(listed_credential, proof, enu_key.public_key())
+        assert other.code == "signature-mismatch"
 
     # the suspension list did not change
     suspension = client.get(list_path(entry(credential, "suspension"))).json()

@@ -70,7 +70,7 @@ def test_issuance_status_and_key_events_are_logged_and_proven(
     assert KeyEntry in kinds and StatusEntry in kinds
     issued = [(i, e) for i, e in enumerate(parsed) if isinstance(e, IssuanceEntry)]
     assert [(e.digest, e.issuer, e.key) for _, e in issued] == [
-        (digest, kaznu.did, credential["proof"]["verificationMethod"])
+        (digest, kaznu.did, credential["proof"][0]["verificationMethod"])
     ]
     # No personal data: the graduate's name appears nowhere in the log.
     name = credential["credentialSubject"]["graduate"]["fullName"]["en"]
@@ -91,7 +91,7 @@ def test_issuance_status_and_key_events_are_logged_and_proven(
         LogBundle.from_json(bundle.json()),
         credential_digest=digest,
         issuer=kaznu.did,
-        verification_method=credential["proof"]["verificationMethod"],
+        verification_method=credential["proof"][0]["verificationMethod"],
         trusted_logs=[TrustedLog(info["origin"], (verifier,))],
         policy=WitnessPolicy(),
         now=__import__("datetime").datetime.now(__import__("datetime").UTC),

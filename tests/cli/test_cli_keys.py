@@ -24,7 +24,7 @@ def test_rotate_then_compromise_from_the_cli(tmp_path: Path) -> None:
         == 0
     )
     first = next((tmp_path / "a").glob("*.json"))
-    signed_at = datetime.fromisoformat(json.loads(first.read_text())["proof"]["created"])
+    signed_at = datetime.fromisoformat(json.loads(first.read_text())["proof"][0]["created"])
 
     rotated = run_cli("keys", "rotate", "--institution", "kbtu", "--note", "yearly", env=env)
     assert rotated.returncode == 0, rotated.stderr

@@ -153,7 +153,7 @@ def test_two_nics_witness_each_other(kz: Nic, jp: Nic) -> None:
     common = {
         "credential_digest": secured_digest(credential),
         "issuer": credential["issuer"]["id"],
-        "verification_method": credential["proof"]["verificationMethod"],
+        "verification_method": credential["proof"][0]["verificationMethod"],
         "trusted_logs": [TrustedLog(origin, (kz_log,))],
         "now": datetime.now(UTC),
     }

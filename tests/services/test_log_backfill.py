@@ -66,7 +66,7 @@ def test_the_migration_logs_what_was_issued_before(tmp_path: Path) -> None:
                 session,
                 settings,
                 issuer=credential["issuer"]["id"],
-                verification_method=credential["proof"]["verificationMethod"],
+                verification_method=credential["proof"][0]["verificationMethod"],
                 digest=secured_digest(credential),
             )
             assert verdict.code == "log.included", verdict

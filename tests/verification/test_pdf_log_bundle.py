@@ -20,7 +20,7 @@ from diploma_exchange.documents.extract import extract_credential_from_pdf
 from diploma_exchange.documents.pdf import render_diploma_pdf
 from diploma_exchange.errors import ServiceUnavailable
 from diploma_exchange.proofs import eddsa_jcs_2022
-from diploma_exchange.proofs.secured import secured_digest
+from diploma_exchange.proofs.secured import first_proof, secured_digest
 from diploma_exchange.services import documents, institutions, issuance, verification
 from diploma_exchange.services.log_evidence import LogEvidenceSource
 from diploma_exchange.transparency.bundle import LogBundle, LogStatus
@@ -149,7 +149,7 @@ def _offline_verdict(
         source = _Unreachable(session, settings).with_bundle(bundle)
         return source.check(
             issuer=credential["issuer"]["id"],
-            verification_method=credential["proof"]["verificationMethod"],
+            verification_method=first_proof(credential)["verificationMethod"],
             digest=secured_digest(credential),
         )
 

@@ -181,7 +181,7 @@ def log_verify_bundle(
     """Check offline that a diploma is in a trusted log (exit 0), was logged after its key
     ended (1), or cannot be confirmed from this bundle (2)."""
     from diploma_exchange import strict_json
-    from diploma_exchange.proofs.secured import secured_digest
+    from diploma_exchange.proofs.secured import first_proof, secured_digest
     from diploma_exchange.transparency import note
     from diploma_exchange.transparency.bundle import (
         LogBundle,
@@ -198,15 +198,18 @@ def log_verify_bundle(
         witnesses = tuple(
             note.parse_vkey(v, expected_type=note.COSIGNATURE_V1) for v in witness or []
         )
-        if not isinstance(credential, dict) or not isinstance(credential.get("proof"), dict):
-            raise errors.InvalidInput("the credential file holds one credential with one proof")
+        proof = first_proof(credential) if isinstance(credential, dict) else None
+        if proof is None:
+            raise errors.InvalidInput(
+                "the credential file holds one credential with a proof (or a proof set)"
+            )
         issuer = credential.get("issuer")
         issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
         verdict = verify_bundle(
             bundle,
             credential_digest=secured_digest(credential),
             issuer=str(issuer_id),
-            verification_method=str(credential["proof"].get("verificationMethod")),
+            verification_method=str(proof.get("verificationMethod")),
             trusted_logs=[TrustedLog(v.name, (v,)) for v in logs],
             policy=WitnessPolicy(
                 witnesses,

@@ -8,7 +8,9 @@ attacks (a changed remote context would change what a signed credential means).
 
 from __future__ import annotations
 
+import base64
 import copy
+import hashlib
 import json
 from collections.abc import Mapping
 from functools import cache
@@ -95,6 +97,32 @@ def _load_frozen(url: str) -> str:
         .joinpath(filename)
         .read_text(encoding="utf-8")
     )
+
+
+@cache
+def context_bytes(url: str) -> bytes:
+    """The bundled context document at ``url`` exactly as shipped (and as the service
+    publishes it: its digests below are the digests of what a verifier fetches).
+
+    Raises:
+        ContextNotBundled: no context is bundled for ``url``.
+    """
+    return _load_frozen(url).encode("utf-8")
+
+
+def context_digests(url: str) -> dict[str, str]:
+    """VC Data Model 2.0 §5.3 "Integrity of Related Resources" digests of the bundled context
+    at ``url``: ``digestSRI`` (SHA-384, Subresource Integrity form) and ``digestMultibase``
+    (multihash sha2-256, base64url, ``u`` prefix), as a ``relatedResource`` entry names them.
+
+    Raises:
+        ContextNotBundled: no context is bundled for ``url``.
+    """
+    data = context_bytes(url)
+    sri = base64.b64encode(hashlib.sha384(data).digest()).decode("ascii")
+    multihash = bytes([0x12, 0x20]) + hashlib.sha256(data).digest()
+    multibase = "u" + base64.urlsafe_b64encode(multihash).decode("ascii").rstrip("=")
+    return {"digestSRI": f"sha384-{sri}", "digestMultibase": multibase}
 
 
 @cache
@@ -233,6 +261,8 @@ __all__ = [
     "OB_V3P0_CONTEXT_URL",
     "ContextNotBundled",
     "check_context_limits",
+    "context_bytes",
+    "context_digests",
     "document_loader",
     "load_context",
 ]

@@ -571,8 +571,16 @@ class Credits(_Frozen):
 
 
 class CourseResult(_Frozen):
-    """One transcript line (Diploma Supplement 4.3)."""
+    """One transcript line (Diploma Supplement 4.3).
 
+    ``id`` names the line (the builder gives each line ``<credential id>#course-<n>``): a
+    transcript is an ordered ``@list``, and RDF list nodes over anonymous lines all look alike
+    to RDF canonicalisation (RDFC-1.0), which must then run its costly blank-node search; with
+    named lines the eddsa-rdfc-2022 proof stays cheap, and verifiers that bound that search
+    (rdf-canonize's ``maxWorkFactor``, Digital Bazaar's and DCC's default) accept it.
+    """
+
+    id: Uri | None = None
     type_: Literal["CourseResult"] | None = Field(default=None, alias="type")
     code: NonEmptyStr
     title: EnglishLanguageMap
@@ -1059,7 +1067,13 @@ def build_diploma(
         activity_end_date=_midnight_utc(data.study_end) if data.study_end else None,
         honours=data.honours,
         diploma_number=data.diploma_number,
-        transcript=list(data.transcript) or None,
+        transcript=[
+            course
+            if course.id is not None
+            else course.model_copy(update={"id": f"{credential_id}#course-{index}"})
+            for index, course in enumerate(data.transcript, start=1)
+        ]
+        or None,
     )
     return DiplomaCredential(
         id=credential_id,

@@ -57,19 +57,32 @@ def secured_document(document: Mapping[str, Any], proof: Mapping[str, Any]) -> d
     return secured
 
 
+def first_proof(document: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The proof :func:`secured_digest` uses by default: the document's only proof, or the
+    first proof of its proof set (this service's own eddsa-jcs-2022 proof); None without one."""
+    value = document.get("proof")
+    if isinstance(value, list) and value:
+        value = value[0]
+    return value if isinstance(value, Mapping) else None
+
+
 def secured_digest(document: Mapping[str, Any], proof: Mapping[str, Any] | None = None) -> str:
     """Hex SHA-256 of the RFC 8785 form of :func:`secured_document` (``proof`` defaults to the
-    document's only proof).
+    document's only proof or, for a proof set, its first proof).
+
+    A diploma issued here carries either its issuer's eddsa-jcs-2022 proof alone or a proof
+    set whose first proof is that one and whose second is an independent eddsa-rdfc-2022
+    proof by the same key; either way its digest is the one of the credential with the
+    first proof alone (the verifier likewise takes the first proof bound to the issuer).
 
     Raises:
-        InvalidInput: the document has no single proof and none was given, or it cannot be
+        InvalidInput: the document has no proof and none was given, or it cannot be
             canonicalised.
     """
     if proof is None:
-        value = document.get("proof")
-        if not isinstance(value, Mapping):
-            raise InvalidInput("the document has no single proof to compute its digest with")
-        proof = value
+        proof = first_proof(document)
+        if proof is None:
+            raise InvalidInput("the document has no proof to compute its digest with")
     return hashlib.sha256(canonicalize(secured_document(document, proof))).hexdigest()
 
 
@@ -79,4 +92,10 @@ def digest_multibase(hex_digest: str) -> str:
     return encode_base64url(bytes([0x12, 0x20]) + bytes.fromhex(hex_digest))
 
 
-__all__ = ["digest_multibase", "secured_digest", "secured_document", "unsigned_contexts"]
+__all__ = [
+    "digest_multibase",
+    "first_proof",
+    "secured_digest",
+    "secured_document",
+    "unsigned_contexts",
+]

@@ -57,9 +57,9 @@ from diploma_exchange.db.models import (
     utcnow_seconds,
 )
 from diploma_exchange.errors import Conflict, ErrorDetail, InvalidCredential
-from diploma_exchange.proofs import eddsa_jcs_2022
 from diploma_exchange.proofs.keys import Signer
-from diploma_exchange.services import institutions, issuance, sharing, status
+from diploma_exchange.proofs.rdfc import RdfcLimits
+from diploma_exchange.services import institutions, issuance, sharing, signing, status
 from diploma_exchange.sharing import codes
 from diploma_exchange.status import make_status_entry
 
@@ -98,6 +98,8 @@ class _SignerSpec:
     passphrase: bytes
     verification_method: str
     institution: dict[str, Any]
+    #: Bounds for the eddsa-rdfc-2022 proof; None: the eddsa-jcs-2022 proof alone.
+    rdfc_limits: RdfcLimits | None = None
 
 
 # --- worker side -------------------------------------------------------------------------
@@ -110,6 +112,7 @@ def _init_worker(spec: _SignerSpec) -> None:
         spec.encrypted_pem, spec.passphrase, spec.verification_method
     )
     _WORKER["institution"] = InstitutionRecord(**spec.institution)
+    _WORKER["rdfc_limits"] = spec.rdfc_limits
 
 
 def _sign_rows(
@@ -121,11 +124,14 @@ def _sign_rows(
     first_position: int,
     signer: Signer | None = None,
     institution: InstitutionRecord | None = None,
+    rdfc_limits: RdfcLimits | None = None,
 ) -> list[tuple[dict[str, Any], str]] | list[ErrorDetail]:
     """Build, check and sign one slice: per row its ``credential`` table row and a fresh
     claim code (generated here to keep the main process free for the database), or the
     problems."""
-    signer = signer or _WORKER["signer"]
+    if signer is None:  # in a worker: what _init_worker set up
+        signer = _WORKER["signer"]
+        rdfc_limits = _WORKER["rdfc_limits"]
     institution = institution or _WORKER["institution"]
     profile = issuance.issuer_profile(institution)
     out: list[tuple[dict[str, Any], str]] = []
@@ -145,7 +151,7 @@ def _sign_rows(
         )
         credential["credentialStatus"] = status_entries
         problems.extend(issuance.check_issuable(credential, institution, f"/rows/{number}"))
-        signed = eddsa_jcs_2022.add_proof(credential, signer, created=now, share_nested=True)
+        signed = signing.secure_document(credential, signer, now, rdfc_limits)
         row = issuance.credential_row(signed, institution, batch_id, first_position + offset, now)
         out.append((row, codes.new_claim_code()))
     return problems or out
@@ -239,6 +245,7 @@ def issue_csv_file(
             passphrase=settings.passphrase_bytes() or b"",
             verification_method=signer.verification_method,
             institution=institution.model_dump(),
+            rdfc_limits=signing.rdfc_proof_limits(settings),
         )
         session.commit()
         pool: Executor | None = None
@@ -265,7 +272,7 @@ def issue_csv_file(
                     continue
                 # Workers sign this chunk while this process stores the previous one; the
                 # commit below holds the previous chunk's diplomas and this chunk's indexes.
-                chunk.signing = _submit(pool, workers, chunk, signer, institution)
+                chunk.signing = _submit(pool, workers, chunk, spec, signer, institution)
                 if inflight is not None:
                     _store(session, settings, institution, inflight, result, on_chunk, replace)
                 mark = time.perf_counter()
@@ -456,6 +463,7 @@ def _submit(
     pool: Executor | None,
     workers: int,
     chunk: _Chunk,
+    spec: _SignerSpec,
     signer: Signer,
     institution: InstitutionRecord,
 ) -> list[Future[Any]]:
@@ -472,6 +480,7 @@ def _submit(
                     0,
                     signer,
                     institution,
+                    spec.rdfc_limits,
                 )
             )
         except Exception as exc:  # noqa: BLE001 (re-raised by _store, like a worker's failure)

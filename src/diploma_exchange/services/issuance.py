@@ -47,13 +47,13 @@ from diploma_exchange.errors import (
     InvalidInput,
     LimitExceeded,
 )
-from diploma_exchange.proofs import eddsa_jcs_2022
 from diploma_exchange.proofs.eddsa_jcs_2022 import is_xsd_datetime
 from diploma_exchange.proofs.keys import Signer
 from diploma_exchange.proofs.secured import secured_digest
 from diploma_exchange.proofs.suites import add_proof
 from diploma_exchange.services import audit, institutions, status, transparency
 from diploma_exchange.services.institutions import Principal
+from diploma_exchange.services.signing import rdfc_proof_limits, secure_document
 
 Clock = Callable[[], datetime]
 
@@ -404,8 +404,14 @@ def issue_credentials(
     did_key: bool = False,
     reissue: Reissue | None = None,
     index_base: int = 0,
+    rdfc_twin: bool = False,
 ) -> IssuedBatch:
     """Validate, sign and store ``credentials`` as one all-or-nothing batch.
+
+    ``rdfc_twin``: with ``issue_rdfc_proof`` on, an eddsa-jcs-2022 did:web credential also
+    gets an independent eddsa-rdfc-2022 proof by the same key (a proof set;
+    services/signing.py). Diploma issuance (:func:`issue_diplomas`: ``/v1/diplomas``, its
+    batches, the CLI) asks for it; the VC-API signs exactly the one proof asked for.
 
     ``profile``: :data:`PROFILE_DIPLOMA` or :data:`PROFILE_VC` (any VC 2.0 credential; only
     for an institution the NIC allows to). ``cryptosuite``: one of :data:`EDDSA_SUITES`.
@@ -528,8 +534,11 @@ def issue_credentials(
         institutions.did_key_signer_for(session, settings, institution) if did_key else signer
     )
     # ``completed`` are this function's own copies: no need to deep-copy them again.
+    # Diplomas (eddsa-jcs-2022, did:web) get the eddsa-rdfc-2022 twin as a proof set
+    # (``rdfc_twin`` and the issue_rdfc_proof setting; services/signing.py).
+    limits = rdfc_proof_limits(settings) if rdfc_twin and not did_key else None
     signed = [
-        eddsa_jcs_2022.add_proof(c, credential_signer, created=now, share_nested=True)
+        secure_document(c, credential_signer, now, limits)
         if cryptosuite == "eddsa-jcs-2022"
         else add_proof(c, cryptosuite, credential_signer, created=now)
         for c in completed
@@ -713,6 +722,7 @@ def issue_diplomas(
         signer=signer,
         reissue=reissue,
         index_base=index_base,
+        rdfc_twin=True,
     )
 
 

@@ -30,7 +30,7 @@ from diploma_exchange.config import Settings
 from diploma_exchange.db.models import PartnerNicRecord, TrustListSnapshotRecord
 from diploma_exchange.dids.remote import SafeFetcher
 from diploma_exchange.errors import DidResolutionError, Error
-from diploma_exchange.proofs.secured import secured_digest
+from diploma_exchange.proofs.secured import first_proof, secured_digest
 from diploma_exchange.services import institutions, transparency
 from diploma_exchange.services.trust import _verified_snapshot
 from diploma_exchange.transparency.bundle import (
@@ -75,8 +75,8 @@ class LogEvidenceSource:
         log covers its issuer and no bundle came with it. Never raises for a bad credential
         or bundle."""
         issuer = _issuer(credential)
-        proof = credential.get("proof")
-        if issuer is None or not isinstance(proof, Mapping):
+        proof = first_proof(credential)  # the issuer's proof (first of a proof set)
+        if issuer is None or proof is None:
             return None
         method = proof.get("verificationMethod")
         try:

@@ -34,9 +34,8 @@ from diploma_exchange.db.models import (
     utcnow_seconds,
 )
 from diploma_exchange.errors import Conflict, Forbidden, InvalidInput, NotFound
-from diploma_exchange.proofs import eddsa_jcs_2022
 from diploma_exchange.proofs.keys import Signer
-from diploma_exchange.services import audit, institutions, registry, transparency
+from diploma_exchange.services import audit, institutions, registry, signing, transparency
 from diploma_exchange.status import (
     Bitstring,
     build_status_list_credential,
@@ -91,7 +90,7 @@ def _signed_list_json(
         valid_until=now + timedelta(seconds=settings.status_list_validity_seconds),
         ttl_ms=settings.status_list_ttl_seconds * 1000,
     )
-    signed = eddsa_jcs_2022.add_proof(unsigned, signer, created=now)
+    signed = signing.secure_document(unsigned, signer, now, signing.rdfc_proof_limits(settings))
     registry.record_signed(session, signed, kind="status-list", reference=record.id)
     return json.dumps(signed, separators=(",", ":"))
 

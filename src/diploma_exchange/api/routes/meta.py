@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
@@ -12,6 +12,7 @@ from diploma_exchange import __version__
 from diploma_exchange.api.deps import ReadSessionDep, SessionDep, SettingsDep
 from diploma_exchange.api.limits import StrictJsonRoute
 from diploma_exchange.api.problem_docs import problem_responses
+from diploma_exchange.api.routes.status_lists import etag_matches
 from diploma_exchange.api.schemas import Health
 from diploma_exchange.credentials import contexts as bundled_contexts
 from diploma_exchange.credentials import schema as credential_schema
@@ -28,19 +29,40 @@ def health(session: SessionDep) -> Health:
     return Health(status="ok", database="ok", version=__version__)
 
 
+#: The context is immutable once published (a change is a new version URL): caches may keep it
+#: for a day and revalidate cheaply with its ETag.
+CONTEXT_CACHE_CONTROL = "public, max-age=86400"
+
+
 @router.get(
     "/contexts/diploma-exchange/v1",
     tags=["meta"],
     operation_id="getDiplomaContext",
-    response_class=JSONResponse,
-    responses={200: {"content": {"application/ld+json": {}}}},
+    response_class=Response,
+    responses={
+        200: {"content": {"application/ld+json": {}}},
+        304: {"description": "Not modified (If-None-Match matched the ETag)"},
+    },
 )
-def diploma_context() -> JSONResponse:
-    """The project's JSON-LD context (canonical URL https://w3id.org/diploma-exchange/v1)."""
-    body = bundled_contexts.load_context(bundled_contexts.DIPLOMA_CONTEXT_URL)
-    return JSONResponse(
-        body, media_type="application/ld+json", headers={"Cache-Control": "public, max-age=86400"}
-    )
+def diploma_context(request: Request) -> Response:
+    """The project's JSON-LD context (canonical URL https://w3id.org/diploma-exchange/v1,
+    which redirects here once registered: docs/w3id/), byte for byte the bundled file, so its
+    ``digestSRI``/``digestMultibase`` (docs/deployment.md) are the
+    digests of what a verifier fetches. CORS-readable, as browsers' verifiers fetch it."""
+    url = bundled_contexts.DIPLOMA_CONTEXT_URL
+    body = bundled_contexts.context_bytes(url)
+    digests = bundled_contexts.context_digests(url)
+    tag = f'"{digests["digestMultibase"]}"'
+    headers = {
+        "Cache-Control": CONTEXT_CACHE_CONTROL,
+        "ETag": tag,
+        "Access-Control-Allow-Origin": "*",
+        "Access-Control-Expose-Headers": "ETag",
+        "Vary": "Accept-Encoding",
+    }
+    if etag_matches(request.headers.get("if-none-match", ""), tag):
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type="application/ld+json", headers=headers)
 
 
 @router.get(

@@ -163,6 +163,20 @@ def proof_key_validity(
     return passed(name, "valid-at-signing", f"{method} was valid for signing when it was {said}")
 
 
+def _dated_by_record(examined: Examined, proof: Mapping[str, Any]) -> bool:
+    issuer = examined.issuer_proof
+    if issuer is None:
+        return False
+    if proof is issuer.proof:
+        return True
+    return (
+        "previousProof" not in proof
+        and proof.get("verificationMethod") == issuer.proof.get("verificationMethod")
+        and proof.get("created") is not None
+        and proof.get("created") == issuer.proof.get("created")
+    )
+
+
 def run(examined: Examined, *, resolver: DidResolver, history: KeyHistory | None) -> Check:
     """Every verified proof's key was valid when the proof was made."""
     name = CheckName.KEY_VALIDITY
@@ -173,12 +187,11 @@ def run(examined: Examined, *, resolver: DidResolver, history: KeyHistory | None
     ]
     results = []
     for proof in proofs:
-        # The issuance record dates the issuer's proof only.
-        evidence = (
-            examined.issuance
-            if examined.issuer_proof is not None and proof is examined.issuer_proof.proof
-            else None
-        )
+        # The issuance record dates the issuer's proof, and its twin: an independent proof of
+        # the same set (no previousProof) by the same key stating the same time, as this
+        # service issues eddsa-rdfc-2022 beside eddsa-jcs-2022. Both sign the recorded
+        # credential's data, so a twin added later by a key thief asserts nothing new.
+        evidence = examined.issuance if _dated_by_record(examined, proof) else None
         results.append(
             proof_key_validity(
                 proof, resolver=resolver, history=history, evidence=evidence, now=examined.now
@@ -191,7 +204,10 @@ def run(examined: Examined, *, resolver: DidResolver, history: KeyHistory | None
     if len(results) == 1:
         return results[0]
     return passed(
-        name, results[0].code, f"the keys of all {len(results)} proofs were valid at signing"
+        name,
+        results[0].code,
+        f"the keys of all {len(results)} proofs were valid at signing; the first: "
+        f"{results[0].message}",
     )
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
@@ -30,6 +31,7 @@ import orjson
 from diploma_exchange.dids.document import DidResolver, split_did_url
 from diploma_exchange.errors import Error
 from diploma_exchange.proofs import data_integrity, suites
+from diploma_exchange.proofs.keys import PublicKey
 from diploma_exchange.status import (
     StatusList,
     check_status,
@@ -73,38 +75,21 @@ def _base(url: str) -> str:
     return url.split("#", 1)[0]
 
 
-def verified_status_list(
-    list_credential: Mapping[str, Any],
+@dataclass(frozen=True, slots=True)
+class _ListKey:
+    public_key: PublicKey
+    multibase: str | None
+
+
+def _list_signing_key(
+    proof: Mapping[str, Any],
     issuer: str,
     resolver: DidResolver,
-    purpose: str,
-    *,
-    url: str,
-    history: KeyHistory | None = None,
-    entry_type: str = "BitstringStatusListEntry",
-) -> StatusList | tuple[str, str]:
-    """The parsed list when it is the list at ``url``, signed by ``issuer`` with a key usable
-    at the time, and serves ``purpose``; otherwise (code, why not). Freshness is the caller's."""
+    history: KeyHistory | None,
+) -> _ListKey | tuple[str, str]:
+    """The public key (and its multibase) of a status list proof when it is an assertion
+    method of ``issuer`` neither compromised nor retired; otherwise (code, why not)."""
     unverifiable = "status-list-unverifiable"
-    list_id = list_credential.get("id")
-    if not isinstance(list_id, str) or _base(list_id) != _base(url):
-        return unverifiable, (
-            f"the status list's id {list_id!r} is not the list the credential names ({url}): "
-            "another list cannot speak for this entry"
-        )
-    list_issuer = list_credential.get("issuer")
-    list_issuer_id = list_issuer.get("id") if isinstance(list_issuer, Mapping) else list_issuer
-    if list_issuer_id != issuer:
-        return unverifiable, (
-            f"the status list is issued by {list_issuer_id!r}, not by the credential's issuer {issuer}"
-        )
-    try:
-        proofs = data_integrity.all_proofs(list_credential)
-    except Error as exc:
-        return unverifiable, f"the status list's proof is unusable: {exc.message}"
-    if len(proofs) != 1:
-        return unverifiable, "the status list credential must carry exactly one proof"
-    proof = proofs[0]
     method = proof.get("verificationMethod")
     if not isinstance(method, str):
         return unverifiable, "the status list's proof names no verification method"
@@ -143,16 +128,68 @@ def verified_status_list(
             f"{window.retired_at.isoformat()}; a current list is signed with the issuer's "
             "active key"
         )
+    return _ListKey(public_key, vm.public_key_multibase)
+
+
+def verified_status_list(
+    list_credential: Mapping[str, Any],
+    issuer: str,
+    resolver: DidResolver,
+    purpose: str,
+    *,
+    url: str,
+    history: KeyHistory | None = None,
+    entry_type: str = "BitstringStatusListEntry",
+) -> StatusList | tuple[str, str]:
+    """The parsed list when it is the list at ``url``, signed by ``issuer`` with a key usable
+    at the time, and serves ``purpose``; otherwise (code, why not). Freshness is the caller's."""
+    unverifiable = "status-list-unverifiable"
+    list_id = list_credential.get("id")
+    if not isinstance(list_id, str) or _base(list_id) != _base(url):
+        return unverifiable, (
+            f"the status list's id {list_id!r} is not the list the credential names ({url}): "
+            "another list cannot speak for this entry"
+        )
+    list_issuer = list_credential.get("issuer")
+    list_issuer_id = list_issuer.get("id") if isinstance(list_issuer, Mapping) else list_issuer
+    if list_issuer_id != issuer:
+        return unverifiable, (
+            f"the status list is issued by {list_issuer_id!r}, not by the credential's issuer {issuer}"
+        )
+    try:
+        proofs = data_integrity.all_proofs(list_credential)
+    except Error as exc:
+        return unverifiable, f"the status list's proof is unusable: {exc.message}"
+    if not proofs:
+        return unverifiable, "the status list credential carries no proof"
+    # A proof set (this service publishes eddsa-jcs-2022 + eddsa-rdfc-2022 by one key): every
+    # proof must be made by a usable key of the issuer and verify, like a credential's set.
+    keys: list[tuple[Mapping[str, Any], _ListKey]] = []
+    for proof in proofs:
+        key = _list_signing_key(proof, issuer, resolver, history)
+        if isinstance(key, tuple):
+            return key
+        keys.append((proof, key))
     digest = _content_digest(list_credential)
     cache_key = None
-    if digest is not None and vm.public_key_multibase is not None:
-        cache_key = (digest, f"{entry_type} {purpose}", vm.public_key_multibase, None, _base(url))
+    multibases = [key.multibase for _, key in keys]
+    if digest is not None and all(multibases):
+        cache_key = (
+            digest,
+            f"{entry_type} {purpose}",
+            "|".join(m or "" for m in multibases),
+            None,
+            _base(url),
+        )
         cached = _VERIFIED_LISTS.get(cache_key)
         if cached is not None:
             return cached
-    result = suites.verify_proof(list_credential, proof, public_key)
-    if not result.verified:
-        return unverifiable, f"the status list's signature is invalid ({result.code})"
+    proof_set = data_integrity.ProofSet.of(list_credential) if len(keys) > 1 else None
+    for index, (proof, key) in enumerate(keys):
+        result = suites.verify_proof(list_credential, proof, key.public_key, proof_set=proof_set)
+        if not result.verified:
+            which = f" (proof {index + 1} of {len(keys)})" if len(keys) > 1 else ""
+            return unverifiable, f"the status list's signature is invalid{which} ({result.code})"
     try:
         status_list = parse_status_list_credential(
             list_credential, expected_purpose=purpose, entry_type=entry_type

@@ -143,6 +143,8 @@ def _backfill() -> None:
         sa.text("SELECT id, document, issuer_did, secured_digest, issued_at FROM credential")
     ):
         proof = json.loads(row.document).get("proof")
+        if isinstance(proof, list) and proof:  # a proof set: the issuer's proof comes first
+            proof = proof[0]
         method = proof.get("verificationMethod") if isinstance(proof, dict) else None
         if not isinstance(method, str):
             continue
