@@ -103,7 +103,8 @@ def test_every_kind_of_state_change_is_audited_with_actor_and_object(
         assert claimed.status_code == 303, claimed.text
         page = web.get("/me").text
         csrf = page.split('name="csrf" value="')[1][:64]
-        assert web.post("/me/links", data={"csrf": csrf, "days": "30"}).status_code == 201
+        created = web.post("/me/links", data={"csrf": csrf, "days": "30"}, follow_redirects=False)
+        assert created.status_code == 303 and created.headers["location"] == "/me/links/new"
         with Session(engine) as s:
             link_id = s.exec(
                 select(AuditEntryRecord.object_id).where(
