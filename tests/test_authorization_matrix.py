@@ -319,6 +319,7 @@ POLICIES: dict[tuple[str, str, str], Policy] = {
     ("GET", "/me/credential.json", ""): Policy(only(*GRADUATES)),
     ("GET", "/me/diploma.log.json", ""): Policy(only(*GRADUATES)),
     ("POST", "/me/diploma.pdf", ""): Policy(only(*GRADUATES), data=csrf_form()),
+    ("GET", "/me/links/new", ""): Policy(only(*GRADUATES)),
     ("POST", "/me/links", ""): Policy(only(*GRADUATES), data=csrf_form(days="30")),
     ("POST", "/me/links/pdf", "link-of-a"): Policy(
         only(GRAD_A, hidden=(GRAD_B,)),
