@@ -35,6 +35,7 @@ from diploma_exchange.credentials.contexts import (
     document_loader,
 )
 from diploma_exchange.errors import ErrorDetail, InvalidCredential, UndefinedTerm
+from diploma_exchange.jsonld_lock import PYLD_LOCK
 
 #: IRI namespaces that mean "no context defined this term".
 UNDEFINED_TERM_NAMESPACES: tuple[str, ...] = (
@@ -90,13 +91,14 @@ class _DropTracker:
 
 def _expand(doc: Mapping[str, Any], tracker: _DropTracker) -> list[Any]:
     try:
-        result: list[Any] = jsonld.expand(
-            tracker.mark(doc, []),
-            # base None keeps undefined @type values relative instead of resolving them
-            # against pyld's default base (http://example.org/base/).
-            {"documentLoader": document_loader, "base": None},
-            on_property_dropped=tracker,
-        )
+        with PYLD_LOCK:  # pyld's context caches are not thread-safe
+            result: list[Any] = jsonld.expand(
+                tracker.mark(doc, []),
+                # base None keeps undefined @type values relative instead of resolving them
+                # against pyld's default base (http://example.org/base/).
+                {"documentLoader": document_loader, "base": None},
+                on_property_dropped=tracker,
+            )
     except jsonld.JsonLdError as exc:
         raise _unprocessable(exc) from exc
     return result

@@ -27,6 +27,7 @@ from pyld.nquads import parse_nquads  # type: ignore[import-untyped,unused-ignor
 
 from diploma_exchange.credentials.contexts import document_loader
 from diploma_exchange.errors import InvalidInput, ProofError
+from diploma_exchange.jsonld_lock import PYLD_LOCK
 from diploma_exchange.proofs import ecdsa_sd_2023 as sd
 from diploma_exchange.proofs.eddsa_jcs_2022 import format_created
 from diploma_exchange.proofs.keys import EcdsaSigner
@@ -88,9 +89,11 @@ def _skolemize_expanded(expanded: Any, random: str, count: list[int]) -> Any:
 
 def skolemize_compact(document: Mapping[str, Any]) -> tuple[Any, dict[str, Any]]:
     """skolemizeCompactJsonLd: (skolemized expanded, skolemized compact)."""
-    expanded = jsonld.expand(dict(document), dict(_OPTIONS))
+    with PYLD_LOCK:  # pyld's context caches are not thread-safe
+        expanded = jsonld.expand(dict(document), dict(_OPTIONS))
     skolemized = _skolemize_expanded(expanded, secrets.token_hex(8), [0])
-    compact = jsonld.compact(skolemized, {"@context": document["@context"]}, dict(_OPTIONS))
+    with PYLD_LOCK:  # pyld's context caches are not thread-safe
+        compact = jsonld.compact(skolemized, {"@context": document["@context"]}, dict(_OPTIONS))
     return skolemized, compact
 
 
@@ -123,7 +126,8 @@ def _name_list_nodes(nquads: list[str]) -> list[str]:
 
 def to_deskolemized_nquads(document: Any) -> list[str]:
     """toDeskolemizedNQuads (and :func:`_name_list_nodes`)."""
-    text = jsonld.to_rdf(document, {**dict(_OPTIONS), "format": "application/n-quads"})
+    with PYLD_LOCK:  # pyld's context caches are not thread-safe
+        text = jsonld.to_rdf(document, {**dict(_OPTIONS), "format": "application/n-quads"})
     return _name_list_nodes(
         [_SKOLEM.sub(r"_:\1", line) + "\n" for line in text.split("\n") if line]
     )

@@ -51,6 +51,7 @@ from diploma_exchange.credentials.contexts import (
     document_loader,
 )
 from diploma_exchange.errors import InvalidInput, LimitExceeded, UndefinedTerm
+from diploma_exchange.jsonld_lock import PYLD_LOCK
 
 #: Error codes of the work limits (``LimitExceeded.code``).
 WORK_LIMIT_CODE: Final = "rdfc-work-limit"
@@ -294,16 +295,17 @@ def canonize(
     processor = _BoundedProcessor(bounds, on_property_dropped=seen.append)
     try:
         # What JsonLdProcessor.normalize does, with the bounded processor and algorithm.
-        dataset = processor.to_rdf(
-            dict(document),
-            {
-                "base": "",
-                "documentLoader": loader,
-                "extractAllScripts": True,
-                "processingMode": "json-ld-1.1",
-                "produceGeneralizedRdf": False,
-            },
-        )
+        with PYLD_LOCK:  # pyld's context caches are not thread-safe
+            dataset = processor.to_rdf(
+                dict(document),
+                {
+                    "base": "",
+                    "documentLoader": loader,
+                    "extractAllScripts": True,
+                    "processingMode": "json-ld-1.1",
+                    "produceGeneralizedRdf": False,
+                },
+            )
         quads = sum(len(triples) for triples in dataset.values())
         if quads > bounds.max_quads:
             raise _work_limit(

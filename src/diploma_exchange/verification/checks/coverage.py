@@ -27,6 +27,7 @@ from typing import Any, Final
 from pyld import jsonld  # type: ignore[import-untyped,unused-ignore]
 
 from diploma_exchange.credentials.contexts import document_loader
+from diploma_exchange.jsonld_lock import PYLD_LOCK
 from diploma_exchange.proofs.secured import unsigned_contexts
 from diploma_exchange.verification.report import Check, CheckName, failed, passed, skipped
 from diploma_exchange.verification.state import Examined
@@ -54,7 +55,8 @@ class _Unprocessable(Exception):
 def _expand(document: Mapping[str, Any]) -> list[Any]:
     body = {k: v for k, v in document.items() if k != "proof"}
     try:
-        expanded = jsonld.expand(body, {"documentLoader": document_loader})
+        with PYLD_LOCK:  # pyld's context caches are not thread-safe
+            expanded = jsonld.expand(body, {"documentLoader": document_loader})
     except (jsonld.JsonLdError, RecursionError, ValueError, TypeError) as exc:
         raise _Unprocessable(str(exc)) from exc
     if not isinstance(expanded, list):
