@@ -33,7 +33,12 @@ def test_rotate_then_compromise_from_the_cli(tmp_path: Path) -> None:
         run_cli("verify", str(first), "--offline", env=env).returncode == 0
     )  # old diploma still valid
 
-    moment = (signed_at + timedelta(seconds=1)).isoformat()
+    # the issuance register's time (what key.validity believes) can be a second or two after
+    # the proof's `created` on a loaded machine: the compromise comes after both
+    report = json.loads(run_cli("verify", str(first), "--offline", "--json", env=env).stdout)
+    record = next(c for c in report["checks"] if c["name"] == "issuance.record")
+    registered = datetime.fromisoformat(record["details"]["issuedAt"])
+    moment = (max(signed_at, registered) + timedelta(seconds=1)).isoformat()
     compromised = run_cli(
         "keys", "compromise", "--institution", "kbtu", "--key-id", "key-1", "--at", moment, env=env
     )
