@@ -50,6 +50,33 @@ def _issuer(credential: Mapping[str, Any]) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def bundle_verdict(
+    bundle: Mapping[str, Any],
+    *,
+    issuer: str,
+    verification_method: str,
+    digest: str,
+    trusted_logs: Sequence[TrustedLog],
+    policy: WitnessPolicy,
+    now: datetime | None = None,
+) -> LogVerdict:
+    """What a bundle handed in with a credential proves about the credential with ``digest``,
+    checked offline against ``trusted_logs`` (never raises for a bad bundle)."""
+    try:
+        parsed = LogBundle.from_json(bundle)
+    except Error as exc:
+        return LogVerdict(LogStatus.INDETERMINATE, "log.bad-bundle", exc.message)
+    return verify_bundle(
+        parsed,
+        credential_digest=digest,
+        issuer=issuer,
+        verification_method=verification_method,
+        trusted_logs=trusted_logs,
+        policy=policy,
+        now=now or datetime.now(UTC),
+    )
+
+
 class LogEvidenceSource:
     """What the trusted transparency logs say about a credential (see the module docstring)."""
 
@@ -100,18 +127,14 @@ class LogEvidenceSource:
     ) -> LogVerdict:
         """What a bundle handed in proves about the credential with ``digest``, checked
         offline against the logs trusted here (never raises for a bad bundle)."""
-        try:
-            parsed = LogBundle.from_json(bundle)
-        except Error as exc:
-            return LogVerdict(LogStatus.INDETERMINATE, "log.bad-bundle", exc.message)
-        return verify_bundle(
-            parsed,
-            credential_digest=digest,
+        return bundle_verdict(
+            bundle,
             issuer=issuer,
             verification_method=verification_method,
+            digest=digest,
             trusted_logs=transparency.trusted_logs(self._session, self._settings),
             policy=self._policy,
-            now=self._now or datetime.now(UTC),
+            now=self._now,
         )
 
     def check(self, *, issuer: str, verification_method: str, digest: str) -> LogVerdict | None:
@@ -254,18 +277,14 @@ class OfflineBundleLog:
     def check(self, *, issuer: str, verification_method: str, digest: str) -> LogVerdict | None:
         if self._bundle is None:
             return None
-        try:
-            parsed = LogBundle.from_json(self._bundle)
-        except Error as exc:
-            return LogVerdict(LogStatus.INDETERMINATE, "log.bad-bundle", exc.message)
-        return verify_bundle(
-            parsed,
-            credential_digest=digest,
+        return bundle_verdict(
+            self._bundle,
             issuer=issuer,
             verification_method=verification_method,
+            digest=digest,
             trusted_logs=self._trusted,
             policy=self._policy,
-            now=self._now or datetime.now(UTC),
+            now=self._now,
         )
 
 
@@ -274,4 +293,4 @@ def trusted_log(origin: str, vkey: str) -> TrustedLog:
     return TrustedLog(origin, (parse_vkey(vkey, expected_type=ED25519),))
 
 
-__all__ = ["BundleFirst", "LogEvidenceSource", "OfflineBundleLog", "trusted_log"]
+__all__ = ["BundleFirst", "LogEvidenceSource", "OfflineBundleLog", "bundle_verdict", "trusted_log"]
