@@ -209,6 +209,9 @@ def test_records_of_every_level_reach_the_session_log(session_log_tail: Path) ->
         ("/claim", "/claim"),
         ("/v1/diplomas/urn:uuid:1", "/v1/diplomas/urn:uuid:1"),
         ("/static/s/x.css", "/static/s/x.css"),
+        ("/verify/wallet/h4nDl3-xyz", "/verify/wallet/<redacted>"),
+        ("/v1/presentation-requests/h4nDl3-xyz", "/v1/presentation-requests/<redacted>"),
+        ("/v1/presentation-requests", "/v1/presentation-requests"),
     ],
 )
 def test_access_log_redacts_share_and_claim_paths(path: str, logged: str) -> None:
@@ -225,6 +228,31 @@ def test_access_log_redacts_share_and_claim_paths(path: str, logged: str) -> Non
     assert RedactSecretPaths().filter(record)
     assert record.getMessage() == f'127.0.0.1:5000 - "GET {logged} HTTP/1.1" 200'
     assert LOG_CONFIG["handlers"]["access"]["filters"] == ["redact_secret_paths"]
+
+
+#: Path parameters that carry a secret (a bearer credential in the URL). A route naming one
+#: must sit under one of ``SECRET_PATH_PREFIXES`` so that its access-log line is redacted.
+SECRET_PARAMETERS = ("token", "handle", "claim_code", "pre_authorized_code", "secret")
+
+
+def test_every_secret_path_parameter_is_redacted(settings: object) -> None:
+    from diploma_exchange.api.serving import SECRET_PATH_PREFIXES
+    from diploma_exchange.config import Settings
+    from test_authorization_matrix import application_routes
+
+    assert isinstance(settings, Settings)
+    secret_routes = {
+        path
+        for _, path in application_routes(settings)
+        if any(f"{{{name}}}" in path for name in SECRET_PARAMETERS) or path.startswith("/claim/")
+    }
+    assert secret_routes, "the route table should have share links at least"
+    for path in sorted(secret_routes):
+        head = path.split("{", 1)[0]
+        assert head.endswith("/") and path[len(head) :].startswith("{"), path
+        assert head in SECRET_PATH_PREFIXES, f"{path}: its secret segment is not redacted"
+        concrete = head + "S3cr3t-Value_0123456789abcdef" + path.split("}", 1)[1]
+        assert "S3cr3t" not in redact_path(concrete), path
 
 
 def test_an_unhandled_error_on_a_share_link_does_not_log_the_token(

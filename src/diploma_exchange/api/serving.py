@@ -25,8 +25,16 @@ from typing import Any, Final
 from uvicorn.config import LOGGING_CONFIG
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-#: A share-link token or a claim code as the first segment after ``/s/`` or ``/claim/``.
-_SECRET_PATH = re.compile(r"^(/s/|/claim/)[^/?#]+")
+#: Paths whose next segment is a secret: a share-link token, a claim code, the handle that
+#: reads an OpenID4VP presentation request's result (API and page). The test
+#: ``test_every_secret_path_parameter_is_redacted`` derives them from the app's routes.
+SECRET_PATH_PREFIXES: tuple[str, ...] = (
+    "/s/",
+    "/claim/",
+    "/verify/wallet/",
+    "/v1/presentation-requests/",
+)
+_SECRET_PATH = re.compile("^(" + "|".join(map(re.escape, SECRET_PATH_PREFIXES)) + ")[^/?#]+")
 
 
 class NoDelayH11Protocol(H11Protocol):
@@ -43,12 +51,12 @@ class NoDelayH11Protocol(H11Protocol):
 
 
 def redact_path(path: str) -> str:
-    """``path`` with the secret segment of a share or claim link replaced by ``<redacted>``."""
+    """``path`` with its secret segment (:data:`SECRET_PATH_PREFIXES`) replaced by ``<redacted>``."""
     return _SECRET_PATH.sub(r"\1<redacted>", path)
 
 
 class RedactSecretPaths(logging.Filter):
-    """Redacts share-link tokens and claim codes in uvicorn access-log records.
+    """Redacts share-link tokens, claim codes and request handles in uvicorn access-log records.
 
     uvicorn logs ``'%s - "%s %s HTTP/%s" %d'`` with the path (and query) as third argument.
     """
