@@ -490,4 +490,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     write(f"{summary}: {len(findings)} SECRET(S) IN LOGS")
     for finding in findings[:25]:
         write(f"  {finding}")
+    # Also as a file beside the logs: CI keeps test-artifacts/, and a long run's terminal
+    # output may be cut before these lines.
+    (run_dir() / "findings.txt").write_text(
+        "".join(f"{finding}\n" for finding in findings), encoding="utf-8"
+    )
     session.exitstatus = pytest.ExitCode.TESTS_FAILED
