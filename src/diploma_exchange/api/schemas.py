@@ -194,9 +194,11 @@ class IssueOptions(ApiModel):
     cryptosuite: str | None = Field(
         default=None,
         max_length=64,
-        description="The Data Integrity cryptosuite: eddsa-jcs-2022 (default) or "
-        "eddsa-rdfc-2022 (institution keys are Ed25519).",
-        examples=["eddsa-rdfc-2022"],
+        description="The Data Integrity cryptosuite: eddsa-jcs-2022 or eddsa-rdfc-2022 "
+        "(signed by the institution's Ed25519 key), ecdsa-rdfc-2019 or ecdsa-jcs-2019 (its "
+        "P-256 or P-384 key). Default: the suite of the institution's issuing key type "
+        "(eddsa-jcs-2022 for Ed25519, ecdsa-jcs-2019 for P-256/P-384).",
+        examples=["eddsa-rdfc-2022", "ecdsa-rdfc-2019"],
     )
 
 
