@@ -383,7 +383,8 @@ const p384Issuers = p384 ? [{
   verifiers: []
 }] : [];
 module.exports = {
-  settings: {enableInteropTests: false, testAllImplementations: false},
+  // interop: this verifier verifies what these issuers issue (local implementations only)
+  settings: {enableInteropTests: true, testAllImplementations: false},
   implementations: [{
     name: 'diploma-exchange',
     implementation: 'diploma-exchange',
