@@ -23,7 +23,9 @@ from diploma_exchange.dids.document import DidDocument
 from diploma_exchange.dids.key_log import verify_log
 from diploma_exchange.errors import InvalidInput
 from diploma_exchange.proofs import keys
+from diploma_exchange.proofs.ecdsa_sd_2023_create import derive_proof
 from diploma_exchange.proofs.multibase import decode_base58btc, encode_base58btc
+from diploma_exchange.proofs.secured import secured_digest
 from diploma_exchange.services import institutions
 from helpers import diploma_payload
 
@@ -311,3 +313,75 @@ def test_registering_an_ecdsa_institution(engine: Engine, settings: Any, nic: st
         assert institutions.issuing_key(s, record).key_id == "key-2"
         assert institutions.active_key(s, record).key_id == "key-1"  # its Ed25519 key
         assert institutions.did_key_of(s, record) == "did:key:" + key.public_key_multibase
+
+
+def test_ecdsa_sd_2023_base_proof_derives_to_a_valid_disclosure(
+    client: TestClient, engine: Engine, settings: Any, kaznu: Tenant
+) -> None:
+    allow(engine, "kaznu")
+    key_id = add_key(engine, settings, "kaznu", "P-256", issuing=False)
+    credential = plain(kaznu.did)
+    credential["credentialSubject"]["degree"] = "BSc"
+    response = vc_issue(client, kaznu, credential, cryptosuite="ecdsa-sd-2023")
+    assert response.status_code == 201, response.text
+    base = response.json()["verifiableCredential"]
+    assert base["proof"]["cryptosuite"] == "ecdsa-sd-2023"
+    assert base["proof"]["verificationMethod"] == f"{kaznu.did}#{key_id}"
+    assert base["proof"]["proofValue"].startswith("u2V0A")  # base proof header 0xd95d00
+    # the holder reveals the name only; the mandatory statements come along
+    derived = derive_proof(base, ["/credentialSubject/name"])
+    assert derived["credentialSubject"] == {"id": "did:example:alice", "name": "Alice"}
+    assert {"issuer", "validFrom", "credentialStatus", "id"} <= set(derived)
+    result = client.post("/credentials/verify", json={"verifiableCredential": derived})
+    assert result.status_code == 200 and result.json()["verified"] is True, result.text
+    _verdict, checks = report(client, derived)
+    assert checks["proof.signature"] == "passed" and checks["status.revocation"] == "passed"
+    assert checks["proof.key-binding"] == "passed" and checks["key.validity"] == "passed"
+    # the register and the transparency log name the issuance by its base signature
+    assert checks["issuance.record"] == "passed" and checks["issuance.log"] == "passed"
+    assert secured_digest(derived) == secured_digest(base)
+    # a statement changed after derivation breaks it
+    forged = copy.deepcopy(derived)
+    forged["credentialSubject"]["name"] = "Eve"
+    assert report(client, forged)[1]["proof.signature"] == "failed"
+
+
+def test_ecdsa_sd_2023_options_are_checked(
+    client: TestClient, engine: Engine, settings: Any, kaznu: Tenant
+) -> None:
+    allow(engine, "kaznu")
+    refused = vc_issue(client, kaznu, plain(kaznu.did), cryptosuite="ecdsa-sd-2023")
+    assert refused.status_code == 400  # no P-256 key yet
+    assert refused.json()["code"] == "unsupported-cryptosuite"
+    add_key(engine, settings, "kaznu", "P-384", issuing=False)
+    assert vc_issue(client, kaznu, plain(kaznu.did), cryptosuite="ecdsa-sd-2023").status_code == 400
+    add_key(engine, settings, "kaznu", "P-256", issuing=False)
+    for pointers, where in (
+        (["/credentialSubject/missing"], "/options/mandatoryPointers/0"),
+        (["/issuer", "no-slash"], "/options/mandatoryPointers/1"),
+    ):
+        bad = vc_issue(
+            client, kaznu, plain(kaznu.did), cryptosuite="ecdsa-sd-2023", mandatoryPointers=pointers
+        )
+        assert bad.status_code == 400, bad.text
+        assert (bad.json()["code"], bad.json()["pointer"]) == ("invalid-mandatory-pointers", where)
+    not_sd = vc_issue(
+        client,
+        kaznu,
+        plain(kaznu.did),
+        cryptosuite="ecdsa-rdfc-2019",
+        mandatoryPointers=["/issuer"],
+    )
+    assert not_sd.status_code == 400 and not_sd.json()["code"] == "invalid-mandatory-pointers"
+    assert client.get("/v1/diplomas", headers=kaznu.headers).json() == []
+    chosen = vc_issue(
+        client,
+        kaznu,
+        plain(kaznu.did),
+        cryptosuite="ecdsa-sd-2023",
+        mandatoryPointers=["/issuer", "/credentialSubject/name"],
+    )
+    assert chosen.status_code == 201, chosen.text
+    derived = derive_proof(chosen.json()["verifiableCredential"], [])
+    assert derived["credentialSubject"]["name"] == "Alice"
+    assert "validFrom" not in derived

@@ -414,6 +414,7 @@ def issue_credentials(
     reissue: Reissue | None = None,
     index_base: int = 0,
     rdfc_twin: bool = False,
+    mandatory_pointers: Sequence[str] | None = None,
 ) -> IssuedBatch:
     """Validate, sign and store ``credentials`` as one all-or-nothing batch.
 
@@ -421,6 +422,10 @@ def issue_credentials(
     newest active key that fits it (:func:`institutions.issuing_key`); ``None``: the
     institution's issuing key with its key type's default suite (eddsa-jcs-2022 for Ed25519,
     ecdsa-jcs-2019 for P-256/P-384: services/signing.py ``DEFAULT_SUITES``).
+
+    ``ecdsa-sd-2023`` (P-256 keys) makes a base proof, for the holder to derive selective
+    disclosures from, whose ``mandatory_pointers`` (default: the credential's id, type, issuer,
+    validity and status; services/signing.py ``SD_DEFAULT_POINTERS``) are always disclosed.
 
     ``rdfc_twin``: with ``issue_rdfc_proof`` on, a did:web credential signed with a JCS suite
     and no explicit ``cryptosuite`` also gets an independent RDFC proof of its key type by the
@@ -453,6 +458,12 @@ def issue_credentials(
         )
     if cryptosuite is not None:
         check_issuance_suite(cryptosuite)
+    if mandatory_pointers is not None and cryptosuite != "ecdsa-sd-2023":
+        raise InvalidInput(
+            "mandatoryPointers apply to ecdsa-sd-2023 base proofs only",
+            pointer="/options/mandatoryPointers",
+            code="invalid-mandatory-pointers",
+        )
     if len(credentials) > settings.max_batch_size:
         raise LimitExceeded(
             f"a batch holds at most {settings.max_batch_size} diplomas; split the class",
@@ -557,7 +568,7 @@ def issue_credentials(
     signed = [
         secure_document(c, credential_signer, now, limits)
         if suite == DEFAULT_SUITES[signer_key_type(credential_signer)][0]
-        else sign_with_suite(c, suite, credential_signer, now, None)
+        else sign_with_suite(c, suite, credential_signer, now, None, pointers=mandatory_pointers)
         for c in completed
     ]
     # Core executemany of plain rows: ORM objects cost more than the signature per diploma.

@@ -10,16 +10,19 @@ accept both. See docs/conformance-interop.md.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Final
 
 from diploma_exchange.config import Settings
-from diploma_exchange.errors import InvalidInput
+from diploma_exchange.errors import InvalidInput, ProofError
 from diploma_exchange.proofs import (
     data_integrity,
     ecdsa_jcs_2019,
     ecdsa_rdfc_2019,
+    ecdsa_sd_2023,
+    ecdsa_sd_2023_create,
     eddsa_jcs_2022,
     eddsa_rdfc_2022,
     suites,
@@ -45,7 +48,25 @@ ISSUANCE_SUITES: Final[dict[str, frozenset[KeyType]]] = {
     eddsa_rdfc_2022.CRYPTOSUITE: frozenset({KeyType.ED25519}),
     ecdsa_rdfc_2019.CRYPTOSUITE: frozenset({KeyType.P256, KeyType.P384}),
     ecdsa_jcs_2019.CRYPTOSUITE: frozenset({KeyType.P256, KeyType.P384}),
+    # a base proof for the holder to derive selective disclosures from (vc-di-ecdsa §3.4)
+    ecdsa_sd_2023.CRYPTOSUITE: frozenset({KeyType.P256}),
 }
+#: The statements an ecdsa-sd-2023 credential always discloses when the issuer names none
+#: (those present in the credential): what identifies it, who issued it, when it is valid
+#: and where its status is.
+SD_DEFAULT_POINTERS: Final = (
+    "/id",
+    "/type",
+    "/issuer",
+    "/validFrom",
+    "/validUntil",
+    "/issuanceDate",
+    "/expirationDate",
+    "/credentialStatus",
+)
+#: Most mandatory pointers one request may name.
+MAX_POINTERS: Final = 64
+_POINTER = re.compile(r"(/([^~/]|~[01])*)+")
 
 
 def signer_key_type(signer: AnySigner) -> KeyType:
@@ -145,22 +166,87 @@ def _secure_ecdsa(
     return signed
 
 
+def _resolves(document: Any, pointer: str) -> bool:
+    """Whether the JSON pointer (RFC 6901) names a value of ``document``."""
+    value = document
+    for raw in pointer.split("/")[1:]:
+        part = raw.replace("~1", "/").replace("~0", "~")
+        if isinstance(value, Mapping) and part in value:
+            value = value[part]
+        elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
+            value = value[int(part)]
+        else:
+            return False
+    return True
+
+
+def mandatory_pointers(credential: Mapping[str, Any], pointers: Sequence[str] | None) -> list[str]:
+    """The mandatory pointers of an ecdsa-sd-2023 base proof: ``pointers`` (each an RFC 6901
+    JSON pointer that names a value of the credential), or :data:`SD_DEFAULT_POINTERS` that
+    are present.
+
+    Raises:
+        InvalidInput: too many, malformed or unmatched pointers (``invalid-mandatory-pointers``,
+            pointer ``/options/mandatoryPointers``).
+    """
+    if pointers is None:
+        return [p for p in SD_DEFAULT_POINTERS if p[1:] in credential]
+    where = "/options/mandatoryPointers"
+    if len(pointers) > MAX_POINTERS:
+        raise InvalidInput(
+            f"at most {MAX_POINTERS} mandatory pointers",
+            pointer=where,
+            code="invalid-mandatory-pointers",
+        )
+    for index, pointer in enumerate(pointers):
+        if (
+            not isinstance(pointer, str)
+            or len(pointer) > 512
+            or not _POINTER.fullmatch(pointer)
+            or not _resolves(credential, pointer)
+        ):
+            raise InvalidInput(
+                f"mandatory pointer {pointer!r} is not a JSON pointer to a value of the "
+                "credential (RFC 6901, e.g. /issuer or /credentialSubject/degree)",
+                pointer=f"{where}/{index}",
+                code="invalid-mandatory-pointers",
+            )
+    return list(pointers)
+
+
 def sign_with_suite(
     credential: Mapping[str, Any],
     cryptosuite: str,
     signer: AnySigner,
     now: datetime,
     rdfc_limits: RdfcLimits | None,
+    *,
+    pointers: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """Sign ``credential`` with exactly one ``cryptosuite`` proof (the VC-API's
-    ``options.cryptosuite``); RDFC work within ``rdfc_limits`` when given.
+    ``options.cryptosuite``); RDFC work within ``rdfc_limits`` when given. For
+    ``ecdsa-sd-2023`` the proof is a base proof whose mandatory statements are ``pointers``
+    (:func:`mandatory_pointers`).
 
     Raises:
-        InvalidInput: an unsupported cryptosuite, or the credential cannot be canonicalised.
+        InvalidInput: an unsupported cryptosuite, bad mandatory pointers, or the credential
+            cannot be canonicalised.
         ProofError: the signer's key type does not fit the cryptosuite.
         LimitExceeded: more RDFC work than the limits allow.
     """
     check_issuance_suite(cryptosuite)
+    if cryptosuite == ecdsa_sd_2023.CRYPTOSUITE:
+        if not isinstance(signer, EcdsaSigner) or signer.key_type is not KeyType.P256:
+            raise ProofError(f"{cryptosuite} needs a P-256 key")
+        chosen = mandatory_pointers(credential, pointers)
+        if rdfc_limits is None:
+            return ecdsa_sd_2023_create.add_base_proof(
+                credential, signer, created=now, mandatory_pointers=chosen
+            )
+        with using_limits(rdfc_limits):
+            return ecdsa_sd_2023_create.add_base_proof(
+                credential, signer, created=now, mandatory_pointers=chosen
+            )
     if rdfc_limits is None or "rdfc" not in cryptosuite:
         return suites.add_proof(credential, cryptosuite, signer, created=now)
     with using_limits(rdfc_limits):
@@ -170,8 +256,10 @@ def sign_with_suite(
 __all__ = [
     "DEFAULT_SUITES",
     "ISSUANCE_SUITES",
+    "SD_DEFAULT_POINTERS",
     "AnySigner",
     "check_issuance_suite",
+    "mandatory_pointers",
     "rdfc_proof_limits",
     "secure_document",
     "sign_with_suite",

@@ -64,7 +64,8 @@ def issue_credential(
     VC 2.0 credential whose terms the bundled contexts define (`issuer` a string or an object).
     The issuer must be the caller's own DID: its did:web, or its did:key (the active key's).
     `options.cryptosuite`: eddsa-jcs-2022, eddsa-rdfc-2022 (Ed25519 keys), ecdsa-rdfc-2019 or
-    ecdsa-jcs-2019 (P-256/P-384 keys); by default the issuing key's suite (eddsa-jcs-2022 or
+    ecdsa-jcs-2019 (P-256/P-384 keys), ecdsa-sd-2023 (a base proof by a P-256 key, with
+    `options.mandatoryPointers`); by default the issuing key's suite (eddsa-jcs-2022 or
     ecdsa-jcs-2019). Status entries are added as for every diploma."""
     credential = dict(body.credential)
     institution = principal.institution
@@ -97,6 +98,7 @@ def issue_credential(
         profile=profile,
         cryptosuite=cryptosuite,
         did_key=did_key,
+        mandatory_pointers=body.options.mandatory_pointers if body.options else None,
     )
     return IssueCredentialResponse(verifiable_credential=batch.credentials[0])
 
