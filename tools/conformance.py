@@ -363,8 +363,9 @@ module.exports = {
 
 
 ECDSA_CONFIG = """const {baseUrl, issuerId, verifierOptions, authHeaders} = require('../common.cjs');
-// Written by tools/conformance.py: the service issues ecdsa-rdfc-2019 and ecdsa-jcs-2019
-// (options.cryptosuite) with the institution's P-256 key (as its did:key), and, as a second
+// Written by tools/conformance.py: the service issues ecdsa-rdfc-2019, ecdsa-jcs-2019 and
+// ecdsa-sd-2023 base proofs (options.cryptosuite) with the institution's P-256 key (as its
+// did:key), and, as a second
 // implementation entry (the suite tests the first issuer of each implementation and tag),
 // with its P-384 key.
 const p384 = process.env.ECDSA_P384_ISSUER_DID;
@@ -404,6 +405,15 @@ module.exports = {
       supports: {vc: ['1.1', '2.0']},
       options: {cryptosuite: 'ecdsa-jcs-2019'},
       tags: ['ecdsa-jcs-2019']
+    }, {
+      // ecdsa-sd-2023 base proofs (P-256 only); the suite sends options.mandatoryPointers
+      id: process.env.ECDSA_ISSUER_DID || issuerId,
+      endpoint: `${baseUrl}/credentials/issue`,
+      headers: authHeaders,
+      supportedEcdsaKeyTypes: ['P-256'],
+      supports: {vc: ['1.1', '2.0']},
+      options: {cryptosuite: 'ecdsa-sd-2023'},
+      tags: ['ecdsa-sd-2023']
     }],
     verifiers: [{
       id: 'urn:uuid:diploma-exchange-verifier',
