@@ -363,11 +363,11 @@ module.exports = {
 
 
 ECDSA_CONFIG = """const {baseUrl, issuerId, verifierOptions, authHeaders} = require('../common.cjs');
-// Written by tools/conformance.py: the service issues ecdsa-rdfc-2019, ecdsa-jcs-2019 and
-// ecdsa-sd-2023 base proofs (options.cryptosuite) with the institution's P-256 key (as its
-// did:key), and, as a second
+// Written by tools/conformance.py: the service issues ecdsa-rdfc-2019 and ecdsa-jcs-2019
+// (options.cryptosuite) with the institution's P-256 key (as its did:key), and, as a second
 // implementation entry (the suite tests the first issuer of each implementation and tag),
-// with its P-384 key.
+// with its P-384 key. No ecdsa-sd-2023 issuer: the suite's sd issuer tests need a verifier
+// and a VC-API holder (derive endpoint) of the same implementation (docs/conformance.md).
 const p384 = process.env.ECDSA_P384_ISSUER_DID;
 const p384Issuers = p384 ? [{
   name: 'diploma-exchange (P-384)',
@@ -405,15 +405,6 @@ module.exports = {
       supports: {vc: ['1.1', '2.0']},
       options: {cryptosuite: 'ecdsa-jcs-2019'},
       tags: ['ecdsa-jcs-2019']
-    }, {
-      // ecdsa-sd-2023 base proofs (P-256 only); the suite sends options.mandatoryPointers
-      id: process.env.ECDSA_ISSUER_DID || issuerId,
-      endpoint: `${baseUrl}/credentials/issue`,
-      headers: authHeaders,
-      supportedEcdsaKeyTypes: ['P-256'],
-      supports: {vc: ['1.1', '2.0']},
-      options: {cryptosuite: 'ecdsa-sd-2023'},
-      tags: ['ecdsa-sd-2023']
     }],
     verifiers: [{
       id: 'urn:uuid:diploma-exchange-verifier',
