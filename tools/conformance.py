@@ -180,6 +180,24 @@ def seed(env: dict[str, str], slug: str, method: str) -> tuple[str, str, str]:
     return web, web, str(api_keys[slug])
 
 
+def add_ecdsa_keys(env: dict[str, str], slug: str) -> dict[str, str]:
+    """Give the demo university a P-256 and a P-384 key beside its Ed25519 one (which stays its
+    issuing key type); the did:key of each, by curve (the ECDSA issuers of the ecdsa suite)."""
+    dids: dict[str, str] = {}
+    for curve in ("P-256", "P-384"):
+        added = subprocess.run(
+            [*cli(), "keys", "add", "--institution", slug, "--type", curve],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=120,
+        )
+        dids[curve] = str(json.loads(added.stdout)["didKey"])
+    return dids
+
+
 def start(
     env: dict[str, str], port: int, cert: Path, key: Path, ca: Path
 ) -> subprocess.Popen[bytes]:
@@ -346,9 +364,28 @@ module.exports = {
 
 ECDSA_CONFIG = """const {baseUrl, issuerId, verifierOptions, authHeaders} = require('../common.cjs');
 // Written by tools/conformance.py: the service issues ecdsa-rdfc-2019 and ecdsa-jcs-2019
-// (options.cryptosuite) with the institution's P-256 key.
+// (options.cryptosuite) with the institution's P-256 key (as its did:key), and, as a second
+// implementation entry (the suite tests the first issuer of each implementation and tag),
+// with its P-384 key. No ecdsa-sd-2023 issuer: the suite's sd issuer tests need a verifier
+// and a VC-API holder (derive endpoint) of the same implementation (docs/conformance.md).
+const p384 = process.env.ECDSA_P384_ISSUER_DID;
+const p384Issuers = p384 ? [{
+  name: 'diploma-exchange (P-384)',
+  implementation: 'diploma-exchange (P-384)',
+  issuers: ['ecdsa-rdfc-2019', 'ecdsa-jcs-2019'].map(cryptosuite => ({
+    id: p384,
+    endpoint: `${baseUrl}/credentials/issue`,
+    headers: authHeaders,
+    supportedEcdsaKeyTypes: ['P-384'],
+    supports: {vc: ['1.1', '2.0']},
+    options: {cryptosuite},
+    tags: [cryptosuite]
+  })),
+  verifiers: []
+}] : [];
 module.exports = {
-  settings: {enableInteropTests: false, testAllImplementations: false},
+  // interop: this verifier verifies what these issuers issue (local implementations only)
+  settings: {enableInteropTests: true, testAllImplementations: false},
   implementations: [{
     name: 'diploma-exchange',
     implementation: 'diploma-exchange',
@@ -377,7 +414,7 @@ module.exports = {
       ...verifierOptions,
       tags: ['ecdsa-rdfc-2019', 'ecdsa-jcs-2019']
     }]
-  }]
+  }, ...p384Issuers]
 };
 """
 
@@ -539,7 +576,8 @@ def serve_and_run(
         "vc-di-eddsa-test-suite": key_did,
         "vc-di-ecdsa-test-suite": key_did,
     }
-    ecdsa_did = os.environ.get("ECDSA_ISSUER_DID", "")
+    ecdsa_dids = add_ecdsa_keys(env, slug)
+    ecdsa_did = os.environ.get("ECDSA_ISSUER_DID", "") or ecdsa_dids["P-256"]
     configs = write_configs(VAR / "configs", shared, ecdsa_issuer=bool(ecdsa_did))
     print(f"issuer {key_did} / {web_did} at https://localhost:{port} (test CA {ca})")
     server = start(env, port, cert, key, ca)
@@ -553,6 +591,7 @@ def serve_and_run(
         }
         if ecdsa_did:
             run_env["ECDSA_ISSUER_DID"] = ecdsa_did
+            run_env["ECDSA_P384_ISSUER_DID"] = ecdsa_dids["P-384"]
         for suite in suites:
             if suite in failed:
                 continue

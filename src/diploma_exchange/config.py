@@ -62,6 +62,7 @@ class Settings(BaseSettings):
     #: eddsa-rdfc-2022 proof by the same key, so that verifiers that know only RDFC
     #: (DCC's verifier-core, the Learner Credential Wallet) accept them too. Off: the
     #: eddsa-jcs-2022 proof alone. Canonicalisation at issuance obeys the rdfc_* bounds below.
+    #: An institution whose issuing key is P-256/P-384 gets ecdsa-jcs-2019 + ecdsa-rdfc-2019.
     issue_rdfc_proof: bool = True
 
     #: RDF canonicalization (RDFC-1.0, for *-rdfc-* proofs of other issuers): statements per

@@ -509,7 +509,7 @@ def test_append_rule_errors(
         ({"controller": "did:web:other.example", "key_id": "did:web:other.example#k"}, "belongs to did:web:uni.example"),
         ({"key_id": "did:web:other.example#key-3"}, "of the controller"),
         ({"key_id": UNI}, "of the controller"),
-        ({"public_key_multibase": "zNotAKey"}, "publicKeyMultibase is not an Ed25519 Multikey"),
+        ({"public_key_multibase": "zNotAKey"}, "publicKeyMultibase is not an Ed25519, P-256 or P-384 Multikey"),
         ({"effective_at": datetime(2025, 4, 1)}, "timezone-aware"),
         ({"event": "revoked"}, "event must be one of"),
     ]  # fmt: skip

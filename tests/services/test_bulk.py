@@ -134,3 +134,26 @@ def test_a_job_key_reused_for_another_file_is_refused(
     with pytest.raises(Conflict):
         bulk.issue_csv_file(engine, settings, kaznu.slug, other, job_key="june-2026", workers=0)
     assert counts(engine)[0] == 3
+
+
+def test_bulk_issue_with_an_ecdsa_issuing_key_verifies(
+    engine: Engine, settings: Settings, kaznu: Tenant, tmp_path: Path
+) -> None:
+    from diploma_exchange.proofs.keys import KeyType
+    from diploma_exchange.services import institutions
+
+    with Session(engine) as s:
+        record = institutions.get_institution(s, kaznu.slug)
+        institutions.add_signing_key(s, settings, record, key_type=KeyType.P384)
+        institutions.set_issuing_key_type(s, record, KeyType.P384)
+        s.commit()
+    path = write_sample_class_csv(tmp_path / "class.csv", 4)
+    result = bulk.issue_csv_file(engine, settings, kaznu.slug, path, chunk_size=2, workers=0)
+    assert (result.total, result.issued) == (4, 4)
+    with Session(engine) as s:
+        docs = [json.loads(r.document) for r in s.exec(select(CredentialRecord)).all()]
+        for doc in docs:
+            assert [p["cryptosuite"] for p in doc["proof"]] == ["ecdsa-jcs-2019", "ecdsa-rdfc-2019"]
+            assert doc["proof"][0]["verificationMethod"].endswith("#key-2")
+            report = verification.verify(s, settings, doc)
+            assert report.verdict.value == "valid", report.to_json()

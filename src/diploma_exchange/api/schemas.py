@@ -194,9 +194,21 @@ class IssueOptions(ApiModel):
     cryptosuite: str | None = Field(
         default=None,
         max_length=64,
-        description="The Data Integrity cryptosuite: eddsa-jcs-2022 (default) or "
-        "eddsa-rdfc-2022 (institution keys are Ed25519).",
-        examples=["eddsa-rdfc-2022"],
+        description="The Data Integrity cryptosuite: eddsa-jcs-2022 or eddsa-rdfc-2022 "
+        "(signed by the institution's Ed25519 key), ecdsa-rdfc-2019 or ecdsa-jcs-2019 (its "
+        "P-256 or P-384 key), ecdsa-sd-2023 (a selective-disclosure base proof by its P-256 "
+        "key, for the holder to derive from). Default: the suite of the institution's issuing key type "
+        "(eddsa-jcs-2022 for Ed25519, ecdsa-jcs-2019 for P-256/P-384).",
+        examples=["eddsa-rdfc-2022", "ecdsa-rdfc-2019"],
+    )
+    mandatory_pointers: list[str] | None = Field(
+        default=None,
+        alias="mandatoryPointers",
+        max_length=64,
+        description="ecdsa-sd-2023 only: JSON pointers (RFC 6901) to the statements every "
+        "disclosure must reveal. Default: /id, /type, /issuer, /validFrom, /validUntil, "
+        "/credentialStatus (those present).",
+        examples=[["/issuer", "/credentialSubject/degree"]],
     )
 
 

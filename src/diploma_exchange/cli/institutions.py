@@ -33,12 +33,25 @@ def institutions_create(
     nic: Annotated[
         bool, typer.Option(help="Create the NIC identity (did:web of the host).")
     ] = False,
+    key_type: Annotated[
+        str,
+        typer.Option(
+            "--key-type",
+            help="Issuing key type: Ed25519 (EdDSA suites), P-256 or P-384 (ECDSA suites). "
+            "Every institution also gets an Ed25519 key.",
+        ),
+    ] = "Ed25519",
 ) -> None:
     """Register an institution (or the NIC) and print its first API key (shown once)."""
     from sqlmodel import Session
 
+    from diploma_exchange.proofs import keys
     from diploma_exchange.services import institutions
 
+    try:
+        kind = keys.parse_key_type(key_type)
+    except errors.InvalidInput as exc:
+        raise _fail(exc.message, Exit.USAGE) from exc
     settings = get_settings()
     with Session(_engine(settings), expire_on_commit=False) as session:
         try:
@@ -49,6 +62,7 @@ def institutions_create(
                 name=name,
                 country_code=country,
                 kind="nic" if nic else "university",
+                key_type=kind,
             )
             role = institutions.ROLE_ADMIN if nic else institutions.ROLE_INSTITUTION
             _, token = institutions.create_api_key(
@@ -96,19 +110,36 @@ def institutions_allow_any_vc(
 
 
 @inst_app.command("did-key")
-def institutions_did_key(slug: str) -> None:
-    """Print the did:key of an institution's active key (an issuer id for the VC-API)."""
+def institutions_did_key(
+    slug: str,
+    key_type: Annotated[
+        str | None,
+        typer.Option(
+            "--key-type",
+            help="The did:key of the newest active key of this type (Ed25519, P-256, P-384); "
+            "default: the issuing key's.",
+        ),
+    ] = None,
+) -> None:
+    """Print the did:key of an institution's issuing key (an issuer id for the VC-API)."""
     from sqlmodel import Session
 
+    from diploma_exchange.proofs import keys
     from diploma_exchange.services import institutions
 
     settings = get_settings()
     with Session(_engine(settings), expire_on_commit=False) as session:
         try:
             record = institutions.get_institution(session, slug)
+            if key_type is None:
+                typer.echo(institutions.did_key_of(session, record))
+            else:
+                key = institutions.active_key(session, record, keys.parse_key_type(key_type))
+                typer.echo("did:key:" + key.public_key_multibase)
+        except errors.InvalidInput as exc:
+            raise _fail(exc.message, Exit.USAGE) from exc
         except errors.NotFound as exc:
             raise _fail(exc.message, Exit.USAGE) from exc
-        typer.echo(institutions.did_key_of(session, record))
 
 
 @inst_app.command("accredit")

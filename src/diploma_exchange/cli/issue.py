@@ -125,7 +125,7 @@ def issue(
         try:
             record = institutions.get_institution(session, institution)
             principal = institutions.Principal("institution", "cli", record)
-            signer = institutions.signer_for(session, settings, record)
+            signer = institutions.issuing_signer(session, settings, record)
             for start in range(0, len(diplomas), chunk):
                 part = diplomas[start : start + chunk]
                 signed += issuance.issue_diplomas(

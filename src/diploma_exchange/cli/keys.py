@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -20,7 +20,21 @@ from diploma_exchange.cli.common import (
 )
 from diploma_exchange.config import get_settings
 
+if TYPE_CHECKING:
+    from diploma_exchange.proofs.keys import KeyType
+
 # --- keys ------------------------------------------------------------------------------------
+
+_TYPE_HELP = "Key type: Ed25519 (EdDSA suites), P-256 or P-384 (ECDSA suites)."
+
+
+def _key_type(value: str) -> KeyType:
+    from diploma_exchange.proofs import keys
+
+    try:
+        return keys.parse_key_type(value)
+    except errors.InvalidInput as exc:
+        raise _fail(exc.message, Exit.USAGE) from exc
 
 
 @keys_app.command("generate")
@@ -32,9 +46,10 @@ def keys_generate(
         str, typer.Option(help="Environment variable holding the passphrase.")
     ] = "DIPLOMA_EXCHANGE_KEY_PASSPHRASE",
     force: bool = False,
+    key_type: Annotated[str, typer.Option("--type", help=_TYPE_HELP)] = "Ed25519",
 ) -> None:
-    """Generate an Ed25519 key, write it encrypted, print its Multikey and did:key."""
-    from diploma_exchange.dids.did_key import did_key_from_public_key
+    """Generate a key (Ed25519, P-256 or P-384), write it encrypted, print its Multikey and
+    did:key."""
     from diploma_exchange.proofs import keys
 
     phrase = os.environ.get(passphrase_env)
@@ -44,15 +59,18 @@ def keys_generate(
         )
     if out_file.exists() and not force:
         raise _fail(f"{out_file} exists; pass --force to overwrite", Exit.USAGE)
-    key = keys.generate_private_key()
+    kind = _key_type(key_type)
+    key = keys.generate_signing_key(kind)
     out_file.parent.mkdir(parents=True, exist_ok=True)
     out_file.write_bytes(keys.encrypt_private_key(key, phrase.encode()))
     out_file.chmod(0o600)
+    multibase = keys.public_key_multibase(key.public_key())
     out.print_json(
         data={
             "file": str(out_file),
-            "publicKeyMultibase": keys.public_key_multibase(key.public_key()),
-            "didKey": did_key_from_public_key(key.public_key()),
+            "keyType": kind.value,
+            "publicKeyMultibase": multibase,
+            "didKey": f"did:key:{multibase}",
         }
     )
 
@@ -61,26 +79,98 @@ def keys_generate(
 def keys_rotate(
     institution: Annotated[str, typer.Option("--institution", help="Slug of the institution.")],
     note: Annotated[str | None, typer.Option(help="Kept in the key event log.")] = None,
+    key_type: Annotated[
+        str | None,
+        typer.Option("--type", help=_TYPE_HELP + " Default: the issuing key type."),
+    ] = None,
 ) -> None:
-    """Add a new signing key and retire the current one (it still verifies what it signed)."""
+    """Add a new signing key and retire the current one of its type (it still verifies what it
+    signed)."""
     from sqlmodel import Session
 
     from diploma_exchange.services import institutions
 
+    kind = _key_type(key_type) if key_type is not None else None
     settings = get_settings()
     with Session(_engine(settings), expire_on_commit=False) as session:
         try:
             record = institutions.get_institution(session, institution)
-            key = institutions.rotate_key(session, settings, record, note=note)
+            key = institutions.rotate_key(session, settings, record, note=note, key_type=kind)
             session.commit()
         except errors.Error as exc:
             raise _fail(_describe(exc)) from exc
     out.print_json(
         data={
             "newKey": f"{record.did}#{key.key_id}",
+            "keyType": institutions.key_type_of(key).value,
             "publicKeyMultibase": key.public_key_multibase,
         }
     )
+
+
+@keys_app.command("add")
+def keys_add(
+    institution: Annotated[str, typer.Option("--institution", help="Slug of the institution.")],
+    key_type: Annotated[str, typer.Option("--type", help=_TYPE_HELP)],
+    issuing: Annotated[
+        bool,
+        typer.Option(
+            "--issuing/--no-issuing",
+            help="Make this key type the institution's issuing key type (its default suites).",
+        ),
+    ] = False,
+) -> None:
+    """Add a signing key of a type (the other keys stay active); with --issuing, credentials and
+    status lists are signed with it from now on."""
+    from sqlmodel import Session
+
+    from diploma_exchange.services import institutions
+
+    kind = _key_type(key_type)
+    settings = get_settings()
+    with Session(_engine(settings), expire_on_commit=False) as session:
+        try:
+            record = institutions.get_institution(session, institution)
+            key = institutions.add_signing_key(session, settings, record, key_type=kind)
+            if issuing:
+                institutions.set_issuing_key_type(session, record, kind)
+            session.commit()
+        except errors.Error as exc:
+            raise _fail(_describe(exc)) from exc
+    multibase = key.public_key_multibase
+    out.print_json(
+        data={
+            "newKey": f"{record.did}#{key.key_id}",
+            "keyType": kind.value,
+            "publicKeyMultibase": multibase,
+            "didKey": f"did:key:{multibase}",
+            "issuingKeyType": record.issuing_key_type,
+        }
+    )
+
+
+@keys_app.command("use")
+def keys_use(
+    institution: Annotated[str, typer.Option("--institution", help="Slug of the institution.")],
+    key_type: Annotated[str, typer.Option("--type", help=_TYPE_HELP)],
+) -> None:
+    """Choose the institution's issuing key type: its newest active key of that type signs
+    credentials and status lists, with that type's default cryptosuites."""
+    from sqlmodel import Session
+
+    from diploma_exchange.services import institutions
+
+    kind = _key_type(key_type)
+    settings = get_settings()
+    with Session(_engine(settings), expire_on_commit=False) as session:
+        try:
+            record = institutions.get_institution(session, institution)
+            institutions.set_issuing_key_type(session, record, kind)
+            key = institutions.issuing_key(session, record)
+            session.commit()
+        except errors.Error as exc:
+            raise _fail(_describe(exc)) from exc
+    out.print_json(data={"issuingKeyType": kind.value, "issuingKey": f"{record.did}#{key.key_id}"})
 
 
 @keys_app.command("compromise")

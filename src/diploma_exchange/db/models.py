@@ -16,6 +16,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     LargeBinary,
+    String,
     Table,
     Text,
     UniqueConstraint,
@@ -81,10 +82,17 @@ class InstitutionRecord(SQLModel, table=True):
         default=False,
         sa_column=Column(Boolean, nullable=False, server_default=false()),
     )
+    #: The type of the key credentials and status lists are signed with by default
+    #: (``Ed25519``, ``P-256`` or ``P-384``); its default cryptosuites follow from it.
+    issuing_key_type: str = Field(
+        default="Ed25519",
+        sa_column=Column(String(16), nullable=False, server_default="Ed25519"),
+    )
 
 
 class InstitutionKeyRecord(SQLModel, table=True):
-    """One Ed25519 key of an institution; the private half only encrypted (PKCS#8)."""
+    """One key of an institution (Ed25519, P-256 or P-384: its Multikey says which); the
+    private half only encrypted (PKCS#8)."""
 
     __tablename__ = "institution_key"
     __table_args__ = (UniqueConstraint("institution_id", "key_id"),)

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from diploma_exchange.dids.did_key import DID_CONTEXT, MULTIKEY_CONTEXT
 from diploma_exchange.dids.document import parse_did, split_did_url
 from diploma_exchange.errors import DidResolutionError, KeyLoadError
-from diploma_exchange.proofs.keys import public_key_from_multibase
+from diploma_exchange.proofs.keys import public_key_from_multikey
 
 # RFC 1035/1123 labels: letters, digits, inner hyphens, at most 63 characters.
 _LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
@@ -164,7 +164,7 @@ def build_did_document(
     Raises:
         DidResolutionError: ``did`` is not a valid ``did:web``, ``keys`` is empty, or a
             fragment is invalid (``[A-Za-z0-9._-]+``) or repeated.
-        KeyLoadError: a ``public_key_multibase`` is not an Ed25519 Multikey value.
+        KeyLoadError: a ``public_key_multibase`` is not an Ed25519, P-256 or P-384 Multikey.
     """
     _parse_did_web(did)
     if not keys:
@@ -177,10 +177,11 @@ def build_did_document(
             raise _invalid(f"invalid or repeated key fragment {key.fragment!r}")
         seen.add(key.fragment)
         try:
-            public_key_from_multibase(key.public_key_multibase)
+            public_key_from_multikey(key.public_key_multibase)
         except KeyLoadError as exc:
             raise KeyLoadError(
-                f"key #{key.fragment} is not an Ed25519 Multikey value: {exc.message}"
+                f"key #{key.fragment} is not an Ed25519, P-256 or P-384 Multikey value: "
+                f"{exc.message}"
             ) from exc
         method = {
             "id": f"{did}#{key.fragment}",

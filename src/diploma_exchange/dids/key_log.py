@@ -52,7 +52,7 @@ from diploma_exchange.dids.document import parse_did, split_did_url
 from diploma_exchange.errors import Error, InvalidInput, ProofError
 from diploma_exchange.proofs.eddsa_jcs_2022 import add_proof, proof_of, verify_proof
 from diploma_exchange.proofs.jcs import canonicalize
-from diploma_exchange.proofs.keys import Signer, public_key_from_multibase
+from diploma_exchange.proofs.keys import Signer, public_key_from_multikey
 
 KeyEventType = Literal["added", "retired", "compromised"]
 
@@ -128,7 +128,7 @@ class KeyEvent:
     Raises (on construction):
         InvalidInput: a negative sequence, an unknown event, a controller that is not a
             DID, a ``key_id`` that is not a ``#fragment`` DID URL of the controller, a
-            ``public_key_multibase`` that is not an Ed25519 Multikey, a naive datetime,
+            ``public_key_multibase`` that is not an Ed25519/P-256/P-384 Multikey, a naive datetime,
             a ``previous_hash`` that is not 64 lowercase hex digits, or a
             ``previous_hash`` present on entry 0 / missing on later entries.
     """
@@ -172,10 +172,11 @@ class KeyEvent:
         if not isinstance(self.public_key_multibase, str):
             raise InvalidInput("publicKeyMultibase must be a string", pointer="/publicKeyMultibase")
         try:
-            public_key_from_multibase(self.public_key_multibase)
+            public_key_from_multikey(self.public_key_multibase)
         except Error as exc:
             raise InvalidInput(
-                f"publicKeyMultibase is not an Ed25519 Multikey ('z6Mk...'): {exc.message}",
+                "publicKeyMultibase is not an Ed25519, P-256 or P-384 Multikey ('z6Mk...', "
+                f"'zDn...', 'z82...'): {exc.message}",
                 pointer="/publicKeyMultibase",
             ) from exc
         object.__setattr__(self, "effective_at", _utc_seconds(self.effective_at, "effectiveAt"))

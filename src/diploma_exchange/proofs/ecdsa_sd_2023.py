@@ -58,6 +58,32 @@ def _malformed(message: str) -> InvalidInput:
     return InvalidInput(message, code="malformed-proof")
 
 
+def base_signature_of(proof_value: object) -> bytes:
+    """The issuer's ``baseSignature`` in a base (§3.5.2 serializeBaseProofValue) or derived
+    (§3.5.7 serializeDerivedProofValue) proof value: the first component of both. It signs
+    the proof options, the ephemeral key and the mandatory statements of one issuance, so every
+    disclosure derived from one base proof carries the same one.
+
+    Raises:
+        InvalidInput: not an ecdsa-sd-2023 proof value (``malformed-proof``).
+    """
+    if not isinstance(proof_value, str) or not proof_value.startswith("u"):
+        raise _malformed("an ecdsa-sd-2023 proofValue is multibase base64url ('u...')")
+    raw = decode_base64url(proof_value)
+    if raw[:3] not in (BASE_HEADER, DERIVED_HEADER):
+        raise _malformed("the proofValue has no ecdsa-sd-2023 header")
+    try:
+        components = cbor2.loads(raw[3:])
+    except (cbor2.CBORDecodeError, ValueError, TypeError, RecursionError) as exc:
+        raise _malformed("the proof value is not CBOR") from exc
+    if not isinstance(components, list | tuple) or len(components) != 5:
+        raise _malformed("the proof value must be a CBOR array of five components")
+    base_signature = components[0]
+    if not isinstance(base_signature, bytes) or len(base_signature) != 64:
+        raise _malformed("baseSignature must be 64 bytes")
+    return base_signature
+
+
 def parse_derived_proof_value(proof_value: object) -> DerivedProofValue:
     """§3.5.8 parseDerivedProofValue.
 
@@ -239,6 +265,7 @@ def create_proof(
 __all__ = [
     "CRYPTOSUITE",
     "DerivedProofValue",
+    "base_signature_of",
     "create_proof",
     "parse_derived_proof_value",
     "proof_configuration",

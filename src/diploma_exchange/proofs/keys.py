@@ -53,6 +53,8 @@ P384_PRIV_MULTICODEC: Final = b"\x87\x26"
 
 #: A public key this service can verify with.
 PublicKey: TypeAlias = Ed25519PublicKey | ec.EllipticCurvePublicKey
+#: A private key an institution can sign with (Ed25519, P-256 or P-384).
+SigningKey: TypeAlias = Ed25519PrivateKey | ec.EllipticCurvePrivateKey
 
 
 class KeyType(StrEnum):
@@ -81,6 +83,39 @@ _EC_HASHES: Final[dict[KeyType, type[hashes.SHA256 | hashes.SHA384]]] = {
 def generate_private_key() -> Ed25519PrivateKey:
     """Generate a fresh Ed25519 private key from the operating system's CSPRNG."""
     return Ed25519PrivateKey.generate()
+
+
+def generate_signing_key(kind: KeyType) -> SigningKey:
+    """Generate a fresh private key of ``kind`` (Ed25519, P-256 or P-384)."""
+    if kind is KeyType.ED25519:
+        return generate_private_key()
+    return generate_ec_private_key(kind)
+
+
+def parse_key_type(value: str) -> KeyType:
+    """The :class:`KeyType` named ``value`` ("Ed25519", "P-256", "P-384"; case and the hyphen
+    of the curves do not matter).
+
+    Raises:
+        InvalidInput: any other name (code ``unsupported-key-type``).
+    """
+    wanted = value.strip().lower().replace("-", "") if isinstance(value, str) else ""
+    for kind in KeyType:
+        if kind.value.lower().replace("-", "") == wanted:
+            return kind
+    raise InvalidInput(
+        f"unsupported key type {value!r}; supported: {', '.join(k.value for k in KeyType)}",
+        code="unsupported-key-type",
+    )
+
+
+def multikey_type(public_key_multibase: str) -> KeyType:
+    """The :class:`KeyType` of a Multikey ``publicKeyMultibase`` value.
+
+    Raises:
+        KeyLoadError: see :func:`public_key_from_multikey`.
+    """
+    return key_type(public_key_from_multikey(public_key_multibase))
 
 
 def key_type(public_key: PublicKey) -> KeyType:
@@ -218,7 +253,7 @@ def ec_private_key_from_multibase(value: str) -> ec.EllipticCurvePrivateKey:
     raise KeyLoadError("the secret key is not a P-256 or P-384 multibase secret key")
 
 
-def encrypt_private_key(private_key: Ed25519PrivateKey, passphrase: bytes) -> bytes:
+def encrypt_private_key(private_key: SigningKey, passphrase: bytes) -> bytes:
     """Serialize a private key as passphrase-encrypted PKCS#8 PEM.
 
     Uses ``BestAvailableEncryption`` (currently PBES2 with scrypt/AES-256-CBC).
@@ -262,6 +297,60 @@ def load_private_key(pem: bytes, passphrase: bytes | None) -> Ed25519PrivateKey:
             f"the private key is of type {type(key).__name__}; an Ed25519 key is required"
         )
     return key
+
+
+def load_signing_key(pem: bytes, passphrase: bytes | None) -> SigningKey:
+    """Load a PEM private key (PKCS#8, optionally encrypted) of any institution key type:
+    Ed25519, P-256 or P-384.
+
+    Raises:
+        KeyLoadError: as :func:`load_private_key`, or a key of another type or curve.
+    """
+    try:
+        key = serialization.load_pem_private_key(pem, password=passphrase)
+    except TypeError as exc:
+        hint = (
+            "the key is encrypted: provide its passphrase"
+            if passphrase is None
+            else "the key is not encrypted: do not provide a passphrase"
+        )
+        raise KeyLoadError(f"could not load the private key: {hint}") from exc
+    except (ValueError, UnsupportedAlgorithm) as exc:
+        raise KeyLoadError(
+            "could not load the private key: the PEM is malformed or the passphrase is wrong"
+        ) from exc
+    if isinstance(key, Ed25519PrivateKey):
+        return key
+    if isinstance(key, ec.EllipticCurvePrivateKey):
+        key_type(key.public_key())  # P-256 or P-384 only
+        return key
+    raise KeyLoadError(
+        f"the private key is of type {type(key).__name__}; an Ed25519, P-256 or P-384 key "
+        "is required"
+    )
+
+
+def signer_for_key(private_key: SigningKey, verification_method: str) -> Signer | EcdsaSigner:
+    """A :class:`Signer` (Ed25519) or an :class:`EcdsaSigner` (P-256/P-384) for the key.
+
+    Raises:
+        KeyLoadError: an unsupported key. InvalidInput: an empty ``verification_method``.
+    """
+    if isinstance(private_key, Ed25519PrivateKey):
+        return Signer(private_key, verification_method)
+    return EcdsaSigner(private_key, verification_method)
+
+
+def signer_from_pem(
+    pem: bytes, passphrase: bytes | None, verification_method: str
+) -> Signer | EcdsaSigner:
+    """Load an (encrypted) PKCS#8 PEM key of any institution key type and bind it to
+    ``verification_method``.
+
+    Raises:
+        KeyLoadError: see :func:`load_signing_key`. InvalidInput: an empty method.
+    """
+    return signer_for_key(load_signing_key(pem, passphrase), verification_method)
 
 
 def verify_signature(public_key: Ed25519PublicKey, signature: bytes, data: bytes) -> bool:
@@ -468,17 +557,24 @@ __all__ = [
     "KeyType",
     "PublicKey",
     "Signer",
+    "SigningKey",
     "ec_private_key_from_multibase",
     "ecdsa_signature_length",
     "encrypt_private_key",
     "generate_ec_private_key",
     "generate_private_key",
+    "generate_signing_key",
     "key_type",
     "load_private_key",
+    "load_signing_key",
+    "multikey_type",
+    "parse_key_type",
     "private_key_from_multibase",
     "public_key_from_multibase",
     "public_key_from_multikey",
     "public_key_multibase",
+    "signer_for_key",
+    "signer_from_pem",
     "verify_ecdsa_signature",
     "verify_signature",
 ]

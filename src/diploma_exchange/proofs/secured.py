@@ -14,15 +14,22 @@ SHA-256 of the RFC 8785 form of the secured document with the issuer's proof as 
 The issuing service records it at issuance; a verifier recomputes it from what it received
 (appended contexts and proofs added later by others do not change it). It is the key of the
 "issued here" check and the leaf of the issuance transparency log.
+
+An ``ecdsa-sd-2023`` credential travels as disclosures its holder derives, each a different
+document; what they share with the issued one is the issuer's ``baseSignature`` (vc-di-ecdsa
+§3.5), unique to one issuance (it signs a fresh ephemeral key). Its secured digest is therefore
+SHA-256 of :data:`SD_DIGEST_DOMAIN` || baseSignature, the same for the base proof the issuer
+records and for every derived proof the proof check verified.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 
 from diploma_exchange.errors import InvalidInput
+from diploma_exchange.proofs import ecdsa_sd_2023
 from diploma_exchange.proofs.jcs import canonicalize
 from diploma_exchange.proofs.multibase import encode_base64url
 
@@ -66,6 +73,10 @@ def first_proof(document: Mapping[str, Any]) -> Mapping[str, Any] | None:
     return value if isinstance(value, Mapping) else None
 
 
+#: Domain separation of an ecdsa-sd-2023 credential's digest (see the module docstring).
+SD_DIGEST_DOMAIN: Final = b"diploma-exchange ecdsa-sd-2023 baseSignature\n"
+
+
 def secured_digest(document: Mapping[str, Any], proof: Mapping[str, Any] | None = None) -> str:
     """Hex SHA-256 of the RFC 8785 form of :func:`secured_document` (``proof`` defaults to the
     document's only proof or, for a proof set, its first proof).
@@ -83,6 +94,9 @@ def secured_digest(document: Mapping[str, Any], proof: Mapping[str, Any] | None 
         proof = first_proof(document)
         if proof is None:
             raise InvalidInput("the document has no proof to compute its digest with")
+    if proof.get("cryptosuite") == ecdsa_sd_2023.CRYPTOSUITE:
+        signature = ecdsa_sd_2023.base_signature_of(proof.get("proofValue"))
+        return hashlib.sha256(SD_DIGEST_DOMAIN + signature).hexdigest()
     return hashlib.sha256(canonicalize(secured_document(document, proof))).hexdigest()
 
 

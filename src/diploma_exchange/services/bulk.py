@@ -57,9 +57,10 @@ from diploma_exchange.db.models import (
     utcnow_seconds,
 )
 from diploma_exchange.errors import Conflict, ErrorDetail, InvalidCredential
-from diploma_exchange.proofs.keys import Signer
+from diploma_exchange.proofs.keys import signer_from_pem
 from diploma_exchange.proofs.rdfc import RdfcLimits
 from diploma_exchange.services import institutions, issuance, sharing, signing, status
+from diploma_exchange.services.signing import AnySigner
 from diploma_exchange.sharing import codes
 from diploma_exchange.status import make_status_entry
 
@@ -98,7 +99,7 @@ class _SignerSpec:
     passphrase: bytes
     verification_method: str
     institution: dict[str, Any]
-    #: Bounds for the eddsa-rdfc-2022 proof; None: the eddsa-jcs-2022 proof alone.
+    #: Bounds for the RDFC proof of the key's type; None: the JCS proof alone.
     rdfc_limits: RdfcLimits | None = None
 
 
@@ -108,7 +109,7 @@ _WORKER: dict[str, Any] = {}
 
 
 def _init_worker(spec: _SignerSpec) -> None:
-    _WORKER["signer"] = Signer.from_pem(
+    _WORKER["signer"] = signer_from_pem(
         spec.encrypted_pem, spec.passphrase, spec.verification_method
     )
     _WORKER["institution"] = InstitutionRecord(**spec.institution)
@@ -122,7 +123,7 @@ def _sign_rows(
     now: datetime,
     batch_id: str,
     first_position: int,
-    signer: Signer | None = None,
+    signer: AnySigner | None = None,
     institution: InstitutionRecord | None = None,
     rdfc_limits: RdfcLimits | None = None,
 ) -> list[tuple[dict[str, Any], str]] | list[ErrorDetail]:
@@ -233,8 +234,8 @@ def issue_csv_file(
         institution = institutions.get_institution(session, institution_slug)
         principal = institutions.Principal("institution", "bulk", institution)
         issuance.require_institution(principal)
-        key = institutions.active_key(session, institution)
-        signer = institutions.signer_for(session, settings, institution)
+        key = institutions.issuing_key(session, institution)
+        signer = institutions.issuing_signer(session, settings, institution)
         replaces = _refuse_duplicates(session, institution, path, job_key, chunk_size, reissue)
 
         def replace(chunk: _Chunk) -> None:
@@ -379,7 +380,7 @@ def _prepare(
     session: Session,
     settings: Settings,
     institution: InstitutionRecord,
-    signer: Signer,
+    signer: AnySigner,
     job_key: str,
     number: int,
     rows: list[tuple[int, dict[str, Any]]],
@@ -464,7 +465,7 @@ def _submit(
     workers: int,
     chunk: _Chunk,
     spec: _SignerSpec,
-    signer: Signer,
+    signer: AnySigner,
     institution: InstitutionRecord,
 ) -> list[Future[Any]]:
     if pool is None:

@@ -24,6 +24,7 @@ from diploma_exchange.db.models import (
     as_utc,
 )
 from diploma_exchange.errors import Error
+from diploma_exchange.proofs import keys
 from diploma_exchange.services import institutions, transparency
 
 if TYPE_CHECKING:
@@ -121,6 +122,8 @@ def nic_ca_certificates(session: Session, settings: Settings) -> list[x509.Certi
     for key in institutions.institution_keys(session, nic):
         if key.status == "compromised" or key.encrypted_private_key is None:
             continue
+        if institutions.key_type_of(key) is not keys.KeyType.ED25519:
+            continue  # the seal CA is Ed25519; ECDSA keys sign credentials only
         # Cached: the certificate is a function of these, and deriving it decrypts the key
         # (a public verification must not cost a key decryption).
         cache_key = (

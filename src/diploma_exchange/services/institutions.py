@@ -87,8 +87,14 @@ def register_institution(
     kind: str = "university",
     private_key: Ed25519PrivateKey | None = None,
     signatories: Sequence[Signatory] = (),
+    key_type: keys.KeyType = keys.KeyType.ED25519,
 ) -> tuple[InstitutionRecord, InstitutionKeyRecord]:
     """Create an institution with a did:web under this service and its first signing key.
+
+    Every institution has an Ed25519 key (``key-1``: it signs the service's own documents such
+    as PAdES signatures and OpenID4VC responses). With ``key_type`` P-256 or P-384 a second key
+    of that type (``key-2``) is added and made the issuing key type (:func:`issuing_key`), so
+    the institution issues ECDSA by default. Returns the issuing key.
 
     Raises:
         InvalidInput: bad slug or country code.
@@ -114,6 +120,7 @@ def register_institution(
         signatories=_signatories_json(signatories),
         country_code=country_code,
         url=url,
+        issuing_key_type=key_type.value,
     )
     session.add(record)
     session.flush()
@@ -125,6 +132,8 @@ def register_institution(
         {"slug": slug, "kind": kind, "countryCode": country_code},
     )
     key = add_signing_key(session, settings, record, private_key=private_key)
+    if key_type is not keys.KeyType.ED25519:
+        key = add_signing_key(session, settings, record, key_type=key_type)
     return record, key
 
 
@@ -133,10 +142,14 @@ def add_signing_key(
     settings: Settings,
     institution: InstitutionRecord,
     *,
-    private_key: Ed25519PrivateKey | None = None,
+    private_key: keys.SigningKey | None = None,
+    key_type: keys.KeyType = keys.KeyType.ED25519,
 ) -> InstitutionKeyRecord:
-    """Add an Ed25519 key (generated unless given), stored encrypted; returns its record."""
-    private_key = private_key or keys.generate_private_key()
+    """Add a signing key of ``key_type`` (Ed25519, P-256 or P-384; generated unless
+    ``private_key`` is given, whose own type then counts), stored encrypted (passphrase-
+    encrypted PKCS#8, as every key); returns its record. The other keys stay as they are;
+    it is the issuing key when its type is the institution's issuing key type."""
+    private_key = private_key or keys.generate_signing_key(key_type)
     existing = session.exec(
         select(InstitutionKeyRecord).where(InstitutionKeyRecord.institution_id == institution.id)
     ).all()
@@ -198,22 +211,150 @@ def institution_keys(
     )
 
 
-def active_key(session: Session, institution: InstitutionRecord) -> InstitutionKeyRecord:
-    """The newest active key. Raises NotFound when the institution has none."""
-    active = [k for k in institution_keys(session, institution) if k.status == "active"]
+def key_type_of(key: InstitutionKeyRecord) -> keys.KeyType:
+    """The type of one of the institution's keys (Ed25519, P-256 or P-384), read from its
+    Multikey (``z6Mk...``, ``zDn...``, ``z82...``)."""
+    return keys.multikey_type(key.public_key_multibase)
+
+
+def active_key(
+    session: Session,
+    institution: InstitutionRecord,
+    key_type: keys.KeyType | None = keys.KeyType.ED25519,
+) -> InstitutionKeyRecord:
+    """The newest active key of ``key_type`` (any type with ``None``).
+
+    Raises:
+        NotFound: the institution has no such key.
+    """
+    active = [
+        k
+        for k in institution_keys(session, institution)
+        if k.status == "active" and (key_type is None or key_type_of(k) is key_type)
+    ]
     if not active:
-        raise NotFound(f"institution {institution.slug!r} has no active signing key")
+        what = f"{key_type} " if key_type is not None else ""
+        raise NotFound(f"institution {institution.slug!r} has no active {what}signing key")
     return active[-1]
 
 
+def issuing_key_type(institution: InstitutionRecord) -> keys.KeyType:
+    """The institution's issuing key type (``Ed25519`` unless chosen otherwise)."""
+    try:
+        return keys.parse_key_type(institution.issuing_key_type or "Ed25519")
+    except InvalidInput:  # pragma: no cover - only set_issuing_key_type writes it
+        return keys.KeyType.ED25519
+
+
+def set_issuing_key_type(
+    session: Session, institution: InstitutionRecord, key_type: keys.KeyType
+) -> InstitutionRecord:
+    """Make ``key_type`` the institution's issuing key type (audited): its newest active key of
+    that type signs credentials and status lists from now on, with the type's default
+    cryptosuites. Status lists are re-signed with it at their next change.
+
+    Raises:
+        InvalidInput: the institution has no active key of that type (``no-key-of-type``).
+    """
+    if not any(
+        k.status == "active" and key_type_of(k) is key_type
+        for k in institution_keys(session, institution)
+    ):
+        raise InvalidInput(
+            f"institution {institution.slug!r} has no active {key_type} key; add one first "
+            "(diploma-exchange keys add --type ...)",
+            pointer="/keyType",
+            code="no-key-of-type",
+        )
+    institution.issuing_key_type = key_type.value
+    session.add(institution)
+    session.flush()
+    audit.record(
+        session,
+        "institution.issuing-key-type",
+        "institution",
+        institution.did,
+        {"slug": institution.slug, "keyType": key_type.value},
+    )
+    return institution
+
+
+def issuing_key(
+    session: Session, institution: InstitutionRecord, cryptosuite: str | None = None
+) -> InstitutionKeyRecord:
+    """The key credentials and status lists are signed with: the newest active key of the
+    institution's issuing key type (:func:`issuing_key_type`; its type decides the default
+    cryptosuites, services/signing.py ``DEFAULT_SUITES``), or the newest active key of any
+    type when none of that type is left; with ``cryptosuite``, the newest active key whose
+    type can sign it, preferring the issuing key type.
+
+    Raises:
+        InvalidInput: an unsupported cryptosuite, or no active key can sign it
+            (``unsupported-cryptosuite``, pointer ``/options/cryptosuite``).
+        NotFound: the institution has no active key.
+    """
+    from diploma_exchange.services import signing  # signing imports nothing from here
+
+    preferred = issuing_key_type(institution)
+    if cryptosuite is None:
+        try:
+            return active_key(session, institution, preferred)
+        except NotFound:
+            return active_key(session, institution, None)
+    kinds = signing.check_issuance_suite(cryptosuite)
+    fitting = [
+        k
+        for k in institution_keys(session, institution)
+        if k.status == "active" and key_type_of(k) in kinds
+    ]
+    fitting.sort(key=lambda k: key_type_of(k) is preferred)  # stable: newest last
+    if not fitting:
+        raise InvalidInput(
+            f"institution {institution.slug!r} has no active "
+            f"{' or '.join(sorted(kinds))} key for {cryptosuite}; add one "
+            "(diploma-exchange keys add --type ...) or choose another cryptosuite",
+            pointer="/options/cryptosuite",
+            code="unsupported-cryptosuite",
+        )
+    return fitting[-1]
+
+
 def signer_for(session: Session, settings: Settings, institution: InstitutionRecord) -> keys.Signer:
-    """A signer for the institution's active key (decrypted in memory only)."""
+    """A signer for the institution's newest active Ed25519 key (decrypted in memory only):
+    the key of the service's own signatures (key event log, trust lists, OpenID4VC, PAdES).
+    Credentials and status lists are signed with :func:`issuing_signer`."""
     key = active_key(session, institution)
     if key.encrypted_private_key is None:
         raise NotFound(f"the private half of {institution.did}#{key.key_id} is not held here")
     return keys.Signer.from_pem(
         key.encrypted_private_key, _passphrase(settings), f"{institution.did}#{key.key_id}"
     )
+
+
+def _signer_of(
+    settings: Settings, institution: InstitutionRecord, key: InstitutionKeyRecord, *, did_key: bool
+) -> keys.Signer | keys.EcdsaSigner:
+    if key.encrypted_private_key is None:
+        raise NotFound(f"the private half of {institution.did}#{key.key_id} is not held here")
+    multibase = key.public_key_multibase
+    method = f"did:key:{multibase}#{multibase}" if did_key else f"{institution.did}#{key.key_id}"
+    return keys.signer_from_pem(key.encrypted_private_key, _passphrase(settings), method)
+
+
+def issuing_signer(
+    session: Session,
+    settings: Settings,
+    institution: InstitutionRecord,
+    cryptosuite: str | None = None,
+) -> keys.Signer | keys.EcdsaSigner:
+    """A signer (as its did:web verification method) for :func:`issuing_key`.
+
+    Raises:
+        InvalidInput: no active key can sign ``cryptosuite``. NotFound: no active key, or its
+            private half is not held here.
+    """
+    key = issuing_key(session, institution, cryptosuite)
+    return _signer_of(settings, institution, key, did_key=False)
 
 
 def allow_any_vc(session: Session, institution: InstitutionRecord, allowed: bool = True) -> None:
@@ -230,24 +371,54 @@ def allow_any_vc(session: Session, institution: InstitutionRecord, allowed: bool
     )
 
 
-def did_key_of(session: Session, institution: InstitutionRecord) -> str:
-    """The ``did:key`` of the institution's active Ed25519 key: an identifier that resolves
+def did_key_of(
+    session: Session, institution: InstitutionRecord, cryptosuite: str | None = None
+) -> str:
+    """The ``did:key`` of the institution's issuing key (:func:`issuing_key`; with
+    ``cryptosuite``, the newest active key that can sign it): an identifier that resolves
     without the network (the W3C Data Integrity suites resolve only did:key). It names one
     key: after a rotation the institution's did:key is another one."""
-    return "did:key:" + active_key(session, institution).public_key_multibase
+    return "did:key:" + issuing_key(session, institution, cryptosuite).public_key_multibase
+
+
+def did_keys_of(session: Session, institution: InstitutionRecord) -> dict[str, str]:
+    """The ``did:key`` of every active key of the institution, by its key id."""
+    return {
+        "did:key:" + k.public_key_multibase: k.key_id
+        for k in institution_keys(session, institution)
+        if k.status == "active"
+    }
 
 
 def did_key_signer_for(
-    session: Session, settings: Settings, institution: InstitutionRecord
-) -> keys.Signer:
-    """A signer for the institution's active key, as the verification method of its did:key."""
-    key = active_key(session, institution)
-    if key.encrypted_private_key is None:
-        raise NotFound(f"the private half of {institution.did}#{key.key_id} is not held here")
-    multibase = key.public_key_multibase
-    return keys.Signer.from_pem(
-        key.encrypted_private_key, _passphrase(settings), f"did:key:{multibase}#{multibase}"
-    )
+    session: Session,
+    settings: Settings,
+    institution: InstitutionRecord,
+    *,
+    did: str | None = None,
+    cryptosuite: str | None = None,
+) -> keys.Signer | keys.EcdsaSigner:
+    """A signer as the verification method of a did:key of the institution: ``did`` (one of
+    :func:`did_keys_of`), or else the issuing key's (:func:`did_key_of`).
+
+    Raises:
+        InvalidInput: ``did`` is not the did:key of an active key of the institution
+            (``issuer-mismatch``), or no active key can sign ``cryptosuite``.
+        NotFound: the private half is not held here.
+    """
+    key: InstitutionKeyRecord | None
+    if did is None:
+        key = issuing_key(session, institution, cryptosuite)
+    else:
+        key_id = did_keys_of(session, institution).get(did)
+        key = next((k for k in institution_keys(session, institution) if k.key_id == key_id), None)
+        if key is None:
+            raise InvalidInput(
+                f"{did} is not the did:key of an active key of {institution.slug!r}",
+                pointer="/credential/issuer",
+                code="issuer-mismatch",
+            )
+    return _signer_of(settings, institution, key, did_key=True)
 
 
 def private_key_of(
@@ -387,17 +558,29 @@ def _record_key_event(
 
 
 def rotate_key(
-    session: Session, settings: Settings, institution: InstitutionRecord, *, note: str | None = None
+    session: Session,
+    settings: Settings,
+    institution: InstitutionRecord,
+    *,
+    note: str | None = None,
+    key_type: keys.KeyType | None = None,
 ) -> InstitutionKeyRecord:
-    """Add a new signing key and retire the current ones (they keep verifying what they
-    signed while active). Returns the new key."""
+    """Add a new signing key of ``key_type`` (default: the institution's issuing key type) and
+    retire the active keys of that type (they keep verifying what they signed while active);
+    keys of other types stay active. Returns the new key."""
     now = datetime.now(UTC)
     # Proof times have whole seconds (issuance truncates them); retire at the next whole
     # second so that a diploma signed in the same second as the rotation stays valid.
     if now.microsecond:
         now = now.replace(microsecond=0) + timedelta(seconds=1)
-    previous = [k for k in institution_keys(session, institution) if k.status == "active"]
-    new_key = add_signing_key(session, settings, institution)
+    if key_type is None:
+        key_type = issuing_key_type(institution)
+    previous = [
+        k
+        for k in institution_keys(session, institution)
+        if k.status == "active" and key_type_of(k) is key_type
+    ]
+    new_key = add_signing_key(session, settings, institution, key_type=key_type)
     for key in previous:
         key.status = "retired"
         key.retired_at = now
@@ -446,12 +629,17 @@ def compromise_key(
     if key.compromised_at is not None:
         raise Conflict(f"key {key_id} is already marked compromised", code="already-compromised")
     was_active = key.status == "active"
+    kind = key_type_of(key)
     key.status = "compromised"
     key.compromised_at = compromised_at
     session.add(key)
     session.flush()
-    if was_active and not any(k.status == "active" for k in institution_keys(session, institution)):
-        add_signing_key(session, settings, institution)  # so the compromised key signs nothing more
+    if was_active and not any(
+        k.status == "active" and key_type_of(k) is kind
+        for k in institution_keys(session, institution)
+    ):
+        # so the compromised key signs nothing more, and a key of its type is still there
+        add_signing_key(session, settings, institution, key_type=kind)
     _record_key_event(
         session, settings, institution, "compromised", key, effective_at=compromised_at, note=note
     )

@@ -48,12 +48,19 @@ from diploma_exchange.errors import (
     LimitExceeded,
 )
 from diploma_exchange.proofs.eddsa_jcs_2022 import is_xsd_datetime
-from diploma_exchange.proofs.keys import Signer
 from diploma_exchange.proofs.secured import secured_digest
-from diploma_exchange.proofs.suites import add_proof
 from diploma_exchange.services import audit, institutions, status, transparency
 from diploma_exchange.services.institutions import Principal
-from diploma_exchange.services.signing import rdfc_proof_limits, secure_document
+from diploma_exchange.services.signing import (
+    DEFAULT_SUITES,
+    ISSUANCE_SUITES,
+    AnySigner,
+    check_issuance_suite,
+    rdfc_proof_limits,
+    secure_document,
+    sign_with_suite,
+    signer_key_type,
+)
 
 Clock = Callable[[], datetime]
 
@@ -97,6 +104,8 @@ PROFILE_DIPLOMA = "diploma"
 PROFILE_VC = "vc"
 #: The cryptosuites an institution's Ed25519 key signs with (``options.cryptosuite``).
 EDDSA_SUITES = ("eddsa-jcs-2022", "eddsa-rdfc-2022")
+#: The cryptosuites an institution's P-256 or P-384 key signs with.
+ECDSA_SUITES = ("ecdsa-rdfc-2019", "ecdsa-jcs-2019")
 
 
 def check_issuable(
@@ -396,27 +405,37 @@ def issue_credentials(
     idempotency_key: str | None = None,
     request_digest: str | None = None,
     clock: Clock = utcnow_seconds,
-    signer: Signer | None = None,
+    signer: AnySigner | None = None,
     pointer_prefix: str = "",
     index_pointers: bool | None = None,
     profile: str = PROFILE_DIPLOMA,
-    cryptosuite: str = "eddsa-jcs-2022",
+    cryptosuite: str | None = None,
     did_key: bool = False,
     reissue: Reissue | None = None,
     index_base: int = 0,
     rdfc_twin: bool = False,
+    mandatory_pointers: Sequence[str] | None = None,
 ) -> IssuedBatch:
     """Validate, sign and store ``credentials`` as one all-or-nothing batch.
 
-    ``rdfc_twin``: with ``issue_rdfc_proof`` on, an eddsa-jcs-2022 did:web credential also
-    gets an independent eddsa-rdfc-2022 proof by the same key (a proof set;
-    services/signing.py). Diploma issuance (:func:`issue_diplomas`: ``/v1/diplomas``, its
-    batches, the CLI) asks for it; the VC-API signs exactly the one proof asked for.
+    ``cryptosuite``: one of :data:`EDDSA_SUITES` or :data:`ECDSA_SUITES`, signed by the
+    newest active key that fits it (:func:`institutions.issuing_key`); ``None``: the
+    institution's issuing key with its key type's default suite (eddsa-jcs-2022 for Ed25519,
+    ecdsa-jcs-2019 for P-256/P-384: services/signing.py ``DEFAULT_SUITES``).
+
+    ``ecdsa-sd-2023`` (P-256 keys) makes a base proof, for the holder to derive selective
+    disclosures from, whose ``mandatory_pointers`` (default: the credential's id, type, issuer,
+    validity and status; services/signing.py ``SD_DEFAULT_POINTERS``) are always disclosed.
+
+    ``rdfc_twin``: with ``issue_rdfc_proof`` on, a did:web credential signed with a JCS suite
+    and no explicit ``cryptosuite`` also gets an independent RDFC proof of its key type by the
+    same key (a proof set; services/signing.py). Diploma issuance (:func:`issue_diplomas`:
+    ``/v1/diplomas``, its batches, the CLI) asks for it; the VC-API signs exactly one proof.
 
     ``profile``: :data:`PROFILE_DIPLOMA` or :data:`PROFILE_VC` (any VC 2.0 credential; only
-    for an institution the NIC allows to). ``cryptosuite``: one of :data:`EDDSA_SUITES`.
-    ``did_key``: the issuer is the institution's ``did:key`` (its active key) instead of its
-    did:web; status lists are signed with the did:web key either way.
+    for an institution the NIC allows to). ``did_key``: the issuer is a ``did:key`` of one of
+    the institution's active keys (the one the credential names, else the issuing key's)
+    instead of its did:web; status lists are signed with the did:web key either way.
 
     Problems are reported with JSON pointers under ``pointer_prefix``, followed by the item's
     index (from ``index_base``: 1 for the rows of a CSV file, numbered as its parser numbers
@@ -437,12 +456,13 @@ def issue_credentials(
             pointer=pointer_prefix or "/",
             code="profile-not-allowed",
         )
-    if cryptosuite not in EDDSA_SUITES:
+    if cryptosuite is not None:
+        check_issuance_suite(cryptosuite)
+    if mandatory_pointers is not None and cryptosuite != "ecdsa-sd-2023":
         raise InvalidInput(
-            f"unsupported cryptosuite {cryptosuite!r} for this institution's Ed25519 key; "
-            f"supported: {', '.join(EDDSA_SUITES)}",
-            pointer="/options/cryptosuite",
-            code="unsupported-cryptosuite",
+            "mandatoryPointers apply to ecdsa-sd-2023 base proofs only",
+            pointer="/options/mandatoryPointers",
+            code="invalid-mandatory-pointers",
         )
     if len(credentials) > settings.max_batch_size:
         raise LimitExceeded(
@@ -469,7 +489,7 @@ def issue_credentials(
         for i in range(len(completed))
     ]
     issuer_dids = (
-        (institutions.did_key_of(session, institution),) if did_key else (institution.did,)
+        tuple(institutions.did_keys_of(session, institution)) if did_key else (institution.did,)
     )
     for prefix, credential in zip(prefixes, completed, strict=True):
         problems.extend(
@@ -500,6 +520,18 @@ def issue_credentials(
         raise InvalidCredential(
             f"{len(problems)} problem(s) found; nothing was issued", details=problems
         )
+    # Status lists: the issuing key with its default suites (unless the caller gives a signer).
+    signer = signer or institutions.issuing_signer(session, settings, institution)
+    credential_signer = _credential_signer(
+        session, settings, institution, completed, signer, cryptosuite=cryptosuite, did_key=did_key
+    )
+    suite = cryptosuite or DEFAULT_SUITES[signer_key_type(credential_signer)][0]
+    if signer_key_type(credential_signer) not in ISSUANCE_SUITES[suite]:
+        raise InvalidInput(
+            f"the issuer's key ({signer_key_type(credential_signer)}) cannot sign {suite}",
+            pointer="/options/cryptosuite",
+            code="unsupported-cryptosuite",
+        )
     replaces = refuse_duplicates(session, institution, completed, prefixes, reissue=reissue)
 
     batch = BatchRecord(
@@ -517,7 +549,6 @@ def issue_credentials(
         if existing is None or existing.request_sha256 != digest:
             raise Conflict("concurrent request with the same Idempotency-Key") from exc
         return _replay(session, existing)
-    signer = signer or institutions.signer_for(session, settings, institution)
     if not did_key:
         # VC 1.1 credentials get no status entries (see V1_ADDED_CONTEXTS)
         with_status = [i for i, c in enumerate(completed) if vc_version(c) != "1.1"]
@@ -530,17 +561,14 @@ def issue_credentials(
             signer,
             now,
         )
-    credential_signer = (
-        institutions.did_key_signer_for(session, settings, institution) if did_key else signer
-    )
     # ``completed`` are this function's own copies: no need to deep-copy them again.
-    # Diplomas (eddsa-jcs-2022, did:web) get the eddsa-rdfc-2022 twin as a proof set
+    # Diplomas (did:web, the key's default JCS suite) get the RDFC twin as a proof set
     # (``rdfc_twin`` and the issue_rdfc_proof setting; services/signing.py).
     limits = rdfc_proof_limits(settings) if rdfc_twin and not did_key else None
     signed = [
         secure_document(c, credential_signer, now, limits)
-        if cryptosuite == "eddsa-jcs-2022"
-        else add_proof(c, cryptosuite, credential_signer, created=now)
+        if suite == DEFAULT_SUITES[signer_key_type(credential_signer)][0]
+        else sign_with_suite(c, suite, credential_signer, now, None, pointers=mandatory_pointers)
         for c in completed
     ]
     # Core executemany of plain rows: ORM objects cost more than the signature per diploma.
@@ -554,6 +582,45 @@ def issue_credentials(
     if replaces and reissue is not None:
         supersede(session, settings, principal, replaces, reissue)
     return IssuedBatch(batch.id, signed)
+
+
+def _credential_signer(
+    session: Session,
+    settings: Settings,
+    institution: InstitutionRecord,
+    credentials: Sequence[Mapping[str, Any]],
+    status_signer: AnySigner,
+    *,
+    cryptosuite: str | None,
+    did_key: bool,
+) -> AnySigner:
+    """The signer of the credentials themselves: for a did:key issuer, the key that did:key
+    names; otherwise the status lists' signer when its type fits ``cryptosuite`` (or none is
+    asked for), else the newest active key that fits it.
+
+    Raises:
+        InvalidInput: the credentials name different did:keys, or no active key fits
+            ``cryptosuite`` (``unsupported-cryptosuite``).
+    """
+    if did_key:
+        named = {_issuer_id(c) for c in credentials}
+        if len(named) != 1:
+            raise InvalidInput(
+                "the credentials of one batch must name one did:key issuer",
+                code="issuer-mismatch",
+            )
+        return institutions.did_key_signer_for(
+            session, settings, institution, did=named.pop(), cryptosuite=cryptosuite
+        )
+    if cryptosuite is None or signer_key_type(status_signer) in ISSUANCE_SUITES[cryptosuite]:
+        return status_signer
+    return institutions.issuing_signer(session, settings, institution, cryptosuite)
+
+
+def _issuer_id(credential: Mapping[str, Any]) -> str | None:
+    issuer = credential.get("issuer")
+    value = issuer.get("id") if isinstance(issuer, Mapping) else issuer
+    return value if isinstance(value, str) else None
 
 
 def log_issued(
@@ -593,7 +660,7 @@ def _assign_status(
     institution: InstitutionRecord,
     credentials: list[dict[str, Any]],
     prefixes: list[str],
-    signer: Signer,
+    signer: AnySigner,
     now: datetime,
 ) -> None:
     """Give every credential without ``credentialStatus`` a revocation and a suspension entry
@@ -672,11 +739,12 @@ def issue_diplomas(
     idempotency_key: str | None = None,
     clock: Clock = utcnow_seconds,
     pointer_prefix: str = "",
-    signer: Signer | None = None,
+    signer: AnySigner | None = None,
     reissue: Reissue | None = None,
     index_base: int = 0,
 ) -> IssuedBatch:
-    """Build diplomas from the friendly input model and issue them as one batch."""
+    """Build diplomas from the friendly input model and issue them as one batch (signed with
+    the institution's issuing key and its key type's default cryptosuites)."""
     institution = require_institution(principal)
     profile = issuer_profile(institution)
     now = clock()

@@ -34,8 +34,8 @@ from diploma_exchange.db.models import (
     utcnow_seconds,
 )
 from diploma_exchange.errors import Conflict, Forbidden, InvalidInput, NotFound
-from diploma_exchange.proofs.keys import Signer
 from diploma_exchange.services import audit, institutions, registry, signing, transparency
+from diploma_exchange.services.signing import AnySigner
 from diploma_exchange.status import (
     Bitstring,
     build_status_list_credential,
@@ -76,7 +76,7 @@ def _signed_list_json(
     record: StatusListRecord,
     bitstring: Bitstring,
     institution: InstitutionRecord,
-    signer: Signer,
+    signer: AnySigner,
     now: datetime,
 ) -> str:
     """Sign the list as it will be published: valid for ``status_list_validity_seconds``
@@ -100,7 +100,7 @@ def _sign_list(
     settings: Settings,
     record: StatusListRecord,
     institution: InstitutionRecord,
-    signer: Signer,
+    signer: AnySigner,
     now: datetime,
 ) -> None:
     record.signed_credential = _signed_list_json(
@@ -138,7 +138,7 @@ def refresh_list(
     institution = session.get(InstitutionRecord, record.institution_id)
     if institution is None:
         return False
-    signer = institutions.signer_for(session, settings, institution)
+    signer = institutions.issuing_signer(session, settings, institution)
     version = record.version
     signed_json = _signed_list_json(
         session, settings, record, Bitstring.from_bytes(record.bitstring), institution, signer, now
@@ -163,7 +163,7 @@ def refresh_institution_lists(
     ).all()
     if not rows:
         return 0
-    signer = institutions.signer_for(session, settings, institution)
+    signer = institutions.issuing_signer(session, settings, institution)
     count = 0
     for record in rows:
         if not force and not list_needs_refresh(record, settings, now):
@@ -204,7 +204,7 @@ def _current_list(
     institution: InstitutionRecord,
     purpose: str,
     needed: int,
-    signer: Signer,
+    signer: AnySigner,
     now: datetime,
 ) -> StatusListRecord:
     """The list new indexes go to, creating the next one when the current is full enough."""
@@ -279,7 +279,7 @@ def reserve_indexes(
     settings: Settings,
     institution: InstitutionRecord,
     credential_ids: Sequence[str],
-    signer: Signer,
+    signer: AnySigner,
     now: datetime | None = None,
     used_cache: dict[str, set[int]] | None = None,
 ) -> Reservation:
@@ -515,7 +515,7 @@ def change_status(
         raise Conflict(f"the diploma has no {purpose} status entry; its status cannot change")
     list_id, index = allocations[purpose][0].id, allocations[purpose][1]
     institution = principal.institution
-    signer = institutions.signer_for(session, settings, institution)
+    signer = institutions.issuing_signer(session, settings, institution)
     new_state = {"revoke": "revoked", "suspend": "suspended", "reinstate": "active"}[action]
     # Compare-and-swap on the credential's state, so two concurrent changes of the same
     # diploma cannot both succeed from the same starting state (SQLite has no row locks).

@@ -25,6 +25,7 @@ from diploma_exchange.api.schemas import (
 from diploma_exchange.config import Settings
 from diploma_exchange.db.models import InstitutionKeyRecord, InstitutionRecord
 from diploma_exchange.errors import Forbidden
+from diploma_exchange.proofs.keys import KeyType
 from diploma_exchange.services import institutions
 
 router = APIRouter(prefix="/v1/institutions", tags=["institutions"], route_class=StrictJsonRoute)
@@ -130,6 +131,9 @@ def create_api_key(
 class KeyPublic(ApiModel):
     id: str = Field(description="The verification method id (DID URL).")
     public_key_multibase: str = Field(alias="publicKeyMultibase")
+    key_type: Literal["Ed25519", "P-256", "P-384"] = Field(
+        alias="keyType", description="Ed25519 (EdDSA suites) or P-256/P-384 (ECDSA suites)."
+    )
     status: Literal["active", "retired", "compromised"]
     created_at: UtcDateTime = Field(alias="createdAt")
     retired_at: UtcDateTime | None = Field(alias="retiredAt")
@@ -138,6 +142,12 @@ class KeyPublic(ApiModel):
 
 class KeyRotate(ApiModel):
     note: str | None = Field(default=None, max_length=2000)
+    key_type: Literal["Ed25519", "P-256", "P-384"] | None = Field(
+        default=None,
+        alias="keyType",
+        description="The type of the new key; its active keys of that type are retired. "
+        "Default: the institution's issuing key type.",
+    )
 
 
 class KeyCompromise(ApiModel):
@@ -151,6 +161,7 @@ def _key_public(record: InstitutionRecord, key: InstitutionKeyRecord) -> KeyPubl
     return KeyPublic(
         id=f"{record.did}#{key.key_id}",
         public_key_multibase=key.public_key_multibase,
+        key_type=institutions.key_type_of(key).value,
         status=key.status,
         created_at=key.created_at,
         retired_at=key.retired_at,
@@ -188,7 +199,10 @@ def rotate_key(
 ) -> KeyPublic:
     """Add a new signing key and retire the current one (it keeps verifying what it signed)."""
     record = _own_or_admin(session, slug, principal)
-    return _key_public(record, institutions.rotate_key(session, settings, record, note=body.note))
+    kind = KeyType(body.key_type) if body.key_type else None
+    return _key_public(
+        record, institutions.rotate_key(session, settings, record, note=body.note, key_type=kind)
+    )
 
 
 @router.post(

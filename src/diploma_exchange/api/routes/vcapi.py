@@ -63,8 +63,10 @@ def issue_credential(
     """Sign a complete diploma credential, or, when the NIC allows the institution to, any
     VC 2.0 credential whose terms the bundled contexts define (`issuer` a string or an object).
     The issuer must be the caller's own DID: its did:web, or its did:key (the active key's).
-    `options.cryptosuite`: eddsa-jcs-2022 (default) or eddsa-rdfc-2022. Status entries are
-    added as for every diploma."""
+    `options.cryptosuite`: eddsa-jcs-2022, eddsa-rdfc-2022 (Ed25519 keys), ecdsa-rdfc-2019 or
+    ecdsa-jcs-2019 (P-256/P-384 keys), ecdsa-sd-2023 (a base proof by a P-256 key, with
+    `options.mandatoryPointers`); by default the issuing key's suite (eddsa-jcs-2022 or
+    ecdsa-jcs-2019). Status entries are added as for every diploma."""
     credential = dict(body.credential)
     institution = principal.institution
     types = credential.get("type")
@@ -79,7 +81,7 @@ def issue_credential(
     issuer = credential.get("issuer")
     issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
     did_key = isinstance(issuer_id, str) and issuer_id.startswith("did:key:")
-    cryptosuite = (body.options.cryptosuite if body.options else None) or "eddsa-jcs-2022"
+    cryptosuite = body.options.cryptosuite if body.options else None
     if body.options and body.options.credential_id:
         if "id" in credential and credential["id"] != body.options.credential_id:
             raise InvalidInput(
@@ -96,6 +98,7 @@ def issue_credential(
         profile=profile,
         cryptosuite=cryptosuite,
         did_key=did_key,
+        mandatory_pointers=body.options.mandatory_pointers if body.options else None,
     )
     return IssueCredentialResponse(verifiable_credential=batch.credentials[0])
 
