@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from sqlmodel import Session
 
 from diploma_exchange.api.deps import (
@@ -376,7 +376,7 @@ class CredentialStatusEntry(BaseModel):
         default=None, alias="statusListCredential", max_length=2048
     )
     #: the earlier VC-API form: ``credentialStatus: [{type, status}]``
-    status: bool | str | None = Field(default=None, union_mode="left_to_right")
+    status: StrictBool | str | None = Field(default=None, union_mode="left_to_right")
 
 
 class UpdateCredentialStatusRequest(BaseModel):
@@ -392,7 +392,7 @@ class UpdateCredentialStatusRequest(BaseModel):
     credential_status: CredentialStatusEntry | list[CredentialStatusEntry] = Field(
         alias="credentialStatus"
     )
-    status: bool | None = None
+    status: StrictBool | None = None
     index_allocator: str | None = Field(default=None, alias="indexAllocator", max_length=2048)
 
 
@@ -459,10 +459,12 @@ def update_credential_status(
     Revocation is final; asking for the state the diploma is in changes nothing."""
     updates = _status_updates(body)
     update = status_service.StatusUpdate(body.credential_id, "", False)
+    changed = False
     for entry, flag in updates:
         update = status_service.update_status_vcapi(
             session, settings, principal, body.credential_id, entry, flag
         )
+        changed = changed or update.changed
     return UpdateCredentialStatusResponse(
-        credential_id=update.credential_id, state=update.state, changed=update.changed
+        credential_id=update.credential_id, state=update.state, changed=changed
     )
