@@ -19,7 +19,12 @@ PATH = "/credentials/status"
 
 
 def update(
-    client: TestClient, tenant: Tenant | None, credential_id: str, purpose: str, status: Any, **kw: Any
+    client: TestClient,
+    tenant: Tenant | None,
+    credential_id: str,
+    purpose: str,
+    status: Any,
+    **kw: Any,
 ) -> Any:
     body: dict[str, Any] = {
         "credentialId": credential_id,

@@ -264,7 +264,9 @@ def test_revoked_diploma_is_not_issued(web: TestClient, kaznu: Tenant, claimed: 
     problem(wallet.answer(vpr, vp), 403, "diploma-revoked")
     problem(
         web.post(
-            "/me/wallet/exchanges", data={"csrf": claimed.csrf}, headers={"Accept": "application/json"}
+            "/me/wallet/exchanges",
+            data={"csrf": claimed.csrf},
+            headers={"Accept": "application/json"},
         ),
         409,
         "diploma-revoked",

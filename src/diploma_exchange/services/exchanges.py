@@ -38,8 +38,8 @@ from diploma_exchange.db.models import (
     as_utc,
     utcnow_seconds,
 )
-from diploma_exchange.errors import Conflict, Error, Forbidden, Gone, InvalidInput, NotFound
-from diploma_exchange.services import audit, institutions, verification, wallets
+from diploma_exchange.errors import Conflict, Forbidden, Gone, InvalidInput, NotFound
+from diploma_exchange.services import audit, verification, wallets
 from diploma_exchange.services.verification import RemoteLookups
 from diploma_exchange.sharing import codes
 from diploma_exchange.verification import CheckStatus
@@ -185,7 +185,9 @@ def create_issuance(
     now = now or utcnow_seconds()
     record = session.get(CredentialRecord, credential_id[:255])
     if record is None or (institution is not None and record.institution_id != institution.id):
-        raise NotFound(f"no diploma {credential_id[:255]!r} issued by you", code="diploma-not-found")
+        raise NotFound(
+            f"no diploma {credential_id[:255]!r} issued by you", code="diploma-not-found"
+        )
     if record.state == "revoked":
         raise Conflict("the diploma has been revoked", code="diploma-revoked")
     made = _create(
@@ -466,8 +468,10 @@ def state(
     """
     now = now or utcnow_seconds()
     record = _find(session, workflow, exchange_id)
-    if not handle or len(handle) > 128 or not secrets.compare_digest(
-        codes.digest(handle), record.handle_sha256
+    if (
+        not handle
+        or len(handle) > 128
+        or not secrets.compare_digest(codes.digest(handle), record.handle_sha256)
     ):
         raise Forbidden(
             "send the handle you got when you made the exchange as Authorization: Bearer",

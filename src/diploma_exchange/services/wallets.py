@@ -598,7 +598,10 @@ def issuances(session: Session, credential_id: str) -> list[WalletDelivery]:
     ]
     sent += [
         WalletDelivery(
-            as_utc(item.completed_at or item.created_at), "vc-api", "ldp_vc", item.workflow,
+            as_utc(item.completed_at or item.created_at),
+            "vc-api",
+            "ldp_vc",
+            item.workflow,
             item.holder or "",
         )
         for item in session.exec(

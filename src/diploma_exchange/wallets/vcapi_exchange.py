@@ -135,9 +135,7 @@ def diploma_request(
                     {
                         "reason": reason,
                         "example": {"type": [DIPLOMA_TYPE]},
-                        "acceptedCryptosuites": [
-                            {"cryptosuite": c} for c in ACCEPTED_CRYPTOSUITES
-                        ],
+                        "acceptedCryptosuites": [{"cryptosuite": c} for c in ACCEPTED_CRYPTOSUITES],
                     }
                 ],
             },
@@ -192,7 +190,7 @@ def parse_participation(body: object) -> Participation:
     unknown = sorted(k for k in body if k != "verifiablePresentation")
     if unknown:
         raise InvalidInput(
-            f"unknown member {unknown[0][:64]!r}; post {{}} or {{\"verifiablePresentation\": ...}}",
+            f'unknown member {unknown[0][:64]!r}; post {{}} or {{"verifiablePresentation": ...}}',
             pointer=f"/{unknown[0][:64]}",
             code="exchange-body",
         )

@@ -66,9 +66,7 @@ def _page(
         issuances=wallets.issuances(session, graduate.credential_id),
         exchange=exchange.to_json() if exchange else None,
         exchange_expires=exchange.record.expires_at if exchange else None,
-        exchange_qr=segno.make(vx.lcw_link(exchange.url), error="m").png_data_uri(
-            scale=4, border=4
-        )
+        exchange_qr=segno.make(vx.lcw_link(exchange.url), error="m").png_data_uri(scale=4, border=4)
         if exchange
         else None,
     )

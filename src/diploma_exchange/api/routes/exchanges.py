@@ -102,7 +102,9 @@ def create_exchange(
         )
     if workflow_id == vx.WORKFLOW_ISSUANCE:
         if credentials is None:
-            raise NotAuthenticated("send an institution's API key as `Authorization: Bearer dx_...`")
+            raise NotAuthenticated(
+                "send an institution's API key as `Authorization: Bearer dx_...`"
+            )
         principal = institutions.authenticate(session, credentials.credentials)
         if principal.institution is None:
             raise Forbidden("this workflow needs an institution's API key")
@@ -130,9 +132,7 @@ def create_exchange(
         made = exchanges.create_verification(
             session, settings, label=body.variables.label, expires=body.expires
         )
-    return JSONResponse(
-        made.to_json(), status_code=201, headers={**NO_STORE, "Location": made.url}
-    )
+    return JSONResponse(made.to_json(), status_code=201, headers={**NO_STORE, "Location": made.url})
 
 
 @router.get(
