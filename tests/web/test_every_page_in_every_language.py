@@ -121,6 +121,7 @@ def walk(web: TestClient, issued: Issued) -> Iterator[list[tuple[Page, TestClien
             viewer,
         ),
         (Page("wallet", "GET", "/me/wallet"), web),
+        (Page("wallet-exchange", "POST", "/me/wallet/exchanges", {"csrf": csrf_of(web)}), web),
         (Page("verify-wallet", "GET", "/verify/wallet"), viewer),
         (Page("not-found", "GET", "/nowhere"), viewer),
         (Page("link-not-found", "GET", "/s/" + "x" * 43), viewer),
