@@ -396,6 +396,10 @@ POLICIES: dict[tuple[str, str, str], Policy] = {
         note="not an exchange: 404 for everyone",
     ),
     ("POST", "/me/wallet/exchanges", ""): Policy(only(*GRADUATES), data=csrf_form()),
+    ("POST", "/verify/wallet/lcw", ""): Policy(public()),
+    ("GET", "/verify/wallet/lcw/{handle}", "unknown"): Policy(
+        public(), {"handle": "claim_code_a"}, note="not a handle: 404 for everyone"
+    ),
     ("GET", "/verify/wallet", ""): Policy(public()),
     ("POST", "/verify/wallet", ""): Policy(public(), data={"field": "degree"}),
     ("GET", "/verify/wallet/{handle}", "unknown"): Policy(

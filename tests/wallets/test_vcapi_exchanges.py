@@ -8,7 +8,9 @@ The wallet here is written from those specifications and from LCW's behaviour (i
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -423,3 +425,26 @@ def test_a_second_wallet_gets_nothing(web: TestClient, claimed: Claimed) -> None
     a = first.answer(vpr, first.present(challenge=vpr["challenge"], domain=vpr["domain"]))
     b = second.answer(vpr, second.present(challenge=vpr["challenge"], domain=vpr["domain"]))
     assert sorted([a.status_code, b.status_code]) == [200, 409]
+
+
+def test_verifier_page_asks_the_lcw(web: TestClient, claimed: Claimed) -> None:
+    wallet = DidWallet(web)
+    diploma = receive(web, claimed, wallet)
+    page = web.post("/verify/wallet/lcw")
+    assert page.status_code == 201, page.text
+    link = re.search(r'id="vp-lcw-link" href="([^"]+)"', page.text)
+    result_link = re.search(r'id="vp-result" href="([^"]+)"', page.text)
+    assert link and result_link
+    url = wallet.open_link(html.unescape(link.group(1)))
+    assert 'id="vp-state"' in web.get(result_link.group(1)).text
+    vpr = wallet.start(url)
+    vp = wallet.present(challenge=vpr["challenge"], domain=vpr["domain"], credentials=[diploma])
+    assert wallet.answer(vpr, vp).status_code == 200
+    done = web.get(result_link.group(1))
+    assert 'id="vp-verdict"' in done.text and "valid" in done.text
+    assert "proof.holder-binding" in done.text
+    problem(
+        web.get("/verify/wallet/lcw/" + "x" * 43, headers={"Accept": "application/json"}),
+        404,
+        "exchange-not-found",
+    )

@@ -123,6 +123,7 @@ def walk(web: TestClient, issued: Issued) -> Iterator[list[tuple[Page, TestClien
         (Page("wallet", "GET", "/me/wallet"), web),
         (Page("wallet-exchange", "POST", "/me/wallet/exchanges", {"csrf": csrf_of(web)}), web),
         (Page("verify-wallet", "GET", "/verify/wallet"), viewer),
+        (Page("verify-wallet-lcw", "POST", "/verify/wallet/lcw"), viewer),
         (Page("not-found", "GET", "/nowhere"), viewer),
         (Page("link-not-found", "GET", "/s/" + "x" * 43), viewer),
         (Page("method", "GET", "/me/links"), web),

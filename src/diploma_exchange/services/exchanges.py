@@ -496,6 +496,36 @@ def state(
     }
 
 
+def verification_by_handle(
+    session: Session, handle: str, *, now: datetime | None = None
+) -> dict[str, Any]:
+    """A verification exchange's state and result for the page that made it (the handle
+    alone, as the verifier's result link carries it).
+
+    Raises:
+        NotFound: unknown handle (``exchange-not-found``).
+    """
+    now = now or utcnow_seconds()
+    record = None
+    if handle and len(handle) <= 128:
+        record = session.exec(
+            select(VcApiExchangeRecord).where(
+                VcApiExchangeRecord.handle_sha256 == codes.digest(handle)
+            )
+        ).first()
+    if record is None or record.workflow != vx.WORKFLOW_VERIFICATION:
+        raise NotFound("no such exchange", code="exchange-not-found")
+    current = record.state
+    if current in ("pending", "active") and now >= as_utc(record.expires_at):
+        current = "invalid"
+    return {
+        "state": current,
+        "label": record.label,
+        "expires": as_utc(record.expires_at),
+        "result": json.loads(record.result) if record.result else None,
+    }
+
+
 __all__ = [
     "ExchangeRefused",
     "NewExchange",
@@ -504,4 +534,5 @@ __all__ = [
     "participate",
     "protocols",
     "state",
+    "verification_by_handle",
 ]
