@@ -9,14 +9,11 @@ The wallet here is written from those specifications and from LCW's behaviour (i
 from __future__ import annotations
 
 import html
-import json
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -24,82 +21,12 @@ from sqlmodel import Session, select
 from conftest import Tenant
 from diploma_exchange.config import Settings
 from diploma_exchange.db.models import AuditEntryRecord, VcApiExchangeRecord
-from diploma_exchange.dids.did_key import did_key_from_public_key
-from diploma_exchange.proofs.keys import Signer
-from diploma_exchange.proofs.linked_data_signatures import (
-    ED25519_2020_CONTEXT,
-    create_ed25519_signature_2020,
-)
 from diploma_exchange.services import exchanges
 from wallets.conftest import Claimed
-from wallets.wallet_client import local_path
+from wallets.wallet_client import DidWallet, local_path
 
 ISSUANCE = "/workflows/diploma-issuance/exchanges"
 VERIFICATION = "/workflows/diploma-verification/exchanges"
-
-
-class DidWallet:
-    """An LCW-like wallet: an Ed25519 did:key, presentations signed Ed25519Signature2020."""
-
-    def __init__(self, http: TestClient) -> None:
-        self.http = http
-        key = Ed25519PrivateKey.generate()
-        self.did = did_key_from_public_key(key.public_key())
-        self.signer = Signer(key, f"{self.did}#{self.did.removeprefix('did:key:')}")
-
-    def present(
-        self,
-        *,
-        challenge: str,
-        domain: str,
-        credentials: list[dict[str, Any]] | None = None,
-        holder: str | None = None,
-    ) -> dict[str, Any]:
-        presentation: dict[str, Any] = {
-            "@context": ["https://www.w3.org/2018/credentials/v1", ED25519_2020_CONTEXT],
-            "type": ["VerifiablePresentation"],
-            "holder": holder or self.did,
-        }
-        if credentials:
-            presentation["@context"] = ["https://www.w3.org/ns/credentials/v2"]
-            presentation["verifiableCredential"] = credentials
-            from diploma_exchange.proofs.suites import add_proof
-
-            return add_proof(
-                presentation,
-                "eddsa-jcs-2022",
-                self.signer,
-                created=datetime.now(UTC).replace(microsecond=0),
-                proof_purpose="authentication",
-                extra_options={"domain": domain, "challenge": challenge},
-            )
-        options = {
-            "type": "Ed25519Signature2020",
-            "created": datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
-            "verificationMethod": self.signer.verification_method,
-            "proofPurpose": "authentication",
-            "challenge": challenge,
-            "domain": domain,
-        }
-        proof = create_ed25519_signature_2020(presentation, options, self.signer)
-        return {**presentation, "proof": proof}
-
-    def open_link(self, wallet_url: str) -> str:
-        """The exchange URL in an LCW link (``request={"protocols": {"vcapi": ...}}``)."""
-        parts = urlsplit(wallet_url)
-        assert f"{parts.scheme}://{parts.netloc}{parts.path}" == "https://lcw.app/request.html"
-        request = json.loads(parse_qs(parts.query)["request"][0])
-        assert request["credentialRequestOrigin"] == "https://diplomas.example.kz"
-        return request["protocols"]["vcapi"]  # type: ignore[no-any-return]
-
-    def start(self, url: str) -> dict[str, Any]:
-        response = self.http.post(local_path(url), json={})
-        assert response.status_code == 200, response.text
-        return response.json()["verifiablePresentationRequest"]  # type: ignore[no-any-return]
-
-    def answer(self, vpr: dict[str, Any], presentation: dict[str, Any]) -> Any:
-        endpoint = vpr["interact"]["service"][0]["serviceEndpoint"]
-        return self.http.post(local_path(endpoint), json={"verifiablePresentation": presentation})
 
 
 def graduate_exchange(web: TestClient, claimed: Claimed) -> dict[str, Any]:

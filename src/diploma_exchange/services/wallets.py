@@ -49,8 +49,9 @@ from diploma_exchange.db.models import (
 )
 from diploma_exchange.errors import Forbidden, InvalidInput, NotFound
 from diploma_exchange.formats.model import DocumentFetcher
-from diploma_exchange.proofs import eddsa_jcs_2022
+from diploma_exchange.proofs.rdfc import RdfcLimits
 from diploma_exchange.services import audit, institutions, registry, transparency
+from diploma_exchange.services.signing import rdfc_proof_limits, secure_document
 from diploma_exchange.sharing import codes
 from diploma_exchange.wallets import oid4vci
 from diploma_exchange.wallets.errors import OAuthError
@@ -461,21 +462,29 @@ def sign_holder_bound_copy(
     """The diploma bound to ``holder_did``, signed anew by the institution's current key and
     recorded as issued here (register and transparency log): (credential, its digest)."""
     signer = institutions.signer_for(session, settings, institution)
-    credential = _holder_bound_copy(json.loads(record.document), holder_did, signer, now)
+    credential = _holder_bound_copy(
+        json.loads(record.document), holder_did, signer, now, rdfc_proof_limits(settings)
+    )
     digest = registry.record_signed(session, credential, kind="wallet-copy", reference=record.id)
     transparency.log_issued(session, institution.did, signer.verification_method, [digest])
     return credential, digest
 
 
 def _holder_bound_copy(
-    document: Mapping[str, Any], holder_did: str, signer: Any, now: datetime
+    document: Mapping[str, Any],
+    holder_did: str,
+    signer: Any,
+    now: datetime,
+    rdfc_limits: RdfcLimits | None,
 ) -> dict[str, Any]:
     """The diploma with ``credentialSubject.id`` = the wallet's DID, signed anew by the
-    institution (same id, contents and status entries; only the subject id is added)."""
+    institution (same id, contents and status entries; only the subject id is added), with
+    the same proof set as diplomas (eddsa-jcs-2022 and, unless turned off, eddsa-rdfc-2022,
+    which the Learner Credential Wallet's verifier needs)."""
     unsecured = {k: v for k, v in document.items() if k != "proof"}
     subject = dict(unsecured.get("credentialSubject") or {})
     unsecured["credentialSubject"] = {"id": holder_did, **subject}
-    return eddsa_jcs_2022.add_proof(unsecured, signer, created=now)
+    return secure_document(unsecured, signer, now, rdfc_limits)
 
 
 def _revocation_entry(session: Session, credential_id: str) -> tuple[StatusListRecord, int]:
