@@ -12,6 +12,7 @@ import html
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
@@ -21,6 +22,7 @@ from sqlmodel import Session, select
 from conftest import Tenant
 from diploma_exchange.config import Settings
 from diploma_exchange.db.models import AuditEntryRecord, VcApiExchangeRecord
+from diploma_exchange.errors import Conflict
 from diploma_exchange.services import exchanges
 from wallets.conftest import Claimed
 from wallets.wallet_client import DidWallet, local_path
@@ -375,3 +377,59 @@ def test_verifier_page_asks_the_lcw(web: TestClient, claimed: Claimed) -> None:
         404,
         "exchange-not-found",
     )
+
+
+def test_the_direct_lcw_link_skips_the_request(
+    web: TestClient, kaznu: Tenant, claimed: Claimed
+) -> None:
+    """LCW's older link (``vc_request_url`` + ``challenge``): the wallet posts its DID
+    authentication straight away, without asking for the request first."""
+    made = web.post(
+        ISSUANCE,
+        json={"variables": {"credentialId": claimed.credential["id"]}},
+        headers=kaznu.headers,
+    ).json()
+    query = parse_qs(urlsplit(made["directWalletUrl"]).query)
+    url, challenge = query["vc_request_url"][0], query["challenge"][0]
+    wallet = DidWallet(web)
+    vp = wallet.present(challenge=challenge, domain="https://diplomas.example.kz")
+    answer = web.post(local_path(url), json={"verifiablePresentation": vp})
+    assert answer.status_code == 200, answer.text
+    credential = answer.json()["verifiablePresentation"]["verifiableCredential"][0]
+    assert credential["credentialSubject"]["id"] == wallet.did
+    assert [p["cryptosuite"] for p in credential["proof"]] == ["eddsa-jcs-2022", "eddsa-rdfc-2022"]
+
+
+def test_the_claim_is_the_conditional_update(
+    engine: Engine, settings: Settings, monkeypatch: pytest.MonkeyPatch, web: TestClient
+) -> None:
+    """Two answers that both saw the exchange open (the race window, simulated by not
+    checking the state read first): only the conditional update decides, and the second
+    gets ``exchange-complete`` without its presentation being verified or stored."""
+    with Session(engine) as session:
+        made = exchanges.create_verification(session, settings)
+        session.commit()
+    exchange_id = made.exchange_id
+    wallet = DidWallet(web)
+    vpr = wallet.start(made.url)
+    first = wallet.present(challenge=vpr["challenge"], domain=vpr["domain"])
+    second = DidWallet(web).present(challenge=vpr["challenge"], domain=vpr["domain"])
+    monkeypatch.setattr(exchanges, "_open", lambda record, now: None)
+    for attempt, vp in enumerate((first, second)):
+        with Session(engine) as session:
+            try:
+                exchanges.participate(
+                    session,
+                    settings,
+                    "diploma-verification",
+                    exchange_id,
+                    {"verifiablePresentation": vp},
+                )
+                session.commit()
+                assert attempt == 0
+            except Conflict as exc:
+                assert attempt == 1 and exc.code == "exchange-complete"
+                session.rollback()
+    with Session(engine) as session:
+        record = session.exec(select(VcApiExchangeRecord)).one()
+        assert record.state == "complete" and record.holder == wallet.did and record.sequence == 2
