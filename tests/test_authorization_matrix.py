@@ -263,6 +263,15 @@ POLICIES: dict[tuple[str, str, str], Policy] = {
     ),
     # --- VC-API and verification
     ("POST", "/credentials/issue", ""): Policy(only(*INSTITUTIONS), json={}),
+    ("POST", "/credentials/status", ""): Policy(
+        only(KAZNU, hidden=(ENU,)),
+        json=lambda w, r: {
+            "credentialId": w.values["credential_a"],
+            "credentialStatus": {"type": "BitstringStatusListEntry", "statusPurpose": "suspension"},
+            "status": False,
+        },
+        note="reinstating an active diploma: kaznu gets 200 (nothing changes), enu 404",
+    ),
     ("POST", "/credentials/verify", ""): Policy(
         public(), json=lambda w, r: {"verifiableCredential": w.credential_a}
     ),
@@ -358,6 +367,38 @@ POLICIES: dict[tuple[str, str, str], Policy] = {
     ),
     ("POST", "/oid4vp/responses", ""): Policy(
         public(), data={"state": "x"}, note="no such request: 400 for everyone"
+    ),
+    # --- wallets (VC-API exchanges): the issuer institution (or the graduate's page) makes
+    # issuance exchanges, anyone verification ones; the exchange URL is the wallet's bearer
+    # capability, the handle the owner's
+    ("POST", "/workflows/{workflow_id}/exchanges", "issuance"): Policy(
+        only(KAZNU, hidden=(ENU,)),
+        {"workflow_id": "wf_issuance"},
+        json=lambda w, r: {"variables": {"credentialId": w.values["credential_a"]}},
+    ),
+    ("POST", "/workflows/{workflow_id}/exchanges", "verification"): Policy(
+        public(), {"workflow_id": "wf_verification"}, json={"variables": {"label": "matrix"}}
+    ),
+    ("GET", "/workflows/{workflow_id}/exchanges/{exchange_id}", "unknown"): Policy(
+        public(),
+        {"workflow_id": "wf_verification", "exchange_id": "claim_code_a"},
+        note="not an exchange: 404 for everyone",
+    ),
+    ("POST", "/workflows/{workflow_id}/exchanges/{exchange_id}", "unknown"): Policy(
+        public(),
+        {"workflow_id": "wf_issuance", "exchange_id": "claim_code_a"},
+        json={},
+        note="not an exchange: 404 for everyone",
+    ),
+    ("GET", "/workflows/{workflow_id}/exchanges/{exchange_id}/protocols", "unknown"): Policy(
+        public(),
+        {"workflow_id": "wf_issuance", "exchange_id": "claim_code_a"},
+        note="not an exchange: 404 for everyone",
+    ),
+    ("POST", "/me/wallet/exchanges", ""): Policy(only(*GRADUATES), data=csrf_form()),
+    ("POST", "/verify/wallet/lcw", ""): Policy(public()),
+    ("GET", "/verify/wallet/lcw/{handle}", "unknown"): Policy(
+        public(), {"handle": "claim_code_a"}, note="not a handle: 404 for everyone"
     ),
     ("GET", "/verify/wallet", ""): Policy(public()),
     ("POST", "/verify/wallet", ""): Policy(public(), data={"field": "degree"}),
@@ -537,6 +578,8 @@ def world(
                 "partner_id": partner.json()["id"],
                 "statement_id": statement.json()["id"],
                 "dummy_key": "no-such-key",
+                "wf_issuance": "diploma-issuance",
+                "wf_verification": "diploma-verification",
                 "country": "JP",
                 "qualification_type": "kz.bachelor",
                 "tile_level": "entries",

@@ -29,6 +29,31 @@ def _issue(service: RunningService, i: int) -> dict[str, Any]:
         return credential
 
 
+def _through_exchange(service: RunningService, credential_id: str) -> dict[str, Any]:
+    """The diploma as a wallet gets it through a VC-API issuance exchange (the Learner
+    Credential Wallet's protocol): bound to the wallet's DID, signed anew."""
+    from wallets.wallet_client import DidWallet
+
+    with service.client() as client:
+        made = client.post(
+            "/workflows/diploma-issuance/exchanges",
+            json={"variables": {"credentialId": credential_id}},
+            headers=service.headers,
+        )
+        assert made.status_code == 201, made.text
+        wallet = DidWallet(client)  # type: ignore[arg-type]
+        vpr = wallet.start(wallet.open_link(made.json()["walletUrl"]))
+        answer = wallet.answer(
+            vpr, wallet.present(challenge=vpr["challenge"], domain=vpr["domain"])
+        )
+        assert answer.status_code == 200, answer.text
+        credential: dict[str, Any] = answer.json()["verifiablePresentation"][
+            "verifiableCredential"
+        ][0]
+        assert credential["credentialSubject"]["id"] == wallet.did
+        return credential
+
+
 def _revoke(service: RunningService, credential_id: str) -> None:
     with service.client() as client:
         response = client.post(
@@ -48,10 +73,16 @@ def outcome(
     tampered["credentialSubject"]["diplomaNumber"] = "JB-B 0099999"
     revoked = _issue(service, 3)
     _revoke(service, revoked["id"])
+    wallet_bound = _through_exchange(service, _issue(service, 5)["id"])
     return run_node_verifiers(
         node_harness,
         service,
-        {"authentic": authentic, "tampered": tampered, "revoked": revoked},
+        {
+            "authentic": authentic,
+            "tampered": tampered,
+            "revoked": revoked,
+            "wallet_bound": wallet_bound,
+        },
         tmp_path_factory.mktemp("interop-node"),
     )
 
@@ -133,3 +164,15 @@ def test_dcc_verifier_core_sees_the_revocation(outcome: dict[str, Any]) -> None:
     assert steps["valid_signature"] == {"valid": True, "error": None}
     assert steps["revocation_status"] == {"valid": False, "error": None}
     assert steps["suspension_status"] == {"valid": True, "error": None}
+
+
+def test_the_diploma_a_vcapi_wallet_receives_verifies_in_both(outcome: dict[str, Any]) -> None:
+    """What the Learner Credential Wallet receives from a VC-API exchange (the diploma bound
+    to its DID, with the same proof set) verifies in its own engine and in Digital Bazaar's."""
+    dcc = outcome["results"]["wallet_bound"]["dcc"]
+    assert dcc["errors"] == [], dcc
+    assert dcc["steps"]["valid_signature"] == {"valid": True, "error": None}
+    assert dcc["steps"]["revocation_status"] == {"valid": True, "error": None}
+    bazaar = outcome["results"]["wallet_bound"]["digitalbazaar"]
+    assert bazaar["verified"] is True, bazaar
+    assert [p["verified"] for p in bazaar["proofs"]] == [True, True]

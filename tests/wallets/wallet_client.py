@@ -10,15 +10,24 @@ import hashlib
 import json
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import httpx
 from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi.testclient import TestClient
 from joserfc import jws
 from joserfc.jwk import ECKey
 
 from diploma_exchange.dids.did_key import did_key_from_public_key
+from diploma_exchange.proofs.keys import Signer
+from diploma_exchange.proofs.linked_data_signatures import (
+    ED25519_2020_CONTEXT,
+    create_ed25519_signature_2020,
+)
+from diploma_exchange.proofs.suites import add_proof
 
 PRE_AUTH = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
 
@@ -225,7 +234,6 @@ def present_ldp_vc(
 ) -> dict[str, Any]:
     """A Data Integrity VP (ecdsa-jcs-2019, proofPurpose authentication) of ``credential``
     by a did:key wallet, bound to ``domain`` and ``challenge``."""
-    from datetime import UTC, datetime
 
     from diploma_exchange.proofs.keys import EcdsaSigner
     from diploma_exchange.proofs.suites import add_proof
@@ -246,3 +254,73 @@ def present_ldp_vc(
         proof_purpose="authentication",
         extra_options={"domain": domain, "challenge": challenge},
     )
+
+
+def origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+# --- VC-API exchanges (the Learner Credential Wallet's protocol) -------------------------------
+
+
+class DidWallet:
+    """An LCW-like wallet: an Ed25519 did:key, presentations signed Ed25519Signature2020."""
+
+    def __init__(self, http: TestClient | httpx.Client) -> None:
+        self.http = http
+        key = Ed25519PrivateKey.generate()
+        self.did = did_key_from_public_key(key.public_key())
+        self.signer = Signer(key, f"{self.did}#{self.did.removeprefix('did:key:')}")
+
+    def present(
+        self,
+        *,
+        challenge: str,
+        domain: str,
+        credentials: list[dict[str, Any]] | None = None,
+        holder: str | None = None,
+    ) -> dict[str, Any]:
+        presentation: dict[str, Any] = {
+            "@context": ["https://www.w3.org/2018/credentials/v1", ED25519_2020_CONTEXT],
+            "type": ["VerifiablePresentation"],
+            "holder": holder or self.did,
+        }
+        if credentials:
+            presentation["@context"] = ["https://www.w3.org/ns/credentials/v2"]
+            presentation["verifiableCredential"] = credentials
+            return add_proof(
+                presentation,
+                "eddsa-jcs-2022",
+                self.signer,
+                created=datetime.now(UTC).replace(microsecond=0),
+                proof_purpose="authentication",
+                extra_options={"domain": domain, "challenge": challenge},
+            )
+        options = {
+            "type": "Ed25519Signature2020",
+            "created": datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
+            "verificationMethod": self.signer.verification_method,
+            "proofPurpose": "authentication",
+            "challenge": challenge,
+            "domain": domain,
+        }
+        proof = create_ed25519_signature_2020(presentation, options, self.signer)
+        return {**presentation, "proof": proof}
+
+    def open_link(self, wallet_url: str) -> str:
+        """The exchange URL in an LCW link (``request={"protocols": {"vcapi": ...}}``)."""
+        parts = urlsplit(wallet_url)
+        assert f"{parts.scheme}://{parts.netloc}{parts.path}" == "https://lcw.app/request.html"
+        request = json.loads(parse_qs(parts.query)["request"][0])
+        assert request["credentialRequestOrigin"] == origin_of(request["protocols"]["vcapi"])
+        return request["protocols"]["vcapi"]  # type: ignore[no-any-return]
+
+    def start(self, url: str) -> dict[str, Any]:
+        response = self.http.post(local_path(url), json={})
+        assert response.status_code == 200, response.text
+        return response.json()["verifiablePresentationRequest"]  # type: ignore[no-any-return]
+
+    def answer(self, vpr: dict[str, Any], presentation: dict[str, Any]) -> Any:
+        endpoint = vpr["interact"]["service"][0]["serviceEndpoint"]
+        return self.http.post(local_path(endpoint), json={"verifiablePresentation": presentation})

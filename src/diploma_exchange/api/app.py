@@ -20,6 +20,7 @@ from diploma_exchange.api.routes import (
 )
 from diploma_exchange.api.routes import (
     diplomas,
+    exchanges,
     institutions,
     meta,
     oid4vci,
@@ -117,6 +118,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         transparency,
         oid4vci,
         oid4vp,
+        exchanges,
     ):
         app.include_router(module.router)
     app.include_router(vcapi.presentations)

@@ -35,6 +35,7 @@ DESCRIPTIONS = {
     404: "Not found (or not visible to this API key)",
     406: "Not acceptable: none of the media types in `Accept` is served here",
     409: "Conflict with the current state",
+    410: "Gone: it expired",
     413: "Content too large: the body, its JSON nesting or a batch is over a limit",
     415: "Unsupported media type: send the body as one of the documented media types",
     422: "Unprocessable content: the request does not match the schema, or a credential is invalid",

@@ -630,6 +630,40 @@ class WalletIssuanceRecord(SQLModel, table=True):
     issued_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
 
+class VcApiExchangeRecord(SQLModel, table=True):
+    """A VC-API exchange (W3C CCG VC-API, "Exchanges"): the diploma issued to the wallet
+    that authenticates with its DID (workflow ``diploma-issuance``), or a diploma asked of a
+    wallet and verified (``diploma-verification``). The local exchange id is a bearer
+    capability (whoever holds the URL may take part), so only its digest is stored; the
+    owner reads the state with a secret handle, also stored by digest."""
+
+    __tablename__ = "vcapi_exchange"
+
+    id: str = Field(default_factory=_uuid, primary_key=True, max_length=36)
+    exchange_sha256: str = Field(index=True, unique=True, max_length=64)
+    handle_sha256: str = Field(index=True, unique=True, max_length=64)
+    workflow: str = Field(max_length=32)
+    #: the diploma to issue (issuance exchanges only)
+    credential_id: str | None = Field(
+        default=None, foreign_key="credential.id", index=True, max_length=255
+    )
+    challenge: str = Field(max_length=64)
+    domain: str = Field(max_length=255)
+    label: str = Field(default="", max_length=120)
+    #: pending | active | complete | invalid (VC-API GetExchangeResponse ``state``)
+    state: str = Field(default="pending", max_length=16)
+    sequence: int = Field(default=0)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    expires_at: datetime = Field(sa_column=_ts())
+    completed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    #: the wallet's DID (the presentation's holder), once it answered
+    holder: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    #: SHA-256 of the holder-bound diploma issued (issuance exchanges)
+    digest: str | None = Field(default=None, max_length=64)
+    #: JSON: the verification report, or why the exchange became invalid
+    result: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
 class PresentationRequestRecord(SQLModel, table=True):
     """An OpenID4VP 1.0 request this service made as a verifier (DCQL query, nonce), and the
     verification report of the wallet's answer once it came (one answer per request)."""

@@ -39,6 +39,7 @@ from diploma_exchange.db.models import (
     SignedDocumentRecord,
     StatusAllocationRecord,
     StatusListRecord,
+    VcApiExchangeRecord,
     WalletIssuanceRecord,
     WalletNonceRecord,
     WalletOfferRecord,
@@ -48,8 +49,9 @@ from diploma_exchange.db.models import (
 )
 from diploma_exchange.errors import Forbidden, InvalidInput, NotFound
 from diploma_exchange.formats.model import DocumentFetcher
-from diploma_exchange.proofs import eddsa_jcs_2022
+from diploma_exchange.proofs.rdfc import RdfcLimits
 from diploma_exchange.services import audit, institutions, registry, transparency
+from diploma_exchange.services.signing import rdfc_proof_limits, secure_document
 from diploma_exchange.sharing import codes
 from diploma_exchange.wallets import oid4vci
 from diploma_exchange.wallets.errors import OAuthError
@@ -396,11 +398,10 @@ def issue_credential(
     document = json.loads(record.document)
     signer = institutions.signer_for(session, settings, institution)
     if configuration == oid4vci.CONFIG_LDP_VC:
-        credential: Any = _holder_bound_copy(document, holder.did, signer, now)
-        digest = registry.record_signed(
-            session, credential, kind="wallet-copy", reference=record.id
+        credential: Any
+        credential, digest = sign_holder_bound_copy(
+            session, settings, record, institution, holder.did, now
         )
-        transparency.log_issued(session, institution.did, signer.verification_method, [digest])
     else:
         list_record, index = _revocation_entry(session, record.id)
         credential = issue_sd_jwt_vc(
@@ -450,15 +451,40 @@ def issue_credential(
     return {"credentials": [{"credential": credential}]}
 
 
+def sign_holder_bound_copy(
+    session: Session,
+    settings: Settings,
+    record: CredentialRecord,
+    institution: InstitutionRecord,
+    holder_did: str,
+    now: datetime,
+) -> tuple[dict[str, Any], str]:
+    """The diploma bound to ``holder_did``, signed anew by the institution's current key and
+    recorded as issued here (register and transparency log): (credential, its digest)."""
+    signer = institutions.signer_for(session, settings, institution)
+    credential = _holder_bound_copy(
+        json.loads(record.document), holder_did, signer, now, rdfc_proof_limits(settings)
+    )
+    digest = registry.record_signed(session, credential, kind="wallet-copy", reference=record.id)
+    transparency.log_issued(session, institution.did, signer.verification_method, [digest])
+    return credential, digest
+
+
 def _holder_bound_copy(
-    document: Mapping[str, Any], holder_did: str, signer: Any, now: datetime
+    document: Mapping[str, Any],
+    holder_did: str,
+    signer: Any,
+    now: datetime,
+    rdfc_limits: RdfcLimits | None,
 ) -> dict[str, Any]:
     """The diploma with ``credentialSubject.id`` = the wallet's DID, signed anew by the
-    institution (same id, contents and status entries; only the subject id is added)."""
+    institution (same id, contents and status entries; only the subject id is added), with
+    the same proof set as diplomas (eddsa-jcs-2022 and, unless turned off, eddsa-rdfc-2022,
+    which the Learner Credential Wallet's verifier needs)."""
     unsecured = {k: v for k, v in document.items() if k != "proof"}
     subject = dict(unsecured.get("credentialSubject") or {})
     unsecured["credentialSubject"] = {"id": holder_did, **subject}
-    return eddsa_jcs_2022.add_proof(unsecured, signer, created=now)
+    return secure_document(unsecured, signer, now, rdfc_limits)
 
 
 def _revocation_entry(session: Session, credential_id: str) -> tuple[StatusListRecord, int]:
@@ -556,20 +582,52 @@ class LocalStatusTokens:
 # --- the graduate's view ------------------------------------------------------------------
 
 
-def issuances(session: Session, credential_id: str) -> list[WalletIssuanceRecord]:
-    """Where the diploma was sent, newest first."""
-    return list(
-        session.exec(
-            select(WalletIssuanceRecord)
-            .where(WalletIssuanceRecord.credential_id == credential_id)
-            .order_by(col(WalletIssuanceRecord.issued_at).desc())
+@dataclass(frozen=True)
+class WalletDelivery:
+    """One time the diploma was sent to a wallet, by either protocol."""
+
+    issued_at: datetime
+    #: ``openid4vci`` or ``vc-api``
+    channel: str
+    format: str
+    configuration_id: str
+    holder: str
+
+
+def issuances(session: Session, credential_id: str) -> list[WalletDelivery]:
+    """Where the diploma was sent (OpenID4VCI issuances and completed VC-API issuance
+    exchanges), newest first."""
+    sent = [
+        WalletDelivery(
+            as_utc(item.issued_at), "openid4vci", item.format, item.configuration_id, item.holder
+        )
+        for item in session.exec(
+            select(WalletIssuanceRecord).where(WalletIssuanceRecord.credential_id == credential_id)
         ).all()
-    )
+    ]
+    sent += [
+        WalletDelivery(
+            as_utc(item.completed_at or item.created_at),
+            "vc-api",
+            "ldp_vc",
+            item.workflow,
+            item.holder or "",
+        )
+        for item in session.exec(
+            select(VcApiExchangeRecord).where(
+                VcApiExchangeRecord.credential_id == credential_id,
+                VcApiExchangeRecord.state == "complete",
+                col(VcApiExchangeRecord.digest).is_not(None),
+            )
+        ).all()
+    ]
+    return sorted(sent, key=lambda d: d.issued_at, reverse=True)
 
 
 __all__ = [
     "LocalStatusTokens",
     "NewOffer",
+    "WalletDelivery",
     "create_offer",
     "exchange_code",
     "issuances",
@@ -577,5 +635,6 @@ __all__ = [
     "issuer_metadata",
     "new_nonce",
     "offer_by_reference",
+    "sign_holder_bound_copy",
     "status_token",
 ]

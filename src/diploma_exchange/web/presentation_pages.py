@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from diploma_exchange.api.deps import ReadSessionDep, SessionDep, SettingsDep
 from diploma_exchange.api.problems import problem_for
 from diploma_exchange.errors import Error
-from diploma_exchange.services import presentations
+from diploma_exchange.services import exchanges, presentations
 from diploma_exchange.services.ratelimit import Limit, RateLimiter
 from diploma_exchange.wallets import oid4vp
 from diploma_exchange.web.rendering import render
@@ -31,6 +31,8 @@ def _page(request: Request, status_code: int = 200, **context: Any) -> Response:
         made=context.get("made"),
         seen=context.get("seen"),
         qr_data_uri=context.get("qr_data_uri"),
+        lcw_made=context.get("lcw_made"),
+        lcw_seen=context.get("lcw_seen"),
     )
 
 
@@ -73,3 +75,29 @@ def presentation_result(request: Request, handle: str, session: ReadSessionDep) 
     except Error as exc:
         return problem_for(exc, request)
     return _page(request, seen=seen)
+
+
+@router.post("/verify/wallet/lcw")
+def exchange_create(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+    """A VC-API verification exchange (Learner Credential Wallet), shown as a QR code."""
+    try:
+        limiter: RateLimiter = request.app.state.rate_limiter
+        client = request.client.host if request.client else "unknown"
+        limiter.check(PAGE_PER_CLIENT, client, "too many requests from here; try again soon")
+        made = exchanges.create_verification(session, settings)
+    except Error as exc:
+        return problem_for(exc, request)
+    shown = made.to_json()
+    qr = segno.make(shown["walletUrl"], error="m")
+    return _page(
+        request, status_code=201, lcw_made=shown, qr_data_uri=qr.png_data_uri(scale=4, border=4)
+    )
+
+
+@router.get("/verify/wallet/lcw/{handle}")
+def exchange_result(request: Request, handle: str, session: ReadSessionDep) -> Response:
+    try:
+        seen = exchanges.verification_by_handle(session, handle)
+    except Error as exc:
+        return problem_for(exc, request)
+    return _page(request, lcw_seen=seen)

@@ -16,9 +16,10 @@ from diploma_exchange.api.deps import SessionDep, SettingsDep
 from diploma_exchange.api.problems import problem_for
 from diploma_exchange.db.models import WebSessionRecord
 from diploma_exchange.errors import Error, Forbidden, NotAuthenticated
-from diploma_exchange.services import sharing, wallets
+from diploma_exchange.services import exchanges, sharing, wallets
 from diploma_exchange.services.ratelimit import Limit, RateLimiter
 from diploma_exchange.wallets import oid4vci
+from diploma_exchange.wallets import vcapi_exchange as vx
 from diploma_exchange.web.rendering import render, secure_headers, wants_json
 
 router = APIRouter(include_in_schema=False)
@@ -51,6 +52,7 @@ def _page(
     graduate: WebSessionRecord,
     offer: wallets.NewOffer | None = None,
     status_code: int = 200,
+    exchange: exchanges.NewExchange | None = None,
 ) -> Response:
     return render(
         request,
@@ -62,6 +64,11 @@ def _page(
         if offer
         else None,
         issuances=wallets.issuances(session, graduate.credential_id),
+        exchange=exchange.to_json() if exchange else None,
+        exchange_expires=exchange.record.expires_at if exchange else None,
+        exchange_qr=segno.make(vx.lcw_link(exchange.url), error="m").png_data_uri(scale=4, border=4)
+        if exchange
+        else None,
     )
 
 
@@ -77,6 +84,7 @@ def wallet_page(request: Request, session: SessionDep) -> Response:
                 {
                     "issuances": [
                         {
+                            "protocol": item.channel,
                             "format": item.format,
                             "configuration": item.configuration_id,
                             "holder": item.holder,
@@ -147,3 +155,44 @@ def wallet_offer(
             )
         )
     return _page(request, session, token, graduate, offer, status_code=201)
+
+
+async def _csrf_form(request: Request) -> dict[str, Any]:
+    async with request.form(max_files=0, max_fields=4, max_part_size=1024) as form:
+        return {"csrf": form.get("csrf")}
+
+
+@router.post("/me/wallet/exchanges")
+def wallet_exchange(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    form: Annotated[dict[str, Any], Depends(_csrf_form)],
+) -> Response:
+    """A VC-API issuance exchange of the graduate's diploma (Learner Credential Wallet)."""
+    access = _graduate(request, session)
+    if isinstance(access, Response):
+        return access
+    token, graduate = access
+    csrf = form["csrf"]
+    try:
+        if not isinstance(csrf, str) or not hmac.compare_digest(_csrf_token(token), csrf):
+            raise Forbidden(
+                "the form is stale or came from another site; reload the page", code="csrf-failed"
+            )
+        if graduate.kind != "graduate":
+            raise Forbidden("only the graduate can send the diploma to a wallet")
+        limiter: RateLimiter = request.app.state.rate_limiter
+        limiter.check(
+            OFFERS_PER_DIPLOMA,
+            graduate.credential_id,
+            "too many wallet offers for this diploma; try again later",
+        )
+        made = exchanges.create_issuance(
+            session, settings, credential_id=graduate.credential_id, graduate=True
+        )
+    except Error as exc:
+        return problem_for(exc, request)
+    if wants_json(request):
+        return secure_headers(JSONResponse(made.to_json(), status_code=201))
+    return _page(request, session, token, graduate, status_code=201, exchange=made)

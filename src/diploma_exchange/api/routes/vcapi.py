@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from sqlmodel import Session
 
 from diploma_exchange.api.deps import (
@@ -30,6 +31,7 @@ from diploma_exchange.api.schemas import (
 from diploma_exchange.config import Settings
 from diploma_exchange.errors import InvalidInput
 from diploma_exchange.services import issuance, verification
+from diploma_exchange.services import status as status_service
 from diploma_exchange.services.verification import RemoteLookups
 from diploma_exchange.verification import CheckStatus
 from diploma_exchange.verification.report import (
@@ -360,3 +362,112 @@ def _verify(
         report=VerificationReportPublic.model_validate(report_json),
     )
     return result, report_json
+
+
+class CredentialStatusEntry(BaseModel):
+    """The status entry to update (VC-API UpdateCredentialStatusRequest.credentialStatus)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str | None = Field(default=None, max_length=2048)
+    type: str = Field(max_length=64)
+    status_purpose: str | None = Field(default=None, alias="statusPurpose", max_length=32)
+    status_list_index: str | int | None = Field(
+        default=None, alias="statusListIndex", union_mode="left_to_right"
+    )
+    status_list_credential: str | None = Field(
+        default=None, alias="statusListCredential", max_length=2048
+    )
+    #: the earlier VC-API form: ``credentialStatus: [{type, status}]``
+    status: StrictBool | str | None = Field(default=None, union_mode="left_to_right")
+
+
+class UpdateCredentialStatusRequest(BaseModel):
+    """VC-API UpdateCredentialStatusRequest: `credentialId`, `credentialStatus` (the entry:
+    `type`, `statusPurpose` revocation or suspension, optionally `statusListCredential` and
+    `statusListIndex`, which must be the diploma's) and `status` (true sets the bit). The
+    earlier form `credentialStatus: [{type, status}]` is accepted too (`status` "1"/true
+    sets, "0"/false clears; `statusPurpose` defaults to revocation)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    credential_id: str = Field(alias="credentialId", min_length=1, max_length=255)
+    credential_status: CredentialStatusEntry | list[CredentialStatusEntry] = Field(
+        alias="credentialStatus"
+    )
+    status: StrictBool | None = None
+    index_allocator: str | None = Field(default=None, alias="indexAllocator", max_length=2048)
+
+
+class UpdateCredentialStatusResponse(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    credential_id: str = Field(alias="credentialId")
+    state: str = Field(description="The diploma's state now: active, suspended or revoked")
+    changed: bool = Field(description="False when the status already was as asked")
+
+
+_LEGACY_SET = {"1": True, "0": False, "true": True, "false": False}
+
+
+def _status_updates(body: UpdateCredentialStatusRequest) -> list[tuple[dict[str, Any], bool]]:
+    if isinstance(body.credential_status, list):
+        if body.status is not None or not 1 <= len(body.credential_status) <= 2:
+            raise InvalidInput(
+                "the list form of credentialStatus takes one or two {type, status} entries "
+                "and no top-level status",
+                pointer="/credentialStatus",
+            )
+        out = []
+        for i, item in enumerate(body.credential_status):
+            value = item.status
+            flag = value if isinstance(value, bool) else _LEGACY_SET.get(str(value).lower())
+            if flag is None:
+                raise InvalidInput(
+                    'status must be true/false or "1"/"0"', pointer=f"/credentialStatus/{i}/status"
+                )
+            entry = item.model_dump(by_alias=True, exclude_none=True, exclude={"status"})
+            entry.setdefault("statusPurpose", "revocation")
+            out.append((entry, flag))
+        return out
+    entry_model = body.credential_status
+    if body.status is None or entry_model.status is not None:
+        raise InvalidInput(
+            "status (true or false) is required beside credentialStatus", pointer="/status"
+        )
+    if entry_model.status_purpose is None:
+        raise InvalidInput(
+            "credentialStatus.statusPurpose is required",
+            pointer="/credentialStatus/statusPurpose",
+        )
+    return [(entry_model.model_dump(by_alias=True, exclude_none=True), body.status)]
+
+
+@router.post(
+    "/status",
+    response_model=UpdateCredentialStatusResponse,
+    response_model_by_alias=True,
+    operation_id="updateCredentialStatus",
+    responses=problem_responses(404, 409),
+)
+def update_credential_status(
+    body: UpdateCredentialStatusRequest,
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: InstitutionPrincipal,
+) -> UpdateCredentialStatusResponse:
+    """Update the status of a diploma the caller issued (VC-API): revoke (revocation, true),
+    suspend (suspension, true) or reinstate (suspension, false), through the same
+    transactional, audited and logged path as the status endpoints of `/v1/diplomas`.
+    Revocation is final; asking for the state the diploma is in changes nothing."""
+    updates = _status_updates(body)
+    update = status_service.StatusUpdate(body.credential_id, "", False)
+    changed = False
+    for entry, flag in updates:
+        update = status_service.update_status_vcapi(
+            session, settings, principal, body.credential_id, entry, flag
+        )
+        changed = changed or update.changed
+    return UpdateCredentialStatusResponse(
+        credential_id=update.credential_id, state=update.state, changed=changed
+    )

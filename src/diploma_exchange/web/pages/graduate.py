@@ -24,7 +24,7 @@ from diploma_exchange.errors import (
     NotAuthenticated,
     NotFound,
 )
-from diploma_exchange.services import documents, ratelimit, sharing
+from diploma_exchange.services import documents, ratelimit, sharing, wallets
 from diploma_exchange.web.pages.shared import (
     GRADUATE_COOKIE,
     LINK_DAY_CHOICES,
@@ -175,6 +175,7 @@ def _me_page(
         if record.state in ("active", "suspended", "revoked")
         else "active",
         links=sharing.list_links(session, graduate),
+        wallet_deliveries=wallets.issuances(session, graduate.credential_id),
         csrf=csrf_token(token),
         day_choices=[d for d in LINK_DAY_CHOICES if d <= settings.share_link_max_days],
         default_days=settings.share_link_default_days,
@@ -210,6 +211,15 @@ def me(request: Request, session: SessionDep, settings: SettingsDep) -> Response
                             ],
                         }
                         for link in links
+                    ],
+                    "walletDeliveries": [
+                        {
+                            "issuedAt": item.issued_at.isoformat(),
+                            "protocol": item.channel,
+                            "format": item.format,
+                            "holder": item.holder,
+                        }
+                        for item in wallets.issuances(session, graduate.credential_id)
                     ],
                 }
             )
