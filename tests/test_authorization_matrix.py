@@ -344,7 +344,7 @@ POLICIES: dict[tuple[str, str, str], Policy] = {
     ("GET", "/.well-known/openid-credential-issuer", ""): Policy(public()),
     ("GET", "/.well-known/oauth-authorization-server", ""): Policy(public()),
     ("GET", "/oid4vci/offers/{code}", "unknown-offer"): Policy(
-        public(), {"code": "claim_code_a"}, note="not an offer code: 404 for everyone"
+        public(), {"code": "unknown_id"}, note="not an offer code: 404 for everyone"
     ),
     ("POST", "/oid4vci/token", ""): Policy(
         public(), data={}, note="no grant: 400 invalid_request for everyone"
@@ -360,10 +360,10 @@ POLICIES: dict[tuple[str, str, str], Policy] = {
     # --- wallets (OpenID4VP): anyone may ask a wallet; the handle reads the answer
     ("POST", "/v1/presentation-requests", ""): Policy(public(), json={"fields": ["degree"]}),
     ("GET", "/v1/presentation-requests/{handle}", "unknown"): Policy(
-        public(), {"handle": "claim_code_a"}, note="not a handle: 404 for everyone"
+        public(), {"handle": "unknown_id"}, note="not a handle: 404 for everyone"
     ),
     ("GET", "/oid4vp/requests/{request_id}", "unknown"): Policy(
-        public(), {"request_id": "claim_code_a"}, note="not a request: 404 for everyone"
+        public(), {"request_id": "unknown_id"}, note="not a request: 404 for everyone"
     ),
     ("POST", "/oid4vp/responses", ""): Policy(
         public(), data={"state": "x"}, note="no such request: 400 for everyone"
@@ -381,29 +381,29 @@ POLICIES: dict[tuple[str, str, str], Policy] = {
     ),
     ("GET", "/workflows/{workflow_id}/exchanges/{exchange_id}", "unknown"): Policy(
         public(),
-        {"workflow_id": "wf_verification", "exchange_id": "claim_code_a"},
+        {"workflow_id": "wf_verification", "exchange_id": "unknown_id"},
         note="not an exchange: 404 for everyone",
     ),
     ("POST", "/workflows/{workflow_id}/exchanges/{exchange_id}", "unknown"): Policy(
         public(),
-        {"workflow_id": "wf_issuance", "exchange_id": "claim_code_a"},
+        {"workflow_id": "wf_issuance", "exchange_id": "unknown_id"},
         json={},
         note="not an exchange: 404 for everyone",
     ),
     ("GET", "/workflows/{workflow_id}/exchanges/{exchange_id}/protocols", "unknown"): Policy(
         public(),
-        {"workflow_id": "wf_issuance", "exchange_id": "claim_code_a"},
+        {"workflow_id": "wf_issuance", "exchange_id": "unknown_id"},
         note="not an exchange: 404 for everyone",
     ),
     ("POST", "/me/wallet/exchanges", ""): Policy(only(*GRADUATES), data=csrf_form()),
     ("POST", "/verify/wallet/lcw", ""): Policy(public()),
     ("GET", "/verify/wallet/lcw/{handle}", "unknown"): Policy(
-        public(), {"handle": "claim_code_a"}, note="not a handle: 404 for everyone"
+        public(), {"handle": "unknown_id"}, note="not a handle: 404 for everyone"
     ),
     ("GET", "/verify/wallet", ""): Policy(public()),
     ("POST", "/verify/wallet", ""): Policy(public(), data={"field": "degree"}),
     ("GET", "/verify/wallet/{handle}", "unknown"): Policy(
-        public(), {"handle": "claim_code_a"}, note="not a handle: 404 for everyone"
+        public(), {"handle": "unknown_id"}, note="not a handle: 404 for everyone"
     ),
     # --- web: share links of graduate A (anyone holding the link)
     ("GET", "/s/{token}", "link-of-a"): Policy(public(), {"token": "token"}),
@@ -578,6 +578,9 @@ def world(
                 "partner_id": partner.json()["id"],
                 "statement_id": statement.json()["id"],
                 "dummy_key": "no-such-key",
+                # An identifier nothing has (not a secret: unlike a claim code, it may be
+                # logged, e.g. as a primary key in an SQL statement)
+                "unknown_id": "f00dcafe-0000-4000-8000-unknown00000",
                 "wf_issuance": "diploma-issuance",
                 "wf_verification": "diploma-verification",
                 "country": "JP",

@@ -212,6 +212,14 @@ def test_records_of_every_level_reach_the_session_log(session_log_tail: Path) ->
         ("/verify/wallet/h4nDl3-xyz", "/verify/wallet/<redacted>"),
         ("/v1/presentation-requests/h4nDl3-xyz", "/v1/presentation-requests/<redacted>"),
         ("/v1/presentation-requests", "/v1/presentation-requests"),
+        ("/verify/wallet/lcw/h4nDl3-xyz", "/verify/wallet/lcw/<redacted>"),
+        ("/verify/wallet/lcw", "/verify/wallet/lcw"),
+        ("/verify/wallet", "/verify/wallet"),
+        ("/workflows/diploma-issuance/exchanges", "/workflows/diploma-issuance/exchanges"),
+        (
+            "/workflows/diploma-issuance/exchanges/z19x-abc/protocols?iuv=1",
+            "/workflows/diploma-issuance/exchanges/<redacted>/protocols?iuv=1",
+        ),
     ],
 )
 def test_access_log_redacts_share_and_claim_paths(path: str, logged: str) -> None:
@@ -230,29 +238,33 @@ def test_access_log_redacts_share_and_claim_paths(path: str, logged: str) -> Non
     assert LOG_CONFIG["handlers"]["access"]["filters"] == ["redact_secret_paths"]
 
 
-#: Path parameters that carry a secret (a bearer credential in the URL). A route naming one
-#: must sit under one of ``SECRET_PATH_PREFIXES`` so that its access-log line is redacted.
-SECRET_PARAMETERS = ("token", "handle", "claim_code", "pre_authorized_code", "secret")
+#: Path parameters that carry a secret (a bearer credential in the URL). Every route naming
+#: one must have its access-log line redacted (``SECRET_PATH_PREFIXES``).
+SECRET_PARAMETERS = ("token", "handle", "code", "exchange_id")
+#: Routes whose parameter has a secret's name but is public.
+PUBLIC_ROUTES = {"/v1/recognition/countries/{code}"}
 
 
 def test_every_secret_path_parameter_is_redacted(settings: object) -> None:
-    from diploma_exchange.api.serving import SECRET_PATH_PREFIXES
+    import re
+
     from diploma_exchange.config import Settings
     from test_authorization_matrix import application_routes
 
     assert isinstance(settings, Settings)
-    secret_routes = {
-        path
-        for _, path in application_routes(settings)
-        if any(f"{{{name}}}" in path for name in SECRET_PARAMETERS) or path.startswith("/claim/")
-    }
-    assert secret_routes, "the route table should have share links at least"
-    for path in sorted(secret_routes):
-        head = path.split("{", 1)[0]
-        assert head.endswith("/") and path[len(head) :].startswith("{"), path
-        assert head in SECRET_PATH_PREFIXES, f"{path}: its secret segment is not redacted"
-        concrete = head + "S3cr3t-Value_0123456789abcdef" + path.split("}", 1)[1]
-        assert "S3cr3t" not in redact_path(concrete), path
+    marker = "S3cr3t-Value_0123456789abcdef"
+    checked = 0
+    for _, path in sorted(application_routes(settings)):
+        names = re.findall(r"{([^}:]+)", path)
+        secret = [n for n in names if n in SECRET_PARAMETERS]
+        if not secret or path in PUBLIC_ROUTES:
+            continue
+        fill = dict.fromkeys(names, "x-1") | dict.fromkeys(secret, marker)
+        concrete = re.sub(r"{([^}:]+)[^}]*}", lambda m, fill=fill: fill[m[1]], path)
+        logged = redact_path(concrete + "?lang=kk")
+        assert marker not in logged, f"{path}: its secret segment is logged ({logged})"
+        checked += 1
+    assert checked >= 10, "the route table should have share links, claims and exchanges"
 
 
 def test_an_unhandled_error_on_a_share_link_does_not_log_the_token(

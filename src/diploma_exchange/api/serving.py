@@ -25,16 +25,21 @@ from typing import Any, Final
 from uvicorn.config import LOGGING_CONFIG
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-#: Paths whose next segment is a secret: a share-link token, a claim code, the handle that
-#: reads an OpenID4VP presentation request's result (API and page). The test
-#: ``test_every_secret_path_parameter_is_redacted`` derives them from the app's routes.
+#: Where a path carries a secret: the segment after each of these prefixes (regular
+#: expressions) is a share-link token, a claim code, an OpenID4VCI offer's pre-authorized code, the handle that reads an OpenID4VP or
+#: VC-API exchange's result (API and pages), or a VC-API exchange's id (whoever holds the
+#: exchange URL can answer it). ``test_every_secret_path_parameter_is_redacted`` checks every
+#: route of the app against them.
 SECRET_PATH_PREFIXES: tuple[str, ...] = (
-    "/s/",
-    "/claim/",
-    "/verify/wallet/",
-    "/v1/presentation-requests/",
+    r"/s/",
+    r"/claim/",
+    r"/verify/wallet/lcw/",
+    r"/verify/wallet/(?!lcw(?:[/?#]|$))",
+    r"/v1/presentation-requests/",
+    r"/oid4vci/offers/",
+    r"/workflows/[^/?#]+/exchanges/",
 )
-_SECRET_PATH = re.compile("^(" + "|".join(map(re.escape, SECRET_PATH_PREFIXES)) + ")[^/?#]+")
+_SECRET_PATH = re.compile("^(" + "|".join(SECRET_PATH_PREFIXES) + ")[^/?#]+")
 
 
 class NoDelayH11Protocol(H11Protocol):
