@@ -35,7 +35,7 @@ from fpdf.fonts import FontFace
 from fpdf.util import Padding
 
 from diploma_exchange.documents.extract import LOG_BUNDLE_FILENAME
-from diploma_exchange.documents.labels import LABELS, label, trilingual, with_count
+from diploma_exchange.documents.labels import is_label, label, trilingual, with_count
 from diploma_exchange.documents.qr import draw_qr
 from diploma_exchange.documents.signatories import Signatory
 from diploma_exchange.documents.view import LANGUAGES, DiplomaView, diploma_view, pick
@@ -166,12 +166,13 @@ def _multilingual(names: Mapping[str, str], limit: int = _MAX_VALUE) -> str:
 
 def _value_label(prefix: str, value: str | None, sep: str = " / ") -> str:
     """A known value (degree type, mode of study) in three languages, else the raw value."""
-    if value and f"{prefix}{value}" in LABELS:
+    if value and is_label(f"{prefix}{value}"):
         return trilingual(f"{prefix}{value}", sep)
     return _clean(value)
 
 
 _DURATION = re.compile(r"P(?:(\d{1,3})Y)?(?:(\d{1,3})M)?")
+_LANGUAGE_CODE = re.compile(r"[A-Za-z]{2,3}")
 
 
 def _duration(value: str | None) -> str:
@@ -209,7 +210,7 @@ def _language_names(codes: Iterable[str]) -> str:
     names = []
     for code in codes:
         key = f"lang_{code.lower()}"
-        names.append(trilingual(key, " / ") if key in LABELS else _clean(code, 16))
+        names.append(trilingual(key, " / ") if _LANGUAGE_CODE.fullmatch(code) else _clean(code, 16))
     return "; ".join(names) or _DASH
 
 
@@ -483,7 +484,7 @@ def _diploma_page(
     bottom = _NOTE_TOP - (_SIGN_HEIGHT if signatories else 0.0)
 
     details = [
-        ("degree", _value_label("degree_", view.achievement_type)),
+        ("degree", _value_label("degree.", view.achievement_type)),
         ("field_of_study", _clean(view.field_of_study)),
         ("specialization", _clean(view.specialization)),
         ("programme_code", _clean(view.programme_code)),
@@ -631,7 +632,7 @@ def _transcript(pdf: FPDF, view: DiplomaView) -> None:
 def _level(view: DiplomaView) -> str:
     parts = []
     if view.achievement_type:
-        parts.append(_value_label("degree_", view.achievement_type))
+        parts.append(_value_label("degree.", view.achievement_type))
     if view.nqf_level:
         parts.append(f"{_clean(view.nqf_framework or 'NQF', 32)} {_clean(view.nqf_level, 8)}")
     if view.isced_level:
@@ -825,7 +826,7 @@ def _supplement(
         pdf,
         [
             _Row(_numbered("2.1", "qualification_name"), _multilingual(view.qualification)),
-            _Row(trilingual("degree"), _value_label("degree_", view.achievement_type)),
+            _Row(trilingual("degree"), _value_label("degree.", view.achievement_type)),
             _Row(_numbered("2.2", "field_of_study"), _clean(view.field_of_study)),
             _Row(trilingual("specialization"), _clean(view.specialization)),
             _Row(trilingual("programme_code"), _clean(view.programme_code)),
@@ -858,7 +859,7 @@ def _supplement(
     _field_table(
         pdf,
         [
-            _Row(_numbered("4.1", "mode_of_study"), _value_label("mode_", view.mode_of_study)),
+            _Row(_numbered("4.1", "mode_of_study"), _value_label("mode.", view.mode_of_study)),
             _Row(_numbered("4.2", "programme_requirements"), _text_or_known(view.criteria)),
             _Row(trilingual("programme_description"), _clean(view.description)),
         ],
