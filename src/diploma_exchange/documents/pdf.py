@@ -34,6 +34,7 @@ from fpdf.enums import Align, MethodReturnValue, TableBordersLayout, VAlign, Wra
 from fpdf.fonts import FontFace
 from fpdf.util import Padding
 
+from diploma_exchange.credentials import isced_f
 from diploma_exchange.documents.extract import LOG_BUNDLE_FILENAME
 from diploma_exchange.documents.labels import is_label, label, trilingual, with_count
 from diploma_exchange.documents.qr import draw_qr
@@ -212,6 +213,23 @@ def _language_names(codes: Iterable[str]) -> str:
         key = f"lang_{code.lower()}"
         names.append(trilingual(key, " / ") if _LANGUAGE_CODE.fullmatch(code) else _clean(code, 16))
     return "; ".join(names) or _DASH
+
+
+def _field_of_study(view: DiplomaView, sep: str = " / ") -> str:
+    """The field of study in three languages when it is an ISCED-F 2013 field's title (as
+    the diploma builder writes it), else the university's own words."""
+    names = [isced_f.field_text(view.field_of_study, view.isced_field, lang) for lang in LANGUAGES]
+    if all(names):
+        return sep.join(dict.fromkeys(str(n) for n in names))
+    return _clean(view.field_of_study)
+
+
+def _isced_field(view: DiplomaView) -> str:
+    """The ISCED-F 2013 code and its field's title in three languages."""
+    names = [isced_f.field_name(view.isced_field, lang) for lang in LANGUAGES]
+    if not all(names):
+        return _clean(view.isced_field)
+    return "\n".join([_clean(view.isced_field), *dict.fromkeys(str(n) for n in names)])
 
 
 def _numbered(number: str, key: str) -> str:
@@ -485,7 +503,7 @@ def _diploma_page(
 
     details = [
         ("degree", _value_label("degree.", view.achievement_type)),
-        ("field_of_study", _clean(view.field_of_study)),
+        ("field_of_study", _field_of_study(view)),
         ("specialization", _clean(view.specialization)),
         ("programme_code", _clean(view.programme_code)),
         ("award_date", _clean(view.awarded_date)),
@@ -827,10 +845,10 @@ def _supplement(
         [
             _Row(_numbered("2.1", "qualification_name"), _multilingual(view.qualification)),
             _Row(trilingual("degree"), _value_label("degree.", view.achievement_type)),
-            _Row(_numbered("2.2", "field_of_study"), _clean(view.field_of_study)),
+            _Row(_numbered("2.2", "field_of_study"), _field_of_study(view, "\n")),
             _Row(trilingual("specialization"), _clean(view.specialization)),
             _Row(trilingual("programme_code"), _clean(view.programme_code)),
-            _Row(trilingual("isced_field"), _clean(view.isced_field)),
+            _Row(trilingual("isced_field"), _isced_field(view)),
             _Row(_numbered("2.3", "awarding_institution"), institution or _DASH),
             _Row(trilingual("issuer_id"), _clean(view.institution_id, _MAX_URL)),
             _Row(_numbered("2.4", "administering_institution"), trilingual("same_as_awarding")),
