@@ -96,3 +96,62 @@ def test_spectral_finds_nothing(tmp_path: Path, document: dict[str, Any]) -> Non
         cwd=tmp_path,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_request_fields_state_the_limits_the_server_enforces(document: dict[str, Any]) -> None:
+    schemas = document["components"]["schemas"]
+
+    def prop(schema: str, name: str) -> dict[str, Any]:
+        found: dict[str, Any] = schemas[schema]["properties"][name]
+        # optional fields: the constrained branch of anyOf [..., null]
+        for branch in found.get("anyOf", []):
+            if branch.get("type") != "null":
+                return {**found, **branch}
+        return found
+
+    diploma = "DiplomaData"
+    assert prop(diploma, "diploma_number")["maxLength"] == 64
+    assert prop(diploma, "student_id")["maxLength"] == 128
+    assert prop(diploma, "field_of_study")["maxLength"] == 255
+    assert prop(diploma, "description")["maxLength"] == 4000
+    assert prop("InstitutionCreate", "slug")["pattern"].startswith("^[a-z0-9]")
+    assert prop("InstitutionCreate", "nameTranslations")["maxProperties"] == 20
+    assert prop("IssueOptions", "credentialId")["maxLength"] == 255
+    assert prop("PartnerCreate", "publicKeyMultibase")["pattern"].startswith("^z")
+    assert prop("ScopeIn", "programmeCodes")["maxItems"] == 1000
+    assert prop("Signatory", "name")["maxProperties"] == 3
+    parameters = {
+        p["name"]: p["schema"]
+        for p in document["paths"]["/v1/diplomas/{credential_id}"]["get"]["parameters"]
+    }
+    assert parameters["credential_id"]["maxLength"] == 255
+    parameters = {
+        p["name"]: p["schema"]
+        for p in document["paths"]["/v1/institutions/{slug}"]["get"]["parameters"]
+    }
+    assert parameters["slug"]["maxLength"] == 64 and parameters["slug"]["pattern"]
+
+
+def test_the_server_refuses_what_the_document_refuses(
+    client: TestClient, kaznu: Any, engine: Any
+) -> None:
+    """Beyond each stated bound: a problem with a stable code, and nothing issued."""
+    from helpers import diploma_payload
+
+    payload = diploma_payload(1)
+    payload["diploma_number"] = "N" * 65
+    response = client.post("/v1/diplomas", json=payload, headers=kaznu.headers)
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert any(e["pointer"] == "/diploma_number" for e in response.json()["errors"])
+    payload["diploma_number"] = "N" * 64
+    assert client.post("/v1/diplomas", json=payload, headers=kaznu.headers).status_code == 201
+    long_id = "urn:uuid:" + "a" * 300
+    assert client.get(f"/v1/diplomas/{long_id}", headers=kaznu.headers).status_code == 422
+    assert client.get("/v1/institutions/Not_A_Slug").status_code == 422
+    issued = client.post(
+        "/credentials/issue",
+        json={"credential": {}, "options": {"credentialId": "urn:x:" + "y" * 300}},
+        headers=kaznu.headers,
+    )
+    assert issued.status_code == 422, issued.text

@@ -7,6 +7,7 @@ import io
 import json
 import re
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pypdfium2 as pdfium
@@ -15,7 +16,7 @@ from pypdf import PdfReader
 
 from diploma_exchange.credentials.samples import sample_diploma_credential
 from diploma_exchange.documents.extract import extract_credential_from_pdf
-from diploma_exchange.documents.labels import LABELS, label, trilingual, with_count
+from diploma_exchange.documents.labels import label, message_id, trilingual, with_count
 from diploma_exchange.documents.pdf import render_diploma_pdf
 from diploma_exchange.documents.qr import read_qr_codes
 from diploma_exchange.documents.view import LANGUAGES, diploma_view
@@ -59,17 +60,55 @@ def rendered(credential: dict[str, Any]) -> bytes:
 # ---- labels -----------------------------------------------------------------------------------
 
 
-def test_every_label_has_kazakh_russian_and_english() -> None:
-    for key, texts in LABELS.items():
-        assert set(texts) == set(LANGUAGES), key
+def _pdf_keys() -> set[str]:
+    """Every literal label key the PDF module passes to label(), trilingual() or
+    _numbered(), and every standard text and grade it prints."""
+    import ast
+
+    import diploma_exchange.documents.pdf as pdf_module
+
+    tree = ast.parse(Path(pdf_module.__file__).read_text())
+    keys: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            args = [a.value if isinstance(a, ast.Constant) else None for a in node.args]
+            if node.func.id in ("label", "trilingual") and isinstance(args[0], str):
+                keys.add(args[0])
+            elif node.func.id == "_numbered" and len(args) == 2 and isinstance(args[1], str):
+                keys.add(args[1])
+        elif isinstance(node, ast.For) and isinstance(node.iter, ast.Tuple):
+            keys |= {e.value for e in node.iter.elts if isinstance(e, ast.Constant)}
+    keys |= set(pdf_module._KNOWN_TEXTS.values())
+    keys |= {meaning for *_, meaning in pdf_module.KZ_GRADING}
+    keys |= {f"section_{n}" for n in range(1, 9)}
+    return keys
+
+
+def test_every_pdf_label_is_in_all_three_catalogues() -> None:
+    """A text the PDF prints and a catalogue lacks fails here, not on a graduate's PDF."""
+    from diploma_exchange import i18n
+
+    keys = _pdf_keys()
+    assert len(keys) > 40  # the scan found the PDF's labels
+    for key in sorted(keys):
         for lang in LANGUAGES:
-            assert texts[lang].strip(), (key, lang)
+            assert i18n.has(lang, message_id(key)), (key, lang)
+            assert label(key, lang).strip(), (key, lang)
 
 
 def test_kazakh_labels_use_kazakh_letters() -> None:
     kazakh = set("әғқңөұүһі")
-    assert any(kazakh & set(texts["kk"].lower()) for texts in LABELS.values())
+    assert any(kazakh & set(label(key, "kk").lower()) for key in _pdf_keys())
     assert kazakh & set(label("section_1", "kk"))
+
+
+def test_pdf_and_pages_print_one_wording_for_one_thing() -> None:
+    from diploma_exchange import i18n
+
+    assert label("issuer_id", "ru") == i18n.translate("ru", "issuer.did")
+    assert label("mode.part-time", "kk") == i18n.translate("kk", "mode.part-time")
+    assert label("col_credits", "kk") == i18n.translate("kk", "diploma.course.credits")
+    assert label("lang_kk", "ru") == "казахский"  # CLDR
 
 
 def test_trilingual_drops_repeats_and_plural_forms() -> None:
@@ -79,6 +118,8 @@ def test_trilingual_drops_repeats_and_plural_forms() -> None:
     assert with_count(21, "year", "ru") == "21 год"
     assert with_count(1, "year", "en") == "1 year"
     assert with_count(2, "year", "kk") == "2 жыл"
+    assert with_count(12, "month", "ru") == "12 месяцев"
+    assert with_count(3, "month", "ru") == "3 месяца"
 
 
 # ---- structure and content --------------------------------------------------------------------

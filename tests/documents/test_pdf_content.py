@@ -116,3 +116,15 @@ def test_a_hostile_signatory_cannot_be_stored() -> None:
             Signatory.model_validate(bad)
     assert parse_signatories([{"name": {"en": "A\u0000"}}, RECTOR.model_dump(), "x"]) == (RECTOR,)
     assert parse_signatories("not a list") == ()
+
+
+def test_the_isced_field_is_named_in_three_languages(
+    credential: dict[str, Any], pages: list[str]
+) -> None:
+    from diploma_exchange.credentials import isced_f
+
+    code = credential["credentialSubject"]["achievement"]["iscedFieldCode"]
+    supplement = " ".join(pages[1:])
+    for lang in ("kk", "ru", "en"):
+        name = isced_f.field_name(code, lang)
+        assert name and " ".join(name.split()) in supplement, (lang, name)

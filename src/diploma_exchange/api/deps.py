@@ -6,7 +6,7 @@ import contextlib
 from collections.abc import Iterator
 from typing import Annotated, Any
 
-from fastapi import Depends, Request, Security
+from fastapi import Depends, Path, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -105,3 +105,23 @@ def get_institution_principal(principal: Annotated[Principal, Depends(get_princi
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 AdminPrincipal = Annotated[Principal, Depends(get_admin)]
 InstitutionPrincipal = Annotated[Principal, Depends(get_institution_principal)]
+
+# Path parameters with the bounds the server enforces (422 beyond them), so that the OpenAPI
+# document states them: a diploma's id is at most 255 characters (its column), a slug what
+# services.institutions.SLUG_RE allows, other record ids (UUIDs) at most 64.
+CredentialIdPath = Annotated[
+    str, Path(min_length=1, max_length=255, description="The diploma's id (urn:uuid:...).")
+]
+SlugPath = Annotated[
+    str,
+    Path(
+        min_length=1,
+        max_length=64,
+        pattern=institutions.SLUG_RE.pattern,
+        description="The institution's slug.",
+    ),
+]
+RecordIdPath = Annotated[str, Path(min_length=1, max_length=64)]
+StatementIdPath = Annotated[
+    str, Path(min_length=1, max_length=255, description="The statement's id (urn:uuid:...).")
+]

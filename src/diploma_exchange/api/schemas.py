@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from diploma_exchange.credentials import DiplomaData
+from diploma_exchange.credentials.models import LANGUAGE_TAG_RE
 from diploma_exchange.db.models import as_utc
 from diploma_exchange.documents.signatories import Signatories, Signatory
+from diploma_exchange.services.institutions import SLUG_RE
 
 #: A stored time in a response: always with its offset (SQLite hands back naive datetimes,
 #: which would serialise without one and break the documented ``date-time`` format).
@@ -28,14 +30,21 @@ class Health(ApiModel):
 
 class InstitutionCreate(ApiModel):
     slug: str = Field(
-        description="Short lowercase identifier; becomes part of the did:web.", examples=["kaznu"]
+        description="Short lowercase identifier; becomes part of the did:web.",
+        examples=["kaznu"],
+        # enforced by services.institutions (400 invalid-input, with the rule in words)
+        json_schema_extra={"pattern": SLUG_RE.pattern, "maxLength": 64, "minLength": 1},
     )
     name: str = Field(
         min_length=1, max_length=255, examples=["Al-Farabi Kazakh National University"]
     )
-    name_translations: dict[str, str] = Field(
+    name_translations: dict[
+        Annotated[str, StringConstraints(pattern=LANGUAGE_TAG_RE, max_length=35)],
+        Annotated[str, StringConstraints(min_length=1, max_length=255)],
+    ] = Field(
         default_factory=dict,
         alias="nameTranslations",
+        max_length=20,
         examples=[{"kk": "Әл-Фараби атындағы ҚазҰУ"}],
     )
     country_code: str = Field(default="KZ", alias="countryCode", pattern=r"^[A-Z]{2}$")
@@ -190,7 +199,7 @@ class VerificationReportPublic(ApiModel):
 
 class IssueOptions(ApiModel):
     model_config = ConfigDict(populate_by_name=True, extra="allow")
-    credential_id: str | None = Field(default=None, alias="credentialId")
+    credential_id: str | None = Field(default=None, alias="credentialId", max_length=255)
     cryptosuite: str | None = Field(
         default=None,
         max_length=64,

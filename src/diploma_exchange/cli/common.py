@@ -3,6 +3,7 @@ codes, errors and the database engine."""
 
 from __future__ import annotations
 
+import os
 import sys
 from enum import IntEnum
 from pathlib import Path
@@ -13,7 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
-from diploma_exchange import errors
+from diploma_exchange import errors, i18n
 from diploma_exchange.config import Settings
 
 app = typer.Typer(
@@ -150,9 +151,26 @@ def _progress() -> Progress:
     )
 
 
-def _describe(exc: errors.Error) -> str:
+def cli_language(explicit: str | None = None) -> str:
+    """The language of the human output: ``explicit`` (``--lang``), else the POSIX locale
+    (``LC_ALL``, ``LC_MESSAGES``, ``LANG``: ``ru_RU.UTF-8`` is Russian); Kazakh, Russian or
+    English, English for any other."""
+    for value in (
+        explicit,
+        os.environ.get("LC_ALL"),
+        os.environ.get("LC_MESSAGES"),
+        os.environ.get("LANG"),
+    ):
+        if value:
+            primary = value.split(".")[0].replace("-", "_").split("_")[0].lower()
+            return primary if primary in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE
+    return i18n.DEFAULT_LANGUAGE
+
+
+def _describe(exc: errors.Error, lang: str | None = None) -> str:
     lines = [str(exc)]
     lines += [f"  {d.pointer or '/'}: {d.message}" for d in exc.details[:20]]
     if len(exc.details) > 20:
-        lines.append(f"  ... and {len(exc.details) - 20} more")
+        more = len(exc.details) - 20
+        lines.append("  " + i18n.ngettext(cli_language(lang), "cli.more_problems", more))
     return "\n".join(lines)

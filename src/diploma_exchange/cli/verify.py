@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 from rich.text import Text
 
-from diploma_exchange import errors, strict_json
+from diploma_exchange import errors, i18n, strict_json
 from diploma_exchange.cli.common import (
     Exit,
     _describe,
@@ -18,6 +18,7 @@ from diploma_exchange.cli.common import (
     _local_registry_session,
     _trust_lists_view,
     app,
+    cli_language,
     out,
 )
 from diploma_exchange.config import get_settings
@@ -116,6 +117,12 @@ def verify(
     witnesses_required: Annotated[
         int, typer.Option(min=0, help="How many --witness keys must have cosigned the checkpoint.")
     ] = 0,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            help="Language of the report: kk, ru or en (default: from LC_ALL / LANG, else en)."
+        ),
+    ] = None,
 ) -> None:
     """Verify a diploma. Exit code 0 = valid, 1 = invalid, 2 = indeterminate, 64+ = usage/input."""
     from cryptography import x509
@@ -137,6 +144,9 @@ def verify(
     from diploma_exchange.transparency.bundle import TrustedLog, WitnessPolicy
     from diploma_exchange.verification.report import select_policy
 
+    if lang is not None and lang not in i18n.LANGUAGES:
+        raise _fail("--lang is one of kk, ru, en", Exit.USAGE)
+    language = cli_language(lang)
     settings = get_settings()
     documents: dict[str, bytes] = {}
     try:
@@ -210,7 +220,7 @@ def verify(
             witnesses_required,
         )
     except errors.Error as exc:
-        raise _fail(_describe(exc)) from exc
+        raise _fail(_describe(exc, language)) from exc
     except ValueError as exc:
         raise _fail(str(exc), Exit.USAGE) from exc
     if not all(isinstance(x, dict) for x in lists):
@@ -244,14 +254,14 @@ def verify(
         )
         report = with_pdf_seal(session, settings, received, report)
     except errors.Error as exc:
-        raise _fail(_describe(exc)) from exc
+        raise _fail(_describe(exc, language)) from exc
     finally:
         if session is not None:
             session.close()
     if as_json:
         out.print_json(data=report.to_json())
     else:
-        _print_report(report, dict(report.content or {}))
+        _print_report(report, dict(report.content or {}), language)
     raise typer.Exit(
         int(
             {"valid": Exit.VALID, "invalid": Exit.INVALID, "indeterminate": Exit.INDETERMINATE}[
@@ -272,10 +282,10 @@ def _read_limited(path: Path, limit: int) -> bytes:
     return data
 
 
-def _print_report(report: Any, document: dict[str, Any]) -> None:
-    """The report for a person: the verdict, then whose diploma it is, which degree and which
-    university, taken from the verified payload only (a diploma that did not verify shows
-    none of them as facts), then every check.
+def _print_report(report: Any, document: dict[str, Any], lang: str = "en") -> None:
+    """The report for a person, in ``lang`` (the shared catalogues): the verdict, then whose
+    diploma it is, which degree and which university, taken from the verified payload only
+    (a diploma that did not verify shows none of them as facts), then every check.
 
     Text from the credential is untrusted: it is never markup or emoji codes (``Text`` on
     consoles with markup off), and long values fold inside their column at any width.
@@ -284,8 +294,12 @@ def _print_report(report: Any, document: dict[str, Any]) -> None:
 
     from diploma_exchange.documents.view import diploma_view
 
-    colour = {"valid": "green", "invalid": "red", "indeterminate": "yellow"}[report.verdict.value]
-    out.print(Text(report.verdict.value.upper(), style=f"bold {colour}"))
+    def t(key: str) -> str:
+        return i18n.translate(lang, key)
+
+    verdict = report.verdict.value
+    colour = {"valid": "green", "invalid": "red", "indeterminate": "yellow"}[verdict]
+    out.print(Text(t(f"cli.verdict.{verdict}"), style=f"bold {colour}"))
     summary = Table.grid(padding=(0, 2))
     summary.add_column(style="bold", no_wrap=True)
     summary.add_column(overflow="fold")
@@ -299,46 +313,50 @@ def _print_report(report: Any, document: dict[str, Any]) -> None:
     if report.valid:
         view = diploma_view(document)
         rows += [
-            ("graduate", view.holder("en")),
-            ("degree", view.qualification_name("en")),
+            ("graduate", view.holder(lang)),
+            ("degree", view.qualification_name(lang)),
             ("university", view.institution_name),
             ("awarded", view.awarded_date),
         ]
     rows += [("issuer", report.issuer), ("policy", report.policy.name)]
-    for label, value in rows:
+    for key, value in rows:
         if value:
-            summary.add_row(Text(label), Text(str(value)))
+            summary.add_row(Text(t(f"cli.row.{key}")), Text(str(value)))
     out.print(summary)
     if report.valid:
-        out.print(Text("(graduate, degree and university as the verified credential says)"))
+        out.print(Text(t("cli.verified_facts")))
     else:
-        out.print(
-            Text(
-                "NOT VERIFIED: the graduate, degree and university this file names are not "
-                "shown, because it did not verify as valid (see the checks).",
-                style=f"bold {colour}",
-            )
-        )
-    marks = {
-        "passed": ("PASS", "green"),
-        "failed": ("FAIL", "red"),
-        "error": ("ERROR", "yellow"),
-        "skipped": ("SKIP", "dim"),
-    }
+        out.print(Text(t("cli.not_verified"), style=f"bold {colour}"))
+    styles = {"passed": "green", "failed": "red", "error": "yellow", "skipped": "dim"}
     narrow = out.width < 72  # three columns leave the message a few letters a line
     table = Table(show_header=not narrow, header_style="bold", expand=True, box=None)
     table.padding = (0, 1)
-    table.add_column("result", no_wrap=True, min_width=6)
+    table.add_column(t("cli.col.result"), no_wrap=True, min_width=6)
     if not narrow:
-        table.add_column("check", overflow="fold", max_width=24)
-    table.add_column("message", overflow="fold", ratio=1)
+        table.add_column(t("cli.col.check"), overflow="fold", max_width=24)
+    table.add_column(t("cli.col.message"), overflow="fold", ratio=1)
     for check in report.checks:
-        label, style = marks[check.status.value]
+        mark, style = t(f"cli.mark.{check.status.value}"), styles[check.status.value]
         if check.waived:
-            label, style = "WAIVED", "cyan"
+            mark, style = t("cli.mark.waived"), "cyan"
         name = Text(check.name.value, style="bold" if narrow else "")
+        message = _check_message(check, lang)
         if narrow:  # the check's name on its line, its message below it, in one column
-            table.add_row(Text(label, style=style), Text.assemble(name, "\n", check.message))
+            table.add_row(Text(mark, style=style), Text.assemble(name, "\n", message))
         else:
-            table.add_row(Text(label, style=style), name, Text(check.message))
+            table.add_row(Text(mark, style=style), name, Text(message))
     out.print(table)
+
+
+def _check_message(check: Any, lang: str) -> str:
+    """A check's line in ``lang``, as the web page words it (templates/check_line.html): the
+    translated outcome; for anything but a pass, the checker's English words as details."""
+    if lang == "en":
+        return str(check.message)
+    line_key, code_key = f"checkline.{check.name.value}.{check.code}", f"checkcode.{check.code}"
+    key = line_key if i18n.has(lang, line_key) else code_key if i18n.has(lang, code_key) else None
+    translated = i18n.translate(lang, key) if key else ""
+    if translated and check.status.value == "passed":
+        return translated
+    details = f"{i18n.translate(lang, 'checkline.details_en')}: {check.message}"
+    return f"{translated} {details}" if translated else details

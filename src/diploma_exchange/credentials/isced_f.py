@@ -14,11 +14,19 @@ fields, ISCED-F 2013 §4 (coding) defines for every field: a last digit 0 for "n
 defined", 8 for "inter-disciplinary programmes and qualifications" (at broad level, ``BB88``)
 and 9 for "not elsewhere classified"; ``9999`` is "field unknown". A diploma names one
 detailed (four-digit) code.
+
+The titles in Kazakh and Russian (:func:`field_name`) are in the shared gettext catalogues
+(``isced.<code>``, beside the English ones, which a test keeps equal to the tables here),
+worded after the terminology of Kazakhstan's classifier of higher-education fields (order
+No. 569 of the Ministry of Education and Science, 2018, which is built on ISCED-F 2013)
+where it names the same field; they are this project's translation, not UNESCO's.
 """
 
 from __future__ import annotations
 
 from typing import Final
+
+from diploma_exchange import i18n
 
 #: Broad fields (two digits).
 BROAD: Final[dict[str, str]] = {
@@ -205,3 +213,43 @@ def check_detailed_field(code: str) -> str | None:
         f"{code} is not an ISCED-F 2013 field code; use the four-digit detailed field, "
         "e.g. 0613 (Software and applications development and analysis)"
     )
+
+
+def field_name(code: str | None, lang: str) -> str | None:
+    """The title of an ISCED-F 2013 field (broad, narrow or four-digit, the coding
+    conventions' codes included) in ``lang`` (kk, ru or en), or None when ``code`` is none.
+
+    Raises:
+        MissingTranslation: a catalogue lacks the field (a bug, kept out by a test).
+    """
+    if not code:
+        return None
+    if code in BROAD or code in NARROW or code in DETAILED:
+        return i18n.translate(lang, f"isced.{code}")
+    if code == "9999":
+        return i18n.translate(lang, "isced.unknown")
+    if len(code) != 4:
+        return None
+    broad, narrow = code[:2], code[:3]
+    if code.endswith("00") and broad in BROAD:
+        return i18n.translate(lang, "isced.nfd", name=field_name(broad, lang))
+    if code.endswith("88") and broad in BROAD:
+        return i18n.translate(lang, "isced.inter", name=field_name(broad, lang))
+    if narrow in NARROW and code[3] in "09":
+        key = "isced.nfd" if code[3] == "0" else "isced.nec"
+        return i18n.translate(lang, key, name=field_name(narrow, lang))
+    return None
+
+
+def field_text(text: str | None, code: str | None, lang: str) -> str | None:
+    """``text`` (a diploma's own ``fieldOfStudy``) in ``lang`` when it is the English title
+    of the broad, narrow or detailed field of ``code``; None when it is anything else (the
+    university's own words, shown as they are)."""
+    if not text or not code:
+        return None
+    wanted = " ".join(text.split()).casefold()
+    for prefix, table in ((code[:2], BROAD), (code[:3], NARROW), (code, DETAILED)):
+        title = table.get(prefix)
+        if title is not None and title.casefold() == wanted:
+            return field_name(prefix, lang)
+    return None

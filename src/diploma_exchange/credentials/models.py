@@ -781,6 +781,12 @@ class DiplomaDataProblems(ValueError):
 #: Limits on a diploma's lists (a real transcript has tens of courses, a doctorate's a few).
 MAX_LANGUAGES = 20
 MAX_COURSES = 1000
+#: Bounds on the free-text input fields (the OpenAPI document states them; beyond them: 422).
+MAX_PARAGRAPH = 4000
+MAX_NAME = 255
+MAX_ID = 128
+MAX_CODE = 32
+MAX_DIPLOMA_NUMBER = 64
 
 
 class DiplomaData(BaseModel):
@@ -793,7 +799,7 @@ class DiplomaData(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     # graduate (Diploma Supplement 1)
-    student_id: NonEmptyStr
+    student_id: Annotated[str, StringConstraints(min_length=1, max_length=MAX_ID)]
     student_id_type: IdentifierTypeValue = "sisSourcedId"
     holder_did: Uri | None = None
     full_name: EnglishLanguageMap
@@ -805,16 +811,16 @@ class DiplomaData(BaseModel):
     achievement_type: AchievementTypeValue
     qualification_name: EnglishLanguageMap
     original_language: LanguageTag | None = None
-    description: str | None = None
-    criteria_narrative: str | None = None
-    field_of_study: NonEmptyStr
-    specialization: str | None = None
-    programme_code: str | None = None
+    description: Annotated[str, StringConstraints(max_length=MAX_PARAGRAPH)] | None = None
+    criteria_narrative: Annotated[str, StringConstraints(max_length=MAX_PARAGRAPH)] | None = None
+    field_of_study: Annotated[str, StringConstraints(min_length=1, max_length=MAX_NAME)]
+    specialization: Annotated[str, StringConstraints(max_length=MAX_NAME)] | None = None
+    programme_code: Annotated[str, StringConstraints(max_length=MAX_ID)] | None = None
     programme_id: Uri | None = None
     isced_f: IscedDetailedField
     isced_level: IscedLevel
     nqf_level: Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z.+-]{1,8}$")]
-    nqf_framework: NonEmptyStr = "KZ-NQF"
+    nqf_framework: Annotated[str, StringConstraints(min_length=1, max_length=MAX_CODE)] = "KZ-NQF"
     eqf_level: Annotated[int, Field(ge=1, le=8)] | None = None
     length_years: Annotated[float, Field(gt=0, le=15)]
     credits: Annotated[float, Field(ge=0, allow_inf_nan=False)]
@@ -832,9 +838,15 @@ class DiplomaData(BaseModel):
     professional_status: LanguageMap | None = None
     # results (Diploma Supplement 4.4-4.5)
     gpa: DecimalString | None = None
-    grading_scale: str = "0-4"
+    grading_scale: Annotated[str, StringConstraints(max_length=MAX_CODE)] = "0-4"
     gpa_pass_mark: DecimalString | None = None
-    course_grade_scale: Annotated[tuple[str, ...], Field(max_length=100)] | None = None
+    course_grade_scale: (
+        Annotated[
+            tuple[Annotated[str, StringConstraints(max_length=MAX_CODE)], ...],
+            Field(max_length=100),
+        ]
+        | None
+    ) = None
     honours: LanguageMap | None = None
     transcript: Annotated[tuple[CourseResult, ...], Field(max_length=MAX_COURSES)] = ()
     # dates and documents
@@ -842,7 +854,9 @@ class DiplomaData(BaseModel):
     study_start: date | None = None
     study_end: date | None = None
     valid_until: datetime | None = None
-    diploma_number: str | None = None
+    #: At most 64 characters: the identity a diploma is found by (credentials.identity) and
+    #: its column keep 64.
+    diploma_number: Annotated[str, StringConstraints(max_length=MAX_DIPLOMA_NUMBER)] | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> DiplomaData:

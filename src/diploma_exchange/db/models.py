@@ -15,12 +15,14 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Index,
     LargeBinary,
     String,
     Table,
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlmodel import Field, SQLModel
 
@@ -128,10 +130,36 @@ class ApiKeyRecord(SQLModel, table=True):
     revoked_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
 
 
+#: The rows the unique indexes of ``credential`` cover (also written by migration 0014).
+ACTIVE_HOLDER_PROGRAMME = "state <> 'revoked' AND holder_programme_sha256 <> ''"
+ACTIVE_DIPLOMA_NUMBER = "state <> 'revoked' AND diploma_number <> ''"
+
+
 class CredentialRecord(SQLModel, table=True):
     """An issued diploma, stored exactly as signed."""
 
     __tablename__ = "credential"
+    #: The database itself refuses a second active diploma (services.issuance.find_duplicates
+    #: says why, first): two requests that both passed that check, in any number of worker
+    #: processes, cannot both insert. Revoked diplomas and non-diplomas ("") are not counted.
+    __table_args__ = (
+        Index(
+            "uq_credential_active_holder_programme",
+            "institution_id",
+            "holder_programme_sha256",
+            unique=True,
+            sqlite_where=text(ACTIVE_HOLDER_PROGRAMME),
+            postgresql_where=text(ACTIVE_HOLDER_PROGRAMME),
+        ),
+        Index(
+            "uq_credential_active_diploma_number",
+            "institution_id",
+            "diploma_number",
+            unique=True,
+            sqlite_where=text(ACTIVE_DIPLOMA_NUMBER),
+            postgresql_where=text(ACTIVE_DIPLOMA_NUMBER),
+        ),
+    )
 
     id: str = Field(primary_key=True, max_length=255)  # the credential's own id (urn:uuid:...)
     institution_id: str = Field(foreign_key="institution.id", index=True, max_length=36)

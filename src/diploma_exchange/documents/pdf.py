@@ -34,8 +34,9 @@ from fpdf.enums import Align, MethodReturnValue, TableBordersLayout, VAlign, Wra
 from fpdf.fonts import FontFace
 from fpdf.util import Padding
 
+from diploma_exchange.credentials import isced_f
 from diploma_exchange.documents.extract import LOG_BUNDLE_FILENAME
-from diploma_exchange.documents.labels import LABELS, label, trilingual, with_count
+from diploma_exchange.documents.labels import is_label, label, trilingual, with_count
 from diploma_exchange.documents.qr import draw_qr
 from diploma_exchange.documents.signatories import Signatory
 from diploma_exchange.documents.view import LANGUAGES, DiplomaView, diploma_view, pick
@@ -166,12 +167,13 @@ def _multilingual(names: Mapping[str, str], limit: int = _MAX_VALUE) -> str:
 
 def _value_label(prefix: str, value: str | None, sep: str = " / ") -> str:
     """A known value (degree type, mode of study) in three languages, else the raw value."""
-    if value and f"{prefix}{value}" in LABELS:
+    if value and is_label(f"{prefix}{value}"):
         return trilingual(f"{prefix}{value}", sep)
     return _clean(value)
 
 
 _DURATION = re.compile(r"P(?:(\d{1,3})Y)?(?:(\d{1,3})M)?")
+_LANGUAGE_CODE = re.compile(r"[A-Za-z]{2,3}")
 
 
 def _duration(value: str | None) -> str:
@@ -209,8 +211,25 @@ def _language_names(codes: Iterable[str]) -> str:
     names = []
     for code in codes:
         key = f"lang_{code.lower()}"
-        names.append(trilingual(key, " / ") if key in LABELS else _clean(code, 16))
+        names.append(trilingual(key, " / ") if _LANGUAGE_CODE.fullmatch(code) else _clean(code, 16))
     return "; ".join(names) or _DASH
+
+
+def _field_of_study(view: DiplomaView, sep: str = " / ") -> str:
+    """The field of study in three languages when it is an ISCED-F 2013 field's title (as
+    the diploma builder writes it), else the university's own words."""
+    names = [isced_f.field_text(view.field_of_study, view.isced_field, lang) for lang in LANGUAGES]
+    if all(names):
+        return sep.join(dict.fromkeys(str(n) for n in names))
+    return _clean(view.field_of_study)
+
+
+def _isced_field(view: DiplomaView) -> str:
+    """The ISCED-F 2013 code and its field's title in three languages."""
+    names = [isced_f.field_name(view.isced_field, lang) for lang in LANGUAGES]
+    if not all(names):
+        return _clean(view.isced_field)
+    return "\n".join([_clean(view.isced_field), *dict.fromkeys(str(n) for n in names)])
 
 
 def _numbered(number: str, key: str) -> str:
@@ -483,8 +502,8 @@ def _diploma_page(
     bottom = _NOTE_TOP - (_SIGN_HEIGHT if signatories else 0.0)
 
     details = [
-        ("degree", _value_label("degree_", view.achievement_type)),
-        ("field_of_study", _clean(view.field_of_study)),
+        ("degree", _value_label("degree.", view.achievement_type)),
+        ("field_of_study", _field_of_study(view)),
         ("specialization", _clean(view.specialization)),
         ("programme_code", _clean(view.programme_code)),
         ("award_date", _clean(view.awarded_date)),
@@ -631,7 +650,7 @@ def _transcript(pdf: FPDF, view: DiplomaView) -> None:
 def _level(view: DiplomaView) -> str:
     parts = []
     if view.achievement_type:
-        parts.append(_value_label("degree_", view.achievement_type))
+        parts.append(_value_label("degree.", view.achievement_type))
     if view.nqf_level:
         parts.append(f"{_clean(view.nqf_framework or 'NQF', 32)} {_clean(view.nqf_level, 8)}")
     if view.isced_level:
@@ -825,11 +844,11 @@ def _supplement(
         pdf,
         [
             _Row(_numbered("2.1", "qualification_name"), _multilingual(view.qualification)),
-            _Row(trilingual("degree"), _value_label("degree_", view.achievement_type)),
-            _Row(_numbered("2.2", "field_of_study"), _clean(view.field_of_study)),
+            _Row(trilingual("degree"), _value_label("degree.", view.achievement_type)),
+            _Row(_numbered("2.2", "field_of_study"), _field_of_study(view, "\n")),
             _Row(trilingual("specialization"), _clean(view.specialization)),
             _Row(trilingual("programme_code"), _clean(view.programme_code)),
-            _Row(trilingual("isced_field"), _clean(view.isced_field)),
+            _Row(trilingual("isced_field"), _isced_field(view)),
             _Row(_numbered("2.3", "awarding_institution"), institution or _DASH),
             _Row(trilingual("issuer_id"), _clean(view.institution_id, _MAX_URL)),
             _Row(_numbered("2.4", "administering_institution"), trilingual("same_as_awarding")),
@@ -858,7 +877,7 @@ def _supplement(
     _field_table(
         pdf,
         [
-            _Row(_numbered("4.1", "mode_of_study"), _value_label("mode_", view.mode_of_study)),
+            _Row(_numbered("4.1", "mode_of_study"), _value_label("mode.", view.mode_of_study)),
             _Row(_numbered("4.2", "programme_requirements"), _text_or_known(view.criteria)),
             _Row(trilingual("programme_description"), _clean(view.description)),
         ],

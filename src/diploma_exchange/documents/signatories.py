@@ -14,11 +14,14 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Annotated, Any, Final
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 #: Signatories printed on one diploma (the block has room for three).
 MAX_SIGNATORIES: Final = 3
 MAX_TEXT: Final = 120
+#: The raw text accepted before spaces are collapsed (then at most MAX_TEXT remain).
+MAX_RAW_TEXT: Final = 4 * MAX_TEXT
+_Text = Annotated[str, StringConstraints(max_length=MAX_RAW_TEXT)]
 LANGUAGE_TAGS: Final = ("kk", "ru", "en")
 _INVISIBLE: Final = frozenset({"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"})
 
@@ -46,14 +49,20 @@ class Signatory(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    name: dict[str, str] = Field(
-        description="The official's name per language (kk, ru, en; en required).",
+    name: dict[str, _Text] = Field(
+        description="The official's name per language (kk, ru, en; en required), at most "
+        f"{MAX_TEXT} characters once spaces are collapsed.",
+        max_length=len(LANGUAGE_TAGS),
+        json_schema_extra={"propertyNames": {"enum": list(LANGUAGE_TAGS)}, "required": ["en"]},
         examples=[
             {"kk": "Жансейіт Туймебаев", "ru": "Жансеит Туймебаев", "en": "Zhanseit Tuimebayev"}
         ],
     )
-    title: dict[str, str] = Field(
-        description="The official's capacity per language (kk, ru, en; en required).",
+    title: dict[str, _Text] = Field(
+        description="The official's capacity per language (kk, ru, en; en required), at most "
+        f"{MAX_TEXT} characters once spaces are collapsed.",
+        max_length=len(LANGUAGE_TAGS),
+        json_schema_extra={"propertyNames": {"enum": list(LANGUAGE_TAGS)}, "required": ["en"]},
         examples=[{"kk": "Ректор", "ru": "Ректор", "en": "Rector"}],
     )
 

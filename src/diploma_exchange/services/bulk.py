@@ -35,8 +35,9 @@ from pathlib import Path
 from typing import IO, Any
 
 import orjson
-from sqlalchemy import func, insert
+from sqlalchemy import func
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from diploma_exchange.config import Settings
@@ -53,7 +54,6 @@ from diploma_exchange.db.models import (
     StatusAllocationRecord,
     StatusListRecord,
     as_utc,
-    core_table,
     utcnow_seconds,
 )
 from diploma_exchange.errors import Conflict, ErrorDetail, InvalidCredential
@@ -238,8 +238,8 @@ def issue_csv_file(
         signer = institutions.issuing_signer(session, settings, institution)
         replaces = _refuse_duplicates(session, institution, path, job_key, chunk_size, reissue)
 
-        def replace(chunk: _Chunk) -> None:
-            _supersede(session, settings, principal, chunk, replaces, reissue)
+        def replace(chunk: _Chunk, rows: list[dict[str, Any]]) -> None:
+            _supersede(session, settings, principal, chunk, rows, replaces, reissue)
 
         spec = _SignerSpec(
             encrypted_pem=key.encrypted_private_key or b"",
@@ -344,11 +344,13 @@ def _supersede(
     settings: Settings,
     principal: institutions.Principal,
     chunk: _Chunk,
+    rows: list[dict[str, Any]],
     replaces: dict[str, str],
     reissue: issuance.Reissue | None,
 ) -> None:
     mine = {new: old for new, old in replaces.items() if new in set(chunk.ids)}
     if mine and reissue is not None:
+        issuance.link_reissues(rows, mine, reissue)
         issuance.supersede(session, settings, principal, mine, reissue)
 
 
@@ -434,7 +436,14 @@ def _prepare(
         created_at=now,
     )
     session.add(batch)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as exc:  # another process runs the same job at the same moment
+        raise Conflict(
+            f"job key {job_key!r} is being issued by another run; wait for it, then run "
+            "again to resume",
+            code="idempotency-key-in-use",
+        ) from exc
     reservation = status.reserve_indexes(
         session, settings, institution, ids, signer, now, used_cache=used_cache
     )
@@ -509,10 +518,16 @@ def _store(
     chunk: _Chunk,
     result: BulkResult,
     on_chunk: Callable[[int, list[tuple[str, str]], dict[str, sharing.ClaimCode]], None] | None,
-    before_commit: Callable[[_Chunk], None] | None = None,
+    before_store: Callable[[_Chunk, list[dict[str, Any]]], None] | None = None,
 ) -> None:
     """Wait for a chunk's signatures, store its diplomas and claim codes, and commit (with
-    what ``before_commit`` adds, e.g. the revocation of the diplomas a re-issuance replaces)."""
+    what ``before_store`` does first, e.g. revoke the diplomas a re-issuance replaces).
+
+    Raises:
+        Conflict: a diploma of the chunk was issued meanwhile by another request (the
+            database's unique indexes; see :func:`issuance.store_rows`): this chunk is not
+            issued, the ones before it stay.
+    """
     mark = time.perf_counter()
     parts = [future.result() for future in chunk.signing]
     mark = result.add("sign-wait", mark)
@@ -523,7 +538,16 @@ def _store(
             details=problems,
         )
     made = [item for part in parts for item in part if isinstance(item, tuple)]
-    session.execute(insert(core_table(CredentialRecord)), [row for row, _ in made])
+    rows = [row for row, _ in made]
+    if before_store is not None:
+        before_store(chunk, rows)
+    issuance.store_rows(
+        session,
+        institution,
+        rows,
+        [f"/rows/{number}" for number, _ in chunk.rows],
+        own_ids=frozenset(chunk.ids),
+    )
     issuance.audit_issued(session, institution, [row for row, _ in made])
     # One batch of log leaves per chunk, appended by the chunk's commit.
     issuance.log_issued(session, institution, chunk.verification_method, [r for r, _ in made])
@@ -532,8 +556,6 @@ def _store(
         session, settings, [(row["id"], code) for row, code in made], now=chunk.now
     )
     mark = result.add("claims", mark)
-    if before_commit is not None:
-        before_commit(chunk)
     session.commit()
     result.add("commit", mark)
     signed = [(row["id"], row["document"]) for row, _ in made]

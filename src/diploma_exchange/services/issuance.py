@@ -361,13 +361,21 @@ def refuse_duplicates(
         session, institution, credentials, prefixes, reissue=reissue, own_ids=own_ids
     )
     if problems:
-        raise Conflict(
-            f"{len(problems)} diploma(s) already issued or repeated; nothing was issued: "
-            f"{problems[0].message}",
-            code=problems[0].code,
-            details=problems,
-        )
+        raise _duplicates_conflict(problems)
     return replaces
+
+
+def link_reissues(
+    rows: Sequence[dict[str, Any]], replaces: Mapping[str, str], reissue: Reissue | None
+) -> None:
+    """Name, in each re-issued diploma's row, the diploma it replaces and why."""
+    if reissue is None:
+        return
+    for row in rows:
+        old_id = replaces.get(str(row["id"]))
+        if old_id is not None:
+            row["reissue_of"] = old_id
+            row["reissue_reason"] = reissue.reason
 
 
 def supersede(
@@ -377,14 +385,10 @@ def supersede(
     replaces: Mapping[str, str],
     reissue: Reissue,
 ) -> None:
-    """Link each re-issued diploma to the one it replaces and revoke that one as
-    ``superseded`` (in the caller's transaction: both happen, or neither)."""
+    """Revoke each diploma a re-issuance replaces as ``superseded`` (in the caller's
+    transaction, *before* the new ones are stored: the database holds one active diploma of
+    a graduate's programme at a time, see :func:`store_rows`)."""
     for new_id, old_id in replaces.items():
-        record = session.get(CredentialRecord, new_id)
-        if record is not None:
-            record.reissue_of = old_id
-            record.reissue_reason = reissue.reason
-            session.add(record)
         status.change_status(
             session,
             settings,
@@ -394,6 +398,88 @@ def supersede(
             reason_code="superseded",
             note=f"re-issued as {new_id}: {reissue.reason}",
         )
+
+
+def store_rows(
+    session: Session,
+    institution: InstitutionRecord,
+    rows: Sequence[Mapping[str, Any]],
+    prefixes: Sequence[str],
+    *,
+    own_ids: frozenset[str] = frozenset(),
+) -> None:
+    """Insert ``credential`` rows (:func:`credential_row`; one Core executemany);
+    ``prefixes``: each one's JSON pointer in the request.
+
+    The unique indexes of ``credential`` hold one active diploma per graduate and programme,
+    and per diploma number, whatever the number of concurrent requests and worker processes:
+    a request that passed :func:`refuse_duplicates` while another one issued the same diploma
+    is refused here, with the answer it would have had a moment later.
+
+    Raises:
+        Conflict: as :func:`refuse_duplicates` (the diploma another request issued
+            concurrently is named); the session's transaction was rolled back.
+    """
+    try:
+        session.execute(insert(core_table(CredentialRecord)), list(rows))
+    except IntegrityError as exc:
+        # The whole transaction goes, not a savepoint: a refused batch keeps nothing (and
+        # pysqlite's SAVEPOINT opening a transaction would commit at its RELEASE). PostgreSQL:
+        # the index made this insert wait for the concurrent transaction, which committed;
+        # SQLite runs writers one at a time. Either way the winner is visible now.
+        session.rollback()
+        documents = [orjson.loads(row["document"]) for row in rows]
+        problems, _ = find_duplicates(session, institution, documents, prefixes, own_ids=own_ids)
+        if not problems:
+            raise  # not a duplicate diploma (e.g. a credential id used twice)
+        raise _duplicates_conflict(problems) from exc
+
+
+def _duplicates_conflict(problems: Sequence[ErrorDetail]) -> Conflict:
+    return Conflict(
+        f"{len(problems)} diploma(s) already issued or repeated; nothing was issued: "
+        f"{problems[0].message}",
+        code=problems[0].code,
+        details=list(problems),
+    )
+
+
+def claim_batch(
+    session: Session,
+    institution: InstitutionRecord,
+    idempotency_key: str | None,
+    digest: str,
+    count: int,
+) -> BatchRecord | IssuedBatch:
+    """Store the batch record, which claims ``idempotency_key``; or, when a concurrent
+    request with the same key got it first, that request's result (as a retry after it
+    would get it).
+
+    The record goes in before the duplicate check: a request waiting here for its twin's
+    commit then replays it instead of being refused as its duplicate.
+
+    Raises:
+        Conflict: ``idempotency-key-reused`` (the key's request was another one).
+    """
+    batch = BatchRecord(
+        institution_id=institution.id,
+        idempotency_key=idempotency_key,
+        request_sha256=digest,
+        count=count,
+    )
+    session.add(batch)
+    try:
+        session.flush()
+    except IntegrityError as exc:  # the (institution, key) index: a concurrent twin won
+        session.rollback()  # (see store_rows); nothing of this request was written yet
+        replay = _replay_if_seen(session, institution, idempotency_key, digest)
+        if replay is None:
+            raise Conflict(
+                "a concurrent request with the same Idempotency-Key failed; retry",
+                code="idempotency-key-in-use",
+            ) from exc
+        return replay
+    return batch
 
 
 def issue_credentials(
@@ -532,23 +618,11 @@ def issue_credentials(
             pointer="/options/cryptosuite",
             code="unsupported-cryptosuite",
         )
+    claimed = claim_batch(session, institution, idempotency_key, digest, len(completed))
+    if isinstance(claimed, IssuedBatch):
+        return claimed
+    batch = claimed
     replaces = refuse_duplicates(session, institution, completed, prefixes, reissue=reissue)
-
-    batch = BatchRecord(
-        institution_id=institution.id,
-        idempotency_key=idempotency_key,
-        request_sha256=digest,
-        count=len(completed),
-    )
-    session.add(batch)
-    try:
-        session.flush()
-    except IntegrityError as exc:  # a concurrent retry with the same key won the race
-        session.rollback()
-        existing = _find_batch(session, institution, idempotency_key or "")
-        if existing is None or existing.request_sha256 != digest:
-            raise Conflict("concurrent request with the same Idempotency-Key") from exc
-        return _replay(session, existing)
     if not did_key:
         # VC 1.1 credentials get no status entries (see V1_ADDED_CONTEXTS)
         with_status = [i for i, c in enumerate(completed) if vc_version(c) != "1.1"]
@@ -576,11 +650,12 @@ def issue_credentials(
         credential_row(document, institution, batch.id, position, now)
         for position, document in enumerate(signed)
     ]
-    session.execute(insert(core_table(CredentialRecord)), rows)
+    if replaces and reissue is not None:
+        link_reissues(rows, replaces, reissue)
+        supersede(session, settings, principal, replaces, reissue)
+    store_rows(session, institution, rows, prefixes)
     audit_issued(session, institution, rows)
     log_issued(session, institution, credential_signer.verification_method, rows)
-    if replaces and reissue is not None:
-        supersede(session, settings, principal, replaces, reissue)
     return IssuedBatch(batch.id, signed)
 
 

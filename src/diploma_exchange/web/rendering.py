@@ -20,6 +20,7 @@ from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 from starlette.routing import Match
 
+from diploma_exchange.credentials import isced_f
 from diploma_exchange.documents.view import pick
 from diploma_exchange.i18n import country_name, duration, language_name
 from diploma_exchange.web.i18n import LANGUAGE_NAMES, LANGUAGES, has, negotiate, ngettext, translate
@@ -149,6 +150,8 @@ def render(
         country_name=lambda code: country_name(lang, code),
         language_name=lambda code: language_name(lang, code),
         duration=lambda iso: duration(lang, iso),
+        isced_name=lambda code: isced_f.field_name(code, lang),
+        isced_text=lambda text, code: isced_f.field_text(text, code, lang),
         lang_url=lang_url,
         languages=[(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
         fmt_date=fmt_date,

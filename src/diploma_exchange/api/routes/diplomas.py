@@ -6,7 +6,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 
-from diploma_exchange.api.deps import InstitutionPrincipal, SessionDep, SettingsDep
+from diploma_exchange.api.deps import (
+    CredentialIdPath,
+    InstitutionPrincipal,
+    SessionDep,
+    SettingsDep,
+)
 from diploma_exchange.api.limits import StrictJsonRoute
 from diploma_exchange.api.problem_docs import problem_responses
 from diploma_exchange.api.schemas import (
@@ -275,7 +280,7 @@ def list_diplomas(
     },
 )
 def get_diploma(
-    credential_id: str, session: SessionDep, principal: InstitutionPrincipal
+    credential_id: CredentialIdPath, session: SessionDep, principal: InstitutionPrincipal
 ) -> Response:
     """One issued diploma, byte for byte as signed (only to the institution that issued it)."""
     record = issuance.get_credential(session, credential_id)
@@ -302,7 +307,10 @@ def get_diploma(
     },
 )
 def get_diploma_pdf(
-    credential_id: str, session: SessionDep, settings: SettingsDep, principal: InstitutionPrincipal
+    credential_id: CredentialIdPath,
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: InstitutionPrincipal,
 ) -> Response:
     """The PDF of one issued diploma (only to the institution that issued it). It prints the
     credential id, not a QR code: the QR code's link is the graduate's to make and withdraw."""
@@ -328,7 +336,10 @@ def get_diploma_pdf(
     operation_id="createClaimCode",
 )
 def create_claim_code(
-    credential_id: str, session: SessionDep, settings: SettingsDep, principal: InstitutionPrincipal
+    credential_id: CredentialIdPath,
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: InstitutionPrincipal,
 ) -> ClaimCodePublic:
     """A new one-time claim code for the graduate (earlier unused codes stop working)."""
     record = issuance.get_credential(session, credential_id)

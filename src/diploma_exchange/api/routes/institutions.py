@@ -9,7 +9,14 @@ from typing import Literal
 from fastapi import APIRouter
 from pydantic import Field
 
-from diploma_exchange.api.deps import AdminPrincipal, CurrentPrincipal, SessionDep, SettingsDep
+from diploma_exchange.api.deps import (
+    AdminPrincipal,
+    CurrentPrincipal,
+    RecordIdPath,
+    SessionDep,
+    SettingsDep,
+    SlugPath,
+)
 from diploma_exchange.api.limits import StrictJsonRoute
 from diploma_exchange.api.problem_docs import problem_responses
 from diploma_exchange.api.schemas import (
@@ -86,14 +93,16 @@ def list_institutions(session: SessionDep, settings: SettingsDep) -> list[Instit
 
 
 @router.get("/{slug}", response_model=InstitutionPublic, operation_id="getInstitution")
-def get_institution(slug: str, session: SessionDep, settings: SettingsDep) -> InstitutionPublic:
+def get_institution(
+    slug: SlugPath, session: SessionDep, settings: SettingsDep
+) -> InstitutionPublic:
     """One institution (public)."""
     return to_public(institutions.get_institution(session, slug), settings)
 
 
 @router.put("/{slug}/signatories", response_model=InstitutionPublic, operation_id="setSignatories")
 def set_signatories(
-    slug: str,
+    slug: SlugPath,
     body: SignatoriesUpdate,
     session: SessionDep,
     settings: SettingsDep,
@@ -115,7 +124,7 @@ def set_signatories(
     "/{slug}/api-keys", status_code=201, response_model=ApiKeyCreated, operation_id="createApiKey"
 )
 def create_api_key(
-    slug: str, body: ApiKeyCreate, session: SessionDep, principal: CurrentPrincipal
+    slug: SlugPath, body: ApiKeyCreate, session: SessionDep, principal: CurrentPrincipal
 ) -> ApiKeyCreated:
     """A new API key for the institution (its own key or the NIC admin may ask); shown once."""
     record = institutions.get_institution(session, slug)
@@ -178,7 +187,7 @@ def _own_or_admin(session: SessionDep, slug: str, principal: CurrentPrincipal) -
 
 
 @router.get("/{slug}/keys", response_model=list[KeyPublic], operation_id="listInstitutionKeys")
-def list_keys(slug: str, session: SessionDep) -> list[KeyPublic]:
+def list_keys(slug: SlugPath, session: SessionDep) -> list[KeyPublic]:
     """The institution's keys with their lifecycle (public)."""
     record = institutions.get_institution(session, slug)
     return [_key_public(record, k) for k in institutions.institution_keys(session, record)]
@@ -191,7 +200,7 @@ def list_keys(slug: str, session: SessionDep) -> list[KeyPublic]:
     operation_id="rotateInstitutionKey",
 )
 def rotate_key(
-    slug: str,
+    slug: SlugPath,
     body: KeyRotate,
     session: SessionDep,
     settings: SettingsDep,
@@ -212,8 +221,8 @@ def rotate_key(
     responses=problem_responses(409),
 )
 def compromise_key(
-    slug: str,
-    key_id: str,
+    slug: SlugPath,
+    key_id: RecordIdPath,
     body: KeyCompromise,
     session: SessionDep,
     settings: SettingsDep,

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from diploma_exchange import __version__
-from diploma_exchange.api.deps import ReadSessionDep, SessionDep, SettingsDep
+from diploma_exchange.api.deps import ReadSessionDep, SessionDep, SettingsDep, SlugPath
 from diploma_exchange.api.limits import StrictJsonRoute
 from diploma_exchange.api.problem_docs import problem_responses
 from diploma_exchange.api.routes.status_lists import etag_matches
@@ -97,7 +97,7 @@ def _did_json(document: dict[str, Any]) -> JSONResponse:
     responses={200: {"content": {"application/did+json": {}}}},
 )
 def institution_did_document(
-    slug: str, session: ReadSessionDep, settings: SettingsDep
+    slug: SlugPath, session: ReadSessionDep, settings: SettingsDep
 ) -> JSONResponse:
     """The did:web DID document of a hosted institution."""
     record = institutions.get_institution(session, slug)
@@ -131,7 +131,7 @@ def _key_log(session: ReadSessionDep, record: Any) -> JSONResponse:
 @router.get(
     "/institutions/{slug}/key-events", tags=["dids"], operation_id="getInstitutionKeyEvents"
 )
-def institution_key_events(slug: str, session: ReadSessionDep) -> JSONResponse:
+def institution_key_events(slug: SlugPath, session: ReadSessionDep) -> JSONResponse:
     """The institution's hash-chained, NIC-signed key event log (added / retired / compromised)."""
     record = institutions.get_institution(session, slug)
     if record.kind == "nic":

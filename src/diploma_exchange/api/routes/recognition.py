@@ -15,6 +15,7 @@ from diploma_exchange.api.deps import (
     RemoteDep,
     SessionDep,
     SettingsDep,
+    StatementIdPath,
 )
 from diploma_exchange.api.limits import StrictJsonRoute
 from diploma_exchange.api.problem_docs import problem_responses
@@ -233,7 +234,9 @@ def list_assessments(
     operation_id="getAssessment",
     responses={200: {"content": {"application/json": {}, "text/html": {}}}},
 )
-def get_assessment(statement_id: str, request: Request, session: SessionDep) -> Response:
+def get_assessment(
+    statement_id: StatementIdPath, request: Request, session: SessionDep
+) -> Response:
     """A signed recognition statement; as an HTML page when the client asks for text/html."""
     record = recognition.get_statement(session, statement_id)
     statement = json.loads(record.document)
@@ -254,7 +257,10 @@ def get_assessment(statement_id: str, request: Request, session: SessionDep) -> 
     operation_id="recordDecision",
 )
 def record_decision(
-    statement_id: str, body: DecisionCreate, session: SessionDep, principal: AdminPrincipal
+    statement_id: StatementIdPath,
+    body: DecisionCreate,
+    session: SessionDep,
+    principal: AdminPrincipal,
 ) -> DecisionPublic:
     """Record an officer's final decision (accepted / amended with reasons) or an appeal note."""
     row = recognition.record_decision(
@@ -279,7 +285,7 @@ def record_decision(
     response_model=list[DecisionPublic],
     operation_id="listDecisions",
 )
-def list_decisions(statement_id: str, session: SessionDep) -> list[DecisionPublic]:
+def list_decisions(statement_id: StatementIdPath, session: SessionDep) -> list[DecisionPublic]:
     """The decision and appeal history of a statement."""
     recognition.get_statement(session, statement_id)
     return [

@@ -8,7 +8,14 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
-from diploma_exchange.api.deps import InstitutionPrincipal, ReadSessionDep, SessionDep, SettingsDep
+from diploma_exchange.api.deps import (
+    CredentialIdPath,
+    InstitutionPrincipal,
+    ReadSessionDep,
+    RecordIdPath,
+    SessionDep,
+    SettingsDep,
+)
 from diploma_exchange.api.limits import StrictJsonRoute
 from diploma_exchange.api.problem_docs import problem_responses
 from diploma_exchange.api.problems import problem
@@ -101,7 +108,7 @@ LIST_CACHE_CONTROL = "public, max-age=60, must-revalidate"
     },
 )
 def get_status_list(
-    list_id: str, request: Request, session: ReadSessionDep, settings: SettingsDep
+    list_id: RecordIdPath, request: Request, session: ReadSessionDep, settings: SettingsDep
 ) -> Response:
     """A signed BitstringStatusListCredential (GZIP + multibase base64url encodedList), valid
     for a day (``validUntil``) and re-signed when half of that has passed. Served as
@@ -169,7 +176,7 @@ def _event(event: StatusEventRecord) -> StatusEventPublic:
     responses=problem_responses(409),
 )
 def change_status(
-    credential_id: str,
+    credential_id: CredentialIdPath,
     body: StatusChangeCreate,
     session: SessionDep,
     settings: SettingsDep,
@@ -197,7 +204,7 @@ def change_status(
     operation_id="listDiplomaStatusChanges",
 )
 def list_status_changes(
-    credential_id: str, session: SessionDep, principal: InstitutionPrincipal
+    credential_id: CredentialIdPath, session: SessionDep, principal: InstitutionPrincipal
 ) -> list[StatusEventPublic]:
     """The append-only status history of a diploma you issued."""
     return [_event(e) for e in status.history(session, principal, credential_id)]

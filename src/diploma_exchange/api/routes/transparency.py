@@ -12,6 +12,7 @@ from pydantic import Field
 
 from diploma_exchange.api.deps import (
     AdminPrincipal,
+    CredentialIdPath,
     CurrentPrincipal,
     InstitutionPrincipal,
     ReadSessionDep,
@@ -200,7 +201,7 @@ def _hex_digest(digest: str) -> str:
     tags=["diplomas"],
 )
 def get_diploma_log_bundle(
-    credential_id: str,
+    credential_id: CredentialIdPath,
     session: SessionDep,
     settings: SettingsDep,
     principal: InstitutionPrincipal,

@@ -7,9 +7,17 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Request, Response
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
-from diploma_exchange.api.deps import AdminPrincipal, RemoteDep, SessionDep, SettingsDep, json_body
+from diploma_exchange.api.deps import (
+    AdminPrincipal,
+    RecordIdPath,
+    RemoteDep,
+    SessionDep,
+    SettingsDep,
+    SlugPath,
+    json_body,
+)
 from diploma_exchange.api.limits import StrictJsonRoute
 from diploma_exchange.api.problem_docs import problem_responses
 from diploma_exchange.api.routes.status_lists import etag_matches
@@ -35,13 +43,15 @@ TRUST_LIST_BODY = {
 
 
 class ScopeIn(ApiModel):
-    isced_levels: list[str] = Field(
-        default_factory=list, alias="iscedLevels", examples=[["6", "7", "8"]]
+    isced_levels: list[Annotated[str, StringConstraints(pattern=r"^[0-9]{1,3}$")]] = Field(
+        default_factory=list, alias="iscedLevels", max_length=30, examples=[["6", "7", "8"]]
     )
-    isced_fields: list[str] = Field(
-        default_factory=list, alias="iscedFields", examples=[["06", "0533"]]
+    isced_fields: list[Annotated[str, StringConstraints(pattern=r"^[0-9]{2,4}$")]] = Field(
+        default_factory=list, alias="iscedFields", max_length=200, examples=[["06", "0533"]]
     )
-    programme_codes: list[str] = Field(default_factory=list, alias="programmeCodes")
+    programme_codes: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] = Field(
+        default_factory=list, alias="programmeCodes", max_length=1000
+    )
 
 
 class AccreditationCreate(ApiModel):
@@ -69,7 +79,7 @@ class AccreditationWithdraw(ApiModel):
     operation_id="accreditInstitution",
 )
 def accredit(
-    slug: str,
+    slug: SlugPath,
     body: AccreditationCreate,
     session: SessionDep,
     settings: SettingsDep,
@@ -104,7 +114,7 @@ def accredit(
     responses=problem_responses(409),
 )
 def withdraw(
-    slug: str,
+    slug: SlugPath,
     body: AccreditationWithdraw,
     session: SessionDep,
     settings: SettingsDep,
@@ -123,7 +133,7 @@ def withdraw(
     response_model=list[dict[str, Any]],
     operation_id="listAccreditations",
 )
-def accreditation_history(slug: str, session: SessionDep) -> list[dict[str, Any]]:
+def accreditation_history(slug: SlugPath, session: SessionDep) -> list[dict[str, Any]]:
     """The institution's signed accreditation records, oldest first (public)."""
     return trust.accreditation_documents(session, institutions.get_institution(session, slug))
 
@@ -157,6 +167,8 @@ class PartnerCreate(ApiModel):
     country_code: str = Field(alias="countryCode", pattern=r"^[A-Z]{2}$")
     public_key_multibase: str = Field(
         alias="publicKeyMultibase",
+        max_length=128,
+        pattern=r"^z[1-9A-HJ-NP-Za-km-z]+$",
         description="The partner NIC's Ed25519 Multikey, exchanged out of band.",
     )
     trust_list_url: str | None = Field(default=None, alias="trustListUrl", max_length=500)
@@ -241,7 +253,9 @@ def list_partners(session: SessionDep, _admin: AdminPrincipal) -> list[PartnerPu
 @router.delete(
     "/v1/partners/{partner_id}", tags=["trust"], status_code=204, operation_id="removePartnerNic"
 )
-def remove_partner(partner_id: str, session: SessionDep, _admin: AdminPrincipal) -> Response:
+def remove_partner(
+    partner_id: RecordIdPath, session: SessionDep, _admin: AdminPrincipal
+) -> Response:
     """Remove a partner NIC and its snapshots: its institutions are no longer trusted."""
     trust.remove_partner(session, trust.get_partner(session, partner_id))
     return Response(status_code=204)
@@ -257,7 +271,7 @@ def remove_partner(partner_id: str, session: SessionDep, _admin: AdminPrincipal)
     openapi_extra=TRUST_LIST_BODY,
 )
 def import_trust_list(
-    partner_id: str,
+    partner_id: RecordIdPath,
     document: Annotated[Any, Depends(json_body)],
     session: SessionDep,
     _admin: AdminPrincipal,
@@ -278,7 +292,7 @@ def import_trust_list(
     responses=problem_responses(409),
 )
 def refresh_trust_list(
-    partner_id: str,
+    partner_id: RecordIdPath,
     session: SessionDep,
     settings: SettingsDep,
     _admin: AdminPrincipal,
