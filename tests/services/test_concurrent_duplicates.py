@@ -321,7 +321,7 @@ def test_the_migration_names_diplomas_issued_twice_before_and_builds_the_indexes
         log_checkpoint_interval_seconds=0,
     )
     engine = make_engine(url)
-    upgrade(engine, "0012")
+    upgrade(engine, "0013")
     with Session(engine, expire_on_commit=False) as session:
         institutions.register_institution(session, settings, slug="nic", name="NIC", kind="nic")
         uni, _ = institutions.register_institution(session, settings, slug="uni", name="Uni")
