@@ -76,3 +76,14 @@ def test_invalid_json_ld_and_limits() -> None:
         node = node["credentialSubject"]
     with pytest.raises(LimitExceeded):
         canonize(deep)
+
+
+def test_a_relative_iri_under_a_relative_base_is_invalid_input_not_a_crash() -> None:
+    # pyld raises a bare ValueError ("Found invalid relative IRI 'rel' for a missing baseIRI").
+    document = {
+        **unsigned(),
+        "@context": [*unsigned()["@context"], {"@base": "rel"}],
+    }
+    document["credentialSubject"] = {**document["credentialSubject"], "id": "x"}
+    with pytest.raises(InvalidInput, match="not processable JSON-LD"):
+        canonize(document)

@@ -54,7 +54,7 @@ from diploma_exchange.credentials.contexts import (
     check_context_limits,
     document_loader,
 )
-from diploma_exchange.errors import InvalidInput, LimitExceeded, UndefinedTerm
+from diploma_exchange.errors import Error, InvalidInput, LimitExceeded, UndefinedTerm
 from diploma_exchange.jsonld_lock import PYLD_LOCK
 
 #: Error codes of the work limits (``LimitExceeded.code``).
@@ -454,6 +454,15 @@ def canonize(
         ) from exc
     except RecursionError as exc:
         raise LimitExceeded("the document is nested too deeply to canonicalize") from exc
+    except (ValueError, TypeError) as exc:
+        if isinstance(exc, Error):
+            raise
+        # pyld raises bare ValueErrors, e.g. for a relative IRI under a relative "@base"
+        # ("Found invalid relative IRI ... for a missing baseIRI").
+        raise InvalidInput(
+            f"the document is not processable JSON-LD ({exc}); check its @context and IRIs",
+            pointer="/@context",
+        ) from exc
     if seen and dropped is not None:
         dropped.extend(sorted({str(term) for term in seen if term is not None}))
     elif seen:
