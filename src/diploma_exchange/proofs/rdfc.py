@@ -240,15 +240,6 @@ def _canonical_term(component: Mapping[str, Any]) -> str:
     return text if datatype == _XSD_STRING else text + "^^<" + datatype + ">"
 
 
-def _term_key(component: Mapping[str, Any]) -> tuple[Any, ...]:
-    return (
-        component["type"],
-        component["value"],
-        component.get("datatype"),
-        component.get("language"),
-    )
-
-
 def serialize_canonical_nquad(quad: Mapping[str, Any]) -> str:
     """One quad of pyld's dataset form (``subject``, ``predicate``, ``object`` and, outside
     the default graph, ``name``) in RDFC-1.0's canonical n-quads form, with its final LF.
@@ -307,12 +298,23 @@ class _BoundedURDNA2015(URDNA2015):  # type: ignore[misc]
         # printed once); pyld would hash and print it twice.
         unique: dict[Any, list[Any]] = {}
         for graph_name, triples in dataset.items():
-            seen: set[tuple[tuple[Any, ...], ...]] = set()
+            seen: set[tuple[Any, ...]] = set()
+            kept = unique.setdefault(graph_name, [])
             for triple in triples:
-                key = tuple(_term_key(triple[part]) for part in ("subject", "predicate", "object"))
+                subject, predicate, obj = triple["subject"], triple["predicate"], triple["object"]
+                key = (
+                    subject["type"],
+                    subject["value"],
+                    predicate["type"],
+                    predicate["value"],
+                    obj["type"],
+                    obj["value"],
+                    obj.get("datatype"),
+                    obj.get("language"),
+                )
                 if key not in seen:
                     seen.add(key)
-                    unique.setdefault(graph_name, []).append(triple)
+                    kept.append(triple)
         super().main(unique, {"format": "application/n-quads"})
         return "".join(sorted(serialize_canonical_nquad(quad) for quad in self.quads))
 
