@@ -87,3 +87,14 @@ def test_a_relative_iri_under_a_relative_base_is_invalid_input_not_a_crash() -> 
     document["credentialSubject"] = {**document["credentialSubject"], "id": "x"}
     with pytest.raises(InvalidInput, match="not processable JSON-LD"):
         canonize(document)
+
+
+def test_lone_surrogates_are_escaped_in_literals_and_refused_in_iris() -> None:
+    # JSON allows "\ud800"; RDFC-1.0 writes a non-Char code point of a literal as UCHAR, and
+    # an IRI with one cannot be printed as UTF-8.
+    document = unsigned()
+    document["credentialSubject"] = {**document["credentialSubject"], "name": "a\ud800b"}
+    assert '"a\\uD800b"' in canonize(document).decode("utf-8")
+    document["credentialSubject"] = {**document["credentialSubject"], "id": "did:example:\ud800"}
+    with pytest.raises(InvalidInput):
+        canonize(document)

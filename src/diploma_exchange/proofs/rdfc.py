@@ -365,7 +365,7 @@ def canonical_nquads(dataset: dict[str, Any], max_work: int) -> bytes:
         LimitExceeded: the blank nodes need more work than ``max_work`` to be told apart.
     """
     nquads = _BoundedURDNA2015(max_work).main(dataset, {"format": "application/n-quads"})
-    return nquads.encode("utf-8", "surrogatepass")
+    return nquads.encode("utf-8")  # a lone surrogate (only in an IRI) raises
 
 
 def _context_not_bundled(exc: BaseException) -> ContextNotBundled | None:
