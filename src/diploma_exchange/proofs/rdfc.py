@@ -2,9 +2,10 @@
 
 W3C "RDF Dataset Canonicalization" (RDFC-1.0, Recommendation 21 May 2024) is what the
 ``*-rdfc-*`` Data Integrity cryptosuites call "canonicalize". pyld implements it under its
-earlier name URDNA2015, which differs in one point (RDFC-1.0 Appendix B "URDNA2015"): the
-canonical n-quads form (Appendix A "Canonical form of N-Quads"), where RDFC-1.0 escapes the control
-characters, DEL and the code points that are not XML 1.1 ``Char`` that URDNA2015 printed raw.
+earlier name URDNA2015, which differs in one point (RDFC-1.0 Appendix B "URDNA2015"):
+the canonical n-quads form (Appendix A "Canonical form of N-Quads"), where RDFC-1.0 escapes
+the control characters, DEL and the code points that are not XML 1.1 ``Char`` that URDNA2015
+printed raw.
 The algorithm here serialises quads in RDFC-1.0's form (:func:`serialize_canonical_nquad`),
 both for the first-degree hashes and for the output, as Digital Bazaar's rdf-canonize does;
 every W3C RDFC-1.0 test vector (``tests/vectors/rdf-canon``) is matched byte for byte.
@@ -244,8 +245,9 @@ def serialize_canonical_nquad(quad: Mapping[str, Any]) -> str:
     """One quad of pyld's dataset form (``subject``, ``predicate``, ``object`` and, outside
     the default graph, ``name``) in RDFC-1.0's canonical n-quads form, with its final LF.
 
-    RDFC-1.0 Appendix A "Canonical form of N-Quads": one space after each term, ``xsd:string`` literals
-    without their datatype, ECHAR for BS, HT, LF, FF, CR, ``"`` and ``\\``, UCHAR with
+    RDFC-1.0 Appendix A "Canonical form of N-Quads": one space after each term,
+    ``xsd:string`` literals without their datatype, ECHAR for BS, HT, LF, FF, CR, ``"`` and
+    ``\\``, UCHAR with
     upper-case hex for the other control characters, DEL and non-``Char`` code points, every
     other character as itself.
     """
