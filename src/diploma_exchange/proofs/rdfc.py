@@ -56,6 +56,7 @@ from diploma_exchange.credentials.contexts import (
     document_loader,
 )
 from diploma_exchange.errors import Error, InvalidInput, LimitExceeded, UndefinedTerm
+from diploma_exchange.jsonld_contexts import CachingProcessor
 from diploma_exchange.jsonld_lock import PYLD_LOCK
 
 #: Error codes of the work limits (``LimitExceeded.code``).
@@ -192,8 +193,8 @@ def _check_node_map_cost(expanded: Any, limits: RdfcLimits) -> None:
                 stack.append((value, graph, key, name, False))
 
 
-class _BoundedProcessor(jsonld.JsonLdProcessor):  # type: ignore[misc]
-    """pyld's processor, checking the cost of the node map right after expansion."""
+class _BoundedProcessor(CachingProcessor):
+    """pyld's processor (context processing memoised), checking the cost of the node map right after expansion."""
 
     def __init__(self, limits: RdfcLimits, **kwargs: Any) -> None:
         super().__init__(**kwargs)
