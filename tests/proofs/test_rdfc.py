@@ -98,3 +98,28 @@ def test_lone_surrogates_are_escaped_in_literals_and_refused_in_iris() -> None:
     document["credentialSubject"] = {**document["credentialSubject"], "id": "did:example:\ud800"}
     with pytest.raises(InvalidInput):
         canonize(document)
+
+
+def test_a_shared_expansion_is_plain_pyld_s_and_only_inside_its_context() -> None:
+    from pyld import jsonld  # type: ignore[import-untyped,unused-ignore]
+
+    from diploma_exchange.credentials.contexts import document_loader
+    from diploma_exchange.credentials.samples import sample_diploma_credential
+    from diploma_exchange.jsonld_lock import PYLD_LOCK
+    from diploma_exchange.proofs import rdfc
+
+    diploma = sample_diploma_credential(0)
+    rdfc.canonize(diploma)
+    assert rdfc.shared_expansion(diploma) is None  # outside sharing_expansions()
+    with rdfc.sharing_expansions():
+        assert rdfc.shared_expansion(diploma) is None
+        canonical = rdfc.canonize(diploma)
+        shared = rdfc.shared_expansion(diploma)
+        with rdfc.sharing_expansions():  # nested: the same memo
+            assert rdfc.shared_expansion(diploma) is shared
+        assert rdfc.shared_expansion({**diploma, "name": "another"}) is None
+    assert rdfc.shared_expansion(diploma) is None
+    with PYLD_LOCK:
+        plain = jsonld.expand(diploma, {"documentLoader": document_loader})
+    assert shared == plain
+    assert rdfc.canonize(diploma) == canonical

@@ -40,6 +40,7 @@ into the ``work-limit-exceeded`` proof code ("could not check", never "forged").
 from __future__ import annotations
 
 import contextvars
+import json
 import math
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -193,16 +194,93 @@ def _check_node_map_cost(expanded: Any, limits: RdfcLimits) -> None:
                 stack.append((value, graph, key, name, False))
 
 
+#: Expanded documents of the current verification, by exact JSON text (see
+#: :func:`sharing_expansions`); None outside one.
+_EXPANSIONS: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar(
+    "rdfc_expansions", default=None
+)
+
+
+@contextmanager
+def sharing_expansions() -> Iterator[None]:
+    """Remember, in this context, the JSON-LD expansion of every document :func:`canonize`
+    expands with the bundled contexts, for :func:`shared_expansion` to hand out again.
+
+    A verification expands the credential body once to canonicalize it for an RDF proof,
+    and its ``proof.coverage`` check needs the same expansion: inside this context it is
+    computed once. Documents are matched by their exact JSON text, so a document changed in
+    any way is expanded afresh. Nested uses share the outermost memo.
+    """
+    if _EXPANSIONS.get() is not None:
+        yield
+        return
+    token = _EXPANSIONS.set({})
+    try:
+        yield
+    finally:
+        _EXPANSIONS.reset(token)
+
+
+def _json_key(document: Any) -> str | None:
+    try:
+        return json.dumps(document, ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError, RecursionError):
+        return None
+
+
+def _copy_json(value: Any) -> Any:
+    """A copy of JSON data (dicts and lists copied, their leaves immutable), iteratively."""
+    root: list[Any] = [None]
+    stack: list[tuple[Any, Any, Any]] = [(root, 0, value)]
+    while stack:
+        parent, slot, item = stack.pop()
+        if isinstance(item, dict):
+            copied: Any = {}
+            stack.extend((copied, key, child) for key, child in item.items())
+        elif isinstance(item, list):
+            copied = [None] * len(item)
+            stack.extend((copied, index, child) for index, child in enumerate(item))
+        else:
+            copied = item
+        parent[slot] = copied
+    return root[0]
+
+
+def shared_expansion(document: Mapping[str, Any]) -> list[Any] | None:
+    """The expanded form (JSON-LD 1.1 API §5.1, bundled contexts, ``base`` "") that
+    :func:`canonize` computed for exactly this document in the current
+    :func:`sharing_expansions` context, or None. The caller must not modify it."""
+    memo = _EXPANSIONS.get()
+    if not memo:
+        return None
+    key = _json_key(document)
+    return memo.get(key) if key is not None else None
+
+
 class _BoundedProcessor(CachingProcessor):
-    """pyld's processor (context processing memoised), checking the cost of the node map right after expansion."""
+    """pyld's processor (context processing memoised), checking the cost of the node map
+    right after expansion, and remembering the expansion for :func:`shared_expansion`."""
 
     def __init__(self, limits: RdfcLimits, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._limits = limits
 
     def expand(self, input_: Any, options: Any) -> Any:
+        memo = _EXPANSIONS.get()
+        key = (
+            _json_key(input_)
+            if memo is not None
+            and isinstance(input_, dict)
+            and options.get("documentLoader") is document_loader
+            and options.get("base") == ""
+            and options.get("processingMode") == "json-ld-1.1"
+            else None
+        )
         expanded = super().expand(input_, options)
         _check_node_map_cost(expanded, self._limits)
+        if memo is not None and key is not None and isinstance(expanded, list):
+            # A copy: building the node map may relabel blank nodes in place.
+            memo[key] = _copy_json(expanded)
         return expanded
 
 
@@ -487,5 +565,7 @@ __all__ = [
     "canonize",
     "current_limits",
     "serialize_canonical_nquad",
+    "shared_expansion",
+    "sharing_expansions",
     "using_limits",
 ]
