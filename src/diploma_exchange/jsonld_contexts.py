@@ -82,10 +82,54 @@ def clear() -> None:
     """Forget every memoised context (tests; a changed context store)."""
     with PYLD_LOCK:
         _MEMO.clear()
+        _IRIS.clear()
+
+
+#: IRI expansions made outside context processing: ``id(active context)`` -> (that context,
+#: {(value, base, vocab): IRI}); emptied when it holds more than :data:`MAX_ENTRIES` contexts.
+_IRIS: dict[int, tuple[Any, dict[tuple[Any, Any, bool], Any]]] = {}
 
 
 class CachingProcessor(jsonld.JsonLdProcessor):  # type: ignore[misc]
-    """pyld's ``JsonLdProcessor`` with context processing memoised (see the module docstring)."""
+    """pyld's ``JsonLdProcessor`` with context processing memoised (see the module docstring).
+
+    IRI Expansion (JSON-LD 1.1 Processing Algorithms §4.4) outside context processing is a
+    pure function of the active context, the value, ``base`` and ``vocab``; with a frozen
+    active context its results are remembered too (a diploma expands ~800 keys and values,
+    most of them the same terms in the same few contexts).
+    """
+
+    def _expand_iri(
+        self,
+        active_ctx: Any,
+        value: Any,
+        base: Any = None,
+        vocab: Any = False,
+        local_ctx: Any = None,
+        defined: Any = None,
+    ) -> Any:
+        if (
+            local_ctx
+            or not ENABLED
+            or not isinstance(value, str)
+            or not isinstance(active_ctx, frozendict)
+            or not (base is None or isinstance(base, str))
+        ):
+            return super()._expand_iri(active_ctx, value, base, vocab, local_ctx, defined)
+        with PYLD_LOCK:
+            entry = _IRIS.get(id(active_ctx))
+            if entry is None or entry[0] is not active_ctx:
+                if len(_IRIS) >= MAX_ENTRIES:
+                    _IRIS.clear()
+                entry = _IRIS[id(active_ctx)] = (active_ctx, {})
+            key = (value, base, bool(vocab))
+            iris = entry[1]
+            if key in iris:
+                return iris[key]
+            iri = super()._expand_iri(active_ctx, value, base, vocab, local_ctx, defined)
+            if len(iris) < 4 * MAX_ENTRIES:
+                iris[key] = iri
+            return iri
 
     def _process_context(
         self,
