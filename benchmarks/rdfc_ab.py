@@ -31,8 +31,8 @@ import run  # the benchmark diploma, issuer and dates
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from diploma_exchange import jsonld_contexts
-from diploma_exchange.dids.document import DidDocument
 from diploma_exchange.dids.did_web import VerificationKey, build_did_document
+from diploma_exchange.dids.document import DidDocument
 from diploma_exchange.proofs import eddsa_jcs_2022, rdfc, suites
 from diploma_exchange.proofs.keys import Signer
 from diploma_exchange.verification import StaticTrustPolicy, verifier, verify_credential
