@@ -156,3 +156,19 @@ def test_with_another_pyld_version_the_processor_is_plain_pyld(
         jsonld.JsonLdProcessor(), diploma
     )
     assert (jsonld_contexts.STATS.hits, jsonld_contexts.STATS.misses) == before
+
+
+def test_relative_iris_follow_the_base_of_each_expansion() -> None:
+    document = {
+        "@context": {"ex": "https://example.org/", "link": {"@id": "ex:link", "@type": "@id"}},
+        "@id": "node",
+        "link": "other",
+    }
+    processor = jsonld_contexts.CachingProcessor()
+    for base in ("https://a.example/dir/", "https://b.example/", "https://a.example/dir/"):
+        options = {**OPTIONS, "base": base}
+        with PYLD_LOCK:
+            ours = processor.expand(copy.deepcopy(document), dict(options))
+            plain = jsonld.JsonLdProcessor().expand(copy.deepcopy(document), dict(options))
+        assert ours == plain
+        assert ours[0]["@id"] == base + "node"
