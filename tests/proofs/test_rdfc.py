@@ -76,3 +76,50 @@ def test_invalid_json_ld_and_limits() -> None:
         node = node["credentialSubject"]
     with pytest.raises(LimitExceeded):
         canonize(deep)
+
+
+def test_a_relative_iri_under_a_relative_base_is_invalid_input_not_a_crash() -> None:
+    # pyld raises a bare ValueError ("Found invalid relative IRI 'rel' for a missing baseIRI").
+    document = {
+        **unsigned(),
+        "@context": [*unsigned()["@context"], {"@base": "rel"}],
+    }
+    document["credentialSubject"] = {**document["credentialSubject"], "id": "x"}
+    with pytest.raises(InvalidInput, match="not processable JSON-LD"):
+        canonize(document)
+
+
+def test_lone_surrogates_are_escaped_in_literals_and_refused_in_iris() -> None:
+    # JSON allows "\ud800"; RDFC-1.0 writes a non-Char code point of a literal as UCHAR, and
+    # an IRI with one cannot be printed as UTF-8.
+    document = unsigned()
+    document["credentialSubject"] = {**document["credentialSubject"], "name": "a\ud800b"}
+    assert '"a\\uD800b"' in canonize(document).decode("utf-8")
+    document["credentialSubject"] = {**document["credentialSubject"], "id": "did:example:\ud800"}
+    with pytest.raises(InvalidInput):
+        canonize(document)
+
+
+def test_a_shared_expansion_is_plain_pyld_s_and_only_inside_its_context() -> None:
+    from pyld import jsonld  # type: ignore[import-untyped,unused-ignore]
+
+    from diploma_exchange.credentials.contexts import document_loader
+    from diploma_exchange.credentials.samples import sample_diploma_credential
+    from diploma_exchange.jsonld_lock import PYLD_LOCK
+    from diploma_exchange.proofs import rdfc
+
+    diploma = sample_diploma_credential(0)
+    rdfc.canonize(diploma)
+    assert rdfc.shared_expansion(diploma) is None  # outside sharing_expansions()
+    with rdfc.sharing_expansions():
+        assert rdfc.shared_expansion(diploma) is None
+        canonical = rdfc.canonize(diploma)
+        shared = rdfc.shared_expansion(diploma)
+        with rdfc.sharing_expansions():  # nested: the same memo
+            assert rdfc.shared_expansion(diploma) is shared
+        assert rdfc.shared_expansion({**diploma, "name": "another"}) is None
+    assert rdfc.shared_expansion(diploma) is None
+    with PYLD_LOCK:
+        plain = jsonld.expand(diploma, {"documentLoader": document_loader})
+    assert shared == plain
+    assert rdfc.canonize(diploma) == canonical

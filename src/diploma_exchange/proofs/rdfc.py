@@ -2,9 +2,13 @@
 
 W3C "RDF Dataset Canonicalization" (RDFC-1.0, Recommendation 21 May 2024) is what the
 ``*-rdfc-*`` Data Integrity cryptosuites call "canonicalize". pyld implements it under its
-earlier name URDNA2015; for the documents of the W3C test vectors (no literal with a
-direction, no ``rdf:JSON`` edge cases beyond what URDNA2015 already handled) the outputs are
-identical, which the vector tests check byte for byte.
+earlier name URDNA2015, which differs in one point (RDFC-1.0 Appendix B "URDNA2015"):
+the canonical n-quads form (Appendix A "Canonical form of N-Quads"), where RDFC-1.0 escapes
+the control characters, DEL and the code points that are not XML 1.1 ``Char`` that URDNA2015
+printed raw.
+The algorithm here serialises quads in RDFC-1.0's form (:func:`serialize_canonical_nquad`),
+both for the first-degree hashes and for the output, as Digital Bazaar's rdf-canonize does;
+every W3C RDFC-1.0 test vector (``tests/vectors/rdf-canon``) is matched byte for byte.
 
 Two safety rules, both of which other implementations (Digital Bazaar's "safe mode") apply:
 
@@ -36,7 +40,9 @@ into the ``work-limit-exceeded`` proof code ("could not check", never "forged").
 from __future__ import annotations
 
 import contextvars
+import json
 import math
+import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -50,7 +56,8 @@ from diploma_exchange.credentials.contexts import (
     check_context_limits,
     document_loader,
 )
-from diploma_exchange.errors import InvalidInput, LimitExceeded, UndefinedTerm
+from diploma_exchange.errors import Error, InvalidInput, LimitExceeded, UndefinedTerm
+from diploma_exchange.jsonld_contexts import CachingProcessor
 from diploma_exchange.jsonld_lock import PYLD_LOCK
 
 #: Error codes of the work limits (``LimitExceeded.code``).
@@ -187,17 +194,153 @@ def _check_node_map_cost(expanded: Any, limits: RdfcLimits) -> None:
                 stack.append((value, graph, key, name, False))
 
 
-class _BoundedProcessor(jsonld.JsonLdProcessor):  # type: ignore[misc]
-    """pyld's processor, checking the cost of the node map right after expansion."""
+#: Expanded documents of the current verification, by exact JSON text (see
+#: :func:`sharing_expansions`); None outside one.
+_EXPANSIONS: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar(
+    "rdfc_expansions", default=None
+)
+
+
+@contextmanager
+def sharing_expansions() -> Iterator[None]:
+    """Remember, in this context, the JSON-LD expansion of every document :func:`canonize`
+    expands with the bundled contexts, for :func:`shared_expansion` to hand out again.
+
+    A verification expands the credential body once to canonicalize it for an RDF proof,
+    and its ``proof.coverage`` check needs the same expansion: inside this context it is
+    computed once. Documents are matched by their exact JSON text, so a document changed in
+    any way is expanded afresh. Nested uses share the outermost memo.
+    """
+    if _EXPANSIONS.get() is not None:
+        yield
+        return
+    token = _EXPANSIONS.set({})
+    try:
+        yield
+    finally:
+        _EXPANSIONS.reset(token)
+
+
+def _json_key(document: Any) -> str | None:
+    try:
+        return json.dumps(document, ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError, RecursionError):
+        return None
+
+
+def _copy_json(value: Any) -> Any:
+    """A copy of JSON data (dicts and lists copied, their leaves immutable), iteratively."""
+    root: list[Any] = [None]
+    stack: list[tuple[Any, Any, Any]] = [(root, 0, value)]
+    while stack:
+        parent, slot, item = stack.pop()
+        if isinstance(item, dict):
+            copied: Any = {}
+            stack.extend((copied, key, child) for key, child in item.items())
+        elif isinstance(item, list):
+            copied = [None] * len(item)
+            stack.extend((copied, index, child) for index, child in enumerate(item))
+        else:
+            copied = item
+        parent[slot] = copied
+    return root[0]
+
+
+def shared_expansion(document: Mapping[str, Any]) -> list[Any] | None:
+    """The expanded form (JSON-LD 1.1 API §5.1, bundled contexts, ``base`` "") that
+    :func:`canonize` computed for exactly this document in the current
+    :func:`sharing_expansions` context, or None. The caller must not modify it."""
+    memo = _EXPANSIONS.get()
+    if not memo:
+        return None
+    key = _json_key(document)
+    return memo.get(key) if key is not None else None
+
+
+class _BoundedProcessor(CachingProcessor):
+    """pyld's processor (context processing memoised), checking the cost of the node map
+    right after expansion, and remembering the expansion for :func:`shared_expansion`."""
 
     def __init__(self, limits: RdfcLimits, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._limits = limits
 
     def expand(self, input_: Any, options: Any) -> Any:
+        memo = _EXPANSIONS.get()
+        key = (
+            _json_key(input_)
+            if memo is not None
+            and isinstance(input_, dict)
+            and options.get("documentLoader") is document_loader
+            and options.get("base") == ""
+            and options.get("processingMode") == "json-ld-1.1"
+            else None
+        )
         expanded = super().expand(input_, options)
         _check_node_map_cost(expanded, self._limits)
+        if memo is not None and key is not None and isinstance(expanded, list):
+            # A copy: building the node map may relabel blank nodes in place.
+            memo[key] = _copy_json(expanded)
         return expanded
+
+
+_XSD_STRING: Final = "http://www.w3.org/2001/XMLSchema#string"
+_RDF_LANGSTRING: Final = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+#: Characters a canonical N-Quads literal escapes with ECHAR (RDFC-1.0 Appendix A).
+_ECHAR: Final = {
+    "\b": "\\b",
+    "\t": "\\t",
+    "\n": "\\n",
+    "\f": "\\f",
+    "\r": "\\r",
+    '"': '\\"',
+    "\\": "\\\\",
+}
+#: Everything a canonical literal escapes: the ECHAR characters, and with UCHAR (``\uXXXX``,
+#: upper-case hex) U+0000-U+0007, VT, U+000E-U+001F, DEL and what XML 1.1 ``Char`` excludes
+#: (U+0000, the surrogates, U+FFFE and U+FFFF).
+_LITERAL_ESCAPES: Final = re.compile('[\x00-\x1f"\\\\\x7f\ud800-\udfff\ufffe\uffff]')
+
+
+def _escape_character(match: re.Match[str]) -> str:
+    character = match.group()
+    return _ECHAR.get(character) or f"\\u{ord(character):04X}"
+
+
+def _canonical_term(component: Mapping[str, Any]) -> str:
+    value = str(component["value"])
+    if component["type"] == "IRI":
+        return "<" + value + ">"
+    if component["type"] == "blank node":
+        return value
+    text = '"' + _LITERAL_ESCAPES.sub(_escape_character, value) + '"'
+    datatype = component.get("datatype") or _XSD_STRING
+    if datatype == _RDF_LANGSTRING:
+        return text + "@" + component["language"] if component.get("language") else text
+    return text if datatype == _XSD_STRING else text + "^^<" + datatype + ">"
+
+
+def serialize_canonical_nquad(quad: Mapping[str, Any]) -> str:
+    """One quad of pyld's dataset form (``subject``, ``predicate``, ``object`` and, outside
+    the default graph, ``name``) in RDFC-1.0's canonical n-quads form, with its final LF.
+
+    RDFC-1.0 Appendix A "Canonical form of N-Quads": one space after each term,
+    ``xsd:string`` literals without their datatype, ECHAR for BS, HT, LF, FF, CR, ``"`` and
+    ``\\``, UCHAR with
+    upper-case hex for the other control characters, DEL and non-``Char`` code points, every
+    other character as itself.
+    """
+    line = (
+        _canonical_term(quad["subject"])
+        + " "
+        + _canonical_term(quad["predicate"])
+        + " "
+        + _canonical_term(quad["object"])
+    )
+    name = quad.get("name")
+    if name is not None and name.get("value") is not None:
+        line += " " + _canonical_term(name)
+    return line + " .\n"
 
 
 class _BoundedURDNA2015(URDNA2015):  # type: ignore[misc]
@@ -226,6 +369,60 @@ class _BoundedURDNA2015(URDNA2015):  # type: ignore[misc]
                 self.max_work,
             )
 
+    def main(self, dataset: Any, options: Any) -> str:
+        """RDFC-1.0 §4.4 by pyld's URDNA2015, serialised in RDFC-1.0's canonical n-quads form.
+
+        pyld's ``main`` labels the quads in place (step 7.1) and prints them in URDNA2015's
+        form; its text is not used: the labelled quads are printed again here (step 7.2-8).
+        """
+        # The input is a dataset, a *set* of quads (rdf-canon test076: a repeated quad is
+        # printed once); pyld would hash and print it twice.
+        unique: dict[Any, list[Any]] = {}
+        for graph_name, triples in dataset.items():
+            seen: set[tuple[Any, ...]] = set()
+            kept = unique.setdefault(graph_name, [])
+            for triple in triples:
+                subject, predicate, obj = triple["subject"], triple["predicate"], triple["object"]
+                key = (
+                    subject["type"],
+                    subject["value"],
+                    predicate["type"],
+                    predicate["value"],
+                    obj["type"],
+                    obj["value"],
+                    obj.get("datatype"),
+                    obj.get("language"),
+                )
+                if key not in seen:
+                    seen.add(key)
+                    kept.append(triple)
+        super().main(unique, {"format": "application/n-quads"})
+        return "".join(sorted(serialize_canonical_nquad(quad) for quad in self.quads))
+
+    def hash_first_degree_quads(self, id_: str) -> str:
+        """Hash First Degree Quads (RDFC-1.0 §4.6), on canonical n-quads."""
+        info = self.blank_node_info[id_]
+        if "hash" in info:
+            return str(info["hash"])
+        # 1-2. nquads, and the quads that mention the reference blank node.
+        nquads = []
+        # 3. Each quad, its blank nodes written _:a (the reference node) or _:z (any other).
+        for quad in info["quads"]:
+            marked = {
+                key: (
+                    {"type": "blank node", "value": "_:a" if component["value"] == id_ else "_:z"}
+                    if key != "predicate" and component["type"] == "blank node"
+                    else component
+                )
+                for key, component in quad.items()
+            }
+            nquads.append(serialize_canonical_nquad(marked))
+        # 4. Sort nquads in code point order.
+        nquads.sort()
+        # 5. Hash the concatenation.
+        info["hash"] = self.hash_nquads(nquads)
+        return str(info["hash"])
+
     def create_hash_to_related(self, id_: str, issuer: Any) -> dict[str, list[str]]:
         self.deep_iterations += 1
         quads = self.blank_node_info[id_]["quads"]
@@ -239,6 +436,17 @@ class _BoundedURDNA2015(URDNA2015):  # type: ignore[misc]
             permutations = math.factorial(size) if size <= 12 else self.max_work + 1
             self._charge(min(permutations * (size + copied), self.max_work + 1))
         return hash_to_related
+
+
+def canonical_nquads(dataset: dict[str, Any], max_work: int) -> bytes:
+    """RDFC-1.0 canonical N-Quads (UTF-8) of an RDF dataset in pyld's form (``to_rdf``),
+    with at most ``max_work`` units of Hash N-Degree Quads work. Labels ``dataset`` in place.
+
+    Raises:
+        LimitExceeded: the blank nodes need more work than ``max_work`` to be told apart.
+    """
+    nquads = _BoundedURDNA2015(max_work).main(dataset, {"format": "application/n-quads"})
+    return nquads.encode("utf-8")  # a lone surrogate (only in an IRI) raises
 
 
 def _context_not_bundled(exc: BaseException) -> ContextNotBundled | None:
@@ -312,7 +520,7 @@ def canonize(
                 f"the document makes {quads} RDF statements, more than {bounds.max_quads}",
                 bounds.max_quads,
             )
-        nquads = _BoundedURDNA2015(bounds.max_work).main(dataset, {"format": "application/n-quads"})
+        nquads = canonical_nquads(dataset, bounds.max_work)
     except jsonld.JsonLdError as exc:
         limit = _find_cause(exc, LimitExceeded)
         if limit is not None:
@@ -329,6 +537,15 @@ def canonize(
         ) from exc
     except RecursionError as exc:
         raise LimitExceeded("the document is nested too deeply to canonicalize") from exc
+    except (ValueError, TypeError) as exc:
+        if isinstance(exc, Error):
+            raise
+        # pyld raises bare ValueErrors, e.g. for a relative IRI under a relative "@base"
+        # ("Found invalid relative IRI ... for a missing baseIRI").
+        raise InvalidInput(
+            f"the document is not processable JSON-LD ({exc}); check its @context and IRIs",
+            pointer="/@context",
+        ) from exc
     if seen and dropped is not None:
         dropped.extend(sorted({str(term) for term in seen if term is not None}))
     elif seen:
@@ -337,16 +554,18 @@ def canonize(
             f"the document uses terms its @context does not define ({names}); they would not "
             "be covered by the signature"
         )
-    if not isinstance(nquads, str):  # pragma: no cover - format is n-quads
-        raise InvalidInput("RDF canonicalization did not produce N-Quads")
-    return nquads.encode("utf-8")
+    return nquads
 
 
 __all__ = [
     "DEFAULT_LIMITS",
     "WORK_LIMIT_CODE",
     "RdfcLimits",
+    "canonical_nquads",
     "canonize",
     "current_limits",
+    "serialize_canonical_nquad",
+    "shared_expansion",
+    "sharing_expansions",
     "using_limits",
 ]

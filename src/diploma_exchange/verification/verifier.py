@@ -43,7 +43,12 @@ from cryptography import x509
 from diploma_exchange.dids.document import DidResolver, split_did_url
 from diploma_exchange.errors import Error, InvalidInput, LimitExceeded
 from diploma_exchange.proofs import data_integrity
-from diploma_exchange.proofs.rdfc import RdfcLimits, current_limits, using_limits
+from diploma_exchange.proofs.rdfc import (
+    RdfcLimits,
+    current_limits,
+    sharing_expansions,
+    using_limits,
+)
 from diploma_exchange.proofs.secured import secured_digest
 from diploma_exchange.verification.checks import (
     accreditation,
@@ -215,7 +220,7 @@ class Verifier:
             credential = credential.encode("utf-8")
         if not isinstance(credential, Mapping | bytes | bytearray | memoryview):
             raise InvalidInput("a verifiable credential must be a JSON object", pointer="")
-        with using_limits(self.rdfc_limits or current_limits()):
+        with using_limits(self.rdfc_limits or current_limits()), sharing_expansions():
             if isinstance(credential, Mapping):
                 return self._verify_json(credential, policy, moment, expect, depth=0)
             return self._verify_bytes(bytes(credential), policy, moment, expect, depth=0)

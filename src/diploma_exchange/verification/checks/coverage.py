@@ -27,7 +27,9 @@ from typing import Any, Final
 from pyld import jsonld  # type: ignore[import-untyped,unused-ignore]
 
 from diploma_exchange.credentials.contexts import document_loader
+from diploma_exchange.jsonld_contexts import CachingProcessor
 from diploma_exchange.jsonld_lock import PYLD_LOCK
+from diploma_exchange.proofs.rdfc import shared_expansion
 from diploma_exchange.proofs.secured import unsigned_contexts
 from diploma_exchange.verification.report import Check, CheckName, failed, passed, skipped
 from diploma_exchange.verification.state import Examined
@@ -54,9 +56,15 @@ class _Unprocessable(Exception):
 
 def _expand(document: Mapping[str, Any]) -> list[Any]:
     body = {k: v for k, v in document.items() if k != "proof"}
+    shared = shared_expansion(body)  # the body's RDF proof, in this verification, expanded it
+    if shared is not None:
+        return shared
     try:
         with PYLD_LOCK:  # pyld's context caches are not thread-safe
-            expanded = jsonld.expand(body, {"documentLoader": document_loader})
+            expanded = CachingProcessor().expand(
+                body,
+                {"documentLoader": document_loader, "base": "", "processingMode": "json-ld-1.1"},
+            )
     except (jsonld.JsonLdError, RecursionError, ValueError, TypeError) as exc:
         raise _Unprocessable(str(exc)) from exc
     if not isinstance(expanded, list):
