@@ -576,9 +576,7 @@ def check_valid(client: httpx.Client, url: str, bodies: Mapping[str, bytes]) -> 
             headers={"Content-Type": "application/json"},
         )
         data = response.json()
-        verdict = (
-            (data.get("report") or {}).get("verdict") if endpoint is not V1 else None
-        )
+        verdict = (data.get("report") or {}).get("verdict") if endpoint is not V1 else None
         verdict = verdict or data.get("verdict")
         if response.status_code != 200 or verdict != "valid":
             raise RuntimeError(
