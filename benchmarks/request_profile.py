@@ -134,9 +134,11 @@ def main() -> int:
         print(f"{name:48s} {us:9.0f} us CPU")
     verify_us = medians["service verify (new session)"]
     request_us = medians["POST /credentials/verify (ASGI, in-process)"]
+    healthz_us = medians["GET /healthz (ASGI, in-process)"]
     print(
         f"framework and body handling around the verification: {request_us - verify_us:.0f} us "
-        f"({(request_us - verify_us) / request_us:.0%} of the request)"
+        f"({(request_us - verify_us) / request_us:.0%} of the request); request rate / "
+        f"/healthz rate (CPU, no server or sockets): {healthz_us / request_us:.0%}"
     )
     text = io.StringIO()
     text.write(f"services.verification.verify, new session each, {args.requests} calls\n")
