@@ -19,8 +19,8 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
-from tests.conftest import Tenant
 
+from conftest import Tenant
 from diploma_exchange.config import Settings
 from diploma_exchange.credentials import sample_diploma_data
 from diploma_exchange.db.engine import make_engine
