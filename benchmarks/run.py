@@ -67,6 +67,7 @@ from diploma_exchange.services.institutions import (
     signer_for,
 )
 from diploma_exchange.services.issuance import issue_diplomas, issuer_profile
+from diploma_exchange.services.signing import rdfc_proof_limits, secure_document
 from diploma_exchange.status import (
     MIN_BITSTRING_LENGTH,
     Bitstring,
@@ -377,6 +378,19 @@ def bench_crypto(results: Results, rounds: int, min_time: float) -> None:
     if not report:
         raise RuntimeError(f"full verification is not valid: {json.dumps(report.to_json())}")
 
+    # The diploma as the service issues it by default (issue_rdfc_proof): a proof set of
+    # eddsa-jcs-2022 and eddsa-rdfc-2022 by the same key; every proof is verified.
+    proof_set = secure_document(
+        diploma, signer, CREATED, rdfc_proof_limits(Settings(**SETTINGS_BASE))
+    )
+    if not isinstance(proof_set.get("proof"), list) or len(proof_set["proof"]) != 2:
+        raise RuntimeError("the proof-set diploma does not carry two proofs")
+    report = verify_credential(
+        proof_set, resolver=resolver, trust=trust, now=VERIFIED_AT, accreditations=accredited
+    )
+    if not report:
+        raise RuntimeError(f"the proof-set diploma is not valid: {json.dumps(report.to_json())}")
+
     results.extra["diploma"] = {
         "unsigned_json_bytes": len(json.dumps(diploma, ensure_ascii=False).encode()),
         "signed_json_bytes": len(json.dumps(signed, ensure_ascii=False).encode()),
@@ -393,6 +407,9 @@ def bench_crypto(results: Results, rounds: int, min_time: float) -> None:
         "verify_credential": lambda: verify_credential(
             signed, resolver=resolver, trust=trust, now=VERIFIED_AT, accreditations=accredited
         ),
+        "verify_credential.proof_set": lambda: verify_credential(
+            proof_set, resolver=resolver, trust=trust, now=VERIFIED_AT, accreditations=accredited
+        ),
     }
     rates = measure_interleaved(fns, rounds, min_time)
     labels_and_baselines: dict[str, tuple[str, str | None]] = {
@@ -402,6 +419,10 @@ def bench_crypto(results: Results, rounds: int, min_time: float) -> None:
         "eddsa_jcs_2022.verify": ("eddsa-jcs-2022 verify_proof(diploma)", "ed25519.verify"),
         "rfc8785.dumps": ("rfc8785.dumps(diploma), for context", None),
         "verify_credential": ("verify_credential, full, in-process", "ed25519.verify"),
+        "verify_credential.proof_set": (
+            "the same, proof set as issued (jcs + rdfc proofs)",
+            "ed25519.verify",
+        ),
     }
     for key, (label, baseline) in labels_and_baselines.items():
         results.add(Figure(key, label, rates[key], baseline))
@@ -919,6 +940,64 @@ def render_node(results: Results, console: Console) -> None:
         console.print(f"[yellow]{suite}:[/yellow] {note}")
 
 
+#: The figures of issue 18: label and target (a ratio to reach or pass; None: reported only).
+TARGETS: Final[Mapping[str, tuple[str, float | None]]] = {
+    "in_process": ("full in-process verification / bare Ed25519 verify", 0.70),
+    "in_process.proof_set": ("the same, proof-set diploma as issued", None),
+    "http": ("HTTP POST /credentials/verify / GET /healthz, 1 worker", 0.35),
+    "http.proof_set": ("the same, proof-set diploma as issued", None),
+    "node.jcs_full": ("our eddsa-jcs-2022 full verification / DB vc.verifyCredential", 2.5),
+}
+
+
+def target_figures(results: Results) -> dict[str, dict[str, Any]]:
+    """The issue-18 ratios of this run (rate over baseline rate; above 1 = faster), each
+    with its target when it has one: the JCS-only diploma (comparable with the earlier
+    runs) and the proof-set diploma the service issues by default."""
+    found: list[tuple[str, str | None, float]] = []
+    verify = results.figures["ed25519.verify"].median
+    found.append(("in_process", None, results.figures["verify_credential"].median / verify))
+    if "verify_credential.proof_set" in results.figures:
+        rate = results.figures["verify_credential.proof_set"].median
+        found.append(("in_process.proof_set", None, rate / verify))
+    http = results.extra.get("http") or {}
+    for backend, result in (http.get("backends") or {}).items():
+        endpoints = ((result.get("workers") or {}).get("1") or {}).get("endpoints") or {}
+        for key, name in (("vcapi_jcs", "http"), ("vcapi", "http.proof_set")):
+            ratio = (endpoints.get(key) or {}).get("healthz_rps_over_rps")
+            if ratio:
+                found.append((name, backend, 1 / ratio))
+    node = (results.extra.get("node") or {}).get("ours_over_theirs") or {}
+    full = node.get("eddsa-jcs-2022 full verify_credential")
+    if full:
+        found.append(("node.jcs_full", None, full["ratio"]))
+    out: dict[str, dict[str, Any]] = {}
+    for name, backend, value in found:
+        label, target = TARGETS[name]
+        out[name if backend is None else f"{name}.{backend}"] = {
+            "label": label + (f" ({backend})" if backend else ""),
+            "ratio": value,
+            "target": target,
+            "met": None if target is None else value >= target,
+        }
+    return out
+
+
+def render_targets(results: Results, console: Console) -> None:
+    table = Table(title="issue 18 figures (ratios of this run; above the target = met)")
+    table.add_column("figure")
+    table.add_column("this run", justify="right")
+    table.add_column("target", justify="right")
+    table.add_column("")
+    for figure in results.extra.get("targets", {}).values():
+        ratio, target = figure["ratio"], figure["target"]
+        shown = f"{ratio:.0%}" if ratio < 1.5 else f"{ratio:.2f}×"
+        wanted = "" if target is None else (f"≥ {target:.0%}" if target < 1.5 else f"≥ {target}×")
+        met = "" if figure["met"] is None else ("met" if figure["met"] else "missed")
+        table.add_row(figure["label"], shown, wanted, met)
+    console.print(table)
+
+
 def render(results: Results, console: Console) -> None:
     env = results.environment
     params = results.parameters
@@ -1099,10 +1178,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     results.extra["breakdown"] = breakdown(results)
     backends = ("sqlite", "postgres") if args.backend == "both" else (args.backend,)
     extra_sections(args, backends, results, console)
+    results.extra["targets"] = target_figures(results)
     results.extra["cpu_share"] = cpu_share(results)
     results.extra["load_average_at_end"] = list(os.getloadavg())
     results.extra["runtime_seconds"] = time.perf_counter() - started
     render(results, console)
+    render_targets(results, console)
     console.print(f"whole script: {results.extra['runtime_seconds']:.1f} s")
 
     args.json_out.parent.mkdir(parents=True, exist_ok=True)

@@ -3,7 +3,12 @@ errors, never a crash or a silently different document."""
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from diploma_exchange import strict_json
 from diploma_exchange.errors import InvalidInput, LimitExceeded
@@ -71,3 +76,67 @@ def test_errors_never_carry_what_cannot_be_encoded() -> None:
         strict_json.loads_storable(b'{"a\\u0000": "\\u0000"}')
     assert caught.value.pointer == "/a\\u0000"
     str(caught.value).encode("utf-8")
+
+
+# --- the walk for lone surrogates and NUL is skipped only where none can be -------------------
+
+_odd_text = st.text(
+    alphabet=st.sampled_from(["a", "é", "\x00", "\ud800", "\udfff", "\U0001f600", "\\", "u", '"']),
+    max_size=6,
+)
+_values = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(-100, 100), _odd_text),
+    lambda children: st.one_of(
+        st.lists(children, max_size=3), st.dictionaries(_odd_text, children, max_size=3)
+    ),
+    max_leaves=12,
+)
+
+
+def _outcome(parse: Any, data: bytes | str) -> Any:
+    try:
+        return ("value", parse(data))
+    except InvalidInput as exc:
+        return ("error", exc.code, exc.pointer)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_values, st.booleans(), st.booleans())
+def test_skipping_the_text_walk_changes_no_outcome(
+    value: Any, ensure_ascii: bool, as_bytes: bool
+) -> None:
+    """loads / loads_storable give the same value or the same error (code and pointer) as
+    when every parsed value is walked for lone surrogates and NUL."""
+    text = json.dumps(value, ensure_ascii=ensure_ascii)
+    data: bytes | str = text
+    if as_bytes:
+        try:
+            data = text.encode("utf-8")
+        except UnicodeEncodeError:
+            data = text  # a raw lone surrogate: only a str can carry it
+    fast = (_outcome(strict_json.loads, data), _outcome(strict_json.loads_storable, data))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(strict_json, "_may_hold_escapes", lambda text: True)
+        walked = (_outcome(strict_json.loads, data), _outcome(strict_json.loads_storable, data))
+    assert fast == walked
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ('{"a": "\\u0000"}', "nul-character"),
+        ('{"\\u0000": 1}', "nul-character"),
+        ('["\\ud800"]', "invalid-unicode"),
+        ('{"a": ["\\udfff"]}', "invalid-unicode"),
+    ],
+)
+def test_escaped_nul_and_surrogates_are_still_refused(text: str, code: str) -> None:
+    with pytest.raises(InvalidInput) as raised:
+        strict_json.loads_storable(text.encode())
+    assert raised.value.code == code
+
+
+def test_a_raw_surrogate_in_a_str_is_still_refused() -> None:
+    with pytest.raises(InvalidInput) as raised:
+        strict_json.loads('["\ud800"]')
+    assert raised.value.code == "invalid-unicode"

@@ -22,6 +22,8 @@ DEFAULT_MAX_DEPTH = 32
 MAX_SAFE_INTEGER = 2**53 - 1
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _LONE_SURROGATE_OR_NUL = re.compile("[\ud800-\udfff\x00]")
+#: The JSON escapes that spell NUL or a UTF-16 surrogate.
+_NUL_OR_SURROGATE_ESCAPE = re.compile(r"\\u(?:0000|[dD][89a-fA-F])")
 
 
 class DuplicateKeyError(InvalidInput):
@@ -122,6 +124,22 @@ def depth_of(value: Any, limit: int) -> int:
     return depth
 
 
+def _may_hold_escapes(text: str) -> bool:
+    """Whether a value parsed from the JSON ``text`` can hold a lone surrogate or NUL.
+
+    Only an escape can put either into a parsed string or key: ``\\u0000``, or one of
+    ``\\uD800``-``\\uDFFF`` in any case. ``json`` refuses raw control characters (NUL among
+    them) inside strings and anywhere else, and UTF-8 cannot encode a surrogate (the decoder
+    refuses one), so decoded bytes hold none; a ``str`` given directly may, which the search
+    for a raw surrogate catches. An escaped backslash before such letters matches too, which
+    only costs the walk. A text with none needs no walk of the parsed value (the walk costs
+    several times the parse of a credential).
+    """
+    return _NUL_OR_SURROGATE_ESCAPE.search(text) is not None or (
+        _LONE_SURROGATE.search(text) is not None
+    )
+
+
 def loads(
     data: bytes | str,
     *,
@@ -136,7 +154,14 @@ def loads(
             the I-JSON range (``number-out-of-range``), a lone surrogate (``invalid-unicode``)
             in a string.
     """
-    size = len(data.encode() if isinstance(data, str) else data)
+    return _parse(data, max_bytes, max_depth)[0]
+
+
+def _parse(data: bytes | str, max_bytes: int, max_depth: int) -> tuple[Any, bool]:
+    """:func:`loads`, and whether the text had an escape that may spell a NUL (or a raw
+    surrogate): see :func:`_may_hold_escapes`."""
+    # surrogatepass: a str may hold a raw lone surrogate, refused below as invalid-unicode
+    size = len(data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data)
     if size > max_bytes:
         raise LimitExceeded(
             f"the JSON document is {size} bytes; the limit is {max_bytes} bytes",
@@ -148,6 +173,7 @@ def loads(
         except UnicodeDecodeError as exc:
             raise InvalidInput(f"the body is not UTF-8 (byte {exc.start})") from exc
     data = data.removeprefix("\ufeff")
+    escapes = _may_hold_escapes(data)
     try:
         value = json.loads(
             data,
@@ -176,7 +202,7 @@ def loads(
             f"the JSON document is nested deeper than {max_depth} levels",
             extra={"limit": max_depth},
         )
-    unstorable = unstorable_text(value, nul=False)
+    unstorable = unstorable_text(value, nul=False) if escapes else None
     if unstorable is not None:
         pointer, _ = unstorable
         raise InvalidInput(
@@ -185,7 +211,7 @@ def loads(
             pointer=pointer,
             code="invalid-unicode",
         )
-    return value
+    return value, escapes
 
 
 def loads_storable(
@@ -200,8 +226,8 @@ def loads_storable(
     Raises:
         LimitExceeded, InvalidInput: as :func:`loads`; InvalidInput ``nul-character``.
     """
-    value = loads(data, max_bytes=max_bytes, max_depth=max_depth)
-    found = unstorable_text(value)
+    value, escapes = _parse(data, max_bytes, max_depth)
+    found = unstorable_text(value) if escapes else None
     if found is not None:
         raise InvalidInput(
             "a string in the JSON document holds a NUL character (\\u0000); remove it",

@@ -329,3 +329,66 @@ def test_canonical_form_is_stable(
 def test_integral_doubles_beyond_2_53_survive_a_reparse(value: Any) -> None:
     canonical = canonicalize(value)
     assert canonicalize(strict_json.loads(canonical)) == canonical
+
+
+# --- reused members: the form of an object put together from its members' forms ------------
+
+
+_objects = st.dictionaries(_key, _json, max_size=6)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_objects, _json, st.sampled_from(["proof", "@context", "a", "\u00e9", "\U0001f600"]))
+def test_reused_members_match_rfc8785(value: dict[str, Any], extra: Any, key: str) -> None:
+    """Inside a reused_members block, an object and a shallow copy of it with one member
+    added or replaced (as the proof and the secured digest canonicalise a credential) still
+    give exactly rfc8785's bytes, or the same error."""
+    variant = {**value, key: extra}
+    with jcs.reused_members():
+        for document in (value, variant, value):
+            expected = _reference(document)
+            if expected is InvalidInput:
+                with pytest.raises(InvalidInput):
+                    canonicalize(document)
+            else:
+                assert canonicalize(document) == expected
+
+
+def test_reused_members_compute_each_member_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    diploma = sample_diploma_credential(0)
+    subject = diploma["credentialSubject"]
+    walked: list[Any] = []
+    real = jcs._fast_eligible
+
+    def counting(value: Any) -> bool:
+        walked.append(value)
+        return real(value)
+
+    monkeypatch.setattr(jcs, "_fast_eligible", counting)
+    with jcs.reused_members():
+        unsecured = canonicalize(diploma)
+        secured = canonicalize({**diploma, "proof": {"type": "DataIntegrityProof"}})
+    assert sum(1 for v in walked if v is subject) == 1
+    assert unsecured == rfc8785.dumps(diploma)
+    assert secured == rfc8785.dumps({**diploma, "proof": {"type": "DataIntegrityProof"}})
+
+
+def test_reused_members_do_not_outlive_their_block() -> None:
+    """A member changed after a block is canonicalised afresh in the next one (and outside
+    any block nothing is reused)."""
+    document: dict[str, Any] = {"b": [1, 2], "a": {"x": "y"}}
+    with jcs.reused_members():
+        assert canonicalize(document) == b'{"a":{"x":"y"},"b":[1,2]}'
+    document["b"].append(3)
+    assert canonicalize(document) == b'{"a":{"x":"y"},"b":[1,2,3]}'
+    with jcs.reused_members():
+        assert canonicalize(document) == b'{"a":{"x":"y"},"b":[1,2,3]}'
+    assert jcs._MEMBERS.get() is None
+
+
+def test_reused_members_leave_non_ascii_keys_to_the_whole_value() -> None:
+    # UTF-16 order differs from code-point order only beyond the BMP; any non-ASCII key
+    # sends the object to the ordinary path, which knows the rule.
+    value = {"\U0001f600": 1, "\uff01": 2, "a": [0.5]}
+    with jcs.reused_members():
+        assert canonicalize(value) == rfc8785.dumps(value)

@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Any, Final, Protocol, runtime_checkable
 
@@ -79,6 +80,13 @@ def split_did_url(did_url: str) -> tuple[str, str]:
     """
     if not isinstance(did_url, str):
         raise DidResolutionError("a DID URL must be a string", code="invalid-did")
+    return _split_did_url(did_url)
+
+
+@lru_cache(maxsize=1024)
+def _split_did_url(did_url: str) -> tuple[str, str]:
+    # A pure function of the string, asked several times per verification (the proof's
+    # method, the issuer, each status list's): the answer is cached, a refusal is not.
     did, hash_sign, fragment = did_url.partition("#")
     if "/" in did or "?" in did:
         raise DidResolutionError(

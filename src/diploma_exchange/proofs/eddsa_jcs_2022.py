@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any, Final
 
 from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePublicKey
@@ -94,6 +95,13 @@ def is_xsd_datetime(value: object) -> bool:
     """
     if not isinstance(value, str):
         return False
+    return _is_xsd_datetime_text(str(value))
+
+
+@lru_cache(maxsize=1024)
+def _is_xsd_datetime_text(value: str) -> bool:
+    # A pure function of the text, asked for every proof's ``created`` several times per
+    # verification (shape, proof configuration, key validity).
     match = _XSD_DATETIME.fullmatch(value)
     if match is None:
         return False

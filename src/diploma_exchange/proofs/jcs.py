@@ -39,10 +39,24 @@ Why each rule of the subset is needed (checked against ``rfc8785`` in
   ``rfc8785``.
 * Nesting deeper than ``_MAX_FAST_DEPTH``: ``orjson`` stops at 255 levels; deep values go
   to ``rfc8785``, whose ``RecursionError`` keeps being reported as ``LimitExceeded``.
+
+**Reused members** (:func:`reused_members`). Verifying an eddsa-jcs-2022 proof canonicalises
+the document without its proof, and the "issued here" digest then canonicalises the same
+document with it (:func:`~diploma_exchange.proofs.secured.secured_digest`): two shallow copies
+that share every member value. RFC 8785 §3.2.3 serialises an object as its members, each
+``key:value`` in its own canonical form, sorted by key (UTF-16 code units) and joined by commas,
+so inside a :func:`reused_members` block an object with plain ASCII keys is put together from
+its members' canonical forms, and the form of a member value (the very object, by identity,
+kept alive by the block) is computed once per block. The block is the caller's promise that
+no value is changed inside it: the verifier opens one around its proof checks, which only
+read the document.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, Final
 
 import orjson
@@ -111,6 +125,55 @@ def _fast_eligible(value: Any) -> bool:
     return True
 
 
+#: Canonical forms of member values computed in the current :func:`reused_members` block,
+#: by ``id``; each entry keeps its object alive so that the id is not reused in the block.
+_MEMBERS: ContextVar[dict[int, tuple[Any, bytes]] | None] = ContextVar(
+    "diploma_exchange_jcs_members", default=None
+)
+
+
+#: ``"key":`` of the ASCII keys seen at the top of objects (a credential has a few dozen).
+_MEMBER_PREFIXES: dict[str, bytes] = {}
+_MAX_MEMBER_PREFIXES: Final = 4096
+
+
+@contextmanager
+def reused_members() -> Iterator[None]:
+    """A block in which :func:`canonicalize` reuses the canonical form of an object's member
+    values it already computed in the block (see the module docstring). Nothing in the block
+    may change a value that was canonicalised in it."""
+    token = _MEMBERS.set({})
+    try:
+        yield
+    finally:
+        _MEMBERS.reset(token)
+
+
+def _from_members(value: dict[Any, Any], memo: dict[int, tuple[Any, bytes]]) -> bytes | None:
+    """RFC 8785 §3.2.3 for an object whose keys are all ASCII ``str``: its members' canonical
+    forms (computed once per block) in key order; None for any other object."""
+    keys = list(value)
+    for key in keys:
+        if type(key) is not str or not key.isascii():
+            return None
+    # ASCII: UTF-16 code unit order is code point order.
+    keys.sort()
+    parts = []
+    for key in keys:
+        member = value[key]
+        known = memo.get(id(member))
+        if known is None or known[0] is not member:
+            known = (member, _canonicalize(member))
+            memo[id(member)] = known
+        prefix = _MEMBER_PREFIXES.get(key)
+        if prefix is None:
+            if len(_MEMBER_PREFIXES) >= _MAX_MEMBER_PREFIXES:
+                _MEMBER_PREFIXES.clear()
+            prefix = _MEMBER_PREFIXES[key] = orjson.dumps(key) + b":"
+        parts.append(prefix + known[1])
+    return b"{" + b",".join(parts) + b"}"
+
+
 def canonicalize(value: Any) -> bytes:
     """Return the RFC 8785 canonical UTF-8 serialization of a JSON value.
 
@@ -123,6 +186,15 @@ def canonicalize(value: Any) -> bytes:
             unsupported type). The offending detail is in the message.
         LimitExceeded: the value is nested too deeply to serialize.
     """
+    memo = _MEMBERS.get()
+    if memo is not None and type(value) is dict:
+        assembled = _from_members(value, memo)
+        if assembled is not None:
+            return assembled
+    return _canonicalize(value)
+
+
+def _canonicalize(value: Any) -> bytes:
     if _fast_eligible(value):
         try:
             return orjson.dumps(value, option=_SORT_KEYS)
@@ -140,4 +212,4 @@ def canonicalize(value: Any) -> bytes:
         ) from exc
 
 
-__all__ = ["canonicalize"]
+__all__ = ["canonicalize", "reused_members"]

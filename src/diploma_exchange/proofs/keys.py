@@ -18,6 +18,7 @@ P-256, 96 for P-384), not DER; this module converts for ``cryptography``.
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any, Final, NoReturn, TypeAlias
 
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
@@ -161,6 +162,18 @@ def public_key_from_multikey(value: str) -> PublicKey:
         KeyLoadError: not base58btc multibase, an unsupported multicodec, the wrong
             length, or a point that is not on the curve.
     """
+    if type(value) is str:
+        # Keys are immutable: the same DID document key is decoded once per process.
+        return _public_key_from_multikey_cached(value)
+    return _public_key_from_multikey(value)
+
+
+@lru_cache(maxsize=256)
+def _public_key_from_multikey_cached(value: str) -> PublicKey:
+    return _public_key_from_multikey(value)
+
+
+def _public_key_from_multikey(value: str) -> PublicKey:
     try:
         data = decode_base58btc(value)
     except InvalidInput as exc:
@@ -190,6 +203,18 @@ def public_key_from_multibase(value: str) -> Ed25519PublicKey:
         KeyLoadError: not base58btc multibase, not the ``ed25519-pub`` multicodec
             (0xed01), or not exactly 32 key bytes.
     """
+    if type(value) is str:
+        # Keys are immutable: the same DID document key is decoded once per process.
+        return _public_key_from_multibase_cached(value)
+    return _public_key_from_multibase(value)
+
+
+@lru_cache(maxsize=256)
+def _public_key_from_multibase_cached(value: str) -> Ed25519PublicKey:
+    return _public_key_from_multibase(value)
+
+
+def _public_key_from_multibase(value: str) -> Ed25519PublicKey:
     try:
         data = decode_base58btc(value)
     except InvalidInput as exc:

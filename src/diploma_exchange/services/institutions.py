@@ -181,7 +181,9 @@ def find_institution_by_did(session: Session, did: str) -> InstitutionRecord | N
     A verification asks this up to four times (resolver, key history, trust, accreditation).
     An institution's DID never changes, so the DID -> id mapping is remembered for the
     session and the record is then taken from the session's identity map (no query, and
-    still the session's own view of the row).
+    still the session's own view of the row). The session also holds the record: its
+    identity map only keeps objects someone references, and a verification drops the
+    record between its look-ups (each of which then queried the row again).
     """
     known: dict[str, str] = session.info.setdefault("dx.institution_id_by_did", {})
     institution_id = known.get(did)
@@ -192,6 +194,7 @@ def find_institution_by_did(session: Session, did: str) -> InstitutionRecord | N
     record = session.exec(select(InstitutionRecord).where(InstitutionRecord.did == did)).first()
     if record is not None:
         known[did] = record.id
+        session.info.setdefault("dx.institutions_held", {})[record.id] = record
     return record
 
 

@@ -53,16 +53,24 @@ class RegistryResolver:
 
 
 class RegistryKeyHistory:
-    """Key signing windows of this service's own institutions, from their key event logs."""
+    """Key signing windows of this service's own institutions, from their key event logs.
+
+    One instance serves one verification (one request's session), which asks for the same
+    issuer's windows several times (the proof's key, each status list's signing key): the
+    log is read and replayed once per instance, as :class:`RegistryResolver` resolves a DID
+    once. A new verification builds a new instance and sees every change."""
 
     def __init__(self, session: Session) -> None:
         self._session = session
+        self._cache: dict[str, Mapping[str, KeyWindow] | None] = {}
 
     def windows(self, did: str) -> Mapping[str, KeyWindow] | None:
+        if did in self._cache:
+            return self._cache[did]
         record = institutions.find_institution_by_did(self._session, did)
-        if record is None:
-            return None
-        return institutions.key_windows(self._session, record)
+        found = None if record is None else institutions.key_windows(self._session, record)
+        self._cache[did] = found
+        return found
 
 
 def record_signed(

@@ -43,6 +43,7 @@ from cryptography import x509
 from diploma_exchange.dids.document import DidResolver, split_did_url
 from diploma_exchange.errors import Error, InvalidInput, LimitExceeded
 from diploma_exchange.proofs import data_integrity
+from diploma_exchange.proofs.jcs import reused_members
 from diploma_exchange.proofs.rdfc import (
     RdfcLimits,
     current_limits,
@@ -323,8 +324,10 @@ class Verifier:
         results = _Results()
         for check in leading:
             results.add(check)
-        # The proof decides what everything after it reads.
-        signature, binding = proof.run(examined, self.resolver)
+        # The proof decides what everything after it reads. Its checks only read the
+        # credential, so the proof's JCS form and the secured digest's share member forms.
+        with reused_members():
+            signature, binding = proof.run(examined, self.resolver)
         results.put(signature)
         results.put(binding)
         results.put(coverage.run(examined))
