@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import orjson
-from sqlalchemy import func, insert
+from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -46,6 +46,7 @@ from diploma_exchange.credentials.csv_import import (
     iter_row_payloads,
     validate_row,
 )
+from diploma_exchange.db.bulk_insert import insert_rows
 from diploma_exchange.db.models import (
     BatchRecord,
     CredentialRecord,
@@ -522,7 +523,7 @@ def _store(
             details=problems,
         )
     made = [item for part in parts for item in part if isinstance(item, tuple)]
-    session.execute(insert(core_table(CredentialRecord)), [row for row, _ in made])
+    insert_rows(session, core_table(CredentialRecord), [row for row, _ in made])
     issuance.audit_issued(session, institution, [row for row, _ in made])
     # One batch of log leaves per chunk, appended by the chunk's commit.
     issuance.log_issued(session, institution, chunk.verification_method, [r for r, _ in made])
