@@ -32,14 +32,14 @@ def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]
     """
     if not rows:
         return
-    connection = session.connection()
-    if connection.dialect.name != "postgresql":
-        connection.execute(insert(table), list(rows))
-        return
     names = list(rows[0])
     unknown = [name for name in names if name not in table.columns]
     if unknown:
         raise ValueError(f"not columns of {table.name}: {unknown}")
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        connection.execute(insert(table), list(rows))
+        return
     columns = ", ".join(f'"{name}"' for name in names)
     statement = f'COPY "{table.name}" ({columns}) FROM STDIN'
     driver: psycopg.Connection[Any] = connection.connection.driver_connection  # type: ignore[assignment]
