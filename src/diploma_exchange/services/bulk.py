@@ -2,7 +2,10 @@
 
 The file is read twice and never held in memory:
 
-1. **Validate** every row (the same rules as a CSV batch). Any problem: nothing is written.
+1. **Survey** every row: valid (the same rules as a CSV batch) and not a diploma issued
+   already (the same graduate's same programme, or its number). The worker processes
+   validate and name each chunk's diplomas; this process asks the database about them.
+   Any problem: nothing is written.
 2. **Issue** in chunks, pipelined: while worker processes (one per core) validate, build,
    check and sign chunk k+1, the main process stores chunk k. Each commit holds chunk k's
    diplomas and claim codes together with chunk k+1's batch record and reserved status
@@ -13,6 +16,10 @@ The file is read twice and never held in memory:
 Every chunk's batch record carries the idempotency key ``<job key>:<chunk number>``, and the
 job key defaults to the file's SHA-256: running the same file again, after a crash or by
 mistake, skips the chunks already issued instead of issuing them twice.
+
+On PostgreSQL each chunk's rows (diplomas, status allocations, claim codes, audit entries,
+log leaves) go in by ``COPY`` (:func:`diploma_exchange.db.bulk_insert.insert_rows`), in the
+chunk's transaction like any insert.
 
 Why chunks commit separately rather than all 150,000 at once: a single transaction would
 hold SQLite's write lock (or PostgreSQL's locks on the status lists) for the whole run, so
