@@ -52,7 +52,7 @@ from http_bench import fresh_database
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
-def _settings(database_url: str) -> Any:
+def _settings(database_url: str, rdfc: str = "on") -> Any:
     from diploma_exchange.config import Settings
 
     return Settings(
@@ -60,7 +60,36 @@ def _settings(database_url: str) -> Any:
         database_url=database_url,
         public_base_url="https://bench.example.kz",
         key_passphrase="bench-passphrase",  # type: ignore[arg-type]
+        issue_rdfc_proof=rdfc == "on",
     )
+
+
+def _cpu_seconds(engine: Any) -> dict[str, float]:
+    """CPU seconds (user + system) so far of this process, of its reaped children (the
+    signing workers, once the pool is shut down) and of the database server processes
+    serving this database (PostgreSQL on this machine; 0 for SQLite, which runs in-process).
+    On a shared machine these say where the work went when wall time does not."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    server = 0.0
+    if engine.dialect.name == "postgresql":
+        from sqlalchemy import text
+
+        with engine.connect() as conn:
+            pids = conn.execute(
+                text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+            ).scalars()
+            for pid in pids:
+                try:
+                    stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                except OSError:  # not on this machine, or gone
+                    continue
+                server += (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")
+    return {
+        "main": own.ru_utime + own.ru_stime,
+        "workers": children.ru_utime + children.ru_stime,
+        "database": server,
+    }
 
 
 def _subdir(tmp: Path, name: str) -> Path:
@@ -84,10 +113,11 @@ def _peak_mb() -> dict[str, float]:
 
 
 def child_ours(
-    database_url: str, csv_path: Path, workers: int | None, log: str = "on"
+    database_url: str, csv_path: Path, workers: int | None, log: str = "on", rdfc: str = "on"
 ) -> dict[str, Any]:
     """Runs in a child process: the bulk issuance end to end (``log`` "off": without the
-    transparency log's appends, for ``--log-cost``)."""
+    transparency log's appends, for ``--log-cost``; ``rdfc`` "off": diplomas with the
+    eddsa-jcs-2022 proof alone, setting ``issue_rdfc_proof``)."""
     from sqlmodel import Session
 
     from diploma_exchange.db.engine import make_engine, upgrade
@@ -97,7 +127,7 @@ def child_ours(
     if log == "off":
         transparency.log_issued = lambda *args, **kwargs: None  # type: ignore[assignment]
 
-    settings = _settings(database_url)
+    settings = _settings(database_url, rdfc)
     engine = make_engine(database_url)
     upgrade(engine)
     with Session(engine, expire_on_commit=False) as session:
@@ -130,9 +160,13 @@ def child_ours(
         if size < result.issued:
             raise RuntimeError(f"the checkpoint covers {size} of {result.issued} diplomas")
     seconds = time.perf_counter() - started
+    cpu = _cpu_seconds(engine)
     engine.dispose()
     return {
         "seconds": seconds,
+        "cpu_seconds": cpu,
+        "phases": result.phases,
+        "load_average": list(os.getloadavg()),
         "issue_seconds": issue_seconds,
         "checkpoint_seconds": checkpoint_seconds,
         "validate_seconds": result.validate_seconds,
@@ -183,8 +217,14 @@ def child_baseline(database_url: str, count: int, row_bytes: int) -> dict[str, A
         with engine.begin() as conn:
             conn.execute(insert(table), rows)
     insert_seconds = time.perf_counter() - started
+    cpu = _cpu_seconds(engine)
     engine.dispose()
-    return {"sign_seconds": sign_seconds, "insert_seconds": insert_seconds, **_peak_mb()}
+    return {
+        "sign_seconds": sign_seconds,
+        "insert_seconds": insert_seconds,
+        "cpu_seconds": cpu,
+        **_peak_mb(),
+    }
 
 
 def _in_child(function: str, *args: str) -> dict[str, Any]:
@@ -207,13 +247,14 @@ def run_bulk_benchmark(
     workers: int | None,
     console: Console,
     log_cost: bool = False,
+    rdfc: Sequence[str] = ("on",),
 ) -> dict[str, Any]:
     from diploma_exchange.credentials.samples import (
         sample_diploma_credential,
         write_sample_class_csv,
     )
 
-    out: dict[str, Any] = {"count": count, "backends": {}}
+    out: dict[str, Any] = {"count": count, "backends": {}, "load_average_at_start": os.getloadavg()}
     with tempfile.TemporaryDirectory(prefix="dx-bulk-") as tmp_name:
         tmp = Path(tmp_name)
         with console.status(f"writing a CSV of {count:,} diplomas ..."):
@@ -231,17 +272,37 @@ def run_bulk_benchmark(
             console.print(f"[bold]{backend}[/bold]: baseline ...")
             with fresh_database(backend, _subdir(tmp, "baseline")) as url:
                 baseline = _in_child("baseline", url, str(count), str(row_bytes))
-            console.print(f"[bold]{backend}[/bold]: ours (validate + issue {count:,}) ...")
-            with fresh_database(backend, _subdir(tmp, "ours")) as url:
-                ours = _in_child(
-                    "ours", url, str(csv_path), str(-1 if workers is None else workers)
-                )
             base_seconds = baseline["sign_seconds"] + baseline["insert_seconds"]
+            for proofs in rdfc:
+                label = backend if len(rdfc) == 1 else f"{backend}, rdfc {proofs}"
+                console.print(f"[bold]{label}[/bold]: ours (validate + issue {count:,}) ...")
+                with fresh_database(backend, _subdir(tmp, f"ours-{proofs}")) as url:
+                    ours = _in_child(
+                        "ours",
+                        url,
+                        str(csv_path),
+                        str(-1 if workers is None else workers),
+                        "on",
+                        proofs,
+                    )
+                out["backends"][label] = {
+                    "rdfc_proof": proofs == "on",
+                    "ours": ours,
+                    "baseline": baseline,
+                    "baseline_seconds": base_seconds,
+                    "ratio": ours["seconds"] / base_seconds,
+                    "per_second": ours["issued"] / ours["seconds"],
+                }
             if log_cost:
                 console.print(f"[bold]{backend}[/bold]: ours without the transparency log ...")
                 with fresh_database(backend, _subdir(tmp, "nolog")) as url:
                     nolog = _in_child(
-                        "ours", url, str(csv_path), str(-1 if workers is None else workers), "off"
+                        "ours",
+                        url,
+                        str(csv_path),
+                        str(-1 if workers is None else workers),
+                        "off",
+                        rdfc[-1],
                     )
                 out.setdefault("log_cost", {})[backend] = {
                     "without_seconds": nolog["seconds"],
@@ -249,14 +310,11 @@ def run_bulk_benchmark(
                     "of_which_checkpoint_seconds": ours["checkpoint_seconds"],
                     "overhead": ours["seconds"] / nolog["seconds"] - 1,
                 }
-            out["backends"][backend] = {
-                "ours": ours,
-                "baseline": baseline,
-                "baseline_seconds": base_seconds,
-                "ratio": ours["seconds"] / base_seconds,
-                "per_second": ours["issued"] / ours["seconds"],
-            }
     return out
+
+
+def _cpu_total(cpu: dict[str, float]) -> float:
+    return cpu["main"] + cpu["workers"] + cpu["database"]
 
 
 def render(results: dict[str, Any], console: Console) -> None:
@@ -271,10 +329,13 @@ def render(results: dict[str, Any], console: Console) -> None:
         "bare sign (s)",
         "bulk insert (s)",
         "ratio ours / (sign + insert)",
+        "CPU s main / workers / db",
+        "CPU ratio",
     ):
         table.add_column(column, justify="right")
     for backend, row in results["backends"].items():
         ours, base = row["ours"], row["baseline"]
+        cpu = ours["cpu_seconds"]
         table.add_row(
             backend,
             f"{ours['seconds']:.1f}",
@@ -285,8 +346,21 @@ def render(results: dict[str, Any], console: Console) -> None:
             f"{base['sign_seconds']:.1f}",
             f"{base['insert_seconds']:.1f}",
             f"{row['ratio']:.2f}x",
+            f"{cpu['main']:.0f} / {cpu['workers']:.0f} / {cpu['database']:.0f}",
+            f"{_cpu_total(cpu) / _cpu_total(base['cpu_seconds']):.2f}x",
         )
     console.print(table)
+    console.print(
+        "CPU: user + system seconds of the issuing process, its signing workers and the "
+        "PostgreSQL server processes of its database (SQLite works inside the issuing "
+        "process); CPU ratio: ours / the baseline's, both summed, which a busy machine "
+        "disturbs less than wall time. Phases of the issuing process (s): "
+        + "; ".join(
+            f"{backend}: "
+            + ", ".join(f"{k} {v:.1f}" for k, v in row["ours"].get("phases", {}).items())
+            for backend, row in results["backends"].items()
+        )
+    )
     if "log_cost" in results:
         cost = Table(title="The transparency log's cost (target: at most +10 %)")
         for column in ("backend", "without log (s)", "with log (s)", "of which checkpoint (s)"):
@@ -314,6 +388,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="also issue without the transparency log and report its overhead",
     )
+    parser.add_argument(
+        "--rdfc",
+        choices=("on", "off", "both"),
+        default="on",
+        help="diplomas with the eddsa-rdfc-2022 proof beside the eddsa-jcs-2022 one (setting "
+        "issue_rdfc_proof, on as shipped), without it, or both in the same run",
+    )
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -321,14 +402,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         if function == "ours":
             workers = int(rest[2])
             log = rest[3] if len(rest) > 3 else "on"
-            result = child_ours(rest[0], Path(rest[1]), None if workers < 0 else workers, log)
+            rdfc = rest[4] if len(rest) > 4 else "on"
+            result = child_ours(rest[0], Path(rest[1]), None if workers < 0 else workers, log, rdfc)
         else:
             result = child_baseline(rest[0], int(rest[1]), int(rest[2]))
         print(json.dumps(result))
         return 0
     console = Console(width=None if sys.stdout.isatty() else 140)
     backends = ("sqlite", "postgres") if args.backend == "both" else (args.backend,)
-    results = run_bulk_benchmark(args.count, backends, args.workers, console, args.log_cost)
+    rdfc = ("off", "on") if args.rdfc == "both" else (args.rdfc,)
+    results = run_bulk_benchmark(args.count, backends, args.workers, console, args.log_cost, rdfc)
     results["cpu_count"] = os.cpu_count()
     render(results, console)
     args.json_out.parent.mkdir(parents=True, exist_ok=True)

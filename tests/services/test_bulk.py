@@ -157,3 +157,55 @@ def test_bulk_issue_with_an_ecdsa_issuing_key_verifies(
             assert doc["proof"][0]["verificationMethod"].endswith("#key-2")
             report = verification.verify(s, settings, doc)
             assert report.verdict.value == "valid", report.to_json()
+
+
+def _rewrite(path: Path, change: Any) -> None:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    change(lines)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_problems_of_every_chunk_are_reported_together_in_row_order(
+    engine: Engine, settings: Settings, kaznu: Tenant, tmp_path: Path
+) -> None:
+    path = write_sample_class_csv(tmp_path / "class.csv", 12)
+
+    def break_rows(lines: list[str]) -> None:
+        for row in (11, 2):  # line n is data row n (line 0 is the header)
+            cells = lines[row].split(",")
+            cells[3] = "2002-13-45"  # birth_date
+            lines[row] = ",".join(cells)
+
+    _rewrite(path, break_rows)
+    with pytest.raises(InvalidInput) as caught:
+        bulk.issue_csv_file(engine, settings, kaznu.slug, path, chunk_size=4, workers=0)
+    assert [d.pointer for d in caught.value.details] == [
+        "/rows/2/birth_date",
+        "/rows/11/birth_date",
+    ]
+    assert counts(engine) == (0, 0, 0)
+
+
+def test_a_graduate_repeated_in_another_chunk_is_found_by_the_worker_survey(
+    engine: Engine, settings: Settings, kaznu: Tenant, tmp_path: Path
+) -> None:
+    # The survey runs in worker processes (2 here): they name the diplomas, this process
+    # compares them across chunks; row 23 repeats row 3, two chunks later.
+    path = write_sample_class_csv(tmp_path / "class.csv", 25)
+    _rewrite(path, lambda lines: lines.__setitem__(23, lines[3]))
+    with pytest.raises(Conflict) as caught:
+        bulk.issue_csv_file(engine, settings, kaznu.slug, path, chunk_size=10, workers=2)
+    assert caught.value.code == "duplicate-in-request"
+    assert [d.pointer for d in caught.value.details] == ["/rows/23"]
+    assert counts(engine) == (0, 0, 0)
+
+
+def test_a_file_with_only_a_header_is_refused(
+    engine: Engine, settings: Settings, kaznu: Tenant, tmp_path: Path
+) -> None:
+    path = write_sample_class_csv(tmp_path / "class.csv", 3)
+    _rewrite(path, lambda lines: lines.__delitem__(slice(1, None)))
+    with pytest.raises(InvalidInput) as caught:
+        bulk.issue_csv_file(engine, settings, kaznu.slug, path, workers=0)
+    assert caught.value.pointer == "/rows"
+    assert counts(engine) == (0, 0, 0)

@@ -167,7 +167,7 @@ def test_bulk_refuses_a_diploma_issued_between_its_check_and_its_store(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     path = write_sample_class_csv(tmp_path / "class.csv", 5)
-    real_check = bulk._refuse_duplicates
+    real_check = bulk._Survey.run  # the survey of the file: validation and duplicates
 
     def check_then_someone_issues(*args: Any, **kwargs: Any) -> dict[str, str]:
         replaces = real_check(*args, **kwargs)
@@ -178,7 +178,7 @@ def test_bulk_refuses_a_diploma_issued_between_its_check_and_its_store(
             other.commit()
         return replaces
 
-    monkeypatch.setattr(bulk, "_refuse_duplicates", check_then_someone_issues)
+    monkeypatch.setattr(bulk._Survey, "run", check_then_someone_issues)
     with pytest.raises(Conflict) as caught:
         bulk.issue_csv_file(engine, settings, kaznu.slug, path, chunk_size=10, workers=0)
     assert caught.value.code == "diploma-already-issued"
@@ -283,7 +283,7 @@ def test_two_simultaneous_bulk_runs_of_one_class_issue_it_once(
     needs_postgres(backend)
     path = write_sample_class_csv(tmp_path / "class.csv", 6)
     barrier = threading.Barrier(2, timeout=30)
-    monkeypatch.setattr(bulk, "_refuse_duplicates", held_together(bulk._refuse_duplicates, barrier))
+    monkeypatch.setattr(bulk._Survey, "run", held_together(bulk._Survey.run, barrier))
 
     def run(job: str) -> Callable[[], bulk.BulkResult]:
         return lambda: bulk.issue_csv_file(

@@ -39,6 +39,7 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session, col, select
 
+from diploma_exchange.db.bulk_insert import insert_rows
 from diploma_exchange.db.models import AuditEntryRecord, AuditHeadRecord, as_utc, core_table, utcnow
 from diploma_exchange.errors import InvalidInput
 from diploma_exchange.proofs import jcs
@@ -185,7 +186,7 @@ def _append(session: Session, events: list[Event]) -> None:
             }
         )
         prev = digest
-    session.execute(insert(core_table(AuditEntryRecord)), rows)
+    insert_rows(session, core_table(AuditEntryRecord), rows)
     session.execute(update(head).where(head.c.id == HEAD_ID).values(entry_sha256=prev))
 
 

@@ -2,7 +2,10 @@
 
 The file is read twice and never held in memory:
 
-1. **Validate** every row (the same rules as a CSV batch). Any problem: nothing is written.
+1. **Survey** every row: valid (the same rules as a CSV batch) and not a diploma issued
+   already (the same graduate's same programme, or its number). The worker processes
+   validate and name each chunk's diplomas; this process asks the database about them.
+   Any problem: nothing is written.
 2. **Issue** in chunks, pipelined: while worker processes (one per core) validate, build,
    check and sign chunk k+1, the main process stores chunk k. Each commit holds chunk k's
    diplomas and claim codes together with chunk k+1's batch record and reserved status
@@ -14,6 +17,10 @@ Every chunk's batch record carries the idempotency key ``<job key>:<chunk number
 job key defaults to the file's SHA-256: running the same file again, after a crash or by
 mistake, skips the chunks already issued instead of issuing them twice.
 
+On PostgreSQL each chunk's rows (diplomas, status allocations, claim codes, audit entries,
+log leaves) go in by ``COPY`` (:func:`diploma_exchange.db.bulk_insert.insert_rows`), in the
+chunk's transaction like any insert.
+
 Why chunks commit separately rather than all 150,000 at once: a single transaction would
 hold SQLite's write lock (or PostgreSQL's locks on the status lists) for the whole run, so
 no revocation could happen meanwhile, and a failure at row 149,999 would throw away an hour.
@@ -23,10 +30,12 @@ from __future__ import annotations
 
 import hashlib
 import io
+import itertools
 import multiprocessing
 import os
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -42,11 +51,8 @@ from sqlmodel import Session, col, select
 
 from diploma_exchange.config import Settings
 from diploma_exchange.credentials import DiplomaData, build_diploma_credential
-from diploma_exchange.credentials.csv_import import (
-    check_graduating_class,
-    iter_row_payloads,
-    validate_row,
-)
+from diploma_exchange.credentials.csv_import import iter_row_payloads, validate_row
+from diploma_exchange.credentials.identity import DiplomaIdentity, diploma_identity
 from diploma_exchange.db.models import (
     BatchRecord,
     CredentialRecord,
@@ -56,7 +62,7 @@ from diploma_exchange.db.models import (
     as_utc,
     utcnow_seconds,
 )
-from diploma_exchange.errors import Conflict, ErrorDetail, InvalidCredential
+from diploma_exchange.errors import Conflict, ErrorDetail, InvalidCredential, InvalidInput
 from diploma_exchange.proofs.keys import signer_from_pem
 from diploma_exchange.proofs.rdfc import RdfcLimits
 from diploma_exchange.services import institutions, issuance, sharing, signing, status
@@ -173,8 +179,11 @@ def _text(path: Path) -> IO[str]:
     return io.open(path, encoding="utf-8-sig", newline="")  # noqa: UP020 (explicit newline="")
 
 
-def _chunks(path: Path, size: int) -> Iterator[list[tuple[int, dict[str, Any]]]]:
-    problems: list[ErrorDetail] = []
+def _row_chunks(
+    path: Path, size: int, problems: list[ErrorDetail]
+) -> Iterator[list[tuple[int, dict[str, Any]]]]:
+    """The file's ``(row number, payload)`` in chunks of ``size``; rows that cannot become a
+    payload are added to ``problems`` instead."""
     with _text(path) as stream:
         chunk: list[tuple[int, dict[str, Any]]] = []
         for item in iter_row_payloads(stream, problems, max_rows=MAX_ROWS):
@@ -184,6 +193,11 @@ def _chunks(path: Path, size: int) -> Iterator[list[tuple[int, dict[str, Any]]]]
                 chunk = []
         if chunk:
             yield chunk
+
+
+def _chunks(path: Path, size: int) -> Iterator[list[tuple[int, dict[str, Any]]]]:
+    problems: list[ErrorDetail] = []
+    yield from _row_chunks(path, size, problems)
     if problems:  # the file changed between the two passes
         raise InvalidCredential("the CSV file changed while it was being issued", details=problems)
 
@@ -221,14 +235,8 @@ def issue_csv_file(
     started = time.perf_counter()
     job_key = job_key or f"csv-sha256:{_file_digest(path)}"
     result = BulkResult(job_key=job_key)
-    with _text(path) as stream:
-        result.total = check_graduating_class(stream, max_rows=MAX_ROWS)
-    result.validate_seconds = time.perf_counter() - started
     if workers is None:
         workers = os.cpu_count() or 1
-    if result.total < chunk_size:
-        workers = 0  # a pool costs more than it saves on one chunk
-    result.workers = workers
 
     with Session(engine, expire_on_commit=False) as session:
         institution = institutions.get_institution(session, institution_slug)
@@ -236,11 +244,6 @@ def issue_csv_file(
         issuance.require_institution(principal)
         key = institutions.issuing_key(session, institution)
         signer = institutions.issuing_signer(session, settings, institution)
-        replaces = _refuse_duplicates(session, institution, path, job_key, chunk_size, reissue)
-
-        def replace(chunk: _Chunk, rows: list[dict[str, Any]]) -> None:
-            _supersede(session, settings, principal, chunk, rows, replaces, reissue)
-
         spec = _SignerSpec(
             encrypted_pem=key.encrypted_private_key or b"",
             passphrase=settings.passphrase_bytes() or b"",
@@ -250,17 +253,31 @@ def issue_csv_file(
         )
         session.commit()
         pool: Executor | None = None
-        if workers:
-            # spawn, not fork: workers must not inherit database connections or locks.
-            pool = ProcessPoolExecutor(
-                workers,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=_init_worker,
-                initargs=(spec,),
-            )
-        inflight: _Chunk | None = None
-        used: dict[str, set[int]] = {}  # status list -> used indexes, kept across chunks
         try:
+            survey = _Survey(session, institution, job_key, reissue)
+            chunks = iter(_row_chunks(path, chunk_size, survey.parse_problems))
+            first = next(chunks, None)
+            if first is None or len(first) < chunk_size:
+                workers = 0  # one chunk at most: a pool costs more than it saves
+            result.workers = workers
+            if workers:
+                # spawn, not fork: workers must not inherit database connections or locks.
+                pool = ProcessPoolExecutor(
+                    workers,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_init_worker,
+                    initargs=(spec,),
+                )
+            replaces = survey.run(first, chunks, pool, workers, institution)
+            result.total = survey.valid
+            result.validate_seconds = time.perf_counter() - started
+            session.commit()
+
+            def replace(chunk: _Chunk, rows: list[dict[str, Any]]) -> None:
+                _supersede(session, settings, principal, chunk, rows, replaces, reissue)
+
+            inflight: _Chunk | None = None
+            used: dict[str, set[int]] = {}  # status list -> used indexes, kept across chunks
             for number, rows in enumerate(_chunks(path, chunk_size)):
                 result.chunks += 1
                 mark = time.perf_counter()
@@ -292,51 +309,132 @@ def issue_csv_file(
     return result
 
 
-def _refuse_duplicates(
-    session: Session,
-    institution: InstitutionRecord,
-    path: Path,
-    job_key: str,
-    chunk_size: int,
-    reissue: issuance.Reissue | None,
-) -> dict[str, str]:
-    """Before anything is issued: every row that is a diploma already issued here (not by
-    this job: a resumed run is not a duplicate of itself), as one refusal; for a re-issuance
-    ``{new id: the id it replaces}``."""
+#: Problems reported at most (as a CSV batch does).
+MAX_PROBLEMS = 500
+
+
+def _survey_rows(
+    rows: list[tuple[int, dict[str, Any]]],
+    ids: list[str],
+    institution: InstitutionRecord | None = None,
+) -> tuple[list[ErrorDetail], list[tuple[str, str, str, str]]]:
+    """Validate one chunk's rows and name each diploma: ``(problems, [(id, identity digest,
+    diploma number, pointer)])`` (in a worker, so that the survey of a whole graduating year
+    runs on every core)."""
+    institution = institution or _WORKER["institution"]
     profile = issuance.issuer_profile(institution)
-    seen: tuple[dict[str, str], dict[str, str]] = ({}, {})
     problems: list[ErrorDetail] = []
-    replaces: dict[str, str] = {}
-    for number, rows in enumerate(_chunks(path, chunk_size)):
-        ids = credential_ids(institution.id, job_key, number, len(rows))
-        built = []
-        for (_row, payload), credential_id in zip(rows, ids, strict=True):
-            data = validate_row(_row, payload)
-            if isinstance(data, DiplomaData):
-                built.append(
-                    build_diploma_credential(data, issuer=profile, credential_id=credential_id)
-                )
-        found, linked = issuance.find_duplicates(
-            session,
-            institution,
-            built,
-            [f"/rows/{row}" for row, _ in rows][: len(built)],
-            reissue=reissue,
+    named: list[tuple[str, str, str, str]] = []
+    for (number, payload), credential_id in zip(rows, ids, strict=True):
+        data = validate_row(number, payload)
+        if not isinstance(data, DiplomaData):
+            problems.extend(data)
+            continue
+        if problems:
+            continue  # the file is refused: its identities no longer matter
+        credential = build_diploma_credential(data, issuer=profile, credential_id=credential_id)
+        identity = diploma_identity(institution.id, credential)
+        named.append(
+            (
+                credential_id,
+                identity.holder_programme_sha256,
+                identity.diploma_number,
+                f"/rows/{number}",
+            )
+        )
+    return problems, named
+
+
+def _row_of(problem: ErrorDetail) -> int:
+    parts = (problem.pointer or "").split("/")
+    return int(parts[2]) if len(parts) > 2 and parts[2].isdigit() else 0
+
+
+class _Survey:
+    """The pass before anything is issued: every row valid (else ``InvalidInput`` with every
+    problem, up to 500) and no diploma already issued here (else ``Conflict``); for a
+    re-issuance ``{new id: the id it replaces}``. Workers validate and name the diplomas,
+    this process asks the database about their identities chunk by chunk."""
+
+    def __init__(
+        self,
+        session: Session,
+        institution: InstitutionRecord,
+        job_key: str,
+        reissue: issuance.Reissue | None,
+    ) -> None:
+        self.session = session
+        self.institution = institution
+        self.job_key = job_key
+        self.reissue = reissue
+        self.parse_problems: list[ErrorDetail] = []
+        self.problems: list[ErrorDetail] = []
+        self.conflicts: list[ErrorDetail] = []
+        self.replaces: dict[str, str] = {}
+        self.valid = 0
+        # by identity digest and by diploma number: what earlier chunks held
+        self._seen: tuple[dict[str, str], dict[str, str]] = ({}, {})
+
+    def run(
+        self,
+        first: list[tuple[int, dict[str, Any]]] | None,
+        rest: Iterator[list[tuple[int, dict[str, Any]]]],
+        pool: Executor | None,
+        workers: int,
+        institution: InstitutionRecord,
+    ) -> dict[str, str]:
+        """Raises: see the class docstring."""
+        pending: deque[tuple[list[str], Future[Any]]] = deque()
+        chunks = itertools.chain([first] if first is not None else [], rest)
+        for number, rows in enumerate(chunks):
+            ids = credential_ids(self.institution.id, self.job_key, number, len(rows))
+            if pool is None:
+                done: Future[Any] = Future()
+                done.set_result(_survey_rows(rows, ids, institution))
+                pending.append((ids, done))
+            else:
+                pending.append((ids, pool.submit(_survey_rows, rows, ids)))
+            while len(pending) > 2 * workers:  # bounded: rows in flight, not the whole file
+                self._settle(*pending.popleft())
+            if len(self.problems) + len(self.parse_problems) >= MAX_PROBLEMS:
+                break
+        while pending:
+            self._settle(*pending.popleft())
+        problems = sorted(self.parse_problems + self.problems, key=_row_of)[:MAX_PROBLEMS]
+        if problems:
+            raise InvalidInput(
+                f"{len(problems)} problem(s) in the CSV file; nothing was imported",
+                pointer=problems[0].pointer,
+                details=problems,
+            )
+        if not self.valid:
+            raise InvalidInput("the CSV file has no data rows", pointer="/rows")
+        if self.conflicts:
+            found = self.conflicts[:MAX_PROBLEMS]
+            raise Conflict(
+                f"{len(found)} diploma(s) already issued or repeated; nothing was issued: "
+                f"{found[0].message}",
+                code=found[0].code,
+                details=found,
+            )
+        return self.replaces
+
+    def _settle(self, ids: list[str], future: Future[Any]) -> None:
+        problems, named = future.result()
+        self.problems.extend(problems)
+        self.valid += len(named)
+        if self.problems or self.parse_problems or len(self.conflicts) >= MAX_PROBLEMS:
+            return
+        found, linked = issuance.find_duplicate_identities(
+            self.session,
+            self.institution,
+            [(cid, DiplomaIdentity(key, number), pointer) for cid, key, number, pointer in named],
+            reissue=self.reissue,
             own_ids=frozenset(ids),
-            seen=seen,
+            seen=self._seen,
         )
-        problems += found
-        replaces.update(linked)
-        if len(problems) >= 500:
-            break
-    if problems:
-        raise Conflict(
-            f"{len(problems)} diploma(s) already issued or repeated; nothing was issued: "
-            f"{problems[0].message}",
-            code=problems[0].code,
-            details=problems[:500],
-        )
-    return replaces
+        self.conflicts.extend(found)
+        self.replaces.update(linked)
 
 
 def _supersede(

@@ -17,7 +17,6 @@ from typing import Any
 
 import orjson
 import pydantic
-from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -29,9 +28,10 @@ from diploma_exchange.credentials import (
     find_undefined_terms,
     validate_credential,
 )
-from diploma_exchange.credentials.identity import diploma_identity
+from diploma_exchange.credentials.identity import DiplomaIdentity, diploma_identity
 from diploma_exchange.credentials.vc_data_model import validate_vc
 from diploma_exchange.credentials.vc_data_model import version as vc_version
+from diploma_exchange.db.bulk_insert import insert_rows
 from diploma_exchange.db.models import (
     BatchRecord,
     CredentialRecord,
@@ -267,7 +267,31 @@ def find_duplicates(
     resumed bulk run), never duplicates of themselves. ``seen`` carries what earlier parts of
     the same request held (by identity digest and by diploma number) from call to call.
     """
-    identities = [diploma_identity(institution.id, c) for c in credentials]
+    return find_duplicate_identities(
+        session,
+        institution,
+        [
+            (str(c.get("id", "")), diploma_identity(institution.id, c), prefix)
+            for c, prefix in zip(credentials, prefixes, strict=True)
+        ],
+        reissue=reissue,
+        own_ids=own_ids,
+        seen=seen,
+    )
+
+
+def find_duplicate_identities(
+    session: Session,
+    institution: InstitutionRecord,
+    items: Sequence[tuple[str, DiplomaIdentity, str]],
+    *,
+    reissue: Reissue | None = None,
+    own_ids: frozenset[str] = frozenset(),
+    seen: tuple[dict[str, str], dict[str, str]] | None = None,
+) -> tuple[list[ErrorDetail], dict[str, str]]:
+    """:func:`find_duplicates` of diplomas already named: ``(new id, identity, pointer)``
+    each (a bulk run computes the identities in its worker processes)."""
+    identities = [identity for _, identity, _ in items]
     keys = sorted({i.holder_programme_sha256 for i in identities if i.holder_programme_sha256})
     numbers = sorted({i.diploma_number for i in identities if i.diploma_number})
     by_key: dict[str, list[tuple[str, str]]] = {}
@@ -295,8 +319,7 @@ def find_duplicates(
     problems: list[ErrorDetail] = []
     replaces: dict[str, str] = {}
     seen_keys, seen_numbers = seen if seen is not None else ({}, {})
-    for credential, identity, prefix in zip(credentials, identities, prefixes, strict=True):
-        new_id = str(credential.get("id", ""))
+    for new_id, identity, prefix in items:
         key, number = identity.holder_programme_sha256, identity.diploma_number
         if not key:  # not a diploma: nothing to compare
             continue
@@ -408,7 +431,8 @@ def store_rows(
     *,
     own_ids: frozenset[str] = frozenset(),
 ) -> None:
-    """Insert ``credential`` rows (:func:`credential_row`; one Core executemany);
+    """Insert ``credential`` rows (:func:`credential_row`; COPY on PostgreSQL, one
+    executemany on SQLite);
     ``prefixes``: each one's JSON pointer in the request.
 
     The unique indexes of ``credential`` hold one active diploma per graduate and programme,
@@ -421,7 +445,8 @@ def store_rows(
             concurrently is named); the session's transaction was rolled back.
     """
     try:
-        session.execute(insert(core_table(CredentialRecord)), list(rows))
+        # PostgreSQL: COPY (db.bulk_insert); an index violation is an IntegrityError either way
+        insert_rows(session, core_table(CredentialRecord), list(rows))
     except IntegrityError as exc:
         # The whole transaction goes, not a savepoint: a refused batch keeps nothing (and
         # pysqlite's SAVEPOINT opening a transaction would commit at its RELEASE). PostgreSQL:

@@ -23,10 +23,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from diploma_exchange.config import Settings
+from diploma_exchange.db.bulk_insert import insert_rows
 from diploma_exchange.db.models import (
     ClaimCodeRecord,
     CredentialRecord,
@@ -212,7 +213,7 @@ def store_new_claim_codes(
         )
         out[credential_id] = ClaimCode(credential_id, code, claim_url(settings, code), expires)
     # One executemany: a graduating year mints 150,000 of these.
-    session.execute(insert(core_table(ClaimCodeRecord)), rows)
+    insert_rows(session, core_table(ClaimCodeRecord), rows)
     return out
 
 

@@ -43,6 +43,7 @@ from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session, col, select
 
 from diploma_exchange.config import Settings
+from diploma_exchange.db.bulk_insert import insert_rows
 from diploma_exchange.db.models import (
     LogCheckpointRecord,
     LogCosignatureRecord,
@@ -223,8 +224,9 @@ def _append(session: Session, pending: list[_Pending]) -> None:
         session.execute(claim)
     size = session.execute(core_select(head.c.size).where(head.c.id == HEAD_ID)).scalar_one()
     first = size - len(pending)
-    session.execute(
-        insert(core_table(LogLeafRecord)),
+    insert_rows(
+        session,
+        core_table(LogLeafRecord),
         [
             {
                 "idx": first + offset,
