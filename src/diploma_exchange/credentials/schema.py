@@ -246,6 +246,12 @@ def _details(error: ValidationError) -> Iterator[ErrorDetail]:
     yield ErrorDetail(message, where, kind if isinstance(kind, str) else None)
 
 
+#: For other vendored schemas (credentials/open_badges.py): the same actionable messages and
+#: the same ``date``/``date-time`` format checks as the diploma schema's.
+schema_error_details = _details
+FORMAT_CHECKER = _FORMATS
+
+
 def _parse_time(value: object) -> datetime | None:
     if not isinstance(value, str):
         return None

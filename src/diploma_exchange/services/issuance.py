@@ -29,6 +29,7 @@ from diploma_exchange.credentials import (
     validate_credential,
 )
 from diploma_exchange.credentials.identity import DiplomaIdentity, diploma_identity
+from diploma_exchange.credentials.open_badges import validate_achievement_credential
 from diploma_exchange.credentials.vc_data_model import validate_vc
 from diploma_exchange.credentials.vc_data_model import version as vc_version
 from diploma_exchange.db.bulk_insert import insert_rows
@@ -49,7 +50,7 @@ from diploma_exchange.errors import (
 )
 from diploma_exchange.proofs.eddsa_jcs_2022 import is_xsd_datetime
 from diploma_exchange.proofs.secured import secured_digest
-from diploma_exchange.services import audit, institutions, status, transparency
+from diploma_exchange.services import audit, institutions, status, transparency, trust
 from diploma_exchange.services.institutions import Principal
 from diploma_exchange.services.signing import (
     DEFAULT_SUITES,
@@ -102,6 +103,9 @@ def _prefixed(details: Sequence[ErrorDetail], prefix: str) -> list[ErrorDetail]:
 #: institution the NIC allows to, any VC 2.0 credential (the VC Data Model's rules).
 PROFILE_DIPLOMA = "diploma"
 PROFILE_VC = "vc"
+#: An Open Badges 3.0 AchievementCredential (certificate, micro-credential, course, transcript:
+#: credentials/open_badges.py), which every accredited institution may issue.
+PROFILE_OPEN_BADGE = "open-badge"
 #: The cryptosuites an institution's Ed25519 key signs with (``options.cryptosuite``).
 EDDSA_SUITES = ("eddsa-jcs-2022", "eddsa-rdfc-2022")
 #: The cryptosuites an institution's P-256 or P-384 key signs with.
@@ -136,7 +140,9 @@ def check_issuable(
         problems.append(
             ErrorDetail("remove the proof: the service signs the credential", prefix + "/proof")
         )
-    rules = validate_vc if profile == PROFILE_VC else validate_credential
+    rules = {PROFILE_VC: validate_vc, PROFILE_OPEN_BADGE: validate_achievement_credential}.get(
+        profile, validate_credential
+    )
     problems.extend(_prefixed(rules(credential), prefix))
     if (
         profile == PROFILE_VC
@@ -180,7 +186,8 @@ def complete_credential(credential: Mapping[str, Any], now: datetime) -> dict[st
     return out
 
 
-def _request_digest(payload: Any) -> str:
+def digest_of(payload: Any) -> str:
+    """The digest an idempotency key is bound to: a replay must send the same request."""
     return hashlib.sha256(
         json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str).encode()
     ).hexdigest()
@@ -543,8 +550,9 @@ def issue_credentials(
     same key (a proof set; services/signing.py). Diploma issuance (:func:`issue_diplomas`:
     ``/v1/diplomas``, its batches, the CLI) asks for it; the VC-API signs exactly one proof.
 
-    ``profile``: :data:`PROFILE_DIPLOMA` or :data:`PROFILE_VC` (any VC 2.0 credential; only
-    for an institution the NIC allows to). ``did_key``: the issuer is a ``did:key`` of one of
+    ``profile``: :data:`PROFILE_DIPLOMA`, :data:`PROFILE_OPEN_BADGE` (an OB 3.0
+    AchievementCredential) or :data:`PROFILE_VC` (any VC 2.0 credential; only for an
+    institution the NIC allows to). ``did_key``: the issuer is a ``did:key`` of one of
     the institution's active keys (the one the credential names, else the issuing key's)
     instead of its did:web; status lists are signed with the did:web key either way.
 
@@ -567,6 +575,12 @@ def issue_credentials(
             pointer=pointer_prefix or "/",
             code="profile-not-allowed",
         )
+    if profile == PROFILE_OPEN_BADGE and not trust.is_accredited(session, institution, clock()):
+        raise Forbidden(
+            "only an accredited institution issues Open Badges credentials here; the NIC "
+            "accredits institutions (diploma-exchange institutions accredit)",
+            code="not-accredited",
+        )
     if cryptosuite is not None:
         check_issuance_suite(cryptosuite)
     if mandatory_pointers is not None and cryptosuite != "ecdsa-sd-2023":
@@ -582,7 +596,7 @@ def issue_credentials(
         )
     if not credentials:
         raise InvalidCredential("the batch is empty", pointer=pointer_prefix or "/")
-    digest = request_digest or _request_digest(
+    digest = request_digest or digest_of(
         credentials if reissue is None else {"credentials": credentials, "reissue": reissue.reason}
     )
     replay = _replay_if_seen(session, institution, idempotency_key, digest)
@@ -849,7 +863,7 @@ def issue_diplomas(
     profile = issuer_profile(institution)
     now = clock()
     dumped = [d.model_dump(mode="json") for d in diplomas]
-    digest = _request_digest(
+    digest = digest_of(
         dumped if reissue is None else {"diplomas": dumped, "reissue": reissue.reason}
     )
     replay = _replay_if_seen(session, institution, idempotency_key, digest)

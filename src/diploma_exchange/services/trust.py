@@ -78,6 +78,25 @@ def _current_accreditation(
     ).first()
 
 
+def is_accredited(session: Session, institution: InstitutionRecord, at: datetime) -> bool:
+    """Whether ``institution`` holds an accreditation (``accredited`` or ``conditional``)
+    of this service's NIC at ``at``: the newest record in force then is not a withdrawal and
+    has not expired. (An institution has a handful of records: they are compared here, in
+    UTC, rather than in SQL, where SQLite stores naive times.)"""
+    records = session.exec(
+        select(AccreditationRecordRow)
+        .where(AccreditationRecordRow.institution_id == institution.id)
+        .order_by(
+            col(AccreditationRecordRow.valid_from).desc(),
+            col(AccreditationRecordRow.created_at).desc(),
+        )
+    ).all()
+    in_force = next((r for r in records if as_utc(r.valid_from) <= at), None)
+    if in_force is None or in_force.status not in ("accredited", "conditional"):
+        return False
+    return in_force.valid_until is None or as_utc(in_force.valid_until) > at
+
+
 def _issue_record(
     session: Session,
     settings: Settings,

@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Header
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from sqlmodel import Session
@@ -29,6 +29,9 @@ from diploma_exchange.api.schemas import (
     VerifyPresentationRequest,
 )
 from diploma_exchange.config import Settings
+from diploma_exchange.credentials.open_badges import is_achievement_credential
+from diploma_exchange.credentials.vc_data_model import version as vc_version
+from diploma_exchange.db.models import InstitutionRecord
 from diploma_exchange.errors import InvalidInput
 from diploma_exchange.services import issuance, verification
 from diploma_exchange.services import status as status_service
@@ -43,6 +46,15 @@ from diploma_exchange.verification.report import (
 from diploma_exchange.verification.verifier import Expectations
 
 router = APIRouter(prefix="/credentials", tags=["vc-api"], route_class=StrictJsonRoute)
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        max_length=255,
+        description="Makes a retry return the first response instead of issuing again.",
+    ),
+]
 
 
 @router.post(
@@ -61,25 +73,22 @@ def issue_credential(
     session: SessionDep,
     settings: SettingsDep,
     principal: InstitutionPrincipal,
+    idempotency_key: IdempotencyKey = None,
 ) -> IssueCredentialResponse:
-    """Sign a complete diploma credential, or, when the NIC allows the institution to, any
-    VC 2.0 credential whose terms the bundled contexts define (`issuer` a string or an object).
+    """Sign a complete diploma credential; an Open Badges 3.0 AchievementCredential (type
+    `AchievementCredential` or `OpenBadgeCredential`: a certificate, micro-credential, course
+    or transcript, validated against the 1EdTech JSON Schema; any accredited institution); or,
+    when the NIC allows the institution to, any VC 2.0 credential whose terms the bundled
+    contexts define (`issuer` a string or an object).
     The issuer must be the caller's own DID: its did:web, or its did:key (the active key's).
     `options.cryptosuite`: eddsa-jcs-2022, eddsa-rdfc-2022 (Ed25519 keys), ecdsa-rdfc-2019 or
     ecdsa-jcs-2019 (P-256/P-384 keys), ecdsa-sd-2023 (a base proof by a P-256 key, with
     `options.mandatoryPointers`); by default the issuing key's suite (eddsa-jcs-2022 or
-    ecdsa-jcs-2019). Status entries are added as for every diploma."""
+    ecdsa-jcs-2019). Status entries are added as for every diploma. With an Idempotency-Key,
+    a retry of the same request returns the first credential instead of issuing again."""
     credential = dict(body.credential)
     institution = principal.institution
-    types = credential.get("type")
-    types = types if isinstance(types, list) else [types]
-    profile = (
-        issuance.PROFILE_VC
-        if institution is not None
-        and institution.may_issue_any_vc
-        and "DiplomaCredential" not in types
-        else issuance.PROFILE_DIPLOMA
-    )
+    profile = _profile(credential, institution)
     issuer = credential.get("issuer")
     issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
     did_key = isinstance(issuer_id, str) and issuer_id.startswith("did:key:")
@@ -90,11 +99,23 @@ def issue_credential(
                 "options.credentialId differs from credential.id", pointer="/options/credentialId"
             )
         credential["id"] = body.options.credential_id
+    digest = (
+        None
+        if idempotency_key is None
+        else issuance.digest_of(
+            {
+                "credential": credential,
+                "options": body.options.model_dump(mode="json") if body.options else None,
+            }
+        )
+    )
     batch = issuance.issue_credentials(
         session,
         settings,
         principal,
         [credential],
+        idempotency_key=idempotency_key,
+        request_digest=digest,
         pointer_prefix="/credential",
         index_pointers=False,
         profile=profile,
@@ -103,6 +124,20 @@ def issue_credential(
         mandatory_pointers=body.options.mandatory_pointers if body.options else None,
     )
     return IssueCredentialResponse(verifiable_credential=batch.credentials[0])
+
+
+def _profile(credential: dict[str, Any], institution: InstitutionRecord | None) -> str:
+    """The issuance profile ``credential`` is checked against: the diploma's for a
+    ``DiplomaCredential``; the Open Badges 3.0 profile for an AchievementCredential (a VC 1.1
+    one only under the NIC's any-VC permission); else any VC when the NIC allows it."""
+    types = credential.get("type")
+    types = types if isinstance(types, list) else [types]
+    any_vc = institution is not None and institution.may_issue_any_vc
+    if "DiplomaCredential" in types:
+        return issuance.PROFILE_DIPLOMA
+    if is_achievement_credential(credential) and not (any_vc and vc_version(credential) == "1.1"):
+        return issuance.PROFILE_OPEN_BADGE
+    return issuance.PROFILE_VC if any_vc else issuance.PROFILE_DIPLOMA
 
 
 @router.post(
