@@ -14,10 +14,10 @@ from rich.text import Text
 from diploma_exchange import errors, strict_json
 from diploma_exchange.cli.common import (
     Exit,
+    LangOption,
     _describe,
     _engine,
     _fail,
-    LangOption,
     _progress,
     app,
     console,
