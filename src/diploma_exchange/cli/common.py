@@ -7,7 +7,7 @@ import os
 import sys
 from enum import IntEnum
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -63,8 +63,20 @@ class Exit(IntEnum):
 
 
 def _fail(message: str, code: Exit = Exit.INPUT) -> typer.Exit:
-    console.print(styled("error:", "bold red", message), soft_wrap=True)
+    """Print ``message`` after the error label (in the CLI's language) and return the exit."""
+    label = i18n.translate(cli_language(), "cli.error") + ":"
+    console.print(styled(label, "bold red", message), soft_wrap=True)
     return typer.Exit(int(code))
+
+
+def tr(msgid: str, **values: object) -> str:
+    """The catalogue text of ``msgid`` in the CLI's language (see :func:`cli_language`)."""
+    return i18n.translate(cli_language(), msgid, **values)
+
+
+def trn(msgid: str, n: int, **values: object) -> str:
+    """The CLDR plural form of ``msgid`` for ``n`` in the CLI's language."""
+    return i18n.ngettext(cli_language(), msgid, n, **values)
 
 
 def _engine(settings: Settings) -> Any:
@@ -151,12 +163,44 @@ def _progress() -> Progress:
     )
 
 
+_chosen_language: str | None = None
+
+
+LangOption = Annotated[
+    str | None,
+    typer.Option(
+        "--lang",
+        help="Language of the messages for a person: kk, ru or en (default: from LC_ALL / "
+        "LANG, else en). JSON output is the same in every language.",
+    ),
+]
+
+
+def use_language(lang: str | None) -> str:
+    """Make ``lang`` (a ``--lang`` value, or None for the locale's) the language of this
+    command's messages and errors; a value other than kk, ru or en is a usage error."""
+    global _chosen_language
+    if lang is not None and lang not in i18n.LANGUAGES:
+        raise _fail(tr("cli.lang_usage"), Exit.USAGE)
+    if lang is not None or _chosen_language is None:
+        _chosen_language = lang
+    return cli_language()
+
+
+def reset_language(lang: str | None) -> None:
+    """The global ``--lang`` (before the command's name), set for each invocation."""
+    global _chosen_language
+    _chosen_language = None
+    use_language(lang)
+
+
 def cli_language(explicit: str | None = None) -> str:
-    """The language of the human output: ``explicit`` (``--lang``), else the POSIX locale
-    (``LC_ALL``, ``LC_MESSAGES``, ``LANG``: ``ru_RU.UTF-8`` is Russian); Kazakh, Russian or
-    English, English for any other."""
+    """The language of the human output: ``explicit`` (``--lang``), else the command's or the
+    global ``--lang``, else the POSIX locale (``LC_ALL``, ``LC_MESSAGES``, ``LANG``:
+    ``ru_RU.UTF-8`` is Russian); Kazakh, Russian or English, English for any other."""
     for value in (
         explicit,
+        _chosen_language,
         os.environ.get("LC_ALL"),
         os.environ.get("LC_MESSAGES"),
         os.environ.get("LANG"),
@@ -168,9 +212,28 @@ def cli_language(explicit: str | None = None) -> str:
 
 
 def _describe(exc: errors.Error, lang: str | None = None) -> str:
-    lines = [str(exc)]
+    """A problem for a person: in English its message (as before); in Kazakh or Russian the
+    pages' text for its code (``err.<code>``, else the generic title), its stable code, and
+    its English message marked as details. Pointers and details stay as they are."""
+    language = cli_language(lang)
+    if language == "en":
+        lines = [str(exc)]
+    else:
+        key = f"err.{exc.code}"
+        title = i18n.translate(language, key if i18n.has(language, key) else "error.title")
+        lines = [
+            title,
+            f"  {i18n.translate(language, 'cli.error.code')}: {exc.code}",
+            f"  {i18n.translate(language, 'checkline.details_en')}: {exc}",
+        ]
     lines += [f"  {d.pointer or '/'}: {d.message}" for d in exc.details[:20]]
     if len(exc.details) > 20:
         more = len(exc.details) - 20
-        lines.append("  " + i18n.ngettext(cli_language(lang), "cli.more_problems", more))
+        lines.append("  " + i18n.ngettext(language, "cli.more_problems", more))
     return "\n".join(lines)
+
+
+@app.callback()
+def _global_options(lang: LangOption = None) -> None:
+    """Issue, exchange and verify digitally signed university diplomas."""
+    reset_language(lang)

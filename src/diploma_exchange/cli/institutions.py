@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.text import Text
 
 from diploma_exchange import errors, strict_json
 from diploma_exchange.cli.common import (
@@ -19,6 +20,7 @@ from diploma_exchange.cli.common import (
     console,
     inst_app,
     out,
+    tr,
 )
 from diploma_exchange.config import get_settings
 
@@ -106,7 +108,8 @@ def institutions_allow_any_vc(
             raise _fail(exc.message, Exit.USAGE) from exc
         institutions.allow_any_vc(session, record, allowed=not revoke)
         session.commit()
-    console.print(f"{slug}: {'may not' if revoke else 'may'} issue any VC 2.0 credential")
+    message = "cli.inst.may_not_issue_any" if revoke else "cli.inst.may_issue_any"
+    console.print(Text(tr(message, slug=slug)))
 
 
 @inst_app.command("did-key")
@@ -242,9 +245,8 @@ def trust_export(
         except errors.Error as exc:
             raise _fail(_describe(exc)) from exc
     out_file.write_text(json.dumps(document, ensure_ascii=False, indent=2))
-    console.print(
-        f"wrote trust list sequence {document['credentialSubject']['sequenceNumber']} to {out_file}"
-    )
+    sequence = document["credentialSubject"]["sequenceNumber"]
+    console.print(Text(tr("cli.trust.wrote", sequence=sequence, file=out_file)))
 
 
 @trust_app.command("add-partner")
@@ -322,4 +324,4 @@ def trust_remove_partner(did: str) -> None:
             session.commit()
         except errors.Error as exc:
             raise _fail(_describe(exc)) from exc
-    console.print(f"removed partner {did}")
+    console.print(Text(tr("cli.trust.removed", did=did)))

@@ -9,16 +9,21 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.text import Text
 
 from diploma_exchange import errors, strict_json
 from diploma_exchange.cli.common import (
     Exit,
+    LangOption,
     _describe,
     _engine,
     _fail,
     _progress,
     app,
     console,
+    tr,
+    trn,
+    use_language,
 )
 from diploma_exchange.config import get_settings
 
@@ -88,6 +93,7 @@ def issue(
             "give the reason."
         ),
     ] = None,
+    lang: LangOption = None,
 ) -> None:
     """Issue diplomas from a JSON or CSV file, signing locally with the institution's key.
 
@@ -98,6 +104,7 @@ def issue(
     A diploma already issued to the same graduate for the same programme (or with the same
     diploma number) is refused, every one named, unless --reissue-reason asks to replace it.
     """
+    use_language(lang)
     try:
         reissue = _reissue(reissue_reason)
     except errors.Error as exc:
@@ -116,12 +123,12 @@ def issue(
         raise _fail(_describe(exc)) from exc
     total = len(diplomas) + len(credentials)
     if total == 0:
-        raise _fail("the file holds no diplomas")
+        raise _fail(tr("cli.issue.empty"))
     engine = _engine(settings)
     signed: list[dict[str, Any]] = []
     chunk = settings.max_batch_size
     with Session(engine, expire_on_commit=False) as session, _progress() as progress:
-        task = progress.add_task("signing", total=total)
+        task = progress.add_task(tr("cli.issue.signing"), total=total)
         try:
             record = institutions.get_institution(session, institution)
             principal = institutions.Principal("institution", "cli", record)
@@ -150,11 +157,13 @@ def issue(
     claims_file = out_dir / "claim-codes.csv"
     claims_file.write_text(_claims_csv(signed, claims), encoding="utf-8")
     claims_file.chmod(0o600)  # one-time secrets for the graduates: not for everyone's eyes
-    console.print(f"issued {len(signed)} diploma(s) into {out_dir}/")
-    console.print(
-        f"graduates' one-time claim codes: {claims_file} (hand each to its graduate; "
-        "they are stored only hashed and cannot be shown again)"
-    )
+    say(trn("cli.issue.issued", len(signed), dir=out_dir))
+    say(tr("cli.issue.claim_codes", file=claims_file))
+
+
+def say(text: str) -> None:
+    """A summary line for the registrar on standard error (plain text, never markup)."""
+    console.print(Text(text))
 
 
 def _reissue(reason: str | None) -> Any:
@@ -220,19 +229,16 @@ def _issue_csv_stream(
             )
         except errors.Error as exc:
             raise _fail(_describe(exc)) from exc
-    skipped = (
-        f"; {result.skipped_chunks} chunk(s) were already issued by an earlier run and skipped"
-        if result.skipped_chunks
-        else ""
+    skipped = trn("cli.issue.skipped", result.skipped_chunks) if result.skipped_chunks else ""
+    issued = trn(
+        "cli.issue.issued_of",
+        result.total,
+        issued=result.issued,
+        dir=out_dir,
+        seconds=f"{result.seconds:.1f}",
     )
-    console.print(
-        f"issued {result.issued} of {result.total} diploma(s) into {out_dir}/ in "
-        f"{result.seconds:.1f} s ({result.workers} signing process(es)){skipped}"
-    )
-    console.print(
-        f"graduates' one-time claim codes: {claims_file} (hand each to its graduate; "
-        "they are stored only hashed and cannot be shown again)"
-    )
+    say(issued + trn("cli.issue.workers", result.workers) + skipped)
+    say(tr("cli.issue.claim_codes", file=claims_file))
 
 
 def _claims_csv(signed: list[dict[str, Any]], claims: dict[str, Any]) -> str:

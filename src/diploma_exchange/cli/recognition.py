@@ -9,9 +9,10 @@ from typing import Annotated, Any
 
 import typer
 
-from diploma_exchange import errors, strict_json
+from diploma_exchange import errors, i18n, strict_json
 from diploma_exchange.cli.common import (
     Exit,
+    LangOption,
     _describe,
     _engine,
     _fail,
@@ -20,6 +21,8 @@ from diploma_exchange.cli.common import (
     console,
     out,
     styled,
+    tr,
+    use_language,
 )
 from diploma_exchange.config import Settings, get_settings
 
@@ -83,7 +86,7 @@ def assess(
             help="Described: whether the programme was completed (a certificate of study is not).",
         ),
     ] = None,
-    lang: Annotated[str, typer.Option(help="Language of the reasoning: en, ru or kk.")] = "en",
+    lang: LangOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the assessment as JSON.")] = False,
     issue_statement: Annotated[
         bool,
@@ -103,11 +106,10 @@ def assess(
     from diploma_exchange.recognition.inputs import qualification_from_fields
     from diploma_exchange.services import recognition
 
+    language = use_language(lang)
     settings = get_settings()
     if not re.fullmatch(r"[A-Za-z]{2}", to):
-        raise _fail("--to needs the receiving country's ISO 3166-1 alpha-2 code", Exit.USAGE)
-    if lang not in ("en", "ru", "kk"):
-        raise _fail("--lang is one of en, ru, kk", Exit.USAGE)
+        raise _fail(tr("cli.assess.to_usage"), Exit.USAGE)
     described = {
         "country": awarding,
         "qualification_type": qualification_type,
@@ -125,18 +127,11 @@ def assess(
     }
     described = {k: v for k, v in described.items() if v is not None}
     if (path is None) == (not described):
-        raise _fail(
-            "give either a diploma file or a described qualification (--from, --type, ...)",
-            Exit.USAGE,
-        )
+        raise _fail(tr("cli.assess.either"), Exit.USAGE)
     try:
         if path is None:
             if issue_statement:
-                raise _fail(
-                    "a described qualification gets an advisory comparison, never a signed "
-                    "statement",
-                    Exit.USAGE,
-                )
+                raise _fail(tr("cli.assess.no_statement"), Exit.USAGE)
             outcome = recognition.compare(
                 to,
                 qualification=qualification_from_fields(described),
@@ -155,7 +150,9 @@ def assess(
                 offline=offline,
             )
     except errors.NotVerified as exc:
-        console.print(styled("error:", "bold red", exc.message), soft_wrap=True)
+        label = tr("cli.error") + ":"
+        message = exc.message if language == "en" else _describe(exc)
+        console.print(styled(label, "bold red", message), soft_wrap=True)
         verdict = str(exc.extra.get("verdict", "")) if exc.extra else ""
         raise typer.Exit(int(Exit.INVALID if verdict == "invalid" else Exit.INDETERMINATE)) from exc
     except errors.Error as exc:
@@ -166,7 +163,7 @@ def assess(
     if as_json:
         out.print_json(data=result)
         return
-    _print_assessment(result, lang)
+    _print_assessment(result, language)
 
 
 def _read_credential(path: Path, settings: Settings) -> dict[str, Any]:
@@ -175,9 +172,9 @@ def _read_credential(path: Path, settings: Settings) -> dict[str, Any]:
             path.read_bytes(), max_bytes=settings.max_body_bytes, max_depth=settings.max_json_depth
         )
     except OSError as exc:
-        raise _fail(f"cannot read {path}: {exc.strerror}", Exit.USAGE) from exc
+        raise _fail(tr("cli.cannot_read", path=path, reason=exc.strerror), Exit.USAGE) from exc
     if not isinstance(document, dict):
-        raise _fail("the file must hold one credential (a JSON object)")
+        raise _fail(tr("cli.assess.not_one_credential"))
     return document
 
 
@@ -223,45 +220,58 @@ def _assess_diploma(
 
 
 def _print_assessment(result: dict[str, Any], lang: str) -> None:
-    """An assessment for a person (texts from the data and from the credential are never
-    markup: rich.text.Text)."""
+    """An assessment for a person in ``lang``: labels from the catalogues, outcomes, purposes,
+    criteria and their statuses by the names the web pages give them (English: the codes, as
+    the command always printed them). Texts from the data and from the credential are never
+    markup (rich.text.Text)."""
     from rich.text import Text
 
+    from diploma_exchange.recognition import messages
+
+    def t(key: str, **values: object) -> str:
+        return i18n.translate(lang, key, **values)
+
+    def named(names: dict[str, Any], code: Any) -> str:
+        if lang == "en" or code not in names:
+            return str(code)
+        return str(names[code].get(lang) or code)
+
+    def status_name(status: Any) -> str:
+        key = f"criterionstatus.{status}"
+        return t(key) if lang != "en" and i18n.has(lang, key) else str(status)
+
     if result.get("advisory"):
-        out.print(
-            Text(
-                "advisory comparison: self-declared facts, not verified, not signed",
-                style="yellow",
-            )
-        )
+        out.print(Text(t("cli.assess.advisory"), style="yellow"))
     summary = result.get("summary") or {}
     out.print(Text(str(summary.get(lang) or result.get("outcome")), style="bold"))
     names = result.get("comparable_names") or []
     types = result.get("comparable_types") or []
     if types:
-        out.print(Text(f"  comparable to: {' / '.join(names or types)} [{', '.join(types)}]"))
+        joined = f"{' / '.join(names or types)} [{', '.join(types)}]"
+        out.print(Text(f"  {t('cli.assess.comparable')}: {joined}"))
     if result.get("receiving_level"):
-        out.print(Text(f"  level: {result['receiving_level']}"))
+        out.print(Text(f"  {t('cli.assess.level')}: {result['receiving_level']}"))
     recognised = result.get("credits_recognised") or {}
     if recognised.get("ects_min") is not None:
-        out.print(
-            Text(
-                f"  credits recognised: {recognised['ects_min']:g}-{recognised['ects_max']:g} ECTS"
-            )
-        )
+        span = f"{recognised['ects_min']:g}-{recognised['ects_max']:g} ECTS"
+        out.print(Text(f"  {t('cli.assess.credits')}: {span}"))
     for option in result.get("purposes") or []:
-        out.print(Text(f"  for {option['purpose']}: {option['outcome']}"))
+        purpose = named(messages.PURPOSES, option["purpose"])
+        outcome = named(messages.OUTCOMES, option["outcome"])
+        out.print(Text(f"  {t('cli.assess.for_purpose', purpose=purpose)}: {outcome}"))
     for name, criterion in (result.get("criteria") or {}).items():
         reason = (criterion.get("texts") or {}).get(lang) or criterion.get("reason", "")
-        out.print(Text(f"  {name:<20} {criterion.get('status')!s:<8} {reason}"))
+        label, status = named(messages.CRITERIA, name), status_name(criterion.get("status"))
+        out.print(Text(f"  {label:<20} {status:<8} {reason}"))
     for fact in result.get("missing_facts") or []:
+        fact_name = fact["name"].get(lang) or fact["name"]["en"]
+        document = fact["document"].get(lang) or fact["document"]["en"]
         out.print(
             Text(
-                f"  missing: {fact['name'].get(lang) or fact['name']['en']} "
-                f"(document: {fact['document'].get(lang) or fact['document']['en']})"
+                f"  {t('cli.assess.missing')}: {fact_name} ({t('cli.assess.document')}: {document})"
             )
         )
     for contradiction in result.get("contradictions") or []:
-        out.print(Text(f"  contradiction: {contradiction.get('message')}"))
+        out.print(Text(f"  {t('cli.assess.contradiction')}: {contradiction.get('message')}"))
     if result.get("statementId"):
-        out.print(Text(f"  signed statement: {result['statementId']}"))
+        out.print(Text(f"  {t('cli.assess.statement')}: {result['statementId']}"))

@@ -8,11 +8,13 @@ import typer
 
 from diploma_exchange import errors
 from diploma_exchange.cli.common import (
+    LangOption,
     _describe,
     _engine,
     _fail,
     app,
     out,
+    use_language,
 )
 from diploma_exchange.config import get_settings
 
@@ -20,9 +22,16 @@ from diploma_exchange.config import get_settings
 
 
 def _change_status(
-    action: str, credential_id: str, institution: str, reason: str, note: str | None
+    action: str,
+    credential_id: str,
+    institution: str,
+    reason: str,
+    note: str | None,
+    lang: str | None = None,
 ) -> None:
     from sqlmodel import Session
+
+    use_language(lang)  # of the error messages: the confirmation is JSON, the same in all
 
     from diploma_exchange.services import institutions, status
 
@@ -75,9 +84,10 @@ def revoke(
         ),
     ],
     note: NoteOpt = None,
+    lang: LangOption = None,
 ) -> None:
     """Revoke a diploma (final)."""
-    _change_status("revoke", credential_id, institution, reason, note)
+    _change_status("revoke", credential_id, institution, reason, note, lang)
 
 
 @app.command()
@@ -88,9 +98,10 @@ def suspend(
         str, typer.Option(help="investigation, pending-payment, administrative-hold, other")
     ],
     note: NoteOpt = None,
+    lang: LangOption = None,
 ) -> None:
     """Suspend a diploma (can be reinstated)."""
-    _change_status("suspend", credential_id, institution, reason, note)
+    _change_status("suspend", credential_id, institution, reason, note, lang)
 
 
 @app.command()
@@ -101,6 +112,7 @@ def reinstate(
         str, typer.Option(help="investigation-closed, hold-lifted, issued-in-error, other")
     ],
     note: NoteOpt = None,
+    lang: LangOption = None,
 ) -> None:
     """Lift a diploma's suspension."""
-    _change_status("reinstate", credential_id, institution, reason, note)
+    _change_status("reinstate", credential_id, institution, reason, note, lang)

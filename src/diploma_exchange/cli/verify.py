@@ -18,8 +18,9 @@ from diploma_exchange.cli.common import (
     _local_registry_session,
     _trust_lists_view,
     app,
-    cli_language,
     out,
+    tr,
+    use_language,
 )
 from diploma_exchange.config import get_settings
 
@@ -144,9 +145,7 @@ def verify(
     from diploma_exchange.transparency.bundle import TrustedLog, WitnessPolicy
     from diploma_exchange.verification.report import select_policy
 
-    if lang is not None and lang not in i18n.LANGUAGES:
-        raise _fail("--lang is one of kk, ru, en", Exit.USAGE)
-    language = cli_language(lang)
+    language = use_language(lang)
     settings = get_settings()
     documents: dict[str, bytes] = {}
     try:
@@ -179,7 +178,9 @@ def verify(
             _read_limited(log_bundle, settings.max_upload_bytes) if log_bundle is not None else None
         )
     except OSError as exc:
-        raise _fail(f"cannot read {exc.filename}: {exc.strerror}", Exit.USAGE) from exc
+        raise _fail(
+            tr("cli.cannot_read", path=exc.filename, reason=exc.strerror), Exit.USAGE
+        ) from exc
     except ValueError as exc:
         raise _fail(f"--seal-anchor: not a PEM file of certificates ({exc})", Exit.USAGE) from exc
     limits = {"max_bytes": settings.max_body_bytes, "max_depth": settings.max_json_depth}
