@@ -861,10 +861,23 @@ def escaped(name: str) -> str:
     return f"&lt;script&gt;x_{name}&lt;/script&gt;"
 
 
+def _max_length(name: str) -> int | None:
+    """The request schema's ``maxLength`` of a diploma field (the server refuses longer)."""
+    from diploma_exchange.credentials.models import DiplomaData
+
+    prop = DiplomaData.model_json_schema()["properties"][name]
+    limits = [s.get("maxLength") for s in (prop, *prop.get("anyOf", ())) if s.get("maxLength")]
+    return min(limits) if limits else None
+
+
 def hostile_diploma() -> dict[str, Any]:
     payload = diploma_payload(8)
     for name in TEXT_FIELDS:
-        payload[name] = markup(name)
+        text, limit = markup(name), _max_length(name)
+        if limit is not None and len(text) > limit:
+            text = f"<script>x_{name}</script>"  # the part the pages are checked for
+            assert len(text) <= limit, f"no markup fits {name} ({limit} characters)"
+        payload[name] = text
     for name in LANGUAGE_MAPS:
         payload[name] = {tag: markup(name) for tag in ("en", "kk", "ru")}
     course = payload["transcript"][0]
