@@ -4,8 +4,6 @@ nothing but the time: every expansion equals plain pyld's, cold and warm, in any
 from __future__ import annotations
 
 import copy
-import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,24 +13,9 @@ from diploma_exchange import jsonld_contexts
 from diploma_exchange.credentials.contexts import document_loader
 from diploma_exchange.credentials.samples import sample_diploma_credential
 from diploma_exchange.jsonld_lock import PYLD_LOCK
-from vector_files import require
+from vector_files import jsonld_documents
 
-TESTS = Path(__file__).resolve().parent
 OPTIONS = {"documentLoader": document_loader, "base": "", "processingMode": "json-ld-1.1"}
-
-
-def _documents() -> list[tuple[str, dict[str, Any]]]:
-    found: list[tuple[str, dict[str, Any]]] = []
-    for root in (TESTS / "corpus", require(".")):
-        for path in sorted(root.rglob("*.json*")):
-            try:
-                document = json.loads(path.read_text("utf-8"))
-            except (UnicodeDecodeError, ValueError):
-                continue
-            if isinstance(document, dict) and "@context" in document:
-                found.append((str(path.relative_to(TESTS)), document))
-    found.extend((f"sample diploma {i}", sample_diploma_credential(i)) for i in range(3))
-    return found
 
 
 def _expand(processor: Any, document: Any) -> Any:
@@ -48,7 +31,7 @@ def test_the_memo_is_in_use_with_the_pinned_pyld() -> None:
 
 
 def test_every_corpus_document_expands_as_plain_pyld_cold_and_warm() -> None:
-    documents = _documents()
+    documents = jsonld_documents()
     assert len(documents) >= 200
     plain = [_expand(jsonld.JsonLdProcessor(), document) for _, document in documents]
     jsonld_contexts.clear()

@@ -11,8 +11,10 @@ never a skip: it means the copy is incomplete.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -52,3 +54,22 @@ def names(subdir: str, pattern: str = "*") -> list[str]:
     if not directory.is_dir():
         return ["<missing>"]
     return sorted(p.name for p in directory.glob(pattern) if p.is_file())
+
+
+def jsonld_documents() -> list[tuple[str, dict[str, Any]]]:
+    """Every JSON-LD document of the corpora (``tests/corpus``) and the vectors, and three
+    sample diplomas: ``(name, document)``, for differential tests of JSON-LD processing."""
+    from diploma_exchange.credentials.samples import sample_diploma_credential
+
+    tests = Path(__file__).resolve().parent
+    found: list[tuple[str, dict[str, Any]]] = []
+    for root in (tests / "corpus", require(".")):
+        for path in sorted(root.rglob("*.json*")):
+            try:
+                document = json.loads(path.read_text("utf-8"))
+            except (UnicodeDecodeError, ValueError):
+                continue
+            if isinstance(document, dict) and "@context" in document:
+                found.append((str(path.relative_to(tests)), document))
+    found.extend((f"sample diploma {i}", sample_diploma_credential(i)) for i in range(3))
+    return found

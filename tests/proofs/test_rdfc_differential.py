@@ -9,36 +9,18 @@ else :func:`canonize`'s bytes must be pyld's.
 
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
 from typing import Any
 
 from pyld import jsonld  # type: ignore[import-untyped,unused-ignore]
 
 from diploma_exchange.credentials.contexts import document_loader
-from diploma_exchange.credentials.samples import sample_diploma_credential
 from diploma_exchange.errors import Error
 from diploma_exchange.jsonld_lock import PYLD_LOCK
 from diploma_exchange.proofs import rdfc
-from vector_files import require
+from vector_files import jsonld_documents
 
-TESTS = Path(__file__).resolve().parents[1]
 _RAW_IN_URDNA2015 = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
-
-
-def _documents() -> list[tuple[str, dict[str, Any]]]:
-    found: list[tuple[str, dict[str, Any]]] = []
-    for root in (TESTS / "corpus", require(".")):
-        for path in sorted(root.rglob("*.json*")):
-            try:
-                document = json.loads(path.read_text("utf-8"))
-            except (UnicodeDecodeError, ValueError):
-                continue
-            if isinstance(document, dict) and "@context" in document:
-                found.append((str(path.relative_to(TESTS)), document))
-    found.extend((f"sample diploma {i}", sample_diploma_credential(i)) for i in range(3))
-    return found
 
 
 def _pyld_urdna2015(document: dict[str, Any]) -> bytes:
@@ -58,7 +40,7 @@ def _pyld_urdna2015(document: dict[str, Any]) -> bytes:
 
 def test_canonize_gives_pyld_s_bytes_on_every_credential_of_the_corpora() -> None:
     compared, differing = 0, []
-    for name, document in _documents():
+    for name, document in jsonld_documents():
         try:
             ours = rdfc.canonize(document)
         except Error:

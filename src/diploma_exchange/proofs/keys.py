@@ -295,16 +295,11 @@ def encrypt_private_key(private_key: SigningKey, passphrase: bytes) -> bytes:
     )
 
 
-def load_private_key(pem: bytes, passphrase: bytes | None) -> Ed25519PrivateKey:
-    """Load a PEM private key (PKCS#8, optionally encrypted) and check it is Ed25519.
-
-    Raises:
-        KeyLoadError: the PEM cannot be parsed, the passphrase is wrong, missing or
-            superfluous, or the key is not an Ed25519 key. Messages never contain key
-            bytes or the passphrase.
-    """
+def _load_pem_private_key(pem: bytes, passphrase: bytes | None) -> Any:
+    """The PEM's private key, of whatever type; :class:`KeyLoadError` when it cannot be read
+    (messages never contain key bytes or the passphrase)."""
     try:
-        key = serialization.load_pem_private_key(pem, password=passphrase)
+        return serialization.load_pem_private_key(pem, password=passphrase)
     except TypeError as exc:
         # cryptography raises TypeError when a passphrase is missing or superfluous.
         hint = (
@@ -317,6 +312,17 @@ def load_private_key(pem: bytes, passphrase: bytes | None) -> Ed25519PrivateKey:
         raise KeyLoadError(
             "could not load the private key: the PEM is malformed or the passphrase is wrong"
         ) from exc
+
+
+def load_private_key(pem: bytes, passphrase: bytes | None) -> Ed25519PrivateKey:
+    """Load a PEM private key (PKCS#8, optionally encrypted) and check it is Ed25519.
+
+    Raises:
+        KeyLoadError: the PEM cannot be parsed, the passphrase is wrong, missing or
+            superfluous, or the key is not an Ed25519 key. Messages never contain key
+            bytes or the passphrase.
+    """
+    key = _load_pem_private_key(pem, passphrase)
     if not isinstance(key, Ed25519PrivateKey):
         raise KeyLoadError(
             f"the private key is of type {type(key).__name__}; an Ed25519 key is required"
@@ -331,19 +337,7 @@ def load_signing_key(pem: bytes, passphrase: bytes | None) -> SigningKey:
     Raises:
         KeyLoadError: as :func:`load_private_key`, or a key of another type or curve.
     """
-    try:
-        key = serialization.load_pem_private_key(pem, password=passphrase)
-    except TypeError as exc:
-        hint = (
-            "the key is encrypted: provide its passphrase"
-            if passphrase is None
-            else "the key is not encrypted: do not provide a passphrase"
-        )
-        raise KeyLoadError(f"could not load the private key: {hint}") from exc
-    except (ValueError, UnsupportedAlgorithm) as exc:
-        raise KeyLoadError(
-            "could not load the private key: the PEM is malformed or the passphrase is wrong"
-        ) from exc
+    key = _load_pem_private_key(pem, passphrase)
     if isinstance(key, Ed25519PrivateKey):
         return key
     if isinstance(key, ec.EllipticCurvePrivateKey):
