@@ -51,7 +51,7 @@ def _issuer(credential: Mapping[str, Any]) -> str | None:
 
 
 def bundle_verdict(
-    bundle: Mapping[str, Any],
+    bundle: object,
     *,
     issuer: str,
     verification_method: str,
@@ -60,8 +60,9 @@ def bundle_verdict(
     policy: WitnessPolicy,
     now: datetime | None = None,
 ) -> LogVerdict:
-    """What a bundle handed in with a credential proves about the credential with ``digest``,
-    checked offline against ``trusted_logs`` (never raises for a bad bundle)."""
+    """What a bundle (handed in with a credential, or fetched from a partner's log) proves
+    about the credential with ``digest``, checked offline against ``trusted_logs`` (never
+    raises for a bad bundle)."""
     try:
         parsed = LogBundle.from_json(bundle)
     except Error as exc:
@@ -176,15 +177,11 @@ class LogEvidenceSource:
                 "log.unavailable",
                 f"the issuer's NIC log {origin} could not be reached: {exc.message}",
             )
-        try:
-            parsed = LogBundle.from_json(data)
-        except Error as exc:
-            return LogVerdict(LogStatus.INDETERMINATE, "log.bad-bundle", exc.message)
-        return verify_bundle(
-            parsed,
-            credential_digest=digest,
+        return bundle_verdict(
+            data,
             issuer=issuer,
             verification_method=method,
+            digest=digest,
             trusted_logs=[
                 t
                 for t in transparency.trusted_logs(self._session, self._settings)
