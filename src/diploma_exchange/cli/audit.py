@@ -6,17 +6,22 @@ import json
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
 from diploma_exchange import errors
 from diploma_exchange.cli.common import (
     Exit,
+    _describe,
     _engine,
     _fail,
     app,
+    cli_language,
     console,
     out,
     say_line,
     styled,
+    tr,
+    trn,
 )
 from diploma_exchange.config import get_settings
 
@@ -32,7 +37,7 @@ def _anchor(value: str | None) -> tuple[int, str] | None:
     try:
         return audit.parse_anchor(value)
     except errors.InvalidInput as exc:
-        raise _fail(exc.message, Exit.USAGE) from exc
+        raise _fail(_describe(exc), Exit.USAGE) from exc
 
 
 @audit_app.command("verify")
@@ -67,13 +72,15 @@ def audit_verify(
             }
         )
     elif report.intact:
-        out.print(
-            f"audit log intact: {report.entries} entries, head {report.last_seq}:"
-            f"{report.last_sha256}"
-        )
+        head = f"{report.last_seq}:{report.last_sha256}"
+        out.print(Text(trn("cli.audit.intact", report.entries, head=head)), soft_wrap=True)
     else:
         for p in report.problems:
-            console.print(styled(p.code, "bold red", f"at entry {p.seq}: {p.message}"))
+            message = p.message
+            if cli_language() != "en":
+                message = f"{tr('checkline.details_en')}: {message}"
+            line = tr("cli.audit.at_entry", seq=p.seq, message=message)
+            console.print(styled(p.code, "bold red", line), soft_wrap=True)
     if not report.intact:
         raise typer.Exit(int(Exit.INVALID))
 

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.text import Text
 
 from diploma_exchange import errors
 from diploma_exchange.cli.common import (
@@ -16,6 +17,8 @@ from diploma_exchange.cli.common import (
     app,
     console,
     out,
+    tr,
+    trn,
 )
 from diploma_exchange.config import get_settings
 
@@ -48,6 +51,10 @@ def _shown(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+def _print_rows(name: str, rows: int) -> None:
+    console.print(Text("  " + trn("cli.backup.rows", rows, name=name)), soft_wrap=True)
+
+
 @app.command("backup")
 def backup_database(
     out_file: Annotated[Path, typer.Argument(help="Where to write the archive (mode 0600).")],
@@ -60,22 +67,17 @@ def backup_database(
 
     url = database_url or get_settings().database_url
     if not _sqlite_database_exists(url):
-        raise _fail(f"there is no database at {_shown(url)}", Exit.USAGE)
+        raise _fail(tr("cli.backup.no_database", url=_shown(url)), Exit.USAGE)
     if out_file.exists() and not force:
-        raise _fail(f"{out_file} exists; pass --force to overwrite it", Exit.USAGE)
+        raise _fail(tr("cli.backup.exists", file=out_file), Exit.USAGE)
     engine = make_engine(url)
     try:
-        summary = backups.backup(
-            engine, out_file, on_table=lambda name, rows: console.print(f"  {name}: {rows} rows")
-        )
+        summary = backups.backup(engine, out_file, on_table=_print_rows)
     except errors.Error as exc:
         raise _fail(_describe(exc)) from exc
     finally:
         engine.dispose()
-    console.print(
-        f"wrote {summary.path} (it holds personal data: keep it as safe as the database); "
-        "store its SHA-256 apart from it"
-    )
+    console.print(Text(tr("cli.backup.wrote", file=summary.path)))
     out.print_json(data=summary.to_json())
 
 
@@ -89,13 +91,13 @@ def verify_backup(
     from diploma_exchange.services import backup as backups
 
     if not archive.is_file():
-        raise _fail(f"{archive} is not a file", Exit.USAGE)
+        raise _fail(tr("cli.backup.not_a_file", file=archive), Exit.USAGE)
     try:
         manifest = backups.verify_archive(
             archive, limits=_backup_limits(max_gib), expected_sha256=sha256
         )
     except backups.InvalidBackup as exc:
-        raise _fail(f"the archive is not intact: {_describe(exc)}", Exit.INVALID) from exc
+        raise _fail(tr("cli.backup.not_intact", problem=_describe(exc)), Exit.INVALID) from exc
     out.print_json(data=dict(backups.describe(manifest)))
 
 
@@ -111,7 +113,7 @@ def restore_database(
     from diploma_exchange.services import backup as backups
 
     if not archive.is_file():
-        raise _fail(f"{archive} is not a file", Exit.USAGE)
+        raise _fail(tr("cli.backup.not_a_file", file=archive), Exit.USAGE)
     url = database_url or get_settings().database_url
     engine = make_engine(url)
     try:
@@ -120,18 +122,17 @@ def restore_database(
             archive,
             limits=_backup_limits(max_gib),
             expected_sha256=sha256,
-            on_table=lambda name, rows: console.print(f"  {name}: {rows} rows"),
+            on_table=_print_rows,
         )
     except backups.InvalidBackup as exc:
+        problem = _describe(exc)
         raise _fail(
-            f"the archive is not intact, nothing was restored: {_describe(exc)}", Exit.INVALID
+            tr("cli.backup.not_intact_nothing_restored", problem=problem), Exit.INVALID
         ) from exc
     except errors.Error as exc:
-        raise _fail(f"nothing was restored: {_describe(exc)}") from exc
+        raise _fail(tr("cli.backup.nothing_restored", problem=_describe(exc))) from exc
     finally:
         engine.dispose()
-    console.print(
-        f"restored into {_shown(url)} at schema revision {summary.manifest.revision}; "
-        "`diploma-exchange db upgrade` brings it to this release's schema"
-    )
+    revision = summary.manifest.revision
+    console.print(Text(tr("cli.backup.restored", url=_shown(url), revision=revision)))
     out.print_json(data=summary.to_json())

@@ -14,13 +14,39 @@ import typer
 from rich.text import Text
 
 from diploma_exchange import errors
-from diploma_exchange.cli.common import Exit, _engine, _fail, console, out, say_line, styled
+from diploma_exchange.cli.common import (
+    Exit,
+    _describe,
+    _engine,
+    _fail,
+    cli_language,
+    console,
+    out,
+    say_line,
+    styled,
+    tr,
+    trn,
+)
 from diploma_exchange.config import get_settings
 
 log_app = typer.Typer(
     help="The issuance transparency log: checkpoints, monitoring, bundles, witnesses.",
     no_args_is_help=True,
 )
+
+
+def _details(message: str) -> str:
+    """A message the domain writes in English: as it is in English; else marked as the English
+    details (as ``verify`` marks a check's technical line)."""
+    if cli_language() == "en":
+        return message
+    return f"{tr('checkline.details_en')}: {message}"
+
+
+def _action(action: str) -> str:
+    """A logged status change's action in the CLI's language (an unknown one as logged)."""
+    key = f"cli.log.action.{action}"
+    return tr(key) if action in ("revoke", "suspend", "reinstate") else action
 
 
 def _session() -> Any:
@@ -69,7 +95,10 @@ def log_checkpoint(
             engine, settings, transparency.http_poster(settings)
         )
         for name, message in result.failed.items():
-            console.print(styled(f"witness {name} did not cosign:", "yellow", message))
+            console.print(
+                styled(tr("cli.log.no_cosign", name=name), "yellow", _details(message)),
+                soft_wrap=True,
+            )
     with Session(engine) as session:
         record = transparency.latest_checkpoint(session)
         if record is not None:
@@ -114,24 +143,34 @@ def log_monitor(
             report = monitor_report(session, settings, institution, _read_since(since))
             session.commit()
     except errors.Error as exc:
-        raise _fail(exc.message) from exc
+        raise _fail(_describe(exc)) from exc
     if save is not None:
         save.write_text(report.checkpoint, encoding="utf-8")
     if as_json:
         out.print_json(data=report.model_dump(mode="json", by_alias=True))
     else:
-        out.print(
-            f"{report.origin}: entries {report.start} to {report.tree_size}, "
-            f"{len(report.issuances)} diploma(s) issued by {institution}"
+        summary = trn(
+            "cli.log.monitor.summary",
+            len(report.issuances),
+            origin=report.origin,
+            start=report.start,
+            size=report.tree_size,
+            institution=institution,
         )
+        out.print(Text(summary))
+        issued = tr("cli.log.monitor.issued")
         for item in report.issuances:
-            say_line(f"{item.index}\t{item.logged_at}\tissued\t{item.digest}\t{item.key}")
+            say_line(f"{item.index}\t{item.logged_at}\t{issued}\t{item.digest}\t{item.key}")
         for change in report.status_changes:
-            say_line(f"{change.index}\t{change.logged_at}\t{change.action}\t{change.digest}")
+            action = _action(change.action)
+            say_line(f"{change.index}\t{change.logged_at}\t{action}\t{change.digest}")
         for event in report.key_events:
-            say_line(f"{event.index}\t{event.logged_at}\tkey {event.event}\t{event.key}")
+            key = tr("cli.log.monitor.key", event=event.event)
+            say_line(f"{event.index}\t{event.logged_at}\t{key}\t{event.key}")
         for problem in report.problems:
-            console.print(styled(f"{problem.code}:", "bold red", problem.message))
+            console.print(
+                styled(f"{problem.code}:", "bold red", _details(problem.message)), soft_wrap=True
+            )
     if not report.intact:
         raise typer.Exit(int(Exit.INVALID))
 
@@ -149,14 +188,14 @@ def log_bundle(
     with _session() as session:
         record = issuance.get_credential(session, credential_id)
         if record is None:
-            raise _fail(f"no diploma {credential_id!r}")
+            raise _fail(tr("cli.log.no_diploma", id=repr(credential_id)))
         try:
             bundle = transparency.bundle_for_digest(session, settings, record.secured_digest)
         except errors.Error as exc:
-            raise _fail(exc.message) from exc
+            raise _fail(_describe(exc)) from exc
         session.commit()
     out_file.write_text(json.dumps(bundle.to_json(), indent=2) + "\n", encoding="utf-8")
-    console.print(f"wrote {out_file}")
+    console.print(Text(tr("cli.log.wrote", file=out_file)), soft_wrap=True)
 
 
 @log_app.command("verify-bundle")
@@ -218,8 +257,11 @@ def log_verify_bundle(
             ),
             now=datetime.now(UTC),
         )
-    except (OSError, errors.Error) as exc:
-        raise _fail(str(exc), Exit.INPUT) from exc
+    except errors.Error as exc:
+        raise _fail(_describe(exc), Exit.INPUT) from exc
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise _fail(tr("cli.cannot_read", path=exc.filename, reason=reason), Exit.INPUT) from exc
     if as_json:
         out.print_json(
             data={
@@ -230,7 +272,8 @@ def log_verify_bundle(
             }
         )
     else:
-        say_line(f"{verdict.status.value}: {verdict.code}: {verdict.message}")
+        status = tr(f"cli.log.bundle.{verdict.status.value}")
+        say_line(f"{status}: {verdict.code}: {_details(verdict.message)}")
     raise typer.Exit(
         int(
             {
@@ -255,9 +298,9 @@ def log_add_witness(
         try:
             transparency.add_witness(session, vkey=vkey, url=url, partner_did=partner)
         except errors.Error as exc:
-            raise _fail(exc.message) from exc
+            raise _fail(_describe(exc)) from exc
         session.commit()
-    console.print("witness added")
+    console.print(Text(tr("cli.log.witness_added")))
 
 
 @log_app.command("witness-log")
@@ -276,6 +319,6 @@ def log_witness_log(
                 session, origin=origin, vkey=vkey, url=url, partner_did=partner
             )
         except errors.Error as exc:
-            raise _fail(exc.message) from exc
+            raise _fail(_describe(exc)) from exc
         session.commit()
-    console.print(f"witnessing {origin}")
+    console.print(Text(tr("cli.log.witnessing", origin=origin)), soft_wrap=True)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from rich.text import Text
 
 from diploma_exchange.cli.common import (
     Exit,
@@ -15,6 +16,8 @@ from diploma_exchange.cli.common import (
     app,
     console,
     db_app,
+    tr,
+    trn,
 )
 from diploma_exchange.config import get_settings
 
@@ -26,7 +29,7 @@ def db_upgrade() -> None:
     """Apply all migrations to the configured database."""
     settings = get_settings()
     _engine(settings)
-    console.print(f"database at {settings.database_url} is up to date")
+    console.print(Text(tr("cli.db.up_to_date", url=_shown(settings.database_url))), soft_wrap=True)
 
 
 @app.command()
@@ -73,10 +76,10 @@ def _tls_options(certfile: Path | None, keyfile: Path | None) -> tuple[str | Non
     if certfile is None and keyfile is None:
         return None, None
     if certfile is None or keyfile is None:
-        raise _fail("--ssl-certfile and --ssl-keyfile go together", Exit.USAGE)
+        raise _fail(tr("cli.tls.together"), Exit.USAGE)
     for option, path in (("--ssl-certfile", certfile), ("--ssl-keyfile", keyfile)):
         if not path.is_file():
-            raise _fail(f"{option}: {path} is not a readable file", Exit.USAGE)
+            raise _fail(tr("cli.tls.not_file", option=option, path=path), Exit.USAGE)
     import ssl
 
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -84,9 +87,7 @@ def _tls_options(certfile: Path | None, keyfile: Path | None) -> tuple[str | Non
         context.load_cert_chain(certfile, keyfile)
     except (ssl.SSLError, OSError) as exc:
         raise _fail(
-            f"--ssl-certfile/--ssl-keyfile: cannot serve https with {certfile} and {keyfile}: "
-            f"{exc}",
-            Exit.USAGE,
+            tr("cli.tls.cannot", cert=certfile, key=keyfile, reason=exc), Exit.USAGE
         ) from exc
     return str(certfile), str(keyfile)
 
@@ -141,17 +142,9 @@ def demo(
     if run and _port_in_use(host, port):
         where = f"http://{'localhost' if host in ('127.0.0.1', '0.0.0.0') else host}:{port}/"
         if _running_diploma_exchange(host, port):
-            typer.echo(
-                f"diploma-exchange is already running at {where} (an earlier `make run`); "
-                "its demo data and the claim links it printed are unchanged. Use that one, "
-                f"stop it (Ctrl-C in its terminal), or start another with `make run PORT={port + 11}`."
-            )
+            typer.echo(tr("cli.demo.running", url=where, port=port + 11))
             raise typer.Exit(0)
-        raise _fail(
-            f"port {port} on {host} is taken by another program; choose another, e.g. "
-            f"`make run PORT={port + 11}` (or `diploma-exchange demo --port {port + 11}`)",
-            Exit.USAGE,
-        )
+        raise _fail(tr("cli.demo.port_taken", port=port, host=host, other=port + 11), Exit.USAGE)
     if "DIPLOMA_EXCHANGE_PUBLIC_BASE_URL" not in os.environ:
         # every printed link, and the server started below, use the port asked for
         scheme = "https" if tls[0] else "http"
@@ -159,51 +152,12 @@ def demo(
         get_settings.cache_clear()
     settings = get_settings()
     if not keys_dir.is_dir():
-        raise _fail(
-            f"demo keys folder {keys_dir} not found (run from the project root)", Exit.USAGE
-        )
+        raise _fail(tr("cli.demo.no_keys", dir=keys_dir), Exit.USAGE)
     engine = _engine(settings)
     with Session(engine, expire_on_commit=False) as session:
         summary = demo_service.seed(session, settings, keys_dir)
         session.commit()
-    base = settings.public_base_url.rstrip("/")
-    lines = ["", "diploma-exchange demo  (DEMO KEYS: public, never for real diplomas)", ""]
-    host = settings.public_host.replace(":", "%3A")
-    if any(f"did:web:{host}" not in record.did for record in summary.institutions):
-        lines += [
-            "  NOTE: the demo data was created for another address; its DIDs keep that one.",
-            f"  To re-create it for {base}, delete {settings.database_url} and run again.",
-            "",
-        ]
-    for record in summary.institutions:
-        role = "NIC administrator" if record.kind == "nic" else "university"
-        lines += [
-            f"  {record.name}  [{role}]",
-            f"    DID:     {record.did}",
-            f"    API key: {summary.api_keys.get(record.slug, '(none)')}",
-        ]
-    lines += [
-        "",
-        f"  API docs:            {base}/docs",
-        f"  OpenAPI:             {base}/openapi.json",
-        f"  Health:              {base}/healthz",
-        f"  Diploma context:     {base}/contexts/diploma-exchange/v1",
-        f"  Diploma JSON Schema: {base}/schemas/diploma-credential/v1.json",
-        f"  A DID document:      {base}/institutions/kaznu/did.json",
-        f"  Key event log:       {base}/institutions/kaznu/key-events",
-        f"  NIC trust list:      {base}/trust-list",
-        f"  Demo diplomas:       {len(summary.diploma_ids)} issued",
-        "",
-        f"  Web front end:       {base}/",
-        f"  Verify a diploma:    {base}/verify",
-        "  Graduates' one-time claim links (the same on every start, until claimed):",
-        *[f"    {c.url}" for c in summary.claim_codes[:3]],
-        "",
-        "  Try:",
-        f"    curl -s -H 'Authorization: Bearer {summary.api_keys.get('kaznu', '<key>')}' {base}/v1/diplomas",
-        "",
-    ]
-    typer.echo("\n".join(lines))
+    typer.echo("\n".join(_demo_banner(settings, summary)))
     if run:
         import uvicorn
 
@@ -220,3 +174,62 @@ def demo(
             ssl_certfile=tls[0],
             ssl_keyfile=tls[1],
         )
+
+
+def _shown(url: str) -> str:
+    """A database URL without its password (it goes to a terminal and to logs)."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _demo_banner(settings: Any, summary: Any) -> list[str]:
+    """What ``demo`` prints for a person, in the CLI's language: the institutions (names as
+    stored, plain text), their DIDs and API keys, the links to try and the claim links."""
+    base = settings.public_base_url.rstrip("/")
+    lines = ["", tr("cli.demo.title"), ""]
+    host = settings.public_host.replace(":", "%3A")
+    if any(f"did:web:{host}" not in record.did for record in summary.institutions):
+        lines += [
+            "  " + tr("cli.demo.moved"),
+            "  " + tr("cli.demo.recreate", base=base, db=_shown(settings.database_url)),
+            "",
+        ]
+    api_key = tr("cli.demo.api_key") + ":"
+    did_width = max(len("DID:"), len(api_key)) + 1
+    for record in summary.institutions:
+        key = summary.api_keys.get(record.slug, tr("cli.demo.none"))
+        role = tr("cli.demo.role.nic" if record.kind == "nic" else "cli.demo.role.university")
+        lines += [
+            f"  {record.name}  [{role}]",
+            f"    {'DID:'.ljust(did_width)}{record.did}",
+            f"    {api_key.ljust(did_width)}{key}",
+        ]
+    links = [
+        (tr("cli.demo.api_docs"), f"{base}/docs"),
+        ("OpenAPI", f"{base}/openapi.json"),
+        (tr("cli.demo.health"), f"{base}/healthz"),
+        (tr("cli.demo.context"), f"{base}/contexts/diploma-exchange/v1"),
+        (tr("cli.demo.schema"), f"{base}/schemas/diploma-credential/v1.json"),
+        (tr("cli.demo.did_document"), f"{base}/institutions/kaznu/did.json"),
+        (tr("cli.demo.key_events"), f"{base}/institutions/kaznu/key-events"),
+        (tr("cli.demo.trust_list"), f"{base}/trust-list"),
+        (tr("cli.demo.diplomas"), trn("cli.demo.issued", len(summary.diploma_ids))),
+        None,
+        (tr("cli.demo.web"), f"{base}/"),
+        (tr("cli.demo.verify"), f"{base}/verify"),
+    ]
+    width = max(len(link[0]) for link in links if link is not None) + 2
+    lines.append("")
+    for link in links:
+        lines.append("" if link is None else f"  {(link[0] + ':').ljust(width)}{link[1]}")
+    token = summary.api_keys.get("kaznu", "<key>")
+    lines += [
+        "  " + tr("cli.demo.claim_links"),
+        *[f"    {c.url}" for c in summary.claim_codes[:3]],
+        "",
+        "  " + tr("cli.demo.try"),
+        f"    curl -s -H 'Authorization: Bearer {token}' {base}/v1/diplomas",
+        "",
+    ]
+    return lines
