@@ -1,5 +1,6 @@
 """Beyond ``verify``: ``issue``, ``assess``, ``revoke``/``suspend``/``reinstate``,
-``institutions``/``trust`` confirmations and the rendering of errors speak Kazakh, Russian or
+``institutions``/``trust`` confirmations, ``log``, ``audit``, ``backup``, ``db upgrade``,
+``serve``/``demo``, ``refresh-status-lists`` and the rendering of errors speak Kazakh, Russian or
 English from the shared catalogues (``--lang`` before or after the command, else the POSIX
 locale). A Kazakh or Russian run shows none of the catalogue's English texts; the English run
 prints what the commands always printed; JSON output is the same in every language."""
@@ -7,16 +8,22 @@ prints what the commands always printed; JSON output is the same in every langua
 from __future__ import annotations
 
 import ast
+import itertools
 import json
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from sqlalchemy.engine import make_url
 
 from cli_support import create_accredited, run_cli, write
 from diploma_exchange import i18n
 from diploma_exchange.cli import common
+from diploma_exchange.documents.view import diploma_view
+from diploma_exchange.transparency import note
 from helpers import diploma_payload
 
 CLI = Path(common.__file__).parent
@@ -176,7 +183,7 @@ def test_status_changes_keep_their_json_and_speak_in_errors(
     credential = json.loads(next(out_dir.glob("*.json")).read_text())["id"]
     common_args = ["--institution", "kbtu", "--lang", lang]
     suspended = run_cli(
-        "suspend", credential, *common_args, "--reason", "investigation", env=registrar
+        "suspend", credential, *common_args, "--reason", "investigation", "--json", env=registrar
     )
     assert suspended.returncode == 0, suspended.stderr
     assert json.loads(suspended.stdout) == {
@@ -291,10 +298,403 @@ def test_every_msgid_a_cli_module_uses_is_in_every_catalogue() -> None:
         for lang in i18n.LANGUAGES:
             assert i18n.has(lang, msgid), (msgid, lang)
             if plural:
-                assert i18n.ngettext(lang, msgid, 5, dir="d", issued=1, seconds="1.0")
+                assert i18n.ngettext(lang, msgid, 5, **_placeholders(msgid, lang))
             else:
                 assert i18n.translate(lang, msgid, **_placeholders(msgid, lang))
 
 
 def _placeholders(msgid: str, lang: str) -> dict[str, Any]:
-    return {name: "x" for name in re.findall(r"\{([a-z_]+)\}", i18n.translate("en", msgid))}
+    names = re.findall(r"\{([a-z_]+)\}", i18n.translate("en", msgid))
+    return {name: "x" for name in names if name != "n"}
+
+
+# --- the operator's commands -----------------------------------------------------------------
+# revoke/suspend/reinstate (a summary for a person, the JSON with --json), log, audit,
+# backup/verify-backup, db upgrade, serve/demo and refresh-status-lists. Text from a diploma or
+# the database is never taken as Rich markup, at any terminal width.
+
+MARKUP = "[bold red]Нұрлан[/] [/] [link=https://evil.example]Ospanov[/link]"
+UNIVERSITY = "Kazakh-British [italic]Technical[/] University"
+
+
+def tr(lang: str, msgid: str, **values: Any) -> str:
+    return i18n.translate(lang, msgid, **values)
+
+
+@pytest.fixture
+def operator(tmp_path: Path) -> dict[str, str]:
+    """A local database with an accredited university whose name is Rich markup."""
+    env = {
+        "DIPLOMA_EXCHANGE_DATABASE_URL": f"sqlite:///{tmp_path}/local.db",
+        "DIPLOMA_EXCHANGE_PUBLIC_BASE_URL": "https://diplomas.example.kz",
+        **WIDE,
+    }
+    created = create_accredited(env, "kbtu", UNIVERSITY)
+    assert created.returncode == 0, created.stderr
+    return env
+
+
+def issue_one(env: dict[str, str], folder: Path, n: int = 3) -> tuple[Path, dict[str, Any]]:
+    """Issue one diploma whose graduate's name, in every language, is Rich markup."""
+    payload = diploma_payload(n)
+    payload["full_name"] = {lang: MARKUP for lang in ("kk", "ru", "en")}
+    source = write(folder, f"in{n}.json", payload)
+    out_dir = folder / f"out{n}"
+    issued = run_cli(
+        "issue", str(source), "--institution", "kbtu", "--out-dir", str(out_dir), env=env
+    )
+    assert issued.returncode == 0, issued.stderr
+    path = next(out_dir.glob("*.json"))
+    return path, json.loads(path.read_text())
+
+
+def status_entry(credential: dict[str, Any], purpose: str) -> dict[str, Any]:
+    entries = credential["credentialStatus"]
+    found = [e for e in entries if e["statusPurpose"] == purpose]
+    assert len(found) == 1
+    return found[0]  # type: ignore[no-any-return]
+
+
+# --- revoke / suspend / reinstate ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_status_changes_say_whose_diploma_what_changed_and_what_a_verifier_sees(
+    operator: dict[str, str], tmp_path: Path, lang: str
+) -> None:
+    path, credential = issue_one(operator, tmp_path)
+    cid = credential["id"]
+    view = diploma_view(credential)
+    env = {**operator, "LANG": {"kk": "kk_KZ.UTF-8", "ru": "ru_RU.UTF-8", "en": "C"}[lang]}
+    common = [cid, "--institution", "kbtu"]
+
+    suspended = run_cli("suspend", *common, "--reason", "investigation", "--note", "[b]x", env=env)
+    assert suspended.returncode == 0, suspended.stderr
+    lines = suspended.stdout.splitlines()
+    assert lines[0] == tr(lang, "cli.status.headline.suspended")
+    text = suspended.stdout
+    # whose diploma, as signed in it; the name is shown as written, markup and all
+    assert MARKUP in text
+    assert view.qualification_name(lang) in text
+    assert UNIVERSITY in text
+    assert cid in text
+    assert tr(lang, "cli.reason.investigation") in text
+    assert "[b]x" in text
+    # the list and index a verifier reads: the diploma's own suspension entry
+    entry = status_entry(credential, "suspension")
+    assert entry["statusListCredential"] in text
+    assert re.search(rf"\s{entry['statusListIndex']}\s", text)
+    sees = tr(lang, "cli.status.sees.suspended", verdict=tr(lang, "cli.verdict.invalid"))
+    assert sees in flat(text)
+    assert re.search(r"\b2\d{3}\b", text)  # the date of the change, written out
+    if lang != "en":
+        assert_translated(text.replace(MARKUP, "").replace(view.institution_name or "", ""), lang)
+
+    # a verifier indeed sees it: verify in the same database fails on the suspension check
+    verified = run_cli("verify", str(path), "--offline", "--json", env=env)
+    assert verified.returncode == 1
+    checks = {c["name"]: c["status"] for c in json.loads(verified.stdout)["checks"]}
+    assert checks["status.suspension"] == "failed"
+
+    reinstated = run_cli("reinstate", *common, "--reason", "hold-lifted", env=env)
+    assert reinstated.returncode == 0, reinstated.stderr
+    assert reinstated.stdout.splitlines()[0] == tr(lang, "cli.status.headline.active")
+    assert tr(lang, "cli.reason.hold-lifted") in reinstated.stdout
+    sees = tr(lang, "cli.status.sees.active", verdict=tr(lang, "cli.verdict.valid"))
+    assert sees in flat(reinstated.stdout)
+
+    # --json: the same JSON as always, in every language
+    revoked = run_cli("revoke", *common, "--reason", "fraud", "--json", env=env)
+    assert revoked.returncode == 0, revoked.stderr
+    assert json.loads(revoked.stdout) == {
+        "credentialId": cid,
+        "state": "revoked",
+        "reasonCode": "fraud",
+    }
+    # final: refused, with the input error's exit code and nothing on standard output
+    again = run_cli("revoke", *common, "--reason", "fraud", env=env)
+    assert again.returncode == 65 and again.stdout == ""
+    assert again.stderr.startswith(tr(lang, "cli.error") + ":")
+    if lang != "en":
+        assert_translated(again.stderr, lang)
+
+
+def column_value(lines: list[str], label: str) -> str:
+    """The value of ``label`` in a summary, its folded lines joined (and its spaces dropped,
+    as a fold may fall on one): beside the label, or (narrow) indented on the lines below."""
+    if label in lines:  # narrow: the label on its line, the value indented below it
+        below = lines[lines.index(label) + 1 :]
+        value = [line for line in itertools.takewhile(lambda x: x.startswith("  "), below)]
+        return "".join("".join(value).split())
+    start = next(n for n, line in enumerate(lines) if line.startswith(label + " "))
+    offset = len(lines[start]) - len(lines[start][len(label) :].lstrip())
+    parts = [lines[start][offset:]]
+    for line in lines[start + 1 :]:
+        if line[:offset].strip():
+            break
+        parts.append(line[offset:])
+    return "".join("".join(parts).split())
+
+
+def test_revocation_summary_survives_a_narrow_terminal(
+    operator: dict[str, str], tmp_path: Path
+) -> None:
+    _, credential = issue_one(operator, tmp_path)
+    cid = credential["id"]
+    for columns in ("28", "60"):
+        env = {**operator, "COLUMNS": columns, "LANG": "ru_RU.UTF-8"}
+        reason = "investigation" if columns == "28" else "investigation-closed"
+        action = "suspend" if columns == "28" else "reinstate"
+        result = run_cli(action, cid, "--institution", "kbtu", "--reason", reason, env=env)
+        assert result.returncode == 0, result.stderr
+        assert "Traceback" not in result.stderr
+        lines = result.stdout.splitlines()
+        assert max(len(line) for line in lines) <= int(columns), lines
+        # folded inside its column, not cut: every character is there, in order
+        assert column_value(lines, tr("ru", "cli.row.credential")) == cid
+        assert column_value(lines, tr("ru", "cli.row.graduate")) == "".join(MARKUP.split())
+    revoked = run_cli(
+        "revoke",
+        cid,
+        "--institution",
+        "kbtu",
+        "--reason",
+        "academic-misconduct",
+        env={**operator, "COLUMNS": "28"},
+    )
+    assert revoked.returncode == 0, revoked.stderr
+    assert revoked.stdout.startswith("REVOKED")
+    assert "academic misconduct" in flat(revoked.stdout)
+
+
+# --- log, audit, backup, db, refresh-status-lists ---------------------------------------------
+
+
+def partner_vkey(name: str, signature_type: int) -> str:
+    public = Ed25519PrivateKey.generate().public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return note.NoteVerifier(name, signature_type, public).vkey
+
+
+def operations(env: dict[str, str], tmp_path: Path, lang_args: list[str]) -> dict[str, Any]:
+    """Run each operator command once (with ``lang_args`` before the command's name) and keep
+    the results by name."""
+    path, credential = issue_one(env, tmp_path)
+
+    def run(*args: str, env_extra: dict[str, str] | None = None) -> Any:
+        return run_cli(*lang_args, *args, env={**env, **(env_extra or {})})
+
+    info = json.loads(run("log", "info").stdout)
+    bundle = tmp_path / "diploma.log.json"
+    offline = {"DIPLOMA_EXCHANGE_DATABASE_URL": f"sqlite:///{tmp_path}/absent/none.db"}
+    archive = tmp_path / "backup.tar"
+    results = {
+        "monitor": run("log", "monitor", "--institution", "kbtu"),
+        "bundle": run("log", "bundle", credential["id"], "--out", str(bundle)),
+        "no bundle": run("log", "bundle", "urn:uuid:none", "--out", str(bundle) + ".x"),
+        "add-witness": run(
+            "log",
+            "add-witness",
+            "--vkey",
+            partner_vkey("partner.example.kz/witness", note.COSIGNATURE_V1),
+            "--url",
+            "https://partner.example.kz/witness",
+        ),
+        "witness-log": run(
+            "log",
+            "witness-log",
+            "--origin",
+            "partner.example.kz/log",
+            "--vkey",
+            partner_vkey("partner.example.kz/log", note.ED25519),
+        ),
+        "audit": run("audit", "verify"),
+        "audit anchor": run("audit", "verify", "--anchor", "not-an-anchor"),
+        "backup": run("backup", str(archive)),
+        "backup again": run("backup", str(archive)),
+        "verify-backup missing": run("verify-backup", str(tmp_path / "none.tar")),
+        "db upgrade": run("db", "upgrade"),
+        "refresh": run("refresh-status-lists"),
+        "tls": run("serve", "--ssl-certfile", str(archive)),
+    }
+    results["verify-bundle"] = run(
+        "log", "verify-bundle", str(path), str(bundle), "--log-key", info["vkey"], env_extra=offline
+    )
+    results["credential"] = credential
+    results["archive"] = archive
+    return results
+
+
+EXPECTED_CODES = {
+    "monitor": 0,
+    "bundle": 0,
+    "no bundle": 65,
+    "add-witness": 0,
+    "witness-log": 0,
+    "audit": 0,
+    "audit anchor": 64,
+    "backup": 0,
+    "backup again": 64,
+    "verify-backup missing": 64,
+    "db upgrade": 0,
+    "refresh": 0,
+    "tls": 64,
+    "verify-bundle": 0,
+}
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_operator_commands_speak_the_language(
+    operator: dict[str, str], tmp_path: Path, lang: str
+) -> None:
+    results = operations(operator, tmp_path, ["--lang", lang])
+    for name, code in EXPECTED_CODES.items():
+        result = results[name]
+        assert result.returncode == code, (name, result.stdout, result.stderr)
+        assert "Traceback" not in result.stderr, name
+        shown = result.stdout + "\n" + result.stderr
+        if name == "refresh":  # its JSON is for cron's logs, the same in every language
+            shown = result.stderr
+        assert_translated(shown, lang)
+    monitor = results["monitor"].stdout
+    assert (
+        i18n.ngettext(
+            lang, "cli.log.monitor.summary", 1, origin="", start=0, size=1, institution="kbtu"
+        )
+        .split(":", 1)[1]
+        .split(";")[0]
+        in monitor
+    )
+    assert f"\t{tr(lang, 'cli.log.monitor.issued')}\t" in monitor
+    assert flat(tr(lang, "cli.log.wrote", file=tmp_path / "diploma.log.json")) in flat(
+        results["bundle"].stderr
+    )
+    assert results["no bundle"].stderr.startswith(tr(lang, "cli.error") + ":")
+    assert flat(results["add-witness"].stderr) == tr(lang, "cli.log.witness_added")
+    assert flat(results["witness-log"].stderr) == tr(
+        lang, "cli.log.witnessing", origin="partner.example.kz/log"
+    )
+    entries = int(re.findall(r"\d+", flat(results["audit"].stdout))[0])
+    assert entries > 0
+    head = flat(results["audit"].stdout).rsplit(" ", 1)[1]
+    assert flat(results["audit"].stdout) == i18n.ngettext(
+        lang, "cli.audit.intact", entries, head=head
+    )
+    assert f"{tr(lang, 'cli.error.code')}: " in results["audit anchor"].stderr
+    backup = flat(results["backup"].stderr)
+    assert flat(tr(lang, "cli.backup.wrote", file=results["archive"])) in backup
+    assert "  credential: " in results["backup"].stderr
+    assert flat(tr(lang, "cli.backup.exists", file=results["archive"])) in flat(
+        results["backup again"].stderr
+    )
+    assert flat(results["db upgrade"].stderr) == flat(
+        tr(lang, "cli.db.up_to_date", url=operator["DIPLOMA_EXCHANGE_DATABASE_URL"])
+    )
+    assert json.loads(results["refresh"].stdout) == {"refreshed": 0}
+    assert flat(results["refresh"].stderr) == i18n.ngettext(lang, "cli.status.refreshed", 0)
+    assert tr(lang, "cli.tls.together") in flat(results["tls"].stderr)
+    verdict = results["verify-bundle"].stdout
+    assert verdict.startswith(tr(lang, "cli.log.bundle.passed") + ": log.included: ")
+    assert tr(lang, "checkline.details_en") in verdict
+
+
+def test_operator_commands_in_english_are_unchanged(
+    operator: dict[str, str], tmp_path: Path
+) -> None:
+    results = operations(operator, tmp_path, [])
+    for name, code in EXPECTED_CODES.items():
+        assert results[name].returncode == code, (name, results[name].stderr)
+    monitor = results["monitor"].stdout.splitlines()
+    assert re.fullmatch(
+        r"diplomas\.example\.kz/log: entries 0 to \d+, 1 diploma\(s\) issued by kbtu", monitor[0]
+    ), monitor
+    assert re.fullmatch(r"\d+\t\S+\tissued\t[0-9a-f]{64}\t\S+", monitor[1]), monitor
+    assert flat(results["bundle"].stderr) == f"wrote {tmp_path / 'diploma.log.json'}"
+    assert flat(results["no bundle"].stderr) == "error: no diploma 'urn:uuid:none'"
+    assert flat(results["add-witness"].stderr) == "witness added"
+    assert flat(results["witness-log"].stderr) == "witnessing partner.example.kz/log"
+    assert re.fullmatch(
+        r"audit log intact: \d+ entries, head \d+:[0-9a-f]{64}", results["audit"].stdout.strip()
+    )
+    assert results["audit anchor"].stderr.startswith("error: ")
+    assert "code: " not in results["audit anchor"].stderr
+    backup = flat(results["backup"].stderr)
+    assert re.search(r"(^| )credential: 1 row ", backup), backup
+    assert backup.endswith(
+        f"wrote {results['archive']} (it holds personal data: keep it as safe as the "
+        "database); store its SHA-256 apart from it"
+    )
+    assert flat(results["backup again"].stderr) == (
+        f"error: {results['archive']} exists; pass --force to overwrite it"
+    )
+    assert flat(results["verify-backup missing"].stderr) == (
+        f"error: {tmp_path / 'none.tar'} is not a file"
+    )
+    assert flat(results["db upgrade"].stderr) == (
+        f"database at {operator['DIPLOMA_EXCHANGE_DATABASE_URL']} is up to date"
+    )
+    assert flat(results["tls"].stderr) == "error: --ssl-certfile and --ssl-keyfile go together"
+    assert json.loads(results["refresh"].stdout) == {"refreshed": 0}
+    assert re.fullmatch(r"passed: log\.included: [^:]+.*", results["verify-bundle"].stdout.strip())
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_db_upgrade_names_the_database_without_its_password(backend: Any, lang: str) -> None:
+    """``db upgrade`` says which database is up to date, in the language, never with the
+    password of its URL (PostgreSQL here trusts the test's connections: the password is not
+    needed, only printed if the CLI leaked it)."""
+    url = make_url(backend.url)
+    if backend.name == "postgres":
+        url = url.set(password="s3cret-pw")
+    full = url.render_as_string(hide_password=False)
+    result = run_cli("--lang", lang, "db", "upgrade", env={"DIPLOMA_EXCHANGE_DATABASE_URL": full})
+    assert result.returncode == 0, result.stderr
+    assert "s3cret-pw" not in result.stdout + result.stderr
+    shown = url.render_as_string(hide_password=True)
+    assert flat(result.stderr) == flat(tr(lang, "cli.db.up_to_date", url=shown))
+    if backend.name == "postgres":
+        assert ":***@" in result.stderr
+
+
+# --- demo ------------------------------------------------------------------------------------
+
+
+def run_demo(tmp_path: Path, project_root: Path, *args: str) -> Any:
+    env = {
+        "DIPLOMA_EXCHANGE_DATABASE_URL": f"sqlite:///{tmp_path}/demo.db",
+        "DIPLOMA_EXCHANGE_KEY_PASSPHRASE": "demo-test-passphrase",
+        **WIDE,
+    }
+    return run_cli(*args, "demo", "--no-serve", env=env, cwd=project_root)
+
+
+def test_demo_speaks_the_language_and_english_is_unchanged(
+    tmp_path: Path, project_root: Path
+) -> None:
+    english = run_demo(tmp_path, project_root)
+    assert english.returncode == 0, english.stderr
+    lines = english.stdout.splitlines()
+    assert lines[1] == "diploma-exchange demo  (DEMO KEYS: public, never for real diplomas)"
+    for label, path in (
+        ("API docs:            ", "/docs"),
+        ("OpenAPI:             ", "/openapi.json"),
+        ("Diploma JSON Schema: ", "/schemas/diploma-credential/v1.json"),
+        ("Verify a diploma:    ", "/verify"),
+    ):
+        assert any(re.fullmatch(rf"  {label}https?://\S+{re.escape(path)}", x) for x in lines)
+    assert any(re.fullmatch(r"  Demo diplomas:       \d+ issued", x) for x in lines), lines
+    assert any(re.fullmatch(r"    API key: dx_\S+", x) for x in lines), lines
+    assert any(x.endswith("  [NIC administrator]") for x in lines)
+    names = [x.rsplit("  [", 1)[0].strip() for x in lines if x.endswith("]") and "  [" in x]
+    assert len(names) >= 3
+    for lang in ("kk", "ru"):
+        result = run_demo(tmp_path, project_root, "--lang", lang)
+        assert result.returncode == 0, result.stderr
+        text = result.stdout
+        assert tr(lang, "cli.demo.title") in text
+        assert f"[{tr(lang, 'cli.demo.role.nic')}]" in text
+        assert tr(lang, "cli.demo.claim_links") in text
+        # the claim links, keys and DIDs are the same: the demo data is created once
+        assert re.findall(r"https?://\S+", text) == re.findall(r"https?://\S+", english.stdout)
+        for name in names:  # the institutions' names are data, as stored
+            text = text.replace(name, "")
+        assert_translated(text, lang)

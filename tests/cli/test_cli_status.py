@@ -115,6 +115,7 @@ def test_revoke_makes_verify_fail(registry: LocalRegistry) -> None:
         "fraud",
         "--note",
         "forged transcript",
+        "--json",
         env=registry.env,
     )
     assert revoked.returncode == 0, revoked.stdout + revoked.stderr
@@ -149,7 +150,14 @@ def test_suspend_then_reinstate(registry: LocalRegistry) -> None:
     cid = registry.credential_id(1)
     assert registry.verify(1)[0] == EXIT_VALID
     suspended = run_cli(
-        "suspend", cid, "--institution", "kbtu", "--reason", "investigation", env=registry.env
+        "suspend",
+        cid,
+        "--institution",
+        "kbtu",
+        "--reason",
+        "investigation",
+        "--json",
+        env=registry.env,
     )
     assert suspended.returncode == 0, suspended.stdout + suspended.stderr
     assert json.loads(suspended.stdout)["state"] == "suspended"
@@ -167,6 +175,7 @@ def test_suspend_then_reinstate(registry: LocalRegistry) -> None:
         "kbtu",
         "--reason",
         "investigation-closed",
+        "--json",
         env=registry.env,
     )
     assert reinstated.returncode == 0, reinstated.stdout + reinstated.stderr

@@ -46,6 +46,7 @@ def _backup_limits(max_gib: int) -> Any:
 
 
 def _shown(url: str) -> str:
+    """A database URL without its password (it goes to a terminal and to logs)."""
     from sqlalchemy.engine import make_url
 
     return make_url(url).render_as_string(hide_password=True)

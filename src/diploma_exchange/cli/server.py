@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.text import Text
 
+from diploma_exchange.cli.backup import _shown
 from diploma_exchange.cli.common import (
     Exit,
     _engine,
@@ -174,13 +175,6 @@ def demo(
             ssl_certfile=tls[0],
             ssl_keyfile=tls[1],
         )
-
-
-def _shown(url: str) -> str:
-    """A database URL without its password (it goes to a terminal and to logs)."""
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
 
 
 def _demo_banner(settings: Any, summary: Any) -> list[str]:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import typer
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -122,12 +123,17 @@ def _print_change(change: Any, document: dict[str, Any], purpose: str) -> None:
         (tr("cli.status.row.index"), entry.get("statusListIndex")),
         (tr("cli.status.row.verifier"), tr(f"cli.status.sees.{state}", verdict=verdict)),
     ]
+    shown = [(label, str(value)) for label, value in rows if value not in (None, "")]
+    if out.width < 48:  # two columns would leave each a few letters a line
+        for label, value in shown:
+            out.print(Text(label, style="bold", overflow="fold"))
+            out.print(Padding(Text(value, overflow="fold"), (0, 0, 0, 2), expand=False))
+        return
     summary = Table.grid(padding=(0, 2))
     summary.add_column(style="bold", overflow="fold", max_width=28)
     summary.add_column(overflow="fold")
-    for label, value in rows:
-        if value not in (None, ""):
-            summary.add_row(Text(label), Text(str(value)))
+    for label, value in shown:
+        summary.add_row(Text(label), Text(value))
     out.print(summary)
 
 
