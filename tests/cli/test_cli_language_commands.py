@@ -498,7 +498,7 @@ def operations(env: dict[str, str], tmp_path: Path, lang_args: list[str]) -> dic
             "--vkey",
             partner_vkey("partner.example.kz/witness", note.COSIGNATURE_V1),
             "--url",
-            "https://partner.example.kz/witness",
+            "http://127.0.0.1:9/witness",  # refused by the fetcher's policy: never cosigns
         ),
         "witness-log": run(
             "log",
@@ -508,6 +508,7 @@ def operations(env: dict[str, str], tmp_path: Path, lang_args: list[str]) -> dic
             "--vkey",
             partner_vkey("partner.example.kz/log", note.ED25519),
         ),
+        "checkpoint": run("log", "checkpoint"),
         "audit": run("audit", "verify"),
         "audit anchor": run("audit", "verify", "--anchor", "not-an-anchor"),
         "backup": run("backup", str(archive)),
@@ -531,6 +532,7 @@ EXPECTED_CODES = {
     "no bundle": 65,
     "add-witness": 0,
     "witness-log": 0,
+    "checkpoint": 0,
     "audit": 0,
     "audit anchor": 64,
     "backup": 0,
@@ -581,6 +583,9 @@ def test_operator_commands_speak_the_language(
     assert flat(results["witness-log"].stderr) == tr(
         lang, "cli.log.witnessing", origin="partner.example.kz/log"
     )
+    refused = tr(lang, "cli.log.no_cosign", name="partner.example.kz/witness")
+    assert refused in results["checkpoint"].stderr
+    assert results["checkpoint"].stdout.startswith("diplomas.example.kz/log\n")
     entries = int(re.findall(r"\d+", flat(results["audit"].stdout))[0])
     assert entries > 0
     head = flat(results["audit"].stdout).rsplit(" ", 1)[1]
@@ -620,6 +625,9 @@ def test_operator_commands_in_english_are_unchanged(
     assert flat(results["no bundle"].stderr) == f"error: no diploma '{NO_DIPLOMA}'"
     assert flat(results["add-witness"].stderr) == "witness added"
     assert flat(results["witness-log"].stderr) == "witnessing partner.example.kz/log"
+    assert results["checkpoint"].stderr.startswith(
+        "witness partner.example.kz/witness did not cosign: "
+    )
     assert re.fullmatch(
         r"audit log intact: \d+ entries, head \d+:[0-9a-f]{64}", results["audit"].stdout.strip()
     )
