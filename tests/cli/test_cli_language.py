@@ -16,6 +16,8 @@ from cli_support import run_cli, write
 from conftest import Tenant
 from diploma_exchange import i18n
 from diploma_exchange.cli import common
+from diploma_exchange.services.status import REASON_CODES
+from diploma_exchange.transparency.bundle import LogStatus
 from helpers import diploma_payload, set_at
 
 CLI = Path(common.__file__).parent
@@ -151,7 +153,16 @@ def test_every_cli_text_is_in_all_three_catalogues() -> None:
                 head = node.values[0] if node.values else None
                 if isinstance(head, ast.Constant) and str(head.value).startswith("cli."):
                     prefixes.add(str(head.value))
-    assert prefixes == {"cli.verdict.", "cli.row.", "cli.mark."}, prefixes
+    states = ("active", "suspended", "revoked")
+    reasons = tuple(sorted({code for codes in REASON_CODES.values() for code in codes}))
+    more = {
+        "cli.status.headline.": states,
+        "cli.status.sees.": states,
+        "cli.reason.": reasons,
+        "cli.log.action.": tuple(REASON_CODES),  # revoke, suspend, reinstate
+        "cli.log.bundle.": tuple(status.value for status in LogStatus),
+    }
+    assert prefixes == {"cli.verdict.", "cli.row.", "cli.mark.", *more}, prefixes
     values = {
         "cli.verdict.": ("valid", "invalid", "indeterminate"),
         "cli.row.": (
@@ -166,6 +177,7 @@ def test_every_cli_text_is_in_all_three_catalogues() -> None:
         ),
         "cli.mark.": ("passed", "failed", "error", "skipped"),
     }
+    values.update(more)
     ids |= {prefix + value for prefix, names in values.items() for value in names}
     assert len(ids) >= 22
     for msgid in sorted(ids):
