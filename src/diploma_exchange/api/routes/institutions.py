@@ -68,8 +68,7 @@ def to_public(record: InstitutionRecord, settings: Settings) -> InstitutionPubli
 def create_institution(
     body: InstitutionCreate, session: SessionDep, settings: SettingsDep, _admin: AdminPrincipal
 ) -> InstitutionCreated:
-    """Register a university: creates its did:web, its signing keys (Ed25519, and a P-256 or
-    P-384 issuing key when ``keyType`` asks for one) and a first API key (shown once)."""
+    """Register a university: its did:web, signing keys (keyType) and a first API key (shown once)."""
     record, _key = institutions.register_institution(
         session,
         settings,
