@@ -341,6 +341,7 @@ def test_key_binding_and_key_proofs_with_none_or_hmac_are_refused(
     refused = wallet.request_credential(meta, access, SD, proof)
     assert refused.status_code == 400, refused.text
     assert refused.json()["error"] == "invalid_proof"
+    assert "alg must be one of" in refused.json()["error_description"]
     # ... and an ES256 one is accepted.
     proof = wallet.proof(aud=ISSUER, nonce=wallet.nonce(meta))
     issued = wallet.request_credential(meta, access, SD, proof)
@@ -359,7 +360,11 @@ def test_key_binding_and_key_proofs_with_none_or_hmac_are_refused(
     )
     assert answer(web, request, {"diploma": [presented + kb]}).status_code == 200
     seen = presentation_result(web, made)
-    assert seen["verdict"] != "valid", seen
+    assert seen["verdict"] == "invalid", seen
+    assert checks(seen["presentations"][0])["proof.holder-binding"] == (
+        "failed",
+        "insecure-algorithm",
+    )
 
 
 def test_the_service_signs_jose_with_the_alg_of_the_key() -> None:
