@@ -108,10 +108,14 @@ def issuer_metadata(
     display_name: str,
     ldp_context: Sequence[Any],
     ldp_types: Sequence[str],
-    cryptosuite: str,
-    sd_jwt_alg: str,
+    cryptosuites: Sequence[str],
+    sd_jwt_algs: Sequence[str],
 ) -> dict[str, Any]:
-    """Credential Issuer Metadata (§12.2.4) with the two configurations of a diploma."""
+    """Credential Issuer Metadata (§12.2.4) with the two configurations of a diploma.
+
+    ``credential_signing_alg_values_supported`` holds, per format (Appendix A), what the
+    issuer signs with: Data Integrity cryptosuite identifiers for ``ldp_vc`` (A.1.2),
+    JWS ``alg`` values for ``dc+sd-jwt`` (A.3.2)."""
     proof_types = {"jwt": {"proof_signing_alg_values_supported": list(PROOF_ALGORITHMS)}}
     display = [{"name": "University diploma", "locale": "en"}]
     return {
@@ -124,7 +128,7 @@ def issuer_metadata(
                 "format": LDP_VC,
                 "scope": "UniversityDiploma",
                 "cryptographic_binding_methods_supported": list(DID_METHODS),
-                "credential_signing_alg_values_supported": [cryptosuite],
+                "credential_signing_alg_values_supported": list(cryptosuites),
                 "proof_types_supported": proof_types,
                 "credential_definition": {"@context": list(ldp_context), "type": list(ldp_types)},
                 "credential_metadata": {"display": display, "claims": _claims_description()},
@@ -134,7 +138,7 @@ def issuer_metadata(
                 "scope": "UniversityDiplomaSdJwt",
                 "vct": endpoints.vct,
                 "cryptographic_binding_methods_supported": ["jwk"],
-                "credential_signing_alg_values_supported": [sd_jwt_alg],
+                "credential_signing_alg_values_supported": list(sd_jwt_algs),
                 "proof_types_supported": proof_types,
                 "credential_metadata": {"display": display, "claims": _claims_description()},
             },
