@@ -245,3 +245,36 @@ def test_base_proof_components_of_the_wrong_kind_are_refused(
     with pytest.raises(InvalidInput) as raised:
         derive_proof(base, ["/credentialSubject/name"])
     assert raised.value.code == "malformed-proof"
+
+
+# --- serializeBaseProofValue (§3.5.2) -------------------------------------------------------------
+
+
+def _tagged(value: Any) -> bool:
+    if isinstance(value, cbor2.CBORTag):
+        return True
+    if isinstance(value, list | tuple):
+        return any(_tagged(item) for item in value)
+    if isinstance(value, dict):
+        return any(_tagged(k) or _tagged(v) for k, v in value.items())
+    return False
+
+
+def test_base_proof_value_is_an_untagged_cbor_array_of_the_five_components(
+    issuer: tuple[ec.EllipticCurvePrivateKey, EcdsaSigner, str],
+) -> None:
+    pointers = ["/issuer", "/validFrom"]
+    base = add_base_proof(
+        credential(issuer[2]), issuer[1], created=CREATED, mandatory_pointers=pointers
+    )
+    raw = decode_base64url(base["proof"]["proofValue"])
+    assert raw[:3] == sd.BASE_HEADER
+    parts = cbor2.loads(raw[3:])
+    assert not _tagged(parts)  # "CBOR tagging MUST NOT be used on any of the components"
+    base_signature, public_key, hmac_key, signatures, mandatory_pointers = parts
+    assert len(base_signature) == 64
+    assert len(public_key) == sd.P256_MULTIKEY_LENGTH
+    assert public_key.startswith(sd.P256_MULTIKEY_HEADER)
+    assert len(hmac_key) == 32  # RFC 2104: the digest size of SHA-256
+    assert signatures and all(len(s) == 64 for s in signatures)
+    assert mandatory_pointers == pointers
