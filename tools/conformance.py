@@ -18,7 +18,9 @@ What it does, all under ``var/`` (git-ignored):
    documents resolve to this server;
 5. writes the suites' ``localConfig`` settings (``BASE_URL``, ``ISSUER_DID``, ``API_KEY`` and a
    ``CONFIG_DIR`` with one ``<suite>.cjs`` each) for the demo university and runs
-   ``../shared/w3c-suites/run.sh`` once per suite;
+   ``../shared/w3c-suites/run.sh`` once per suite (for the ecdsa suite, with a local VC-API
+   holder made of Digital Bazaar's ecdsa-sd-2023 library on 127.0.0.1, which its sd interop
+   test derives with: ``tools/conformance_sd_holder.mjs``);
 6. prints the suites' passing / failing / pending counts as a table, next to the baseline
    (``tools/conformance-baseline.json``, or ``--baseline`` / ``CONFORMANCE_BASELINE``).
 
