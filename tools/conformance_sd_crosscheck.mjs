@@ -10,11 +10,10 @@
  *     node conformance_sd_crosscheck.mjs
  *
  * For the suite's four sd documents (tests/mocks/{valid,achievement}/vc{1.1,2.0}) and five
- * selections each: (A) the library's base proof and derivation, verified by the service;
+ * selections each: (A) the library's base proof and derivation;
  * (B) the service's base proof (POST /credentials/issue, ecdsa-sd-2023), derived by the
- * library, verified by the service and by the library. Prints one line each; exit status 1
- * when the service and the library disagree on a (B) derivation, or the service refuses an
- * (A) derivation the library accepts.
+ * library; each verified by the service (POST /credentials/verify) and by the library. Prints
+ * one line each and the number of disagreements; exit status 1 when there is one.
  */
 import * as ecdsaSd from '@digitalbazaar/ecdsa-sd-2023-cryptosuite';
 import * as vc from '@digitalbazaar/vc';
@@ -94,7 +93,7 @@ for(const mock of ['valid/vc2.0', 'achievement/vc2.0', 'valid/vc1.1', 'achieveme
   for(const [name, pointers] of Object.entries(selections)) {
     const a = await derive(libraryBase, pointers);
     const [aService, aLibrary] = [await serviceVerifies(a), await libraryVerifies(a)];
-    if(aLibrary.ok && !aService.ok) {
+    if(aService.ok !== aLibrary.ok) {
       disagreements++;
     }
     console.log(`A ${mock} ${name}: service ${aService.ok} library ${aLibrary.ok}`,
