@@ -212,7 +212,9 @@ class Verifier:
         supported format), run the policy's checks and return the report.
 
         Raises:
-            InvalidInput: ``credential`` is neither a JSON object, bytes nor text.
+            InvalidInput: ``credential`` is neither a JSON object, bytes nor text, or is an
+                enveloped credential or presentation that breaks VC Data Model 2.0 §4.13
+                (``malformed-envelope``: it holds nothing that could be verified).
             LimitExceeded: the input is larger than ``Lookups.max_bytes``.
         """
         moment = now or datetime.now(UTC)
@@ -647,31 +649,17 @@ def _intact(envelope: Envelope) -> bool:
 
 
 def _enveloped_payload(document: Mapping[str, Any]) -> bytes | None:
-    """VC-JOSE-COSE §3.3 ``EnvelopedVerifiableCredential``/``EnvelopedVerifiablePresentation``:
-    the secured credential is the ``data:`` URL in ``id`` (``data:application/vc+jwt,<jwt>``)."""
-    types = document.get("type")
-    types = types if isinstance(types, list) else [types]
-    if not {"EnvelopedVerifiableCredential", "EnvelopedVerifiablePresentation"} & {
-        t for t in types if isinstance(t, str)
-    }:
-        return None
-    value = document.get("id")
-    if not isinstance(value, str) or not value.startswith("data:"):
-        return None
-    header, comma, payload = value.partition(",")
-    if not comma:
-        return None
-    if header.endswith(";base64"):
-        import base64
-        import binascii
+    """VC Data Model 2.0 §4.13.1/§4.13.2 (VC-JOSE-COSE §3.3) ``EnvelopedVerifiableCredential``
+    / ``EnvelopedVerifiablePresentation``: the secured token in the ``data:`` URL of ``id``
+    (``data:application/vc+jwt,<jwt>``); None for any other object.
 
-        try:
-            return base64.b64decode(payload, validate=True)
-        except (binascii.Error, ValueError):
-            return payload.encode("utf-8")
-    from urllib.parse import unquote_to_bytes
+    Raises:
+        InvalidInput: an envelope that breaks the Data Model's rules (``malformed-envelope``).
+    """
+    from diploma_exchange.formats.enveloped import open_enveloped
 
-    return unquote_to_bytes(payload)
+    enveloped = open_enveloped(document)
+    return None if enveloped is None else enveloped.payload
 
 
 def _presentation_proof(

@@ -375,9 +375,15 @@ def _verify(
     received: dict[str, Any] | bytes = (
         credential.encode("utf-8") if isinstance(credential, str) else credential
     )
-    report = verification.verify(
-        session, settings, received, remote=remote, policy=policy, expect=expect
-    )
+    try:
+        report = verification.verify(
+            session, settings, received, remote=remote, policy=policy, expect=expect
+        )
+    except InvalidInput as exc:
+        if exc.code == "malformed-envelope" and exc.pointer is not None:
+            # where in the request: the envelope is the request's credential/presentation
+            exc.pointer = f"/{field}{exc.pointer}"
+        raise
     deciding = report.deciding()
     deciding_names = {c.name for c in deciding}
     if checks_option is not None:
