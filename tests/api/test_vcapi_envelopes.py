@@ -25,9 +25,9 @@ def envelope(kind: str, token: str, media_type: str = "application/jwt") -> dict
     return {"@context": V2, "type": kind, "id": f"data:{media_type},{token}"}
 
 
-def jwt_presentation(challenge: str, audience: str) -> str:
-    """A VC-JWT presentation (``vp`` claim) by a did:jwk holder, of one enveloped credential,
-    as the W3C VC Data Model suite's fixture is made."""
+def jwt_presentation(challenge: str, audience: str, context: str | list[str] = V2) -> str:
+    """A VC-JWT presentation (``vp`` claim) by a did:jwk holder, of one enveloped credential
+    (with that ``@context``), as the W3C VC Data Model suite's fixture is made."""
     key = ECKey.generate_key("P-256")
     public = {k: v for k, v in key.as_dict(private=False).items() if k in ("kty", "crv", "x", "y")}
     did = "did:jwk:" + b64(json.dumps(public, separators=(",", ":")).encode())
@@ -40,7 +40,9 @@ def jwt_presentation(challenge: str, audience: str) -> str:
             "@context": [V2],
             "type": ["VerifiablePresentation"],
             "holder": did,
-            "verifiableCredential": [envelope("EnvelopedVerifiableCredential", credential)],
+            "verifiableCredential": [
+                {**envelope("EnvelopedVerifiableCredential", credential), "@context": context}
+            ],
         },
     }
     return jws.serialize_compact(
@@ -162,3 +164,14 @@ def test_a_malformed_envelope_inside_a_presentation_fails_it(client: TestClient)
     assert result["verified"] is False
     inner = result["report"]["credentials"][0]["checks"]
     assert {c["name"]: c["code"] for c in inner}["format.detected"] == "malformed-envelope"
+
+
+def test_a_malformed_envelope_inside_a_jwt_presentation_fails_it(client: TestClient) -> None:
+    token = jwt_presentation("n-1", "verifier.example", context=[EXAMPLES])
+    response = verify_vp(client, envelope("EnvelopedVerifiablePresentation", token))
+    assert response.status_code == 200, response.text
+    result = response.json()
+    assert result["verified"] is False
+    envelope_check = next(e for e in result["errors"] if e["title"] == "format.envelope")
+    assert envelope_check["type"].endswith("/malformed-envelope")
+    assert envelope_check["detail"].startswith("credential 1 of the presentation: ")

@@ -226,13 +226,20 @@ def _open_presented(document: Mapping[str, Any], ctx: OpenContext) -> tuple[Enve
     items = document.get("verifiableCredential", [])
     items = items if isinstance(items, list) else [items]
     out = []
-    for item in items[:MAX_PRESENTED_CREDENTIALS]:
+    for index, item in enumerate(items[:MAX_PRESENTED_CREDENTIALS]):
         raw: bytes | None
         if isinstance(item, str):
             raw = item.encode("utf-8")
         elif isinstance(item, Mapping) and enveloped_kind(item) is not None:
             # VC Data Model 2.0 §4.13.1; a malformed envelope is refused, never skipped
-            enveloped = open_enveloped(item)
+            try:
+                enveloped = open_enveloped(item)
+            except InvalidInput as exc:
+                # inside the signed presentation: no pointer into the request
+                raise InvalidInput(
+                    f"credential {index + 1} of the presentation: {exc.message}",
+                    code=exc.code,
+                ) from exc
             raw = enveloped.payload if enveloped is not None else None
         elif isinstance(item, Mapping):
             raw = json.dumps(item).encode("utf-8")
