@@ -376,6 +376,7 @@ def write_configs(folder: Path, shared: Path, ecdsa_issuer: bool) -> Path:
     if ecdsa_issuer:
         (folder / "vc-di-ecdsa-test-suite.cjs").write_text(ECDSA_CONFIG)
     (folder / "vc-di-eddsa-test-suite.cjs").write_text(EDDSA_CONFIG)
+    (folder / "vc-data-model-2.0-test-suite.cjs").write_text(DATA_MODEL_CONFIG)
     return folder
 
 
@@ -406,6 +407,41 @@ module.exports = {
       endpoint: `${baseUrl}/credentials/verify`,
       ...verifierOptions,
       tags: ['eddsa-rdfc-2022', 'eddsa-jcs-2022']
+    }]
+  }]
+};
+"""
+
+
+DATA_MODEL_CONFIG = """const {baseUrl, issuerId, authHeaders} = require('../common.cjs');
+// Written by tools/conformance.py: the shared config, with the EnvelopingProof tag (VC Data
+// Model 2.0 §4.13, tests/4.13.2-envelopes.js) on the verifier and the presentation verifier,
+// which verify EnvelopedVerifiableCredential / EnvelopedVerifiablePresentation objects (the
+// token in the data: URL of id) and refuse malformed ones. Not on the issuer: it issues Data
+// Integrity proofs only, and the suite would test (and count) its embedded-proof credentials
+// as enveloped ones. The suite picks the implementations of both envelope blocks by their
+// issuers' tags (filterByTag's default property), so these tests do not run here
+// (docs/conformance.md).
+module.exports = {
+  settings: {enableInteropTests: false, testAllImplementations: false},
+  implementations: [{
+    name: 'diploma-exchange',
+    implementation: 'diploma-exchange',
+    issuers: [{
+      id: issuerId,
+      endpoint: `${baseUrl}/credentials/issue`,
+      headers: authHeaders,
+      tags: ['vc2.0']
+    }],
+    verifiers: [{
+      id: 'urn:uuid:diploma-exchange-verifier',
+      endpoint: `${baseUrl}/credentials/verify`,
+      tags: ['vc2.0', 'EnvelopingProof']
+    }],
+    vpVerifiers: [{
+      id: 'urn:uuid:diploma-exchange-verifier',
+      endpoint: `${baseUrl}/presentations/verify`,
+      tags: ['vc2.0', 'EnvelopingProof']
     }]
   }]
 };

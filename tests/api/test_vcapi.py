@@ -189,3 +189,87 @@ def test_a_json_text_in_a_string_is_not_a_credential(client: TestClient) -> None
     assert response.status_code == 400, response.text
     assert response.json()["code"] == "not-a-map"
     assert response.json()["pointer"] == "/verifiableCredential"
+
+
+def signed_presentation(
+    signer_key: Any, credentials: list[dict[str, Any]] | None, challenge: str, domain: str
+) -> dict[str, Any]:
+    """A presentation that names no holder, signed (authentication) by a fresh did:key, as
+    the W3C VC Data Model suite makes them."""
+    did = did_key_from_public_key(signer_key.public_key())
+    presentation: dict[str, Any] = {"@context": [V2], "type": ["VerifiablePresentation"]}
+    if credentials is not None:
+        presentation["verifiableCredential"] = credentials
+    return add_proof(
+        presentation,
+        "eddsa-rdfc-2022",
+        keys.Signer(signer_key, f"{did}#{did.removeprefix('did:key:')}"),
+        created=datetime.now(UTC),
+        proof_purpose="authentication",
+        extra_options={"challenge": challenge, "domain": domain},
+    )
+
+
+@pytest.mark.parametrize("credentials", [True, False], ids=["with-credential", "did-auth"])
+def test_presentation_without_holder_is_verified_with_a_warning(
+    client: TestClient, credentials: bool
+) -> None:
+    presentation = signed_presentation(
+        keys.generate_private_key(),
+        [did_key_credential()] if credentials else None,
+        "c-42",
+        "verifier.example",
+    )
+    response = client.post(
+        "/presentations/verify",
+        json={
+            "verifiablePresentation": presentation,
+            "options": {"challenge": "c-42", "domain": "verifier.example"},
+        },
+    )
+    assert response.status_code == 200, response.text
+    result = response.json()
+    assert result["verified"] is True, result
+    assert result["errors"] == []
+    warning = next(w for w in result["warnings"] if w["title"] == "proof.key-binding")
+    assert "no holder binding" in warning["detail"]
+
+
+@pytest.mark.parametrize(
+    ("options", "tamper"),
+    [
+        ({"challenge": "other", "domain": "verifier.example"}, False),
+        ({"challenge": "c-42", "domain": "elsewhere.example"}, False),
+        ({"challenge": "c-42", "domain": "verifier.example"}, True),
+    ],
+    ids=["wrong-challenge", "wrong-domain", "tampered"],
+)
+def test_presentation_without_holder_bound_to_another_request_or_tampered(
+    client: TestClient, options: dict[str, str], tamper: bool
+) -> None:
+    presentation = signed_presentation(
+        keys.generate_private_key(), [did_key_credential()], "c-42", "verifier.example"
+    )
+    if tamper:
+        presentation["id"] = "urn:uuid:added-after-signing"
+    response = client.post(
+        "/presentations/verify",
+        json={"verifiablePresentation": presentation, "options": options},
+    )
+    assert response.status_code == 200, response.text
+    result = response.json()
+    assert result["verified"] is False
+    titles = {e["title"] for e in result["errors"]}
+    assert ("proof.signature" if tamper else "proof.holder-binding") in titles
+
+
+def test_v1_verifications_still_require_a_holder(client: TestClient) -> None:
+    presentation = signed_presentation(
+        keys.generate_private_key(), [did_key_credential()], "c-42", "verifier.example"
+    )
+    response = client.post("/v1/verifications", json=presentation)
+    assert response.status_code == 200, response.text
+    report = response.json()
+    assert report["verdict"] != "valid"
+    codes = {c["name"]: c["code"] for c in report["checks"]}
+    assert codes["proof.key-binding"] == "missing-holder"
