@@ -131,6 +131,11 @@ class VerificationPolicy:
     of the credentials was checked), and with ``require_credentials=False`` a presentation of
     no credential is a DID authentication, verified by its proof alone. Only the VC-API's
     ``/presentations/verify`` relaxes them; exchanges and ``/v1/verifications`` keep them.
+
+    ``data_model_schema`` makes ``format.schema`` check every credential against its data
+    model's own rules only (W3C VC Data Model 2.0 or 1.1, and Open Badges 3.0 for its
+    contexts; :mod:`~diploma_exchange.verification.vcdm`), a diploma too, instead of the
+    diploma profile: what the VC-API verifies, where the diploma schema is a business rule.
     """
 
     name: str
@@ -139,6 +144,7 @@ class VerificationPolicy:
     description: str = ""
     require_holder: bool = True
     require_credentials: bool = True
+    data_model_schema: bool = False
 
     def __post_init__(self) -> None:
         # The core is part of every policy, whatever a caller asks for.

@@ -89,6 +89,7 @@ from diploma_exchange.verification.report import (
     skipped,
 )
 from diploma_exchange.verification.state import Examined, issuer_id
+from diploma_exchange.verification.vcdm import received_credential_problems
 
 if TYPE_CHECKING:
     from diploma_exchange.formats.model import ChainExplorer, DocumentFetcher, Envelope, FormatInfo
@@ -334,7 +335,7 @@ class Verifier:
         results.put(binding)
         results.put(coverage.run(examined))
         if CheckName.FORMAT_SCHEMA in wanted:
-            results.put(format_check.run(examined, lookups.validate_schema))
+            results.put(format_check.run(examined, _schema_validator(policy, lookups)))
         results.put(issuance.run(examined, lookups.issuance))
         results.put(log.run(examined, lookups.transparency))
         results.put(keys.run(examined, resolver=self.resolver, history=lookups.key_history))
@@ -442,7 +443,9 @@ class Verifier:
             _fold_presented(results, inner)
         else:
             if CheckName.FORMAT_SCHEMA in wanted:
-                results.put(envelope_checks.schema(envelope, examined, lookups.validate_schema))
+                results.put(
+                    envelope_checks.schema(envelope, examined, _schema_validator(policy, lookups))
+                )
             results.put(issuance.run(examined, lookups.issuance))
             results.put(log.run(examined, lookups.transparency))
             if examined.secured is None:
@@ -851,6 +854,14 @@ _RANK: Final = {
     CheckStatus.SKIPPED: 1,
     CheckStatus.PASSED: 0,
 }
+
+
+def _schema_validator(
+    policy: VerificationPolicy, lookups: Lookups
+) -> SchemaValidator | None:
+    """What ``format.schema`` validates against: the data model's own rules when the policy
+    says so, else the configured validator (by default, the diploma schema for a diploma)."""
+    return received_credential_problems if policy.data_model_schema else lookups.validate_schema
 
 
 def _fold_presented(

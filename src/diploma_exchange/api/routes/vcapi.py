@@ -356,6 +356,17 @@ def _verify(
             pointer="/options/checks" if checks_option is not None else "/options/policy",
             code="unknown-policy",
         ) from exc
+    if policy.name != "default" and CheckName.FORMAT_SCHEMA not in policy.required:
+        # Whatever the checks asked for, a credential that breaks its data model's own MUSTs
+        # (VC Data Model 2.0 §4: e.g. no credentialSubject, which a holder can leave out of an
+        # ecdsa-sd-2023 disclosure) is not verified: format.schema counts whenever it runs,
+        # against the data model alone (the diploma profile stays a business rule, asked for
+        # with the default policy or by naming format.schema).
+        policy = replace(
+            policy,
+            conditional=policy.conditional | {CheckName.FORMAT_SCHEMA},
+            data_model_schema=True,
+        )
     if optional_holder:
         # The VC-API verifyPresentation follows VC Data Model 2.0 §4.13, where ``holder`` and
         # ``verifiableCredential`` are optional (see VerificationPolicy); the exchanges and
