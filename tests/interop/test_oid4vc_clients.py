@@ -165,6 +165,8 @@ def _wallet_accepts(check: dict[str, Any], diploma: dict[str, Any]) -> None:
     assert check["typ"] == "dc+sd-jwt"
     assert check["issuerIsKidDid"] and check["vctMatches"] and check["boundToWallet"], check
     assert check["typeMetadataVct"].endswith("/oid4vci/types/diploma")
+    # What the Type Metadata says is (not) selectively disclosable is what the credential does.
+    assert check["typeMetadataMismatches"] == [], check["typeMetadataMismatches"]
     graduate = "credentialSubject.graduate."
     wanted = {graduate + "fullName", graduate + "dateOfBirth", "credentialSubject.diplomaNumber"}
     assert wanted <= set(check["disclosable"]), check

@@ -292,15 +292,46 @@ async function checkSdJwtVc(credential, issuerMetadata, configurationId) {
   const configuration = issuerMetadata.credentialIssuer
     .credential_configurations_supported[configurationId];
   const typeMetadata = await (await guardedFetch(payload.vct)).json();
+  const presentable = await verifier.presentableKeys(credential);
   return {
+    typeMetadataMismatches: sdMismatches(typeMetadata, claims, new Set(presentable)),
     typ: header.typ,
     issuerIsKidDid: payload.iss === did,
     vctMatches: payload.vct === configuration.vct,
     boundToWallet: ['kty', 'crv', 'x', 'y'].every(m => payload.cnf?.jwk?.[m] === publicJwk[m]),
     typeMetadataVct: typeMetadata.vct,
-    disclosable: (await verifier.presentableKeys(credential)).sort(),
+    disclosable: presentable.sort(),
     fullName: claims.credentialSubject?.graduate?.fullName
   };
+}
+
+function sdMismatches(typeMetadata, claims, presentable) {
+  // SD-JWT VC Type Metadata, claim selective disclosure metadata: "always" means the issuer
+  // MUST make the claim the path selects selectively disclosable, "never" that it MUST NOT.
+  // Compared with what @sd-jwt/core finds disclosable in the credential (its presentable
+  // keys, dotted paths with array indexes).
+  const mismatches = [];
+  for(const claim of typeMetadata.claims ?? []) {
+    if(claim.sd !== 'always' && claim.sd !== 'never') {
+      continue;
+    }
+    let selected = [{key: [], value: claims}];
+    for(const segment of claim.path) {
+      selected = selected.flatMap(({key, value}) => {
+        if(segment === null) {
+          return Array.isArray(value) ? value.map((v, i) => ({key: [...key, i], value: v})) : [];
+        }
+        return value && typeof value === 'object' && segment in value ?
+          [{key: [...key, segment], value: value[segment]}] : [];
+      });
+    }
+    for(const {key} of selected) {
+      if((claim.sd === 'always') !== presentable.has(key.join('.'))) {
+        mismatches.push({path: claim.path, sd: claim.sd, claim: key.join('.')});
+      }
+    }
+  }
+  return mismatches;
 }
 
 // --- presentation -------------------------------------------------------------------------
