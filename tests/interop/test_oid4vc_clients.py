@@ -28,7 +28,8 @@ from interop_support import RunningService
 
 LDP = "UniversityDiploma_ldp_vc"
 SD = "UniversityDiploma_dc+sd-jwt"
-REQUESTS = ("honest", "tampered", "replayedNonce", "wrongAudience")
+EITHER = "eitherFormat"  # the default request: the fields of the page, either format
+REQUESTS = ("honest", "tampered", "replayedNonce", "wrongAudience", EITHER)
 
 
 def _claims(compact: str) -> dict[str, Any]:
@@ -73,10 +74,8 @@ def wallet(
         offer = _graduate_offer(client, service)
         requests = {}
         for name in REQUESTS:
-            made = client.post(
-                "/v1/presentation-requests",
-                json={"fields": ["qualification", "full_name"], "formats": ["dc+sd-jwt"]},
-            )
+            asked = {"fields": ["qualification", "full_name"], "formats": ["dc+sd-jwt"]}
+            made = client.post("/v1/presentation-requests", json={} if name == EITHER else asked)
             assert made.status_code == 201, made.text
             requests[name] = made.json()
     work = tmp_path_factory.mktemp("oid4vc")
@@ -199,6 +198,7 @@ def test_offer_by_value_without_transaction_code(wallet: dict[str, Any]) -> None
         ("unknownNonce", 400, "invalid_nonce"),
         ("replayedNonce", 400, "invalid_nonce"),
         ("staleProof", 400, "invalid_proof"),
+        ("unknownAccessToken", 401, "invalid_token"),
     ],
 )
 def test_issuance_refusals_use_the_spec_error_codes(
@@ -206,6 +206,9 @@ def test_issuance_refusals_use_the_spec_error_codes(
 ) -> None:
     refused = wallet["issuance"]["refused"][case]
     assert (refused["status"], refused["error"]) == (status, error), refused
+    if status == 401:  # RFC 6750 §3: the challenge, as the library parsed it
+        assert refused["wwwAuthenticate"][0]["scheme"] == "Bearer", refused
+        assert refused["wwwAuthenticate"][0]["error"] == error, refused
 
 
 def test_library_presents_only_the_asked_claims_and_the_service_verifies(
@@ -233,6 +236,19 @@ def test_library_presents_only_the_asked_claims_and_the_service_verifies(
     # indeterminate because its university is not accredited here.
     assert report["missingClaims"] in (None, [])
     assert result["verdict"] == report["verdict"]
+
+
+def test_default_request_with_either_format_is_answered(wallet: dict[str, Any]) -> None:
+    sent = wallet["presentation"][EITHER]
+    query = sent["request"]["query"]
+    assert [c["format"] for c in query["credentials"]] == ["dc+sd-jwt", "ldp_vc"]
+    assert len(query["credential_sets"][0]["options"]) == 2
+    assert sent["request"]["canBeSatisfied"] is True  # dcql: the SD-JWT VC option suffices
+    assert sent["response"]["status"] == 200, sent["response"]
+    report = wallet["results"][EITHER]["result"]["presentations"][0]
+    checks = {c["name"]: c for c in report["checks"]}
+    assert checks["proof.holder-binding"]["status"] == "passed", checks["proof.holder-binding"]
+    _only_accreditation_open(report)
 
 
 def test_replayed_response_is_refused(wallet: dict[str, Any]) -> None:

@@ -10,7 +10,7 @@
 //              "offer": <openid-credential-offer:// link>, "txCode": "123456",
 //              "offerByValue": <a second offer, by value, without transaction code>,
 //              "requests": {"honest": <openid4vp:// link>, "tampered": ..., "replayedNonce": ...,
-//                           "wrongAudience": ...}}
+//                           "wrongAudience": ..., "eitherFormat": ...}}
 // output.json: {"holder", "issuance", "issuanceByValue", "presentation"}
 //
 // Issuance: the library resolves the offer (credential_offer_uri), the issuer and
@@ -169,7 +169,8 @@ function oauthError(error) {
   if(error instanceof Openid4vciRetrieveCredentialsError) {
     return {status: error.response.response.status,
       error: error.response.credentialErrorResponseResult?.data?.error,
-      description: error.response.credentialErrorResponseResult?.data?.error_description};
+      description: error.response.credentialErrorResponseResult?.data?.error_description,
+      wwwAuthenticate: error.response.wwwAuthenticate};
   }
   throw error;
 }
@@ -214,6 +215,11 @@ async function issuance() {
   const issuer = out.credentialIssuer;
   const now = () => Math.floor(Date.now() / 1000);
   const header = {typ: 'openid4vci-proof+jwt', alg: 'ES256', kid: didSigner.didUrl};
+
+  // An access token this issuer never gave: 401 invalid_token (RFC 6750 §3.1).
+  out.refused.unknownAccessToken = await refused(async () => client.retrieveCredentials({
+    issuerMetadata, accessToken: 'not-an-access-token', credentialConfigurationId: ldp,
+    proofs: {jwt: [await signJwt(header, {aud: issuer, iat: now(), nonce: 'n'})]}}));
 
   // A proof for another audience, with a fresh c_nonce: invalid_proof.
   let {c_nonce: nonce} = await client.requestNonce({issuerMetadata});
@@ -412,7 +418,7 @@ async function present(credential, link, {tamper, kbAud, kbNonce} = {}) {
   return {
     request: {clientId: request.client_id, client: resolved.client, nonce: request.nonce,
       responseMode: request.response_mode, responseUri: request.response_uri,
-      version: resolved.version, query},
+      version: resolved.version, query, canBeSatisfied: matched.can_be_satisfied},
     frame,
     presentation,
     authorizationResponsePayload,
@@ -451,6 +457,9 @@ async function presentation(credential) {
     {kbNonce: out.honest.request.nonce});
   out.wrongAudience = await present(credential, input.requests.wrongAudience,
     {kbAud: 'decentralized_identifier:did:web:verifier.example'});
+  // The verifier page's default request: either format (a DCQL credential set); the wallet
+  // holds the SD-JWT VC only.
+  out.eitherFormat = await present(credential, input.requests.eitherFormat);
   return out;
 }
 
