@@ -1,7 +1,8 @@
 // An OpenID4VCI 1.0 / OpenID4VP 1.0 wallet made of independent libraries: the OpenWallet
 // Foundation's @openid4vc/openid4vci and @openid4vc/openid4vp (by Animo; the protocol
-// clients of Credo), @sd-jwt/core (SD-JWT presentation and key binding), dcql (matching the
-// verifier's DCQL query) and jose (the wallet's P-256 key). Driven by
+// clients of Credo), @sd-jwt/core (SD-JWT verification, presentation and key binding), dcql
+// (matching the verifier's DCQL query), jsonld (expanding the ldp_vc's types for dcql) and
+// jose (the wallet's P-256 key). Driven by
 // tests/interop/test_oid4vc_clients.py:
 //
 //   NODE_EXTRA_CA_CERTS=test-ca.pem node oid4vc_wallet.mjs input.json output.json
@@ -19,7 +20,9 @@
 // configurations (ldp_vc with a did:jwk kid, dc+sd-jwt with a header jwk). Refusals are
 // provoked through the same library calls: a wrong tx_code, the code redeemed twice, a proof
 // whose aud is not the Credential Issuer Identifier, a c_nonce this issuer never handed out,
-// a spent c_nonce, a stale iat. Each is reported with the OAuth error code the service sent.
+// a spent c_nonce, a stale iat, an unknown access token. Each is reported with the OAuth error
+// code the service sent. The SD-JWT VC is verified as a wallet does before storing it, and its
+// Type Metadata (at its vct) compared with what the credential really makes disclosable.
 //
 // Presentation: for each openid4vp:// link the library parses it, fetches the Request Object
 // (request_uri), verifies it (client_id prefix decentralized_identifier: signed by the key its
@@ -27,7 +30,8 @@
 // @sd-jwt/core discloses only the claims asked for and adds a KB-JWT (aud = client_id, nonce);
 // the library posts the vp_token (direct_post). The negative requests get a presentation with
 // a tampered disclosure, a KB-JWT made for another request's nonce, and one for another
-// audience; the honest response is then replayed.
+// audience; the honest response is then replayed. The page's default request (either
+// format) is answered too, and dcql tells whether the ldp_vc would match its type_values.
 import {createHash, randomBytes} from 'node:crypto';
 import {readFile, writeFile} from 'node:fs/promises';
 import process from 'node:process';
@@ -393,28 +397,20 @@ const sdJwt = new SDJwtInstance({
 function frameOf(paths, claims) {
   // A presentation frame of @sd-jwt/present from DCQL claims path pointers (OpenID4VP §7):
   // strings select object members, null every element of an array, integers one element.
-  const frame = {};
-  for(const path of paths) {
-    let node = frame;
-    let value = claims;
-    path.forEach((segment, i) => {
-      const last = i === path.length - 1;
-      if(segment === null) {
-        const elements = Array.isArray(value) ? value : [];
-        elements.forEach((element, index) => {
-          node[index] = last ? true : (node[index] ?? {});
-        });
-        // Only one level of wildcard is needed by the diploma's paths.
-        node = elements.length ? node[0] : node;
-        value = elements[0];
-        return;
-      }
-      node[segment] = last ? true : (node[segment] === true ? {} : (node[segment] ?? {}));
-      node = node[segment];
-      value = value?.[segment];
-    });
-  }
-  return frame;
+  const select = (frame, value, path) => {
+    if(path.length === 0 || frame === true) {
+      return true;
+    }
+    const [segment, ...rest] = path;
+    const node = frame ?? {};
+    const keys = segment === null ?
+      (Array.isArray(value) ? value.map((_, index) => index) : []) : [segment];
+    for(const key of keys) {
+      node[key] = select(node[key], value?.[key], rest);
+    }
+    return node;
+  };
+  return paths.reduce((frame, path) => select(frame, claims, path), {});
 }
 
 async function present(credential, link, {tamper, kbAud, kbNonce} = {}) {
