@@ -174,6 +174,11 @@ def _wallet_accepts(check: dict[str, Any], diploma: dict[str, Any]) -> None:
     wanted = {graduate + "fullName", graduate + "dateOfBirth", "credentialSubject.diplomaNumber"}
     assert wanted <= set(check["disclosable"]), check
     assert check["fullName"] == diploma["credentialSubject"]["graduate"]["fullName"]
+    # Its status, read by the wallet in the IETF Token Status List it points at (signature,
+    # typ and sub checked by jose): valid (0), in a 2-bit list (revoked / suspended).
+    status = check["status"]
+    assert status["mediaType"] == "application/statuslist+jwt"
+    assert (status["bits"], status["value"], status["tokenIssuerIsKidDid"]) == (2, 0, True)
 
 
 def test_sd_jwt_vc_is_bound_to_the_wallet_key_and_verifies(wallet: dict[str, Any]) -> None:

@@ -35,6 +35,7 @@
 import {createHash, randomBytes} from 'node:crypto';
 import {readFile, writeFile} from 'node:fs/promises';
 import process from 'node:process';
+import {inflateSync} from 'node:zlib';
 
 import {
   Oauth2ClientErrorResponseError,
@@ -308,6 +309,7 @@ async function checkSdJwtVc(credential, issuerMetadata, configurationId) {
   const typeMetadata = await (await guardedFetch(payload.vct)).json();
   const presentable = await verifier.presentableKeys(credential);
   return {
+    status: await checkStatusList(payload.status),
     typeMetadataMismatches: sdMismatches(typeMetadata, claims, new Set(presentable)),
     typ: header.typ,
     issuerIsKidDid: payload.iss === did,
@@ -317,6 +319,26 @@ async function checkSdJwtVc(credential, issuerMetadata, configurationId) {
     disclosable: presentable.sort(),
     fullName: claims.credentialSubject?.graduate?.fullName
   };
+}
+
+async function checkStatusList(status) {
+  // IETF Token Status List: the Referenced Token's status_list {idx, uri}; the Status List
+  // Token at uri (media type application/statuslist+jwt, typ statuslist+jwt, sub = uri,
+  // signed by its issuer's key), its lst a zlib-compressed array of `bits`-bit statuses.
+  const {idx, uri} = status.status_list;
+  const response = await guardedFetch(uri, {headers: {accept: 'application/statuslist+jwt'}});
+  const token = await response.text();
+  const header = jose.decodeProtectedHeader(token);
+  const jwk = await resolveVerificationMethod(header.kid);
+  const {payload} = await jose.jwtVerify(token, await jose.importJWK(jwk, header.alg), {
+    typ: 'statuslist+jwt', subject: uri});
+  const {bits, lst} = payload.status_list;
+  const statuses = inflateSync(jose.base64url.decode(lst));
+  const perByte = 8 / bits;
+  const value = (statuses[Math.floor(idx / perByte)] >> ((idx % perByte) * bits)) &
+    ((1 << bits) - 1);
+  return {mediaType: response.headers.get('content-type'), issuer: payload.iss,
+    bits, value, tokenIssuerIsKidDid: payload.iss === String(header.kid).split('#')[0]};
 }
 
 function sdMismatches(typeMetadata, claims, presentable) {
