@@ -66,6 +66,30 @@ def _graduate_offer(client: httpx.Client, service: RunningService) -> dict[str, 
     return made
 
 
+def _run_wallet(
+    harness: Path, service: RunningService, work: Path, given: dict[str, Any]
+) -> dict[str, Any]:
+    (work / "in.json").write_text(json.dumps(given))
+    done = subprocess.run(
+        [
+            shutil.which("node") or "node",
+            str(harness / "oid4vc_wallet.mjs"),
+            str(work / "in.json"),
+            str(work / "out.json"),
+        ],
+        cwd=harness,
+        env={"PATH": "/usr/bin:/bin", "NODE_EXTRA_CA_CERTS": str(service.ca)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-4000:]
+    out: dict[str, Any] = json.loads((work / "out.json").read_text())
+    assert "error" not in out, (out["error"], out.get("errorResponse"))
+    return out
+
+
 @pytest.fixture(scope="module")
 def wallet(
     node_harness: Path, service: RunningService, tmp_path_factory: pytest.TempPathFactory
@@ -79,34 +103,18 @@ def wallet(
             assert made.status_code == 201, made.text
             requests[name] = made.json()
     work = tmp_path_factory.mktemp("oid4vc")
-    (work / "in.json").write_text(
-        json.dumps(
-            {
-                "service": service.base,
-                "offer": offer["byReference"],
-                "txCode": offer["txCode"],
-                "offerByValue": offer["second"]["byValue"],
-                "requests": {n: r["authorizationRequest"] for n, r in requests.items()},
-            }
-        )
+    out = _run_wallet(
+        node_harness,
+        service,
+        work,
+        {
+            "service": service.base,
+            "offer": offer["byReference"],
+            "txCode": offer["txCode"],
+            "offerByValue": offer["second"]["byValue"],
+            "requests": {n: r["authorizationRequest"] for n, r in requests.items()},
+        },
     )
-    done = subprocess.run(
-        [
-            shutil.which("node") or "node",
-            str(node_harness / "oid4vc_wallet.mjs"),
-            str(work / "in.json"),
-            str(work / "out.json"),
-        ],
-        cwd=node_harness,
-        env={"PATH": "/usr/bin:/bin", "NODE_EXTRA_CA_CERTS": str(service.ca)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-4000:]
-    out: dict[str, Any] = json.loads((work / "out.json").read_text())
-    assert "error" not in out, (out["error"], out.get("errorResponse"))
     with service.client() as client:
         out["results"] = {}
         for name, made in requests.items():
@@ -122,6 +130,17 @@ def wallet(
                 headers={"Content-Type": "application/dc+sd-jwt"},
             ).json(),
         }
+        # The university revokes the diploma: the wallet reads it in the same status list.
+        revoked = client.post(
+            f"/v1/diplomas/{offer['diploma']['id']}/status-changes",
+            json={"action": "revoke", "reasonCode": "issued-in-error"},
+            headers=service.headers,
+        )
+        assert revoked.status_code == 201, revoked.text
+    again = _run_wallet(
+        node_harness, service, work, {"service": service.base, "statusOf": issuance["sdJwt"]}
+    )
+    out["statusAfterRevocation"] = again["status"]
     out["offer"] = offer
     return out
 
@@ -189,6 +208,11 @@ def test_sd_jwt_vc_is_bound_to_the_wallet_key_and_verifies(wallet: dict[str, Any
     # @sd-jwt/core verified it with the key the issuer's did:web names (the wallet's check).
     _wallet_accepts(issuance["sdJwtCheck"], wallet["offer"]["diploma"])
     _only_accreditation_open(wallet["reports"][SD])
+
+
+def test_wallet_reads_the_revocation_in_the_status_list(wallet: dict[str, Any]) -> None:
+    status = wallet["statusAfterRevocation"]
+    assert (status["bits"], status["value"]) == (2, 1), status  # 0x01: revoked
 
 
 def test_offer_by_value_without_transaction_code(wallet: dict[str, Any]) -> None:

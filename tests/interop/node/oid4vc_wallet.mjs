@@ -13,6 +13,7 @@
 //              "requests": {"honest": <openid4vp:// link>, "tampered": ..., "replayedNonce": ...,
 //                           "wrongAudience": ..., "eitherFormat": ...}}
 // output.json: {"holder", "issuance", "issuanceByValue", "presentation"}
+// (or, with input {"service", "statusOf": <SD-JWT VC>}, only {"status"}: its status re-read)
 //
 // Issuance: the library resolves the offer (credential_offer_uri), the issuer and
 // authorization server metadata, redeems the pre-authorized code with the tx_code, gets a
@@ -519,6 +520,12 @@ async function presentation(credential, ldpCredential) {
 
 const output = {holder: {publicJwk, didJwk}};
 try {
+  if(input.statusOf) {
+    // Only read again the status of an SD-JWT VC the wallet holds (after a revocation).
+    output.status = await checkStatusList(jose.decodeJwt(input.statusOf.split('~')[0]).status);
+    await writeFile(process.argv[3], JSON.stringify(output, null, 2));
+    process.exit(0);
+  }
   output.issuance = await issuance();
   output.issuanceByValue = await issuanceByValue();
   output.presentation = await presentation(output.issuance.sdJwt, output.issuance.ldp);
