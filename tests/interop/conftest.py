@@ -50,7 +50,8 @@ def node_harness() -> Path:
 
 @pytest.fixture(scope="session")
 def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningService]:
-    """The service over https on localhost, with one university (``kaznu``) and its API key."""
+    """The service over https on localhost, with its NIC and one university (``kaznu``, not
+    accredited) and the university's API key."""
     work = tmp_path_factory.mktemp("interop-service")
     ca, cert, key = make_test_ca(work)
     port = _free_port()
@@ -63,24 +64,24 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningService
         "DIPLOMA_EXCHANGE_KEY_PASSPHRASE": PASSPHRASE,
         "DIPLOMA_EXCHANGE_LOG_CHECKPOINT_INTERVAL_SECONDS": "0",
     }
-    created = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "diploma_exchange",
-            "institutions",
-            "create",
-            "kaznu",
-            "Al-Farabi Kazakh National University",
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert created.returncode == 0, created.stderr
-    identity: dict[str, Any] = json.loads(created.stdout)
+
+    def create(*args: str) -> dict[str, Any]:
+        created = subprocess.run(
+            [sys.executable, "-m", "diploma_exchange", "institutions", "create", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert created.returncode == 0, created.stderr
+        made: dict[str, Any] = json.loads(created.stdout)
+        return made
+
+    # The NIC operating the service (the host's did:web): it signs, among others, the
+    # OpenID4VP Request Objects of the verifier (tests/interop/test_oid4vc_clients.py).
+    create("nic", "National Centre (interop test NIC)", "--nic")
+    identity = create("kaznu", "Al-Farabi Kazakh National University")
     log = (work / "uvicorn.log").open("w")
     server = subprocess.Popen(
         [

@@ -59,6 +59,16 @@ FIELDS: Final[Mapping[str, tuple[str | int | None, ...]]] = {
     "transcript": ("credentialSubject", "transcript"),
 }
 DEFAULT_FIELDS: Final = ("qualification", "awarded_by", "degree", "full_name")
+#: The ``type_values`` of an ``ldp_vc`` Credential Query (§B.1.1): "the fully expanded types
+#: (IRIs) after the @context was applied", not the compact terms of the credential's ``type``
+#: (a wallet matches them against the expanded ``@type``). ``VerifiableCredential`` from the
+#: VC 2.0 context, ``DiplomaCredential`` from https://w3id.org/diploma-exchange/v1.
+LDP_TYPE_VALUES: Final = (
+    (
+        "https://www.w3.org/2018/credentials#VerifiableCredential",
+        "https://w3id.org/diploma-exchange/vocab#DiplomaCredential",
+    ),
+)
 
 
 def dcql_query(fields: Sequence[str], *, formats: Sequence[str], vct: str) -> dict[str, Any]:
@@ -80,7 +90,7 @@ def dcql_query(fields: Sequence[str], *, formats: Sequence[str], vct: str) -> di
         if fmt == "dc+sd-jwt":
             meta: dict[str, Any] = {"vct_values": [vct]}
         elif fmt == "ldp_vc":
-            meta = {"type_values": [["VerifiableCredential", "DiplomaCredential"]]}
+            meta = {"type_values": [list(types) for types in LDP_TYPE_VALUES]}
         else:
             raise InvalidInput(
                 "formats are dc+sd-jwt and ldp_vc", code="presentation-request-fields"
