@@ -856,9 +856,7 @@ _RANK: Final = {
 }
 
 
-def _schema_validator(
-    policy: VerificationPolicy, lookups: Lookups
-) -> SchemaValidator | None:
+def _schema_validator(policy: VerificationPolicy, lookups: Lookups) -> SchemaValidator | None:
     """What ``format.schema`` validates against: the data model's own rules when the policy
     says so, else the configured validator (by default, the diploma schema for a diploma)."""
     return received_credential_problems if policy.data_model_schema else lookups.validate_schema
