@@ -168,8 +168,9 @@ def demo(
         session.commit()
     base = settings.public_base_url.rstrip("/")
     lines = ["", "diploma-exchange demo  (DEMO KEYS: public, never for real diplomas)", ""]
-    host = settings.public_host.replace(":", "%3A")
-    if any(f"did:web:{host}" not in record.did for record in summary.institutions):
+    # the DIDs' host (not the interface to bind, which `host` still names for uvicorn below)
+    did_host = settings.public_host.replace(":", "%3A")
+    if any(f"did:web:{did_host}" not in record.did for record in summary.institutions):
         lines += [
             "  NOTE: the demo data was created for another address; its DIDs keep that one.",
             f"  To re-create it for {base}, delete {settings.database_url} and run again.",
