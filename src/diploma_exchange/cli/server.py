@@ -16,7 +16,7 @@ from diploma_exchange.cli.common import (
     console,
     db_app,
 )
-from diploma_exchange.config import get_settings
+from diploma_exchange.config import Settings, get_settings
 
 # --- db / serve / demo -----------------------------------------------------------------------
 
@@ -204,6 +204,15 @@ def demo(
         f"    curl -s -H 'Authorization: Bearer {summary.api_keys.get('kaznu', '<key>')}' {base}/v1/diplomas",
         "",
     ]
+    if base != Settings.model_fields["public_base_url"].default:
+        # Commands on this data in another shell (verify, revoke, issue...) sign and resolve
+        # with the base URL: without it they would use the default one, whose status list
+        # URLs are not this demo's.
+        lines += [
+            "  Command line on this demo data (in another shell, before diploma-exchange ...):",
+            f"    export DIPLOMA_EXCHANGE_PUBLIC_BASE_URL={base}",
+            "",
+        ]
     typer.echo("\n".join(lines))
     if run:
         import uvicorn
