@@ -98,6 +98,20 @@ REJECTED: tuple[tuple[str, str, str, str, str], ...] = (
         "өлшемшарттар",
         "one term for criteria",
     ),
+    (
+        "ru-presentation",
+        "ru",
+        r"[Пп]резентаци",
+        "предъявление",
+        "one term for a (verifiable) presentation",
+    ),
+    (
+        "kk-presentation",
+        "kk",
+        r"[Пп]резентаци",
+        "ұсыну",
+        "one term for a (verifiable) presentation",
+    ),
     ("ru-pin", "ru", r"\bPIN\b(?!-код)", "PIN-код", "one form of PIN"),
     ("kk-pin", "kk", r"\bPIN\b(?!-код)", "PIN-код", "one form of PIN"),
 )
