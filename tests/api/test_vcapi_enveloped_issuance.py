@@ -10,18 +10,22 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import json
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from pypdf import PdfReader
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from api.test_batches_and_auth import assert_problem
-from api.test_ecdsa_issuance import add_key
+from api.test_ecdsa_issuance import add_key, issue_diploma
+from api.test_issue_and_verify import another_graduate
 from conftest import Tenant
 from diploma_exchange.db.models import AuditEntryRecord, CredentialRecord, LogLeafRecord
+from diploma_exchange.documents.extract import extract_credential_from_pdf
 from diploma_exchange.services import institutions
 
 V2 = "https://www.w3.org/ns/credentials/v2"
@@ -235,3 +239,24 @@ def test_vc_1_1_is_not_enveloped(client: TestClient, engine: Engine, kaznu: Tena
     }
     body = assert_problem(issue(client, kaznu, credential, envelope=VC_JWT), 422)
     assert "envelope-needs-vc-2" in json.dumps(body)
+
+
+def test_enveloped_diploma_pdf_shows_the_payload_and_attaches_the_envelope(
+    client: TestClient, kaznu: Tenant
+) -> None:
+    diploma = issue_diploma(client, kaznu)
+    unsigned = another_graduate(
+        {k: v for k, v in diploma.items() if k not in ("proof", "id", "credentialStatus")}
+    )
+    response = issue(client, kaznu, unsigned, envelope=VC_JWT)
+    assert response.status_code == 201, response.text
+    envelope = response.json()["verifiableCredential"]
+    payload = b64decode(token_of(envelope).split(".")[1])
+    # the default policy (diploma profile, trust, accreditation) holds for it too
+    assert client.post("/v1/verifications", json=envelope).json()["verdict"] == "valid"
+    pdf = client.get(f"/v1/diplomas/{payload['id']}/diploma.pdf", headers=kaznu.headers)
+    assert pdf.status_code == 200, pdf.text
+    text = PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
+    name = payload["credentialSubject"]["graduate"]["fullName"]["en"]
+    assert name.split()[0] in text
+    assert extract_credential_from_pdf(pdf.content).credential == envelope

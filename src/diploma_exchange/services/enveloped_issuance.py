@@ -27,6 +27,7 @@ from typing import Any, Final
 
 from diploma_exchange.errors import InvalidInput
 from diploma_exchange.formats.enveloped import BASE_CONTEXT, ENVELOPED_CREDENTIAL
+from diploma_exchange.formats.inputs import parse_compact_jws
 from diploma_exchange.proofs import keys
 from diploma_exchange.services.signing import AnySigner
 from diploma_exchange.wallets.sd_jwt_vc import sign_compact
@@ -94,10 +95,29 @@ def envelope_credential(
     )
 
 
+def issued_credential(document: Any) -> Any:
+    """The credential a stored issued document stands for: the JWS payload of an
+    EnvelopedVerifiableCredential this service issued (read from its own register, where it
+    was put after signing; not a verification), else ``document`` itself. For what reads a
+    diploma's contents (the PDF, wallet copies, a share link's expiry, recognition); a
+    verifier is given the stored document as it is."""
+    if not isinstance(document, Mapping) or document.get("type") != ENVELOPED_CREDENTIAL:
+        return document
+    url = document.get("id")
+    prefix = f"data:{VC_JWT},"
+    if not isinstance(url, str) or not url.startswith(prefix):
+        return document
+    try:
+        return parse_compact_jws(url[len(prefix) :]).payload_json()
+    except InvalidInput:
+        return document
+
+
 __all__ = [
     "ENVELOPES",
     "VC_JWT",
     "EnvelopedCredential",
     "check_envelope",
     "envelope_credential",
+    "issued_credential",
 ]
