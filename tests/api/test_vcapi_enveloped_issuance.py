@@ -26,7 +26,7 @@ from api.test_issue_and_verify import another_graduate
 from conftest import Tenant
 from diploma_exchange.db.models import AuditEntryRecord, CredentialRecord, LogLeafRecord
 from diploma_exchange.documents.extract import extract_credential_from_pdf
-from diploma_exchange.services import institutions
+from diploma_exchange.services import enveloped_issuance, institutions
 
 V2 = "https://www.w3.org/ns/credentials/v2"
 EXAMPLES = "https://www.w3.org/ns/credentials/examples/v2"
@@ -260,3 +260,21 @@ def test_enveloped_diploma_pdf_shows_the_payload_and_attaches_the_envelope(
     name = payload["credentialSubject"]["graduate"]["fullName"]["en"]
     assert name.split()[0] in text
     assert extract_credential_from_pdf(pdf.content).credential == envelope
+
+
+def test_an_envelope_signed_by_the_key_but_never_issued_is_not_verified(
+    client: TestClient, engine: Engine, settings: Any, issued: dict[str, Any]
+) -> None:
+    """The register names the issued JWS: the same credential re-signed by the institution's
+    key outside issuance (a leaked key) is ``not-issued-here``."""
+    payload = b64decode(token_of(issued).split(".")[1])
+    payload["credentialSubject"]["name"] = "Eve"
+    with Session(engine) as s:
+        institution = institutions.get_institution(s, "kaznu")
+        signer = institutions.issuing_signer(s, settings, institution)
+        forged = enveloped_issuance.envelope_credential(payload, signer)
+    result = verify(client, forged.envelope)
+    assert result.status_code == 400, result.text
+    checks = statuses(result.json())
+    assert checks["proof.signature"] == "passed"
+    assert checks["issuance.record"] == "failed"

@@ -5,9 +5,9 @@ VC-JOSE-COSE §3.1.1 (Securing JSON-LD Verifiable Credentials with JOSE): the JW
 the credential itself (a VC 2.0 JSON-LD document; the JWT claims ``vc`` and ``vp`` are not
 used), the protected header has ``alg`` (the institution's key: ``EdDSA``, ``ES256``,
 ``ES384``), ``kid`` (the verification method of the issuer's DID that signs), ``typ``
-``vc+jwt`` and ``cty`` ``vc``. No ``iss`` is added: the credential's ``issuer`` says who
-issued it, and an ``iss`` claim would only have to repeat it (§3.1.1 allows it, it does not
-require it); the verifier binds ``kid`` to that issuer.
+``vc+jwt`` and ``cty`` ``vc``. No ``iss`` is added: VC-JOSE-COSE does not require one (it
+is a key-discovery hint, §3.3), the credential's own ``issuer`` says who issued it, and the
+verifier binds ``kid`` (a DID URL) to that issuer.
 
 VC Data Model 2.0 §4.13.1: the object a holder receives is ``{"@context": [v2], "id":
 "data:application/vc+jwt,<JWS>", "type": "EnvelopedVerifiableCredential"}``.
