@@ -415,13 +415,11 @@ module.exports = {
 
 DATA_MODEL_CONFIG = """const {baseUrl, issuerId, authHeaders} = require('../common.cjs');
 // Written by tools/conformance.py: the shared config, with the EnvelopingProof tag (VC Data
-// Model 2.0 §4.13, tests/4.13.2-envelopes.js) on the verifier and the presentation verifier,
-// which verify EnvelopedVerifiableCredential / EnvelopedVerifiablePresentation objects (the
-// token in the data: URL of id) and refuse malformed ones. Not on the issuer: it issues Data
-// Integrity proofs only, and the suite would test (and count) its embedded-proof credentials
-// as enveloped ones. The suite picks the implementations of both envelope blocks by their
-// issuers' tags (filterByTag's default property), so these tests do not run here
-// (docs/conformance.md).
+// Model 2.0 §4.13, tests/4.13.2-envelopes.js) on a second issuer entry, which asks the VC-API
+// for a VC-JOSE-COSE enveloped credential (options.envelope, copied into every request), and
+// on the verifier and the presentation verifier, which verify EnvelopedVerifiableCredential /
+// EnvelopedVerifiablePresentation objects (the token in the data: URL of id) and refuse
+// malformed ones. The data-model issuer (vc2.0) stays the embedded-proof one.
 module.exports = {
   settings: {enableInteropTests: false, testAllImplementations: false},
   implementations: [{
@@ -432,6 +430,12 @@ module.exports = {
       endpoint: `${baseUrl}/credentials/issue`,
       headers: authHeaders,
       tags: ['vc2.0']
+    }, {
+      id: issuerId,
+      endpoint: `${baseUrl}/credentials/issue`,
+      headers: authHeaders,
+      options: {envelope: 'application/vc+jwt'},
+      tags: ['EnvelopingProof']
     }],
     verifiers: [{
       id: 'urn:uuid:diploma-exchange-verifier',

@@ -50,8 +50,8 @@ def node_harness() -> Path:
 
 @pytest.fixture(scope="session")
 def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningService]:
-    """The service over https on localhost, with its NIC and one university (``kaznu``, not
-    accredited) and the university's API key."""
+    """The service over https on localhost, with its NIC and one university (``kaznu``,
+    accredited by that NIC) and the university's API key."""
     work = tmp_path_factory.mktemp("interop-service")
     ca, cert, key = make_test_ca(work)
     port = _free_port()
@@ -82,6 +82,28 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningService
     # OpenID4VP Request Objects of the verifier (tests/interop/test_oid4vc_clients.py).
     create("nic", "National Centre (interop test NIC)", "--nic")
     identity = create("kaznu", "Al-Farabi Kazakh National University")
+    # Accredited by that NIC, so that a diploma presented through an independent wallet can
+    # come out ``valid`` under the default policy: every check, not "all but one".
+    accredited = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "diploma_exchange",
+            "institutions",
+            "accredit",
+            "kaznu",
+            "--body",
+            "IAAR (interop test)",
+            "--from",
+            "2015-01-01T00:00:00Z",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert accredited.returncode == 0, accredited.stderr
     log = (work / "uvicorn.log").open("w")
     server = subprocess.Popen(
         [

@@ -235,6 +235,18 @@ class IssueOptions(ApiModel):
         "/credentialStatus (those present).",
         examples=[["/issuer", "/credentialSubject/degree"]],
     )
+    envelope: str | None = Field(
+        default=None,
+        max_length=64,
+        description="Secure the credential with an enveloping proof instead of an embedded "
+        "Data Integrity proof: `application/vc+jwt` (W3C VC-JOSE-COSE §3.1.1: a compact JWS "
+        "whose payload is the credential, header `typ` `vc+jwt`, `cty` `vc`, `alg` of the "
+        "institution's key, EdDSA/ES256/ES384, `kid` its DID's verification method). The "
+        "response's `verifiableCredential` is then an `EnvelopedVerifiableCredential` (VC Data "
+        "Model 2.0 §4.13.1) whose `id` is `data:application/vc+jwt,<JWS>`. VC 2.0 credentials "
+        "only; not with `cryptosuite`. Any other value: 400 `unsupported-envelope`.",
+        examples=["application/vc+jwt"],
+    )
 
 
 class IssueCredentialRequest(ApiModel):

@@ -178,6 +178,10 @@ def open_compact_jwt(text: str, info: FormatInfo, ctx: OpenContext) -> Envelope:
         presentation=presentation,
         details={"dataModel": _data_model(document), "header": _safe_header(token.header)},
         signer=signer,
+        # What the issuer's register and transparency log name this token by: the SHA-256
+        # of exactly the signed compact JWS (services/enveloped_issuance.py), as for the
+        # issuer-signed JWT of an SD-JWT; the payload has no proof to compute a digest from.
+        secured_digest=hashlib.sha256(text.encode("ascii")).hexdigest(),
     )
 
 

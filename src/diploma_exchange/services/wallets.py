@@ -52,6 +52,7 @@ from diploma_exchange.formats.model import DocumentFetcher
 from diploma_exchange.proofs import keys
 from diploma_exchange.proofs.rdfc import RdfcLimits
 from diploma_exchange.services import audit, institutions, registry, transparency
+from diploma_exchange.services.enveloped_issuance import issued_credential
 from diploma_exchange.services.signing import DEFAULT_SUITES, rdfc_proof_limits, secure_document
 from diploma_exchange.sharing import codes
 from diploma_exchange.wallets import oid4vci
@@ -405,7 +406,7 @@ def issue_credential(
     institution = session.get(InstitutionRecord, record.institution_id)
     if institution is None:  # pragma: no cover - foreign key
         raise OAuthError("credential_request_denied", "the issuing institution is unknown")
-    document = json.loads(record.document)
+    document = issued_credential(json.loads(record.document))
     if configuration == oid4vci.CONFIG_LDP_VC:
         credential: Any
         credential, digest = sign_holder_bound_copy(
@@ -475,7 +476,11 @@ def sign_holder_bound_copy(
     as issued here (register and transparency log): (credential, its digest)."""
     signer = institutions.issuing_signer(session, settings, institution)
     credential = _holder_bound_copy(
-        json.loads(record.document), holder_did, signer, now, rdfc_proof_limits(settings)
+        issued_credential(json.loads(record.document)),
+        holder_did,
+        signer,
+        now,
+        rdfc_proof_limits(settings),
     )
     digest = registry.record_signed(session, credential, kind="wallet-copy", reference=record.id)
     transparency.log_issued(session, institution.did, signer.verification_method, [digest])

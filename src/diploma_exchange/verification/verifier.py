@@ -447,7 +447,8 @@ class Verifier:
                     envelope_checks.schema(envelope, examined, _schema_validator(policy, lookups))
                 )
             results.put(issuance.run(examined, lookups.issuance))
-            results.put(log.run(examined, lookups.transparency))
+            signed_by = envelope.signer.method_id if envelope.signer is not None else None
+            results.put(log.run(examined, lookups.transparency, signed_by=signed_by))
             if examined.secured is None:
                 for name in (CheckName.ISSUER_TRUST, CheckName.ISSUER_ACCREDITATION):
                     if name in wanted:

@@ -85,7 +85,9 @@ def issue_credential(
     `options.cryptosuite`: eddsa-jcs-2022, eddsa-rdfc-2022 (Ed25519 keys), ecdsa-rdfc-2019 or
     ecdsa-jcs-2019 (P-256/P-384 keys), ecdsa-sd-2023 (a base proof by a P-256 key, with
     `options.mandatoryPointers`); by default the issuing key's suite (eddsa-jcs-2022 or
-    ecdsa-jcs-2019). Status entries are added as for every diploma. With an Idempotency-Key,
+    ecdsa-jcs-2019). `options.envelope: "application/vc+jwt"` secures it by VC-JOSE-COSE
+    instead and returns an EnvelopedVerifiableCredential (`id`: `data:application/vc+jwt,<JWS>`).
+    Status entries are added as for every diploma. With an Idempotency-Key,
     a retry of the same request returns the first credential instead of issuing again."""
     credential = dict(body.credential)
     institution = principal.institution
@@ -123,6 +125,7 @@ def issue_credential(
         cryptosuite=cryptosuite,
         did_key=did_key,
         mandatory_pointers=body.options.mandatory_pointers if body.options else None,
+        envelope=body.options.envelope if body.options else None,
     )
     return IssueCredentialResponse(verifiable_credential=batch.credentials[0])
 
