@@ -53,7 +53,7 @@ from typing import Any, Final
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy import Table as SATable
-from sqlalchemy import event, func, insert, text
+from sqlalchemy import event, func, text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, col, select
 
@@ -63,6 +63,7 @@ from run import SETTINGS_BASE, environment
 
 from diploma_exchange.config import Settings
 from diploma_exchange.credentials import sample_diploma_data
+from diploma_exchange.db.bulk_insert import insert_rows
 from diploma_exchange.db.engine import make_engine, upgrade
 from diploma_exchange.db.models import (
     BatchRecord,
@@ -521,8 +522,13 @@ class Filler:
                     "student_id_sha256": hashlib.sha256(f"student-{cid}".encode()).hexdigest(),
                     "document": document,
                     "document_sha256": hashlib.sha256(document.encode()).hexdigest(),
+                    # Unique per row, like the real column (indexed; what a verifier looks
+                    # up), and the two identity columns filled like the database fill does.
+                    "secured_digest": hashlib.sha256(f"secured-{cid}".encode()).hexdigest(),
                     "issued_at": now,
                     "state": "active",
+                    "holder_programme_sha256": hashlib.sha256(f"holder-{cid}".encode()).hexdigest(),
+                    "diploma_number": f"SYN-{self._count + position}",
                 }
             )
         allocations = [row for p in status.PURPOSES for row in self._allocate(p, ids)]
@@ -531,12 +537,12 @@ class Filler:
             (core_table(CredentialRecord), credentials),
             (core_table(StatusAllocationRecord), allocations),
         ]
-        if self._store.backend == "postgres":
-            _copy_rows(self._store.engine, tables)
-        else:
-            with self._store.engine.begin() as conn:
-                for table, rows in tables:
-                    conn.execute(insert(table), rows)
+        # The service's own bulk path (COPY on PostgreSQL, executemany on SQLite): the columns
+        # a row leaves out take their database defaults, as in issuance.
+        with Session(self._store.engine) as session:
+            for table, rows in tables:
+                insert_rows(session, table, rows)
+            session.commit()
 
 
 def _secondary_indexes(conn: Any, postgres: bool, tables: Sequence[str]) -> list[tuple[str, str]]:
@@ -558,23 +564,6 @@ def _secondary_indexes(conn: Any, postgres: bool, tables: Sequence[str]) -> list
             )
         ).all()
     return [(str(name), str(sql)) for name, sql in rows]
-
-
-def _copy_rows(engine: Engine, tables: Sequence[tuple[SATable, list[dict[str, Any]]]]) -> None:
-    """PostgreSQL ``COPY ... FROM STDIN`` of the rows, one transaction for all tables."""
-    raw = engine.raw_connection()
-    try:
-        pg: Any = raw.driver_connection
-        with pg.cursor() as cur:
-            for table, rows in tables:
-                names = [c.name for c in table.columns]
-                quoted = ", ".join(f'"{name}"' for name in names)
-                with cur.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:
-                    for row in rows:
-                        copy.write_row([row[name] for name in names])
-        pg.commit()
-    finally:
-        raw.close()
 
 
 # --- queries and their plans -----------------------------------------------------------------

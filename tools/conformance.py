@@ -18,7 +18,9 @@ What it does, all under ``var/`` (git-ignored):
    documents resolve to this server;
 5. writes the suites' ``localConfig`` settings (``BASE_URL``, ``ISSUER_DID``, ``API_KEY`` and a
    ``CONFIG_DIR`` with one ``<suite>.cjs`` each) for the demo university and runs
-   ``../shared/w3c-suites/run.sh`` once per suite;
+   ``../shared/w3c-suites/run.sh`` once per suite (for the ecdsa suite, with a local VC-API
+   holder made of Digital Bazaar's ecdsa-sd-2023 library on 127.0.0.1, which its sd interop
+   test derives with: ``tools/conformance_sd_holder.mjs``);
 6. prints the suites' passing / failing / pending counts as a table, next to the baseline
    (``tools/conformance-baseline.json``, or ``--baseline`` / ``CONFORMANCE_BASELINE``).
 
@@ -50,6 +52,7 @@ import signal
 import ssl
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -198,6 +201,53 @@ def add_ecdsa_keys(env: dict[str, str], slug: str) -> dict[str, str]:
     return dids
 
 
+def start_sd_holder(work: Path) -> tuple[subprocess.Popen[str] | None, str]:
+    """Start the ecdsa suite's local VC-API holder (``tools/conformance_sd_holder.mjs``, Digital
+    Bazaar's ecdsa-sd-2023 library; see ECDSA_CONFIG) on a free 127.0.0.1 port, from the
+    installed suite (whose node_modules it imports): (the process, its base URL), or (None, "")
+    when the suite is not installed or the holder does not start within 30 s (the sd interop
+    test then fails, nothing else changes)."""
+    suite_dir = work / "suites" / "vc-di-ecdsa-test-suite"
+    if not (suite_dir / "node_modules").is_dir():
+        return None, ""
+    shutil.copyfile(ROOT / "tools" / "conformance_sd_holder.mjs", suite_dir / "sd-holder.mjs")
+    holder = subprocess.Popen(
+        ["node", "sd-holder.mjs"],
+        cwd=suite_dir,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,
+    )
+    ready: list[str] = []
+    reader = threading.Thread(
+        target=lambda: ready.append(holder.stdout.readline() if holder.stdout else ""),
+        daemon=True,
+    )
+    reader.start()
+    reader.join(timeout=30)
+    found = re.fullmatch(r"listening (\d+)\s*", ready[0]) if ready else None
+    if found is None:
+        stop_group(holder)
+        print("the ecdsa-sd-2023 holder did not start (the sd interop test will fail)")
+        return None, ""
+    return holder, f"http://127.0.0.1:{found.group(1)}"
+
+
+def stop_group(process: subprocess.Popen[str]) -> None:
+    """Stop ``process`` and its process group."""
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
 def start(
     env: dict[str, str], port: int, cert: Path, key: Path, ca: Path
 ) -> subprocess.Popen[bytes]:
@@ -326,6 +376,7 @@ def write_configs(folder: Path, shared: Path, ecdsa_issuer: bool) -> Path:
     if ecdsa_issuer:
         (folder / "vc-di-ecdsa-test-suite.cjs").write_text(ECDSA_CONFIG)
     (folder / "vc-di-eddsa-test-suite.cjs").write_text(EDDSA_CONFIG)
+    (folder / "vc-data-model-2.0-test-suite.cjs").write_text(DATA_MODEL_CONFIG)
     return folder
 
 
@@ -362,12 +413,52 @@ module.exports = {
 """
 
 
+DATA_MODEL_CONFIG = """const {baseUrl, issuerId, authHeaders} = require('../common.cjs');
+// Written by tools/conformance.py: the shared config, with the EnvelopingProof tag (VC Data
+// Model 2.0 §4.13, tests/4.13.2-envelopes.js) on a second issuer entry, which asks the VC-API
+// for a VC-JOSE-COSE enveloped credential (options.envelope, copied into every request), and
+// on the verifier and the presentation verifier, which verify EnvelopedVerifiableCredential /
+// EnvelopedVerifiablePresentation objects (the token in the data: URL of id) and refuse
+// malformed ones. The data-model issuer (vc2.0) stays the embedded-proof one.
+module.exports = {
+  settings: {enableInteropTests: false, testAllImplementations: false},
+  implementations: [{
+    name: 'diploma-exchange',
+    implementation: 'diploma-exchange',
+    issuers: [{
+      id: issuerId,
+      endpoint: `${baseUrl}/credentials/issue`,
+      headers: authHeaders,
+      tags: ['vc2.0']
+    }, {
+      id: issuerId,
+      endpoint: `${baseUrl}/credentials/issue`,
+      headers: authHeaders,
+      options: {envelope: 'application/vc+jwt'},
+      tags: ['EnvelopingProof']
+    }],
+    verifiers: [{
+      id: 'urn:uuid:diploma-exchange-verifier',
+      endpoint: `${baseUrl}/credentials/verify`,
+      tags: ['vc2.0', 'EnvelopingProof']
+    }],
+    vpVerifiers: [{
+      id: 'urn:uuid:diploma-exchange-verifier',
+      endpoint: `${baseUrl}/presentations/verify`,
+      tags: ['vc2.0', 'EnvelopingProof']
+    }]
+  }]
+};
+"""
+
+
 ECDSA_CONFIG = """const {baseUrl, issuerId, verifierOptions, authHeaders} = require('../common.cjs');
 // Written by tools/conformance.py: the service issues ecdsa-rdfc-2019 and ecdsa-jcs-2019
 // (options.cryptosuite) with the institution's P-256 key (as its did:key), and, as a second
 // implementation entry (the suite tests the first issuer of each implementation and tag),
-// with its P-384 key. No ecdsa-sd-2023 issuer: the suite's sd issuer tests need a verifier
-// and a VC-API holder (derive endpoint) of the same implementation (docs/conformance.md).
+// with its P-384 key. ecdsa-sd-2023: base proofs by the P-256 key (options.cryptosuite; the
+// suite sends options.mandatoryPointers) and this verifier for the derived proofs the suite
+// makes; the sd suite uses P-256 only (config/vectors.json keyTypes).
 const p384 = process.env.ECDSA_P384_ISSUER_DID;
 const p384Issuers = p384 ? [{
   name: 'diploma-exchange (P-384)',
@@ -382,6 +473,18 @@ const p384Issuers = p384 ? [{
     tags: [cryptosuite]
   })),
   verifiers: []
+}] : [];
+// The ecdsa-sd-2023 interop test derives what the sd issuer issued with the holder named in
+// the suite's config/runner.json ('Digital Bazaar', tag 'vcHolder'): a local one made of
+// Digital Bazaar's library (tools/conformance_sd_holder.mjs), then this verifier verifies it.
+const sdHolder = process.env.SD_HOLDER_URL ? [{
+  name: 'Digital Bazaar',
+  implementation: 'Digital Bazaar ecdsa-sd-2023 library (local holder, derive only)',
+  vcHolders: [{
+    id: process.env.SD_HOLDER_URL,
+    endpoint: `${process.env.SD_HOLDER_URL}/credentials/derive`,
+    tags: ['vcHolder']
+  }]
 }] : [];
 module.exports = {
   // interop: this verifier verifies what these issuers issue (local implementations only)
@@ -405,6 +508,14 @@ module.exports = {
       supports: {vc: ['1.1', '2.0']},
       options: {cryptosuite: 'ecdsa-jcs-2019'},
       tags: ['ecdsa-jcs-2019']
+    }, {
+      id: process.env.ECDSA_ISSUER_DID || issuerId,
+      endpoint: `${baseUrl}/credentials/issue`,
+      headers: authHeaders,
+      supportedEcdsaKeyTypes: ['P-256'],
+      supports: {vc: ['1.1', '2.0']},
+      options: {cryptosuite: 'ecdsa-sd-2023'},
+      tags: ['ecdsa-sd-2023']
     }],
     verifiers: [{
       id: 'urn:uuid:diploma-exchange-verifier',
@@ -412,9 +523,9 @@ module.exports = {
       supportedEcdsaKeyTypes: ['P-256', 'P-384'],
       supports: {vc: ['1.1', '2.0']},
       ...verifierOptions,
-      tags: ['ecdsa-rdfc-2019', 'ecdsa-jcs-2019']
+      tags: ['ecdsa-rdfc-2019', 'ecdsa-jcs-2019', 'ecdsa-sd-2023']
     }]
-  }, ...p384Issuers]
+  }, ...p384Issuers, ...sdHolder]
 };
 """
 
@@ -581,6 +692,7 @@ def serve_and_run(
     configs = write_configs(VAR / "configs", shared, ecdsa_issuer=bool(ecdsa_did))
     print(f"issuer {key_did} / {web_did} at https://localhost:{port} (test CA {ca})")
     server = start(env, port, cert, key, ca)
+    holder: subprocess.Popen[str] | None = None
     try:
         run_env = {
             **node_env,
@@ -592,6 +704,10 @@ def serve_and_run(
         if ecdsa_did:
             run_env["ECDSA_ISSUER_DID"] = ecdsa_did
             run_env["ECDSA_P384_ISSUER_DID"] = ecdsa_dids["P-384"]
+        if "vc-di-ecdsa-test-suite" in suites and "vc-di-ecdsa-test-suite" not in failed:
+            holder, holder_url = start_sd_holder(work)
+            if holder_url:
+                run_env["SD_HOLDER_URL"] = holder_url
         for suite in suites:
             if suite in failed:
                 continue
@@ -627,6 +743,8 @@ def serve_and_run(
                 flush=True,
             )
     finally:
+        if holder is not None:
+            stop_group(holder)
         os.killpg(server.pid, signal.SIGTERM)
         try:
             server.wait(timeout=30)

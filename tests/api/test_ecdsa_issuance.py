@@ -346,6 +346,23 @@ def test_ecdsa_sd_2023_base_proof_derives_to_a_valid_disclosure(
     assert report(client, forged)[1]["proof.signature"] == "failed"
 
 
+def test_ecdsa_sd_2023_string_values_that_look_like_blank_nodes(
+    client: TestClient, engine: Engine, settings: Any, kaznu: Tenant
+) -> None:
+    # Issuing raised KeyError (a 500) for such a value: blank node labels were replaced by a
+    # text substitution over whole N-Quads, literals included.
+    allow(engine, "kaznu")
+    add_key(engine, settings, "kaznu", "P-256", issuing=False)
+    credential = plain(kaznu.did)
+    credential["credentialSubject"]["name"] = "Alice _:b0 <urn:custom-scheme:x>"
+    response = vc_issue(client, kaznu, credential, cryptosuite="ecdsa-sd-2023")
+    assert response.status_code == 201, response.text
+    derived = derive_proof(response.json()["verifiableCredential"], ["/credentialSubject/name"])
+    assert derived["credentialSubject"]["name"] == "Alice _:b0 <urn:custom-scheme:x>"
+    result = client.post("/credentials/verify", json={"verifiableCredential": derived})
+    assert result.status_code == 200 and result.json()["verified"] is True, result.text
+
+
 def test_ecdsa_sd_2023_options_are_checked(
     client: TestClient, engine: Engine, settings: Any, kaznu: Tenant
 ) -> None:

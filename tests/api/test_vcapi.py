@@ -7,6 +7,7 @@ invalid"). An issuer nobody vouches for is reported, not a failure, unless asked
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -189,3 +190,156 @@ def test_a_json_text_in_a_string_is_not_a_credential(client: TestClient) -> None
     assert response.status_code == 400, response.text
     assert response.json()["code"] == "not-a-map"
     assert response.json()["pointer"] == "/verifiableCredential"
+
+
+def signed_presentation(
+    signer_key: Any, credentials: list[dict[str, Any]] | None, challenge: str, domain: str
+) -> dict[str, Any]:
+    """A presentation that names no holder, signed (authentication) by a fresh did:key, as
+    the W3C VC Data Model suite makes them."""
+    did = did_key_from_public_key(signer_key.public_key())
+    presentation: dict[str, Any] = {"@context": [V2], "type": ["VerifiablePresentation"]}
+    if credentials is not None:
+        presentation["verifiableCredential"] = credentials
+    return add_proof(
+        presentation,
+        "eddsa-rdfc-2022",
+        keys.Signer(signer_key, f"{did}#{did.removeprefix('did:key:')}"),
+        created=datetime.now(UTC),
+        proof_purpose="authentication",
+        extra_options={"challenge": challenge, "domain": domain},
+    )
+
+
+@pytest.mark.parametrize("credentials", [True, False], ids=["with-credential", "did-auth"])
+def test_presentation_without_holder_is_verified_with_a_warning(
+    client: TestClient, credentials: bool
+) -> None:
+    presentation = signed_presentation(
+        keys.generate_private_key(),
+        [did_key_credential()] if credentials else None,
+        "c-42",
+        "verifier.example",
+    )
+    response = client.post(
+        "/presentations/verify",
+        json={
+            "verifiablePresentation": presentation,
+            "options": {"challenge": "c-42", "domain": "verifier.example"},
+        },
+    )
+    assert response.status_code == 200, response.text
+    result = response.json()
+    assert result["verified"] is True, result
+    assert result["errors"] == []
+    warning = next(w for w in result["warnings"] if w["title"] == "proof.key-binding")
+    assert "no holder binding" in warning["detail"]
+
+
+@pytest.mark.parametrize(
+    ("options", "tamper"),
+    [
+        ({"challenge": "other", "domain": "verifier.example"}, False),
+        ({"challenge": "c-42", "domain": "elsewhere.example"}, False),
+        ({"challenge": "c-42", "domain": "verifier.example"}, True),
+    ],
+    ids=["wrong-challenge", "wrong-domain", "tampered"],
+)
+def test_presentation_without_holder_bound_to_another_request_or_tampered(
+    client: TestClient, options: dict[str, str], tamper: bool
+) -> None:
+    presentation = signed_presentation(
+        keys.generate_private_key(), [did_key_credential()], "c-42", "verifier.example"
+    )
+    if tamper:
+        presentation["id"] = "urn:uuid:added-after-signing"
+    response = client.post(
+        "/presentations/verify",
+        json={"verifiablePresentation": presentation, "options": options},
+    )
+    assert response.status_code == 200, response.text
+    result = response.json()
+    assert result["verified"] is False
+    titles = {e["title"] for e in result["errors"]}
+    assert ("proof.signature" if tamper else "proof.holder-binding") in titles
+
+
+def test_v1_verifications_still_require_a_holder(client: TestClient) -> None:
+    presentation = signed_presentation(
+        keys.generate_private_key(), [did_key_credential()], "c-42", "verifier.example"
+    )
+    response = client.post("/v1/verifications", json=presentation)
+    assert response.status_code == 200, response.text
+    report = response.json()
+    assert report["verdict"] != "valid"
+    codes = {c["name"]: c["code"] for c in report["checks"]}
+    assert codes["proof.key-binding"] == "missing-holder"
+
+
+def _no_subject_disclosure() -> dict[str, Any]:
+    """An ecdsa-sd-2023 disclosure whose holder revealed only the validity date: authentic,
+    but without the credentialSubject that VC Data Model 2.0 §4.8 requires."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from diploma_exchange.proofs.ecdsa_sd_2023_create import add_base_proof, derive_proof
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    did = did_key_from_public_key(key.public_key())
+    signer = keys.EcdsaSigner(key, f"{did}#{did.removeprefix('did:key:')}")
+    base = add_base_proof(
+        {
+            "@context": [V2],
+            "type": ["VerifiableCredential"],
+            "issuer": did,
+            "validFrom": "2026-01-01T00:00:00Z",
+            "credentialSubject": {"id": "did:example:alice", "name": "Alice"},
+        },
+        signer,
+        created=datetime.now(UTC),
+        mandatory_pointers=["/issuer"],
+    )
+    return derive_proof(base, ["/validFrom"])
+
+
+def _signed_without_subject() -> dict[str, Any]:
+    key = keys.generate_private_key()
+    did = did_key_from_public_key(key.public_key())
+    signer = keys.Signer(key, f"{did}#{did.removeprefix('did:key:')}")
+    unsigned = {"@context": [V2], "type": ["VerifiableCredential"], "issuer": did}
+    return add_proof(unsigned, "eddsa-jcs-2022", signer, created=datetime.now(UTC))
+
+
+@pytest.mark.parametrize("make", [_no_subject_disclosure, _signed_without_subject])
+@pytest.mark.parametrize("options", [{}, {"checks": ["proof"]}])
+def test_a_credential_without_a_subject_is_not_verified_whatever_checks_are_asked_for(
+    client: TestClient, make: Any, options: dict[str, Any]
+) -> None:
+    """Its proof verifies, but VC Data Model 2.0 §4.8 makes credentialSubject required: the
+    VC-API counts the data model's own rules whenever the structure check runs."""
+    credential = make()
+    assert "credentialSubject" not in credential
+    response = post(client, credential, **options)
+    assert response.status_code == 400, response.text
+    result = response.json()
+    assert result["verified"] is False
+    assert "format.schema" in {e["title"] for e in result["errors"]}
+    checks = {c["name"]: c for c in result["report"]["checks"]}
+    assert checks["proof.signature"]["status"] == "passed"
+    assert "credentialSubject" in json.dumps(checks["format.schema"]["details"])
+
+
+def test_a_diploma_is_checked_against_the_data_model_at_the_vcapi(
+    client: TestClient, kaznu: Tenant
+) -> None:
+    """The diploma profile is a business rule at the VC-API: a diploma is judged by the VC
+    Data Model's rules there (and verifies), by its profile under the default policy."""
+    issued = client.post("/v1/diplomas", json=diploma_payload(0), headers=kaznu.headers)
+    assert issued.status_code == 201, issued.text
+    diploma = issued.json()["verifiableCredential"]
+    result = post(client, diploma).json()
+    schema = next(c for c in result["report"]["checks"] if c["name"] == "format.schema")
+    assert schema["status"] == "passed"
+    assert "VC Data Model" in schema["message"]
+    default = post(client, diploma, policy="default").json()
+    schema = next(c for c in default["report"]["checks"] if c["name"] == "format.schema")
+    assert "diploma schema" in schema["message"]

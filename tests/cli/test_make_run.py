@@ -5,13 +5,18 @@ installs only what the service runs on."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import socket
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
+import httpx
 import pytest
 
 from cli_support import run_cli
@@ -78,7 +83,13 @@ def test_every_printed_link_uses_the_port_and_repeats(tmp_path: Path) -> None:
     first = run_cli("demo", "--no-serve", "--port", "8011", env=env, cwd=ROOT)
     assert first.returncode == 0, first.stdout + first.stderr
     links = re.findall(r"https?://[^\s']+", first.stdout)
-    assert links and all(link.startswith("http://localhost:8011/") for link in links), links
+    assert links and all(
+        link == "http://localhost:8011" or link.startswith("http://localhost:8011/")
+        for link in links
+    ), links
+    # the command line on this data is told the base URL (else it re-signs status lists
+    # under http://localhost:8000, which is not where this demo's credentials point)
+    assert "export DIPLOMA_EXCHANGE_PUBLIC_BASE_URL=http://localhost:8011\n" in first.stdout
     claims = [link for link in links if "/claim/" in link]
     assert claims
     second = run_cli("demo", "--no-serve", "--port", "8011", env=env, cwd=ROOT)
@@ -97,6 +108,48 @@ def test_another_port_on_existing_demo_data_is_pointed_out(tmp_path: Path) -> No
     assert "created for another address" in moved.stdout
     again = run_cli("demo", "--no-serve", "--port", "8011", env=env, cwd=ROOT)
     assert "another address" not in again.stdout
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def test_make_run_serves_on_the_port_it_prints(tmp_path: Path) -> None:
+    """`make run PORT=...` really serves: the demo binds 127.0.0.1 and answers its printed
+    health link (before: the bind address was overwritten by the DIDs' host, "localhost%3A<port>",
+    and uvicorn exited with "Name or service not known" after printing the links)."""
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DIPLOMA_EXCHANGE_")}
+    env["DIPLOMA_EXCHANGE_DATABASE_URL"] = f"sqlite:///{tmp_path}/demo.db"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "diploma_exchange", "demo", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        answer = None
+        while time.monotonic() < deadline and server.poll() is None:
+            try:
+                answer = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2.0)
+                break
+            except httpx.TransportError:
+                time.sleep(0.3)
+        exited = server.poll()
+        assert answer is not None and answer.status_code == 200, (
+            f"the demo server never answered (exit code {exited})"
+        )
+        assert answer.json()["status"] == "ok"
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=30)
+    assert f"http://localhost:{port}/healthz" in output, output
 
 
 def test_make_run_installs_only_the_runtime_lock() -> None:

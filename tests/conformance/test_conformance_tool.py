@@ -145,3 +145,19 @@ def test_an_unknown_suite_is_refused(tool: ModuleType) -> None:
     )
     assert done.returncode == 2
     assert "unknown suite vc-nothing" in done.stderr
+
+
+def test_the_sd_holder_that_cannot_start_is_not_used(tool: ModuleType, tmp_path: Path) -> None:
+    # Not installed: no holder. Installed without its libraries: node exits, nothing is left
+    # running, and the sd interop test simply has no holder (SD_HOLDER_URL unset).
+    assert tool.start_sd_holder(tmp_path) == (None, "")
+    if shutil.which("node") is None:
+        pytest.skip("node is not installed")
+    suite = tmp_path / "suites" / "vc-di-ecdsa-test-suite"
+    (suite / "node_modules").mkdir(parents=True)
+    started = time.monotonic()
+    assert tool.start_sd_holder(tmp_path) == (None, "")
+    assert time.monotonic() - started < 30
+    assert (suite / "sd-holder.mjs").read_text() == (
+        ROOT / "tools" / "conformance_sd_holder.mjs"
+    ).read_text()

@@ -332,6 +332,25 @@ CORPUS: dict[str, Hostile] = {
         "duplicate-key",
         role="admin",
     ),
+    # -- empty JSON bodies (400) -----------------------------------------------------------------
+    "empty-json-body-to-verify": Hostile(
+        "POST",
+        "/v1/verifications",
+        body(b""),
+        400,
+        "upload-empty",
+        role="anonymous",
+        note="before: a 500 (the README's `curl --data @diploma.json` with an empty file)",
+    ),
+    "empty-json-body-as-a-partner-trust-list": Hostile(
+        "POST",
+        "/v1/partners/no-such-partner/trust-list",
+        body(b""),
+        400,
+        "invalid-input",
+        role="admin",
+        note="before: a 500 (request.json() on an empty body)",
+    ),
     # -- not UTF-8 (400) -------------------------------------------------------------------------
     "latin-1-json": Hostile(
         "POST",

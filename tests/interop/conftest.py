@@ -50,7 +50,8 @@ def node_harness() -> Path:
 
 @pytest.fixture(scope="session")
 def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningService]:
-    """The service over https on localhost, with one university (``kaznu``) and its API key."""
+    """The service over https on localhost, with its NIC and one university (``kaznu``,
+    accredited by that NIC) and the university's API key."""
     work = tmp_path_factory.mktemp("interop-service")
     ca, cert, key = make_test_ca(work)
     port = _free_port()
@@ -63,15 +64,38 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningService
         "DIPLOMA_EXCHANGE_KEY_PASSPHRASE": PASSPHRASE,
         "DIPLOMA_EXCHANGE_LOG_CHECKPOINT_INTERVAL_SECONDS": "0",
     }
-    created = subprocess.run(
+
+    def create(*args: str) -> dict[str, Any]:
+        created = subprocess.run(
+            [sys.executable, "-m", "diploma_exchange", "institutions", "create", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert created.returncode == 0, created.stderr
+        made: dict[str, Any] = json.loads(created.stdout)
+        return made
+
+    # The NIC operating the service (the host's did:web): it signs, among others, the
+    # OpenID4VP Request Objects of the verifier (tests/interop/test_oid4vc_clients.py).
+    create("nic", "National Centre (interop test NIC)", "--nic")
+    identity = create("kaznu", "Al-Farabi Kazakh National University")
+    # Accredited by that NIC, so that a diploma presented through an independent wallet can
+    # come out ``valid`` under the default policy: every check, not "all but one".
+    accredited = subprocess.run(
         [
             sys.executable,
             "-m",
             "diploma_exchange",
             "institutions",
-            "create",
+            "accredit",
             "kaznu",
-            "Al-Farabi Kazakh National University",
+            "--body",
+            "IAAR (interop test)",
+            "--from",
+            "2015-01-01T00:00:00Z",
         ],
         env=env,
         capture_output=True,
@@ -79,8 +103,7 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningService
         timeout=120,
         check=False,
     )
-    assert created.returncode == 0, created.stderr
-    identity: dict[str, Any] = json.loads(created.stdout)
+    assert accredited.returncode == 0, accredited.stderr
     log = (work / "uvicorn.log").open("w")
     server = subprocess.Popen(
         [

@@ -173,6 +173,15 @@ def test_upload_page_asks_a_wallet_and_shows_the_report(
     assert "Aigerim Abenova" in done.text
 
 
+def _expanded_types(credential: dict[str, Any]) -> list[str]:
+    from pyld import jsonld  # type: ignore[import-untyped,unused-ignore]
+
+    from diploma_exchange.credentials.contexts import document_loader
+
+    expanded = jsonld.expand(credential, {"documentLoader": document_loader})
+    return list(expanded[0]["@type"])
+
+
 def test_data_integrity_presentation_of_the_ldp_vc(web: TestClient, claimed: Claimed) -> None:
     from wallets.wallet_client import present_ldp_vc
 
@@ -182,6 +191,12 @@ def test_data_integrity_presentation_of_the_ldp_vc(web: TestClient, claimed: Cla
     made = ask(web, fields=["qualification", "full_name"], formats=["ldp_vc"])
     request = open_presentation_request(web, made["authorizationRequest"])
     query_id = request["dcql_query"]["credentials"][0]["id"]
+    # OpenID4VP 1.0 §B.1.1: type_values are expanded type IRIs; the diploma's expanded @type
+    # includes one alternative (a DCQL wallet such as OWF's dcql matches them so; found by
+    # tests/interop/test_oid4vc_clients.py).
+    alternatives = request["dcql_query"]["credentials"][0]["meta"]["type_values"]
+    expanded = _expanded_types(credential)
+    assert any(set(types) <= set(expanded) for types in alternatives), (alternatives, expanded)
     vp = present_ldp_vc(wallet, credential, domain=request["client_id"], challenge=request["nonce"])
     assert answer(web, request, {query_id: [vp]}).status_code == 200
     seen = result(web, made)["result"]

@@ -433,3 +433,34 @@ def test_the_claim_is_the_conditional_update(
     with Session(engine) as session:
         record = session.exec(select(VcApiExchangeRecord)).one()
         assert record.state == "complete" and record.holder == wallet.did and record.sequence == 2
+
+
+def test_a_holderless_presentation_is_refused_by_the_exchange(
+    web: TestClient, claimed: Claimed
+) -> None:
+    """The VC-API's /presentations/verify accepts a presentation that names no holder (VC Data
+    Model 2.0 makes ``holder`` optional); an exchange asking for a diploma does not: nothing
+    would bind the diploma to whoever signed."""
+    from diploma_exchange.proofs.suites import add_proof
+
+    wallet = DidWallet(web)
+    diploma = receive(web, claimed, wallet)
+    made = ask(web)
+    vpr = wallet.start(made["id"])
+    holderless = add_proof(
+        {
+            "@context": ["https://www.w3.org/ns/credentials/v2"],
+            "type": ["VerifiablePresentation"],
+            "verifiableCredential": [diploma],
+        },
+        "eddsa-jcs-2022",
+        wallet.signer,
+        created=datetime.now(UTC).replace(microsecond=0),
+        proof_purpose="authentication",
+        extra_options={"domain": vpr["domain"], "challenge": vpr["challenge"]},
+    )
+    wallet.answer(vpr, holderless)
+    outcome = result(web, made)["variables"]["results"]["presentDiploma"]
+    assert outcome["verdict"] != "valid", outcome
+    codes = {c["name"]: c["code"] for c in outcome["report"]["checks"]}
+    assert codes["proof.key-binding"] == "missing-holder"

@@ -13,7 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from diploma_exchange.config import Settings
-from diploma_exchange.errors import Forbidden, NotAuthenticated
+from diploma_exchange.errors import Forbidden, InvalidInput, NotAuthenticated
 from diploma_exchange.services import institutions
 from diploma_exchange.services.institutions import Principal
 from diploma_exchange.services.verification import PRIMARY_ENGINE_KEY, RemoteLookups
@@ -63,7 +63,10 @@ def get_read_session(request: Request) -> Iterator[Session]:
 
 async def json_body(request: Request) -> Any:
     """The request's JSON body (parsed strictly by ``StrictJsonRoute``), read on the event loop
-    so that the handler can be a plain ``def`` running in the thread pool."""
+    so that the handler can be a plain ``def`` running in the thread pool. An empty body is a
+    400 problem (``StrictJsonRoute`` parses only bodies that have content)."""
+    if not await request.body():
+        raise InvalidInput("the body is empty; send a JSON document")
     return await request.json()
 
 

@@ -28,6 +28,10 @@ class Health(ApiModel):
     version: str
 
 
+#: An institution key type (proofs.keys.KeyType), as the API names it.
+KeyTypeName = Literal["Ed25519", "P-256", "P-384"]
+
+
 class InstitutionCreate(ApiModel):
     slug: str = Field(
         description="Short lowercase identifier; becomes part of the did:web.",
@@ -53,6 +57,14 @@ class InstitutionCreate(ApiModel):
         default_factory=list,
         description="The officials who sign its diplomas (printed on the PDF), at most three.",
     )
+    key_type: KeyTypeName = Field(
+        default="Ed25519",
+        alias="keyType",
+        description="The type of its issuing key: Ed25519 signs diplomas with eddsa-jcs-2022 + "
+        "eddsa-rdfc-2022 and wallet SD-JWT VCs with EdDSA; P-256 or P-384 with "
+        "ecdsa-jcs-2019 + ecdsa-rdfc-2019 and ES256 or ES384. Every institution also has an "
+        "Ed25519 key for the service's own signatures.",
+    )
 
 
 class SignatoriesUpdate(ApiModel):
@@ -73,6 +85,10 @@ class InstitutionPublic(ApiModel):
     kind: str
     active: bool
     did_document_url: str = Field(alias="didDocumentUrl")
+    key_type: KeyTypeName = Field(
+        alias="keyType",
+        description="The type of its issuing key (the key of its credentials and status lists).",
+    )
 
 
 class ApiKeyCreate(ApiModel):
@@ -218,6 +234,18 @@ class IssueOptions(ApiModel):
         "disclosure must reveal. Default: /id, /type, /issuer, /validFrom, /validUntil, "
         "/credentialStatus (those present).",
         examples=[["/issuer", "/credentialSubject/degree"]],
+    )
+    envelope: str | None = Field(
+        default=None,
+        max_length=64,
+        description="Secure the credential with an enveloping proof instead of an embedded "
+        "Data Integrity proof: `application/vc+jwt` (W3C VC-JOSE-COSE §3.1.1: a compact JWS "
+        "whose payload is the credential, header `typ` `vc+jwt`, `cty` `vc`, `alg` of the "
+        "institution's key, EdDSA/ES256/ES384, `kid` its DID's verification method). The "
+        "response's `verifiableCredential` is then an `EnvelopedVerifiableCredential` (VC Data "
+        "Model 2.0 §4.13.1) whose `id` is `data:application/vc+jwt,<JWS>`. VC 2.0 credentials "
+        "only; not with `cryptosuite`. Any other value: 400 `unsupported-envelope`.",
+        examples=["application/vc+jwt"],
     )
 
 

@@ -20,7 +20,7 @@ from diploma_exchange.cli.common import (
     tr,
     trn,
 )
-from diploma_exchange.config import get_settings
+from diploma_exchange.config import Settings, get_settings
 
 # --- db / serve / demo -----------------------------------------------------------------------
 
@@ -177,7 +177,7 @@ def demo(
         )
 
 
-def _demo_banner(settings: Any, summary: Any) -> list[str]:
+def _demo_banner(settings: Settings, summary: Any) -> list[str]:
     """What ``demo`` prints for a person, in the CLI's language: the institutions (names as
     stored, plain text), their DIDs and API keys, the links to try and the claim links."""
     base = settings.public_base_url.rstrip("/")
@@ -226,4 +226,13 @@ def _demo_banner(settings: Any, summary: Any) -> list[str]:
         f"    curl -s -H 'Authorization: Bearer {token}' {base}/v1/diplomas",
         "",
     ]
+    if base != Settings.model_fields["public_base_url"].default:
+        # Commands on this data in another shell (verify, revoke, issue...) sign and resolve
+        # with the base URL: without it they would use the default one, whose status list
+        # URLs are not this demo's.
+        lines += [
+            "  " + tr("cli.demo.export"),
+            f"    export DIPLOMA_EXCHANGE_PUBLIC_BASE_URL={base}",
+            "",
+        ]
     return lines

@@ -41,6 +41,8 @@ from diploma_exchange.documents.qr import draw_qr
 from diploma_exchange.documents.signatories import Signatory
 from diploma_exchange.documents.view import LANGUAGES, DiplomaView, diploma_view, pick
 from diploma_exchange.errors import InvalidInput
+from diploma_exchange.formats.enveloped import open_enveloped
+from diploma_exchange.formats.inputs import parse_compact_jws
 
 FONT_DIR: Final = Path(__file__).resolve().parent / "fonts"
 SANS: Final = "DejaVuSans"
@@ -982,6 +984,21 @@ def _xmp(title: str, author: str, subject: str, created: datetime) -> str:
     )
 
 
+def _enveloped_payload(document: Any) -> Any:
+    """The credential inside a VC-JOSE-COSE EnvelopedVerifiableCredential (the payload of
+    its compact JWS, not verified here), else None: an enveloped diploma is printed from its
+    payload and attached as the envelope it was issued as."""
+    if not isinstance(document, Mapping):
+        return None
+    try:
+        opened = open_enveloped(document)
+        if opened is None or opened.media_type != "application/vc+jwt":
+            return None
+        return parse_compact_jws(opened.payload.decode("ascii")).payload_json()
+    except (InvalidInput, UnicodeDecodeError):
+        return None
+
+
 def _credential_payload(credential: Mapping[str, Any], credential_bytes: bytes | None) -> bytes:
     if credential_bytes is None:
         try:
@@ -998,7 +1015,8 @@ def _credential_payload(credential: Mapping[str, Any], credential_bytes: bytes |
                 code="pdf-credential-not-json",
             ) from exc
     try:
-        same = json.loads(credential_bytes) == credential
+        loaded = json.loads(credential_bytes)
+        same = loaded == credential or _enveloped_payload(loaded) == credential
     except ValueError:
         same = False
     if not same:
@@ -1025,7 +1043,8 @@ def render_diploma_pdf(
     ``verification_url`` (or, when it is None, the credential id instead of a QR code); the
     following pages are the Diploma Supplement. The credential is embedded as
     ``credential.json``, a PDF/A-3 associated file with ``/AFRelationship /Source``: the
-    exact ``credential_bytes`` when given (they must decode to ``credential``), else
+    exact ``credential_bytes`` when given (they must decode to ``credential``, or to a
+    VC-JOSE-COSE EnvelopedVerifiableCredential whose payload is ``credential``), else
     ``json.dumps(credential, ensure_ascii=False, indent=2)``. The same inputs, including
     ``generated_at`` (default: now, UTC), give the same bytes.
 

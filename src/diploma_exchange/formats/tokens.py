@@ -178,6 +178,10 @@ def open_compact_jwt(text: str, info: FormatInfo, ctx: OpenContext) -> Envelope:
         presentation=presentation,
         details={"dataModel": _data_model(document), "header": _safe_header(token.header)},
         signer=signer,
+        # What the issuer's register and transparency log name this token by: the SHA-256
+        # of exactly the signed compact JWS (services/enveloped_issuance.py), as for the
+        # issuer-signed JWT of an SD-JWT; the payload has no proof to compute a digest from.
+        secured_digest=hashlib.sha256(text.encode("ascii")).hexdigest(),
     )
 
 
@@ -219,18 +223,28 @@ def _presentation_holder_check(
 def _open_presented(document: Mapping[str, Any], ctx: OpenContext) -> tuple[Envelope, ...]:
     """The credentials inside a presentation, each opened as an envelope of its own."""
     from diploma_exchange.formats.envelope import open_envelope_at_depth
+    from diploma_exchange.formats.enveloped import enveloped_kind, open_enveloped
 
     if ctx.depth >= 1:
         return ()
     items = document.get("verifiableCredential", [])
     items = items if isinstance(items, list) else [items]
     out = []
-    for item in items[:MAX_PRESENTED_CREDENTIALS]:
+    for index, item in enumerate(items[:MAX_PRESENTED_CREDENTIALS]):
         raw: bytes | None
         if isinstance(item, str):
             raw = item.encode("utf-8")
-        elif isinstance(item, Mapping) and item.get("type") == "EnvelopedVerifiableCredential":
-            raw = _data_url_payload(item.get("id"))
+        elif isinstance(item, Mapping) and enveloped_kind(item) is not None:
+            # VC Data Model 2.0 §4.13.1; a malformed envelope is refused, never skipped
+            try:
+                enveloped = open_enveloped(item)
+            except InvalidInput as exc:
+                # inside the signed presentation: no pointer into the request
+                raise InvalidInput(
+                    f"credential {index + 1} of the presentation: {exc.message}",
+                    code=exc.code,
+                ) from exc
+            raw = enveloped.payload if enveloped is not None else None
         elif isinstance(item, Mapping):
             raw = json.dumps(item).encode("utf-8")
         else:
@@ -238,14 +252,6 @@ def _open_presented(document: Mapping[str, Any], ctx: OpenContext) -> tuple[Enve
         if raw is not None:
             out.append(open_envelope_at_depth(raw, ctx, depth=ctx.depth + 1))
     return tuple(out)
-
-
-def _data_url_payload(value: Any) -> bytes | None:
-    """VC-JOSE-COSE §3.3 EnvelopedVerifiableCredential: ``data:<media type>,<token>``."""
-    if not isinstance(value, str) or not value.startswith("data:"):
-        return None
-    _, comma, token = value.partition(",")
-    return token.encode("utf-8") if comma else None
 
 
 # --- SD-JWT ---------------------------------------------------------------------------------

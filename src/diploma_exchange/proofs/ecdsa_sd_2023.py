@@ -23,7 +23,8 @@ Creating base proofs and deriving are not implemented here: :func:`create_proof`
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -42,6 +43,10 @@ BASE_HEADER: Final = b"\xd9\x5d\x00"
 DERIVED_HEADER: Final = b"\xd9\x5d\x01"
 #: Multikey header of a compressed P-256 public key (multicodec p256-pub, varint 0x1200).
 P256_MULTIKEY_HEADER: Final = b"\x80\x24"
+#: The header and a 33-byte compressed point.
+P256_MULTIKEY_LENGTH: Final = 35
+#: An HMAC-SHA-256 blank node label (§3.5.x createHmacIdLabelMapFunction).
+HMAC_LABEL_LENGTH: Final = 32
 MAX_SIGNATURES: Final = 10_000
 
 
@@ -84,8 +89,15 @@ def base_signature_of(proof_value: object) -> bytes:
     return base_signature
 
 
+def _is_index(value: object) -> bool:
+    # CBOR true/false decode to bool, which Python counts as int: neither is an index.
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
 def parse_derived_proof_value(proof_value: object) -> DerivedProofValue:
-    """§3.5.8 parseDerivedProofValue.
+    """§3.5.8 parseDerivedProofValue: the components must be "a byte array of length 64; a
+    byte array of length 35; an array of byte arrays, each of length 64; a map of integers to
+    byte arrays, each of length 32; and an array of integers", else an error is raised.
 
     Raises:
         InvalidInput: not a derived ecdsa-sd-2023 proof value (``malformed-proof``).
@@ -110,8 +122,15 @@ def parse_derived_proof_value(proof_value: object) -> DerivedProofValue:
     base_signature, public_key, signatures, compressed, indexes = components
     if not isinstance(base_signature, bytes) or len(base_signature) != 64:
         raise _malformed("baseSignature must be 64 bytes")
-    if not isinstance(public_key, bytes) or not public_key.startswith(P256_MULTIKEY_HEADER):
-        raise _malformed("publicKey must be a P-256 multikey")
+    if (
+        not isinstance(public_key, bytes)
+        or len(public_key) != P256_MULTIKEY_LENGTH
+        or not public_key.startswith(P256_MULTIKEY_HEADER)
+    ):
+        raise _malformed(
+            f"publicKey must be a {P256_MULTIKEY_LENGTH}-byte P-256 multikey (compressed point)"
+        )
+    _public_key(public_key)  # a point of the curve, or malformed
     if (
         not isinstance(signatures, list | tuple)
         or len(signatures) > MAX_SIGNATURES
@@ -119,12 +138,13 @@ def parse_derived_proof_value(proof_value: object) -> DerivedProofValue:
     ):
         raise _malformed("signatures must be 64-byte signatures")
     if not isinstance(compressed, Mapping) or not all(
-        isinstance(k, int) and k >= 0 and isinstance(v, bytes) for k, v in compressed.items()
+        _is_index(k) and isinstance(v, bytes) and len(v) == HMAC_LABEL_LENGTH
+        for k, v in compressed.items()
     ):
-        raise _malformed("the label map must map integers to bytes")
-    if not isinstance(indexes, list | tuple) or not all(
-        isinstance(i, int) and i >= 0 for i in indexes
-    ):
+        raise _malformed(
+            f"the label map must map integers to {HMAC_LABEL_LENGTH}-byte HMAC-SHA-256 labels"
+        )
+    if not isinstance(indexes, list | tuple) or not all(_is_index(i) for i in indexes):
         raise _malformed("mandatoryIndexes must be non-negative integers")
     label_map = {f"c14n{k}": encode_base64url(v) for k, v in compressed.items()}
     return DerivedProofValue(
@@ -132,25 +152,50 @@ def parse_derived_proof_value(proof_value: object) -> DerivedProofValue:
     )
 
 
+#: One term of an N-Quads statement: a literal (with its escapes; its datatype IRI or language
+#: tag follows as a term of its own or plain text), an IRI, or a blank node identifier.
+_NQUADS_TERM: Final = re.compile(r'"(?:[^"\\]|\\.)*"|<[^>]*>|_:[^\s]+')
+
+
+def substitute_terms(
+    quad: str,
+    *,
+    blank_node: Callable[[str], str] | None = None,
+    iri: Callable[[str], str] | None = None,
+) -> str:
+    """``quad`` with each blank node identifier (without ``_:``) replaced by
+    ``blank_node(label)`` and each IRI (without ``<>``) by ``iri(value)``, the replacement
+    written as is. Literals are never changed: text such as ``"see _:b0"`` inside a string
+    value is data, not a blank node identifier (RDF 1.1 N-Quads §2.4), and the signed
+    statements must keep it byte for byte."""
+
+    def replace(match: re.Match[str]) -> str:
+        term = match.group(0)
+        if term.startswith("_:") and blank_node is not None:
+            return blank_node(term[2:])
+        if term.startswith("<") and iri is not None:
+            return iri(term[1:-1])
+        return term
+
+    return _NQUADS_TERM.sub(replace, quad)
+
+
 def relabel(canonical_nquads: Sequence[str], label_map: Mapping[str, str]) -> list[str]:
-    """Replace canonical blank node labels by the label map's, then sort (§3.4.x
-    labelReplacementCanonicalizeJsonLd).
+    """Replace canonical blank node labels by the label map's, then sort (§3.5.x
+    labelReplacementCanonicalizeNQuads). Only blank node identifiers are replaced, never text
+    inside a literal.
 
     Raises:
         InvalidInput: a blank node the label map does not name.
     """
-    out = []
-    for quad in canonical_nquads:
-        parts = []
-        for token in quad.split(" "):
-            if token.startswith("_:c14n"):
-                label = label_map.get(token[2:])
-                if label is None:
-                    raise _malformed(f"the label map does not name blank node {token}")
-                token = "_:" + label
-            parts.append(token)
-        out.append(" ".join(parts))
-    return sorted(out)
+
+    def label_of(label: str) -> str:
+        new = label_map.get(label)
+        if new is None:
+            raise _malformed(f"the label map does not name blank node _:{label}")
+        return "_:" + new
+
+    return sorted(substitute_terms(quad, blank_node=label_of) for quad in canonical_nquads)
 
 
 def _split_nquads(canonical: bytes) -> list[str]:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import copy
 import hashlib
 import hmac
-import re
 import secrets
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -35,8 +34,7 @@ from diploma_exchange.proofs.multibase import decode_base64url, encode_base64url
 from diploma_exchange.proofs.rdfc import _BoundedURDNA2015, canonize, current_limits
 
 URN_SCHEME: Final = "custom-scheme:"
-_SKOLEM = re.compile(r"<urn:custom-scheme:([^>]+)>")
-_BNODE = re.compile(r"_:([^\s]+)")
+_SKOLEM_PREFIX: Final = "urn:" + URN_SCHEME
 _OPTIONS: Final = {"documentLoader": document_loader, "processingMode": "json-ld-1.1"}
 
 
@@ -118,10 +116,16 @@ def _name_list_nodes(nquads: list[str]) -> list[str]:
                 node, position = rest.get(node, ""), position + 1
     if not names:
         return nquads
-    out = []
-    for parts in split:
-        out.append(" ".join(names.get(token, token) for token in parts) + "\n")
-    return out
+    return [
+        sd.substitute_terms(q, blank_node=lambda label: names.get("_:" + label, "_:" + label))
+        for q in nquads
+    ]
+
+
+def _deskolemize_iri(value: str) -> str:
+    if value.startswith(_SKOLEM_PREFIX):
+        return "_:" + value[len(_SKOLEM_PREFIX) :]
+    return f"<{value}>"
 
 
 def to_deskolemized_nquads(document: Any) -> list[str]:
@@ -129,7 +133,11 @@ def to_deskolemized_nquads(document: Any) -> list[str]:
     with PYLD_LOCK:  # pyld's context caches are not thread-safe
         text = jsonld.to_rdf(document, {**dict(_OPTIONS), "format": "application/n-quads"})
     return _name_list_nodes(
-        [_SKOLEM.sub(r"_:\1", line) + "\n" for line in text.split("\n") if line]
+        [
+            sd.substitute_terms(line, iri=_deskolemize_iri) + "\n"
+            for line in text.split("\n")
+            if line
+        ]
     )
 
 
@@ -143,7 +151,9 @@ def _canonicalize_nquads(nquads: Sequence[str]) -> tuple[list[str], dict[str, st
 
 
 def _relabel(nquads: Sequence[str], label_map: Mapping[str, str]) -> list[str]:
-    return [_BNODE.sub(lambda m: "_:" + label_map[m.group(1)], q) for q in nquads]
+    return [
+        sd.substitute_terms(q, blank_node=lambda label: "_:" + label_map[label]) for q in nquads
+    ]
 
 
 def _pointer_paths(pointer: str) -> list[str | int]:
@@ -296,15 +306,40 @@ def add_base_proof(
 
 
 def _parse_base(proof_value: object) -> tuple[bytes, bytes, bytes, list[bytes], list[str]]:
-    if not isinstance(proof_value, str):
-        raise InvalidInput("no proofValue", code="malformed-proof")
+    """§3.5.3 parseBaseProofValue: ``[baseSignature, publicKey, hmacKey, signatures,
+    mandatoryPointers]`` after the base header, each of the type and size the spec gives.
+
+    Raises:
+        InvalidInput: not a base proof value of this suite (``malformed-proof``).
+    """
+
+    def malformed(message: str) -> InvalidInput:
+        return InvalidInput(message, code="malformed-proof")
+
+    if not isinstance(proof_value, str) or not proof_value.startswith("u"):
+        raise malformed("an ecdsa-sd-2023 proofValue is multibase base64url ('u...')")
     raw = decode_base64url(proof_value)
     if raw[:3] != sd.BASE_HEADER:
-        raise InvalidInput("not an ecdsa-sd-2023 base proof", code="malformed-proof")
-    parts = cbor2.loads(raw[3:])
+        raise malformed("not an ecdsa-sd-2023 base proof")
+    try:
+        parts = cbor2.loads(raw[3:])
+    except (cbor2.CBORDecodeError, ValueError, TypeError, RecursionError) as exc:
+        raise malformed("the base proof value is not CBOR") from exc
     if not isinstance(parts, list | tuple) or len(parts) != 5:
-        raise InvalidInput("a base proof value has five components", code="malformed-proof")
+        raise malformed("a base proof value has five components")
     base_signature, public_key, hmac_key, signatures, pointers = parts
+    if not isinstance(base_signature, bytes) or len(base_signature) != 64:
+        raise malformed("baseSignature must be 64 bytes")
+    if not isinstance(public_key, bytes) or len(public_key) != sd.P256_MULTIKEY_LENGTH:
+        raise malformed("publicKey must be a 35-byte P-256 multikey")
+    if not isinstance(hmac_key, bytes) or len(hmac_key) != 32:
+        raise malformed("hmacKey must be 32 bytes")
+    if not isinstance(signatures, list | tuple) or not all(
+        isinstance(s, bytes) and len(s) == 64 for s in signatures
+    ):
+        raise malformed("signatures must be 64-byte signatures")
+    if not isinstance(pointers, list | tuple) or not all(isinstance(p, str) for p in pointers):
+        raise malformed("mandatoryPointers must be strings")
     return base_signature, public_key, hmac_key, list(signatures), list(pointers)
 
 

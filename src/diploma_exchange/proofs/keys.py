@@ -80,6 +80,18 @@ _EC_HASHES: Final[dict[KeyType, type[hashes.SHA256 | hashes.SHA384]]] = {
     KeyType.P384: hashes.SHA384,
 }
 
+#: The JWS ``alg`` each key type signs JOSE objects (SD-JWT VCs, status list tokens, request
+#: objects) with: ES256/ES384 (RFC 7518 §3.4; the curve fixes the hash, so P-256 is never
+#: paired with SHA-384) and, for Ed25519, ``EdDSA`` (RFC 8037 §3.1). RFC 9864 deprecates
+#: ``EdDSA`` in favour of the fully specified ``Ed25519``; the signature is the same, and
+#: ``EdDSA`` is what deployed wallets and verifiers read, so it is what is written here
+#: (verification accepts both).
+JWS_ALGORITHMS: Final[dict[KeyType, str]] = {
+    KeyType.ED25519: "EdDSA",
+    KeyType.P256: "ES256",
+    KeyType.P384: "ES384",
+}
+
 
 def generate_private_key() -> Ed25519PrivateKey:
     """Generate a fresh Ed25519 private key from the operating system's CSPRNG."""
@@ -372,6 +384,14 @@ def signer_from_pem(
     return signer_for_key(load_signing_key(pem, passphrase), verification_method)
 
 
+def jws_algorithm(signer: Signer | EcdsaSigner) -> str:
+    """The JWS ``alg`` header value of what ``signer`` signs (:data:`JWS_ALGORITHMS`):
+    ``EdDSA`` for an Ed25519 key, ``ES256`` for P-256, ``ES384`` for P-384. Its signatures
+    (:meth:`Signer.sign`, :meth:`EcdsaSigner.sign`: raw Ed25519, P1363 ``r || s``) are the
+    JWS signature values of that alg (RFC 8037 §3.1, RFC 7518 §3.4)."""
+    return JWS_ALGORITHMS[signer.key_type]
+
+
 def verify_signature(public_key: Ed25519PublicKey, signature: bytes, data: bytes) -> bool:
     """Return whether ``signature`` is a valid Ed25519 (RFC 8032) signature of ``data``.
 
@@ -467,6 +487,11 @@ class Signer:
     def verification_method(self) -> str:
         """The DID URL of the verification method that verifies this signer's proofs."""
         return self._verification_method
+
+    @property
+    def key_type(self) -> KeyType:
+        """``Ed25519``."""
+        return KeyType.ED25519
 
     @property
     def public_key(self) -> Ed25519PublicKey:
@@ -568,6 +593,7 @@ class EcdsaSigner:
 __all__ = [
     "ED25519_KEY_LENGTH",
     "ED25519_SIGNATURE_LENGTH",
+    "JWS_ALGORITHMS",
     "P256_PRIV_MULTICODEC",
     "P256_PUB_MULTICODEC",
     "P384_PRIV_MULTICODEC",
@@ -583,6 +609,7 @@ __all__ = [
     "generate_ec_private_key",
     "generate_private_key",
     "generate_signing_key",
+    "jws_algorithm",
     "key_type",
     "load_private_key",
     "load_signing_key",

@@ -26,6 +26,7 @@ from diploma_exchange.db.models import (
 from diploma_exchange.errors import Error
 from diploma_exchange.proofs import keys
 from diploma_exchange.services import institutions, transparency
+from diploma_exchange.services.enveloped_issuance import issued_credential
 
 if TYPE_CHECKING:
     from diploma_exchange.documents.pades import SealCheck, SealingKey
@@ -69,7 +70,7 @@ def issuer_details(session: Session, record: CredentialRecord) -> IssuerDetails 
     if institution is None:
         return None
     try:
-        issuer = json.loads(record.document).get("issuer")
+        issuer = issued_credential(json.loads(record.document)).get("issuer")
     except (ValueError, AttributeError):
         return None
     issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
@@ -203,7 +204,8 @@ def diploma_pdf(
     from diploma_exchange.documents.pdf import render_diploma_pdf
 
     pdf = render_diploma_pdf(
-        json.loads(record.document),
+        # an enveloped diploma is shown from its payload; the envelope is what is attached
+        issued_credential(json.loads(record.document)),
         verification_url=verification_url,
         generated_at=(now or datetime.now(UTC)).replace(microsecond=0),
         credential_bytes=record.document.encode("utf-8"),

@@ -92,7 +92,7 @@ def register_institution(
     """Create an institution with a did:web under this service and its first signing key.
 
     Every institution has an Ed25519 key (``key-1``: it signs the service's own documents such
-    as PAdES signatures and OpenID4VC responses). With ``key_type`` P-256 or P-384 a second key
+    as PAdES signatures and OpenID4VP request objects). With ``key_type`` P-256 or P-384 a second key
     of that type (``key-2``) is added and made the issuing key type (:func:`issuing_key`), so
     the institution issues ECDSA by default. Returns the issuing key.
 
@@ -129,7 +129,7 @@ def register_institution(
         "institution.register",
         "institution",
         record.did,
-        {"slug": slug, "kind": kind, "countryCode": country_code},
+        {"slug": slug, "kind": kind, "countryCode": country_code, "keyType": key_type.value},
     )
     key = add_signing_key(session, settings, record, private_key=private_key)
     if key_type is not keys.KeyType.ED25519:
@@ -324,8 +324,9 @@ def issuing_key(
 
 def signer_for(session: Session, settings: Settings, institution: InstitutionRecord) -> keys.Signer:
     """A signer for the institution's newest active Ed25519 key (decrypted in memory only):
-    the key of the service's own signatures (key event log, trust lists, OpenID4VC, PAdES).
-    Credentials and status lists are signed with :func:`issuing_signer`."""
+    the key of the service's own signatures (key event log, trust lists, OpenID4VP request
+    objects, PAdES). Credentials (wallet copies and SD-JWT VCs included) and status lists
+    (Bitstring and Token Status Lists) are signed with :func:`issuing_signer`."""
     key = active_key(session, institution)
     if key.encrypted_private_key is None:
         raise NotFound(f"the private half of {institution.did}#{key.key_id} is not held here")

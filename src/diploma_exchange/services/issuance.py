@@ -50,7 +50,14 @@ from diploma_exchange.errors import (
 )
 from diploma_exchange.proofs.eddsa_jcs_2022 import is_xsd_datetime
 from diploma_exchange.proofs.secured import secured_digest
-from diploma_exchange.services import audit, institutions, status, transparency, trust
+from diploma_exchange.services import (
+    audit,
+    enveloped_issuance,
+    institutions,
+    status,
+    transparency,
+    trust,
+)
 from diploma_exchange.services.institutions import Principal
 from diploma_exchange.services.signing import (
     DEFAULT_SUITES,
@@ -533,6 +540,7 @@ def issue_credentials(
     index_base: int = 0,
     rdfc_twin: bool = False,
     mandatory_pointers: Sequence[str] | None = None,
+    envelope: str | None = None,
 ) -> IssuedBatch:
     """Validate, sign and store ``credentials`` as one all-or-nothing batch.
 
@@ -549,6 +557,13 @@ def issue_credentials(
     and no explicit ``cryptosuite`` also gets an independent RDFC proof of its key type by the
     same key (a proof set; services/signing.py). Diploma issuance (:func:`issue_diplomas`:
     ``/v1/diplomas``, its batches, the CLI) asks for it; the VC-API signs exactly one proof.
+
+    ``envelope``: a media type of :data:`enveloped_issuance.ENVELOPES`
+    (``application/vc+jwt``): each credential is secured by VC-JOSE-COSE instead of a Data
+    Integrity proof and returned as an ``EnvelopedVerifiableCredential``
+    (services/enveloped_issuance.py); it is stored as that object, named in the register and
+    the transparency log by the SHA-256 of its compact JWS. VC 2.0 credentials only; not with
+    ``cryptosuite``.
 
     ``profile``: :data:`PROFILE_DIPLOMA`, :data:`PROFILE_OPEN_BADGE` (an OB 3.0
     AchievementCredential) or :data:`PROFILE_VC` (any VC 2.0 credential; only for an
@@ -581,6 +596,15 @@ def issue_credentials(
             "accredits institutions (diploma-exchange institutions accredit)",
             code="not-accredited",
         )
+    if envelope is not None:
+        enveloped_issuance.check_envelope(envelope)
+        if cryptosuite is not None:
+            raise InvalidInput(
+                "options.cryptosuite names a Data Integrity proof and options.envelope an "
+                "enveloping proof; a credential is secured by one of them: leave one out",
+                pointer="/options/cryptosuite",
+                code="envelope-with-cryptosuite",
+            )
     if cryptosuite is not None:
         check_issuance_suite(cryptosuite)
     if mandatory_pointers is not None and cryptosuite != "ecdsa-sd-2023":
@@ -641,6 +665,16 @@ def issue_credentials(
                     "status-needs-vc-2",
                 )
             )
+        if envelope is not None and vc_version(credential) != "2.0":
+            problems.append(
+                ErrorDetail(
+                    "VC-JOSE-COSE secures VC Data Model 2.0 credentials only (@context must "
+                    "begin with https://www.w3.org/ns/credentials/v2); issue a VC 1.1 "
+                    "credential with a Data Integrity proof",
+                    prefix + "/@context",
+                    "envelope-needs-vc-2",
+                )
+            )
     if problems:
         raise InvalidCredential(
             f"{len(problems)} problem(s) found; nothing was issued", details=problems
@@ -678,6 +712,21 @@ def issue_credentials(
     # Diplomas (did:web, the key's default JCS suite) get the RDFC twin as a proof set
     # (``rdfc_twin`` and the issue_rdfc_proof setting; services/signing.py).
     limits = rdfc_proof_limits(settings) if rdfc_twin and not did_key else None
+    if envelope is not None:
+        return _store_enveloped(
+            session,
+            settings,
+            principal,
+            institution,
+            batch,
+            completed,
+            prefixes,
+            credential_signer,
+            envelope,
+            now,
+            replaces=replaces,
+            reissue=reissue,
+        )
     signed = [
         secure_document(c, credential_signer, now, limits)
         if suite == DEFAULT_SUITES[signer_key_type(credential_signer)][0]
@@ -696,6 +745,37 @@ def issue_credentials(
     audit_issued(session, institution, rows)
     log_issued(session, institution, credential_signer.verification_method, rows)
     return IssuedBatch(batch.id, signed)
+
+
+def _store_enveloped(
+    session: Session,
+    settings: Settings,
+    principal: Principal,
+    institution: InstitutionRecord,
+    batch: BatchRecord,
+    completed: Sequence[dict[str, Any]],
+    prefixes: list[str],
+    signer: AnySigner,
+    envelope: str,
+    now: datetime,
+    *,
+    replaces: dict[str, str],
+    reissue: Reissue | None,
+) -> IssuedBatch:
+    """The end of :func:`issue_credentials` for enveloped credentials: sign each as
+    ``envelope``, store the envelope objects (register: SHA-256 of the JWS), audit, log."""
+    secured = [enveloped_issuance.envelope_credential(c, signer, envelope) for c in completed]
+    rows = [
+        credential_row(payload, institution, batch.id, position, now, enveloped=item)
+        for position, (payload, item) in enumerate(zip(completed, secured, strict=True))
+    ]
+    if replaces and reissue is not None:
+        link_reissues(rows, replaces, reissue)
+        supersede(session, settings, principal, replaces, reissue)
+    store_rows(session, institution, rows, prefixes)
+    audit_issued(session, institution, rows)
+    log_issued(session, institution, signer.verification_method, rows)
+    return IssuedBatch(batch.id, [item.envelope for item in secured])
 
 
 def _credential_signer(
@@ -804,10 +884,17 @@ def credential_row(
     batch_id: str,
     position: int,
     now: datetime,
+    *,
+    enveloped: enveloped_issuance.EnvelopedCredential | None = None,
 ) -> dict[str, Any]:
     """The ``credential`` row of a signed document (every column given: Core inserts do not
-    run the model's Python-side defaults)."""
-    text = orjson.dumps(document).decode()
+    run the model's Python-side defaults).
+
+    ``enveloped``: ``document`` is the payload of that enveloped credential; what identifies
+    the diploma is read from it, what is stored is the envelope object, named by the digest
+    of its token."""
+    issued = enveloped.envelope if enveloped is not None else document
+    text = orjson.dumps(issued).decode()
     identity = diploma_identity(institution.id, document)
     subject = document.get("credentialSubject") or {}
     achievement = subject.get("achievement") or {} if isinstance(subject, dict) else {}
@@ -834,7 +921,7 @@ def credential_row(
         "student_id_sha256": student,
         "document": text,
         "document_sha256": hashlib.sha256(text.encode()).hexdigest(),
-        "secured_digest": secured_digest(document),
+        "secured_digest": enveloped.digest if enveloped is not None else secured_digest(document),
         "issued_at": now,
         "state": "active",
         "holder_programme_sha256": identity.holder_programme_sha256,

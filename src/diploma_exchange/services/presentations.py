@@ -25,6 +25,7 @@ from diploma_exchange.db.models import PresentationRequestRecord, as_utc, utcnow
 from diploma_exchange.errors import Error, Gone, NotFound
 from diploma_exchange.formats.inputs import parse_compact_jws, split_sd_jwt
 from diploma_exchange.formats.sd_jwt import process_disclosures
+from diploma_exchange.proofs import keys
 from diploma_exchange.services import institutions, verification, wallets
 from diploma_exchange.services.verification import RemoteLookups
 from diploma_exchange.sharing import codes
@@ -32,8 +33,6 @@ from diploma_exchange.verification.verifier import Expectations
 from diploma_exchange.wallets import oid4vp
 from diploma_exchange.wallets.errors import OAuthError
 from diploma_exchange.wallets.sd_jwt_vc import sign_compact
-
-SIGNING_ALG = "EdDSA"
 
 
 def verifier_did(settings: Settings) -> str:
@@ -123,9 +122,12 @@ def request_object(
         query=json.loads(record.dcql_query),
         now=now,
         lifetime=as_utc(record.expires_at) - now,
-        alg=SIGNING_ALG,
     )
-    header = {"alg": SIGNING_ALG, "typ": oid4vp.REQUEST_TYP, "kid": signer.verification_method}
+    header = {
+        "alg": keys.jws_algorithm(signer),
+        "typ": oid4vp.REQUEST_TYP,
+        "kid": signer.verification_method,
+    }
     return sign_compact(header, claims, signer.sign)
 
 

@@ -27,6 +27,7 @@ from diploma_exchange.recognition.frameworks import load_registry
 from diploma_exchange.recognition.statement import build_statement, diploma_digest
 from diploma_exchange.services import audit, institutions, verification
 from diploma_exchange.services import registry as issued_register
+from diploma_exchange.services.enveloped_issuance import issued_credential
 from diploma_exchange.services.institutions import Principal
 from diploma_exchange.services.trust import _nic
 from diploma_exchange.verification import VerificationReport
@@ -319,7 +320,7 @@ def statement_diploma(
     diploma = session.get(CredentialRecord, record.diploma_id)
     if diploma is None:
         return None
-    document = json.loads(diploma.document)
+    document = issued_credential(json.loads(diploma.document))
     return document if isinstance(document, dict) else None
 
 

@@ -47,6 +47,7 @@ from diploma_exchange.errors import (
     NotFound,
 )
 from diploma_exchange.services import audit
+from diploma_exchange.services.enveloped_issuance import issued_credential
 from diploma_exchange.sharing import codes
 from diploma_exchange.sharing.links import LinkPolicy, LinkState, link_state
 
@@ -489,7 +490,7 @@ def _diploma_link_token(settings: Settings, link_id: str) -> str:
 def _valid_until(document: str) -> datetime | None:
     """The diploma's ``validUntil`` (aware), or None when it has none or it is unreadable."""
     try:
-        value = json.loads(document).get("validUntil")
+        value = issued_credential(json.loads(document)).get("validUntil")
         moment = datetime.fromisoformat(value) if isinstance(value, str) else None
     except (ValueError, AttributeError):
         return None

@@ -510,7 +510,7 @@ def unwrap(document: object) -> dict[str, Any]:
 def resubmittable(received: Readable) -> dict[str, Any]:
     """The credential as a JSON object a page can post back to be verified again: a JSON
     input as it came; any other format as a VC-JOSE-COSE ``EnvelopedVerifiableCredential``
-    (§3.3) whose ``data:`` URL holds it (for a baked image, the badge inside, not the image).
+    (§3.3; ``EnvelopedVerifiablePresentation`` for a presentation) whose ``data:`` URL holds it (for a baked image, the badge inside, not the image).
 
     Raises:
         InvalidInput: a baked badge whose JSON is not a strict JSON object.
@@ -540,7 +540,10 @@ def resubmittable(received: Readable) -> dict[str, Any]:
         url = f"data:{media};base64,{base64.b64encode(received).decode('ascii')}"
     return {
         "@context": ["https://www.w3.org/ns/credentials/v2"],
-        "type": "EnvelopedVerifiableCredential",
+        # a presentation token goes in a presentation's envelope (VC Data Model 2.0 §4.13.2)
+        "type": "EnvelopedVerifiablePresentation"
+        if media.startswith(("application/vp+", "application/vp-"))
+        else "EnvelopedVerifiableCredential",
         "id": url,
     }
 

@@ -49,9 +49,11 @@ from diploma_exchange.db.models import (
 )
 from diploma_exchange.errors import Forbidden, InvalidInput, NotFound
 from diploma_exchange.formats.model import DocumentFetcher
+from diploma_exchange.proofs import keys
 from diploma_exchange.proofs.rdfc import RdfcLimits
 from diploma_exchange.services import audit, institutions, registry, transparency
-from diploma_exchange.services.signing import rdfc_proof_limits, secure_document
+from diploma_exchange.services.enveloped_issuance import issued_credential
+from diploma_exchange.services.signing import DEFAULT_SUITES, rdfc_proof_limits, secure_document
 from diploma_exchange.sharing import codes
 from diploma_exchange.wallets import oid4vci
 from diploma_exchange.wallets.errors import OAuthError
@@ -61,8 +63,6 @@ from diploma_exchange.wallets.status_token import revoked_indexes, status_list_t
 
 TX_CODE_DIGITS = 6
 MAX_TX_ATTEMPTS = 5
-#: JWS alg of the institutions' Ed25519 keys.
-SIGNING_ALG = "EdDSA"
 
 
 def endpoints(settings: Settings) -> Endpoints:
@@ -70,13 +70,24 @@ def endpoints(settings: Settings) -> Endpoints:
 
 
 def issuer_metadata(settings: Settings) -> dict[str, Any]:
+    """The Credential Issuer Metadata. One issuer serves every institution, and each signs
+    with its issuing key (:func:`institutions.issuing_signer`), so the signing algorithms
+    listed are those of every key type: the cryptosuites of :data:`signing.DEFAULT_SUITES`
+    (``ldp_vc``; the RDFC ones when ``issue_rdfc_proof`` is on) and the JWS algs of
+    :data:`keys.JWS_ALGORITHMS` (``dc+sd-jwt``)."""
     return oid4vci.issuer_metadata(
         endpoints(settings),
         display_name="diploma-exchange",
         ldp_context=list(DIPLOMA_CREDENTIAL_CONTEXT),
         ldp_types=["VerifiableCredential", "OpenBadgeCredential", "DiplomaCredential"],
-        cryptosuite="eddsa-jcs-2022",
-        sd_jwt_alg=SIGNING_ALG,
+        cryptosuites=list(
+            dict.fromkeys(
+                suite
+                for jcs, rdfc in DEFAULT_SUITES.values()
+                for suite in ((jcs, rdfc) if settings.issue_rdfc_proof else (jcs,))
+            )
+        ),
+        sd_jwt_algs=list(dict.fromkeys(keys.JWS_ALGORITHMS.values())),
     )
 
 
@@ -395,8 +406,7 @@ def issue_credential(
     institution = session.get(InstitutionRecord, record.institution_id)
     if institution is None:  # pragma: no cover - foreign key
         raise OAuthError("credential_request_denied", "the issuing institution is unknown")
-    document = json.loads(record.document)
-    signer = institutions.signer_for(session, settings, institution)
+    document = issued_credential(json.loads(record.document))
     if configuration == oid4vci.CONFIG_LDP_VC:
         credential: Any
         credential, digest = sign_holder_bound_copy(
@@ -404,11 +414,13 @@ def issue_credential(
         )
     else:
         list_record, index = _revocation_entry(session, record.id)
+        # The institution's issuing key (Ed25519, P-256 or P-384), as for its diplomas.
+        signer = institutions.issuing_signer(session, settings, institution)
         credential = issue_sd_jwt_vc(
             document,
             issuer=institution.did,
             kid=signer.verification_method,
-            alg=SIGNING_ALG,
+            alg=keys.jws_algorithm(signer),
             sign=signer.sign,
             vct=ends.vct,
             holder_jwk=holder.jwk,
@@ -459,11 +471,16 @@ def sign_holder_bound_copy(
     holder_did: str,
     now: datetime,
 ) -> tuple[dict[str, Any], str]:
-    """The diploma bound to ``holder_did``, signed anew by the institution's current key and
-    recorded as issued here (register and transparency log): (credential, its digest)."""
-    signer = institutions.signer_for(session, settings, institution)
+    """The diploma bound to ``holder_did``, signed anew by the institution's issuing key (with
+    the cryptosuites of its type: eddsa-* for Ed25519, ecdsa-* for P-256/P-384) and recorded
+    as issued here (register and transparency log): (credential, its digest)."""
+    signer = institutions.issuing_signer(session, settings, institution)
     credential = _holder_bound_copy(
-        json.loads(record.document), holder_did, signer, now, rdfc_proof_limits(settings)
+        issued_credential(json.loads(record.document)),
+        holder_did,
+        signer,
+        now,
+        rdfc_proof_limits(settings),
     )
     digest = registry.record_signed(session, credential, kind="wallet-copy", reference=record.id)
     transparency.log_issued(session, institution.did, signer.verification_method, [digest])
@@ -479,8 +496,8 @@ def _holder_bound_copy(
 ) -> dict[str, Any]:
     """The diploma with ``credentialSubject.id`` = the wallet's DID, signed anew by the
     institution (same id, contents and status entries; only the subject id is added), with
-    the same proof set as diplomas (eddsa-jcs-2022 and, unless turned off, eddsa-rdfc-2022,
-    which the Learner Credential Wallet's verifier needs)."""
+    the same proof set as diplomas (the JCS proof of the key's type and, unless turned off,
+    its RDFC twin, which the Learner Credential Wallet's verifier needs)."""
     unsecured = {k: v for k, v in document.items() if k != "proof"}
     subject = dict(unsecured.get("credentialSubject") or {})
     unsecured["credentialSubject"] = {"id": holder_did, **subject}
@@ -533,12 +550,12 @@ def status_token(
             CredentialRecord.state == "suspended",
         )
     ).all()
-    signer = institutions.signer_for(session, settings, institution)
+    signer = institutions.issuing_signer(session, settings, institution)
     return status_list_token(
         uri=endpoints(settings).status_list(record.id),
         issuer=institution.did,
         kid=signer.verification_method,
-        alg=SIGNING_ALG,
+        alg=keys.jws_algorithm(signer),
         sign=signer.sign,
         size=record.size,
         revoked=revoked_indexes(record.bitstring),

@@ -121,12 +121,30 @@ class VerificationPolicy:
     status check is skipped when the credential declares no such status). Checks outside
     both are reported for information and do not change the verdict. An empty policy
     refuses to pass anything.
+
+    ``require_holder`` and ``require_credentials`` are this service's presentation rules (a
+    diploma is presented by its holder): a signed presentation must name the ``holder`` whose
+    key signed it, and carry at least one credential. VC Data Model 2.0 (§4.13) makes both
+    ``holder`` and ``verifiableCredential`` optional; with ``require_holder=False`` a
+    presentation that names no holder is accepted when its proof verifies with an
+    ``authentication`` method of the signer's DID (the report warns that no holder binding
+    of the credentials was checked), and with ``require_credentials=False`` a presentation of
+    no credential is a DID authentication, verified by its proof alone. Only the VC-API's
+    ``/presentations/verify`` relaxes them; exchanges and ``/v1/verifications`` keep them.
+
+    ``data_model_schema`` makes ``format.schema`` check every credential against its data
+    model's own rules only (W3C VC Data Model 2.0 or 1.1, and Open Badges 3.0 for its
+    contexts; :mod:`~diploma_exchange.verification.vcdm`), a diploma too, instead of the
+    diploma profile: what the VC-API verifies, where the diploma schema is a business rule.
     """
 
     name: str
     required: frozenset[CheckName]
     conditional: frozenset[CheckName] = CORE_CONDITIONAL
     description: str = ""
+    require_holder: bool = True
+    require_credentials: bool = True
+    data_model_schema: bool = False
 
     def __post_init__(self) -> None:
         # The core is part of every policy, whatever a caller asks for.
@@ -193,6 +211,13 @@ class Check:
     #: operator vouching for an issuer with ``--trust-issuer`` answers "accredited?"); the
     #: message names who. Only a waived required check may be skipped in a valid report.
     waived: bool = False
+
+    @property
+    def warning(self) -> str | None:
+        """What a reader must know although the check passed (``details["warning"]``: e.g. a
+        presentation that names no holder, so no holder binding was checked), or None."""
+        value = self.details.get("warning")
+        return value if isinstance(value, str) and value else None
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {

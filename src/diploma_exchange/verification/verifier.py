@@ -89,6 +89,7 @@ from diploma_exchange.verification.report import (
     skipped,
 )
 from diploma_exchange.verification.state import Examined, issuer_id
+from diploma_exchange.verification.vcdm import received_credential_problems
 
 if TYPE_CHECKING:
     from diploma_exchange.formats.model import ChainExplorer, DocumentFetcher, Envelope, FormatInfo
@@ -212,7 +213,9 @@ class Verifier:
         supported format), run the policy's checks and return the report.
 
         Raises:
-            InvalidInput: ``credential`` is neither a JSON object, bytes nor text.
+            InvalidInput: ``credential`` is neither a JSON object, bytes nor text, or is an
+                enveloped credential or presentation that breaks VC Data Model 2.0 §4.13
+                (``malformed-envelope``: it holds nothing that could be verified).
             LimitExceeded: the input is larger than ``Lookups.max_bytes``.
         """
         moment = now or datetime.now(UTC)
@@ -332,7 +335,7 @@ class Verifier:
         results.put(binding)
         results.put(coverage.run(examined))
         if CheckName.FORMAT_SCHEMA in wanted:
-            results.put(format_check.run(examined, lookups.validate_schema))
+            results.put(format_check.run(examined, _schema_validator(policy, lookups)))
         results.put(issuance.run(examined, lookups.issuance))
         results.put(log.run(examined, lookups.transparency))
         results.put(keys.run(examined, resolver=self.resolver, history=lookups.key_history))
@@ -440,9 +443,12 @@ class Verifier:
             _fold_presented(results, inner)
         else:
             if CheckName.FORMAT_SCHEMA in wanted:
-                results.put(envelope_checks.schema(envelope, examined, lookups.validate_schema))
+                results.put(
+                    envelope_checks.schema(envelope, examined, _schema_validator(policy, lookups))
+                )
             results.put(issuance.run(examined, lookups.issuance))
-            results.put(log.run(examined, lookups.transparency))
+            signed_by = envelope.signer.method_id if envelope.signer is not None else None
+            results.put(log.run(examined, lookups.transparency, signed_by=signed_by))
             if examined.secured is None:
                 for name in (CheckName.ISSUER_TRUST, CheckName.ISSUER_ACCREDITATION):
                     if name in wanted:
@@ -525,7 +531,9 @@ class Verifier:
         results.add(detected)
         holder = issuer_id({"issuer": presentation.get("holder")})
         examined = Examined(received=presentation, now=now, issuer=holder)
-        own = _presentation_proof(presentation, holder, self.resolver, expect)
+        own = _presentation_proof(
+            presentation, holder, self.resolver, expect, require_holder=policy.require_holder
+        )
         for check in own:
             results.put(check)
         signed = all(c.status is CheckStatus.PASSED for c in own[:2])
@@ -534,6 +542,10 @@ class Verifier:
         results.put(dates.run(examined) if signed else _period_of_unsigned(presentation, now))
         items = presentation.get("verifiableCredential", [])
         items = items if isinstance(items, list) else [items]
+        # No credential at all (VC Data Model 2.0 §4.13: verifiableCredential MAY be present):
+        # a DID authentication, when the policy allows one; not a presentation whose
+        # credentials were not read (nested too deep, or not objects).
+        did_authentication = not items and not policy.require_credentials
         inner: list[VerificationReport] = []
         for item in items[:MAX_PRESENTED_CREDENTIALS]:
             if depth >= 1:
@@ -547,7 +559,7 @@ class Verifier:
                     inner.append(self._verify_json(item, policy, now, Expectations(), depth=1))
             except Error as exc:
                 inner.append(_unreadable_report(exc, policy, now))
-        _fold_presented(results, inner)
+        _fold_presented(results, inner, did_authentication=did_authentication)
         pres_id = presentation.get("id")
         return self._report(
             results,
@@ -641,31 +653,17 @@ def _intact(envelope: Envelope) -> bool:
 
 
 def _enveloped_payload(document: Mapping[str, Any]) -> bytes | None:
-    """VC-JOSE-COSE §3.3 ``EnvelopedVerifiableCredential``/``EnvelopedVerifiablePresentation``:
-    the secured credential is the ``data:`` URL in ``id`` (``data:application/vc+jwt,<jwt>``)."""
-    types = document.get("type")
-    types = types if isinstance(types, list) else [types]
-    if not {"EnvelopedVerifiableCredential", "EnvelopedVerifiablePresentation"} & {
-        t for t in types if isinstance(t, str)
-    }:
-        return None
-    value = document.get("id")
-    if not isinstance(value, str) or not value.startswith("data:"):
-        return None
-    header, comma, payload = value.partition(",")
-    if not comma:
-        return None
-    if header.endswith(";base64"):
-        import base64
-        import binascii
+    """VC Data Model 2.0 §4.13.1/§4.13.2 (VC-JOSE-COSE §3.3) ``EnvelopedVerifiableCredential``
+    / ``EnvelopedVerifiablePresentation``: the secured token in the ``data:`` URL of ``id``
+    (``data:application/vc+jwt,<jwt>``); None for any other object.
 
-        try:
-            return base64.b64decode(payload, validate=True)
-        except (binascii.Error, ValueError):
-            return payload.encode("utf-8")
-    from urllib.parse import unquote_to_bytes
+    Raises:
+        InvalidInput: an envelope that breaks the Data Model's rules (``malformed-envelope``).
+    """
+    from diploma_exchange.formats.enveloped import open_enveloped
 
-    return unquote_to_bytes(payload)
+    enveloped = open_enveloped(document)
+    return None if enveloped is None else enveloped.payload
 
 
 def _presentation_proof(
@@ -673,9 +671,18 @@ def _presentation_proof(
     holder: str | None,
     resolver: DidResolver,
     expect: Expectations,
+    *,
+    require_holder: bool = True,
 ) -> list[Check]:
     """``proof.signature``, ``proof.key-binding`` and ``proof.holder-binding`` of a Data
-    Integrity presentation; coverage and key validity follow from them."""
+    Integrity presentation; coverage and key validity follow from them.
+
+    ``proof.key-binding``: the proof's purpose is ``authentication`` and its verification
+    method is an authentication method of the ``holder`` (VC Data Integrity §2.1, VC-API
+    verifyPresentation). A presentation that names no holder fails it when
+    ``require_holder``; otherwise (VC Data Model 2.0 §4.13, ``holder`` is optional) the
+    signer's own DID takes the holder's place and the check passes with a warning: nothing
+    binds the presented credentials to whoever signed."""
     sig, bind, hold = (
         CheckName.PROOF_SIGNATURE,
         CheckName.PROOF_KEY_BINDING,
@@ -731,9 +738,9 @@ def _presentation_proof(
                 bind, signature.code, "the holder's key could not be resolved"
             )
         )
-    elif holder is None:
+    elif holder is None and require_holder:
         checks.append(failed(bind, "missing-holder", "the presentation names no holder"))
-    elif split_did_url(method)[0] != holder:
+    elif holder is not None and split_did_url(method)[0] != holder:
         checks.append(
             failed(
                 bind,
@@ -748,6 +755,7 @@ def _presentation_proof(
             )
         )
     else:
+        signer = holder or split_did_url(method)[0]
         target = method
         if target not in document.authentication_ids and not any(
             m.endswith(target) for m in document.authentication_ids
@@ -756,7 +764,18 @@ def _presentation_proof(
                 failed(
                     bind,
                     "not-an-authentication-method",
-                    f"{method} is not listed as an authentication method of {holder}",
+                    f"{method} is not listed as an authentication method of {signer}",
+                )
+            )
+        elif holder is None:
+            checks.append(
+                passed(
+                    bind,
+                    "no-holder",
+                    f"the presentation names no holder; it was signed by {signer} with "
+                    f"{method}, an authentication method of that DID",
+                    warning="the presentation names no holder, so no holder binding of its "
+                    "credentials was checked: nothing ties them to whoever signed it",
                 )
             )
         else:
@@ -780,7 +799,8 @@ def _presentation_proof(
             passed(
                 hold,
                 "holder-bound" if required else "holder-signed",
-                "the holder signed this presentation"
+                ("the holder" if holder is not None else "its signer")
+                + " signed this presentation"
                 + (
                     " for this domain and challenge"
                     if required
@@ -837,10 +857,20 @@ _RANK: Final = {
 }
 
 
-def _fold_presented(results: _Results, inner: list[VerificationReport]) -> None:
+def _schema_validator(policy: VerificationPolicy, lookups: Lookups) -> SchemaValidator | None:
+    """What ``format.schema`` validates against: the data model's own rules when the policy
+    says so, else the configured validator (by default, the diploma schema for a diploma)."""
+    return received_credential_problems if policy.data_model_schema else lookups.validate_schema
+
+
+def _fold_presented(
+    results: _Results, inner: list[VerificationReport], *, did_authentication: bool = False
+) -> None:
     """Add the credentials of a presentation: ``presentation.credentials`` sums up their
     verdicts, and every check name of theirs is combined with the presentation's own, worst
-    first, so that the presentation is valid only if it and everything in it is."""
+    first, so that the presentation is valid only if it and everything in it is. With
+    ``did_authentication`` (a presentation of no credential, allowed by the policy) the check
+    passes: the presentation's own proof decides."""
     results.presented.extend(inner)
     name = CheckName.PRESENTATION_CREDENTIALS
     verdicts = [r.verdict for r in inner]
@@ -854,7 +884,16 @@ def _fold_presented(results: _Results, inner: list[VerificationReport]) -> None:
         }
         for i, r in enumerate(inner)
     ]
-    if not inner:
+    if not inner and did_authentication:
+        results.put(
+            passed(
+                name,
+                "did-authentication",
+                "the presentation carries no credential: a DID authentication, verified by "
+                "its own proof alone",
+            )
+        )
+    elif not inner:
         results.put(
             errored(name, "no-credentials", "the presentation carries no credential to verify")
         )
@@ -911,18 +950,22 @@ def _rank(check: Check) -> int:
 def _combined(name: CheckName, parts: list[tuple[str, Check]]) -> Check:
     """The worst of several checks of one name, with every part in the details. An unsigned
     presentation's placeholders give way to its credentials' own checks."""
-    details = [{"subject": who, "status": c.status.value, "code": c.code} for who, c in parts]
+    details: dict[str, Any] = {
+        "parts": [{"subject": who, "status": c.status.value, "code": c.code} for who, c in parts]
+    }
+    # a part's warning (e.g. a presentation that names no holder) is not lost in the sum
+    warnings = [f"{who}: {c.warning}" for who, c in parts if c.warning]
+    if warnings:
+        details["warning"] = "; ".join(warnings)[:2000]
     meaningful = [(w, c) for w, c in parts if c.code != "unsigned-presentation"] or parts
     worst_who, worst = max(meaningful, key=lambda p: _rank(p[1]))
     if _rank(worst) > 0:
-        return Check(
-            name, worst.status, worst.code, f"{worst_who}: {worst.message}", {"parts": details}
-        )
+        return Check(name, worst.status, worst.code, f"{worst_who}: {worst.message}", details)
     message = "; ".join(f"{who}: {c.message}" for who, c in meaningful)[:2000]
     if all(c.waived for _, c in meaningful):
-        return Check(name, CheckStatus.SKIPPED, worst.code, message, {"parts": details}, True)
+        return Check(name, CheckStatus.SKIPPED, worst.code, message, details, True)
     first = next(c for _, c in meaningful if c.status is CheckStatus.PASSED)
-    return Check(name, CheckStatus.PASSED, first.code, message, {"parts": details})
+    return Check(name, CheckStatus.PASSED, first.code, message, details)
 
 
 def verify_credential(

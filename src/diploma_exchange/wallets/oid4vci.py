@@ -108,10 +108,14 @@ def issuer_metadata(
     display_name: str,
     ldp_context: Sequence[Any],
     ldp_types: Sequence[str],
-    cryptosuite: str,
-    sd_jwt_alg: str,
+    cryptosuites: Sequence[str],
+    sd_jwt_algs: Sequence[str],
 ) -> dict[str, Any]:
-    """Credential Issuer Metadata (§12.2.4) with the two configurations of a diploma."""
+    """Credential Issuer Metadata (§12.2.4) with the two configurations of a diploma.
+
+    ``credential_signing_alg_values_supported`` holds, per format (Appendix A), what the
+    issuer signs with: Data Integrity cryptosuite identifiers for ``ldp_vc`` (A.1.2),
+    JWS ``alg`` values for ``dc+sd-jwt`` (A.3.2)."""
     proof_types = {"jwt": {"proof_signing_alg_values_supported": list(PROOF_ALGORITHMS)}}
     display = [{"name": "University diploma", "locale": "en"}]
     return {
@@ -124,7 +128,7 @@ def issuer_metadata(
                 "format": LDP_VC,
                 "scope": "UniversityDiploma",
                 "cryptographic_binding_methods_supported": list(DID_METHODS),
-                "credential_signing_alg_values_supported": [cryptosuite],
+                "credential_signing_alg_values_supported": list(cryptosuites),
                 "proof_types_supported": proof_types,
                 "credential_definition": {"@context": list(ldp_context), "type": list(ldp_types)},
                 "credential_metadata": {"display": display, "claims": _claims_description()},
@@ -134,7 +138,7 @@ def issuer_metadata(
                 "scope": "UniversityDiplomaSdJwt",
                 "vct": endpoints.vct,
                 "cryptographic_binding_methods_supported": ["jwk"],
-                "credential_signing_alg_values_supported": [sd_jwt_alg],
+                "credential_signing_alg_values_supported": list(sd_jwt_algs),
                 "proof_types_supported": proof_types,
                 "credential_metadata": {"display": display, "claims": _claims_description()},
             },
@@ -144,7 +148,13 @@ def issuer_metadata(
 
 def sd_jwt_vc_type_metadata(endpoints: Endpoints) -> dict[str, Any]:
     """SD-JWT VC Type Metadata (draft-ietf-oauth-sd-jwt-vc §6) served at the ``vct`` URL:
-    names for wallets to display, and which claims are selectively disclosable."""
+    names for wallets to display, and which claims are selectively disclosable.
+
+    The claim selective disclosure metadata (``sd``) is about the very claim a path selects:
+    ``always`` obliges the issuer to make that claim disclosable, ``never`` forbids it. For
+    the arrays whose *elements* are disclosures (transcript, results, identifiers) that is
+    the element (``[..., name, null]``), not a member inside it (a course's ``grade`` is
+    disclosed with its course, never alone)."""
     from diploma_exchange.wallets.sd_jwt_vc import (
         SD_ARRAY_ELEMENTS,
         SD_OBJECT_PROPERTIES,
@@ -152,26 +162,34 @@ def sd_jwt_vc_type_metadata(endpoints: Endpoints) -> dict[str, Any]:
     )
 
     subject = "credentialSubject"
-    claims: list[dict[str, Any]] = []
-    for description in _claims_description():
-        path = description["path"]
-        label = description["display"][0]["name"]
-        disclosable = (
-            len(path) > 1
-            and path[0] == subject
-            and (
-                path[1] in SD_PROPERTIES
-                or path[1] in SD_ARRAY_ELEMENTS
-                or (path[1] in SD_OBJECT_PROPERTIES and len(path) > 2)
-            )
-        )
-        claims.append(
-            {
-                "path": path,
-                "display": [{"locale": "en", "label": label}],
-                "sd": "always" if disclosable else "never",
-            }
-        )
+
+    def disclosable(path: Sequence[Any]) -> bool:
+        # Exactly the claims sd_jwt_vc makes disclosures of (see its SD_* tables).
+        if len(path) == 2:
+            return path[0] == subject and path[1] in SD_PROPERTIES
+        if len(path) == 3 and path[0] == subject:
+            if path[1] in SD_OBJECT_PROPERTIES:
+                return isinstance(path[2], str)
+            return path[1] in SD_ARRAY_ELEMENTS and path[2] is None
+        return False
+
+    element_labels = {
+        "identifier": "Identifier",
+        "result": "Result",
+        "transcript": "Course of the transcript",
+    }
+    described: list[tuple[list[Any], str]] = [
+        ([subject, name, None], element_labels.get(name, name)) for name in SD_ARRAY_ELEMENTS
+    ]
+    described += [(d["path"], d["display"][0]["name"]) for d in _claims_description()]
+    claims = [
+        {
+            "path": path,
+            "display": [{"locale": "en", "label": label}],
+            "sd": "always" if disclosable(path) else "never",
+        }
+        for path, label in described
+    ]
     return {
         "vct": endpoints.vct,
         "name": "University diploma",

@@ -23,7 +23,10 @@ from typing import Any, Final
 from urllib.parse import quote
 
 from diploma_exchange.errors import InvalidInput
+from diploma_exchange.proofs.keys import JWS_ALGORITHMS
+from diploma_exchange.proofs.suites import SUITES, VERIFY_ONLY_SUITES
 from diploma_exchange.wallets.errors import OAuthError
+from diploma_exchange.wallets.oid4vci import PROOF_ALGORITHMS
 
 REQUEST_TYP: Final = "oauth-authz-req+jwt"
 CLIENT_ID_PREFIX: Final = "decentralized_identifier:"
@@ -31,6 +34,15 @@ SCHEME: Final = "openid4vp://"
 CREDENTIAL_QUERY_ID: Final = "diploma"
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 MAX_VP_TOKEN_BYTES: Final = 512 * 1024
+#: JWS algs of the issuer-signed JWT of an SD-JWT VC this verifier checks: those of every
+#: institution key type (ES256, ES384, EdDSA) and the fully specified Ed25519 (RFC 9864).
+SD_JWT_ALGORITHMS: Final = (*dict.fromkeys(JWS_ALGORITHMS.values()), "Ed25519")
+#: JWS algs of holders' key-binding JWTs (asymmetric only: never ``none`` or HS*), the same
+#: as OpenID4VCI key proofs.
+KB_JWT_ALGORITHMS: Final = PROOF_ALGORITHMS
+#: Data Integrity cryptosuites this verifier checks (issued ones and ecdsa-sd-2023 derived
+#: proofs).
+CRYPTOSUITES: Final = (*SUITES, *VERIFY_ONLY_SUITES)
 
 #: Claims a verifier can ask for, by name: their claims path pointers in the diploma (the
 #: same paths in the SD-JWT VC and in the W3C credential).
@@ -47,6 +59,16 @@ FIELDS: Final[Mapping[str, tuple[str | int | None, ...]]] = {
     "transcript": ("credentialSubject", "transcript"),
 }
 DEFAULT_FIELDS: Final = ("qualification", "awarded_by", "degree", "full_name")
+#: The ``type_values`` of an ``ldp_vc`` Credential Query (§B.1.1): "the fully expanded types
+#: (IRIs) after the @context was applied", not the compact terms of the credential's ``type``
+#: (a wallet matches them against the expanded ``@type``). ``VerifiableCredential`` from the
+#: VC 2.0 context, ``DiplomaCredential`` from https://w3id.org/diploma-exchange/v1.
+LDP_TYPE_VALUES: Final = (
+    (
+        "https://www.w3.org/2018/credentials#VerifiableCredential",
+        "https://w3id.org/diploma-exchange/vocab#DiplomaCredential",
+    ),
+)
 
 
 def dcql_query(fields: Sequence[str], *, formats: Sequence[str], vct: str) -> dict[str, Any]:
@@ -68,7 +90,7 @@ def dcql_query(fields: Sequence[str], *, formats: Sequence[str], vct: str) -> di
         if fmt == "dc+sd-jwt":
             meta: dict[str, Any] = {"vct_values": [vct]}
         elif fmt == "ldp_vc":
-            meta = {"type_values": [["VerifiableCredential", "DiplomaCredential"]]}
+            meta = {"type_values": [list(types) for types in LDP_TYPE_VALUES]}
         else:
             raise InvalidInput(
                 "formats are dc+sd-jwt and ldp_vc", code="presentation-request-fields"
@@ -98,10 +120,11 @@ def request_object_claims(
     query: Mapping[str, Any],
     now: datetime,
     lifetime: timedelta,
-    alg: str,
 ) -> dict[str, Any]:
-    """The payload of the Request Object (§5.1, §8.2, JAR)."""
-    kb_algs = ["ES256", "ES384", "EdDSA", "Ed25519"]
+    """The payload of the Request Object (§5.1, §8.2, JAR). Its ``vp_formats_supported``
+    (§11.1, Appendix B) lists what this verifier checks: issuer-signed JWTs and key-binding
+    JWTs with any of :data:`SD_JWT_ALGORITHMS` / :data:`KB_JWT_ALGORITHMS`, Data Integrity
+    proofs with the cryptosuites of :data:`CRYPTOSUITES`."""
     return {
         "client_id": client_id(verifier_did),
         "response_type": "vp_token",
@@ -112,10 +135,13 @@ def request_object_claims(
         "dcql_query": dict(query),
         "client_metadata": {
             "vp_formats_supported": {
-                "dc+sd-jwt": {"sd-jwt_alg_values": [alg, "ES256"], "kb-jwt_alg_values": kb_algs},
+                "dc+sd-jwt": {
+                    "sd-jwt_alg_values": list(SD_JWT_ALGORITHMS),
+                    "kb-jwt_alg_values": list(KB_JWT_ALGORITHMS),
+                },
                 "ldp_vc": {
                     "proof_type_values": ["DataIntegrityProof"],
-                    "cryptosuite_values": ["eddsa-jcs-2022", "ecdsa-rdfc-2019", "ecdsa-jcs-2019"],
+                    "cryptosuite_values": list(CRYPTOSUITES),
                 },
             }
         },

@@ -26,6 +26,7 @@ from diploma_exchange.api.schemas import (
     InstitutionCreate,
     InstitutionCreated,
     InstitutionPublic,
+    KeyTypeName,
     SignatoriesUpdate,
     UtcDateTime,
 )
@@ -53,6 +54,7 @@ def to_public(record: InstitutionRecord, settings: Settings) -> InstitutionPubli
         kind=record.kind,
         active=record.active,
         did_document_url=settings.public_base_url.rstrip("/") + path,
+        key_type=institutions.issuing_key_type(record).value,
     )
 
 
@@ -66,7 +68,7 @@ def to_public(record: InstitutionRecord, settings: Settings) -> InstitutionPubli
 def create_institution(
     body: InstitutionCreate, session: SessionDep, settings: SettingsDep, _admin: AdminPrincipal
 ) -> InstitutionCreated:
-    """Register a university: creates its did:web, a signing key and a first API key (shown once)."""
+    """Register a university: its did:web, signing keys (keyType) and a first API key (shown once)."""
     record, _key = institutions.register_institution(
         session,
         settings,
@@ -76,6 +78,7 @@ def create_institution(
         country_code=body.country_code,
         url=body.url,
         signatories=body.signatories,
+        key_type=KeyType(body.key_type),
     )
     key_record, token = institutions.create_api_key(
         session, role=institutions.ROLE_INSTITUTION, institution=record, label="initial key"
@@ -140,7 +143,7 @@ def create_api_key(
 class KeyPublic(ApiModel):
     id: str = Field(description="The verification method id (DID URL).")
     public_key_multibase: str = Field(alias="publicKeyMultibase")
-    key_type: Literal["Ed25519", "P-256", "P-384"] = Field(
+    key_type: KeyTypeName = Field(
         alias="keyType", description="Ed25519 (EdDSA suites) or P-256/P-384 (ECDSA suites)."
     )
     status: Literal["active", "retired", "compromised"]
@@ -151,7 +154,7 @@ class KeyPublic(ApiModel):
 
 class KeyRotate(ApiModel):
     note: str | None = Field(default=None, max_length=2000)
-    key_type: Literal["Ed25519", "P-256", "P-384"] | None = Field(
+    key_type: KeyTypeName | None = Field(
         default=None,
         alias="keyType",
         description="The type of the new key; its active keys of that type are retired. "

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header
@@ -84,7 +85,9 @@ def issue_credential(
     `options.cryptosuite`: eddsa-jcs-2022, eddsa-rdfc-2022 (Ed25519 keys), ecdsa-rdfc-2019 or
     ecdsa-jcs-2019 (P-256/P-384 keys), ecdsa-sd-2023 (a base proof by a P-256 key, with
     `options.mandatoryPointers`); by default the issuing key's suite (eddsa-jcs-2022 or
-    ecdsa-jcs-2019). Status entries are added as for every diploma. With an Idempotency-Key,
+    ecdsa-jcs-2019). `options.envelope: "application/vc+jwt"` secures it by VC-JOSE-COSE
+    instead and returns an EnvelopedVerifiableCredential (`id`: `data:application/vc+jwt,<JWS>`).
+    Status entries are added as for every diploma. With an Idempotency-Key,
     a retry of the same request returns the first credential instead of issuing again."""
     credential = dict(body.credential)
     institution = principal.institution
@@ -122,6 +125,7 @@ def issue_credential(
         cryptosuite=cryptosuite,
         did_key=did_key,
         mandatory_pointers=body.options.mandatory_pointers if body.options else None,
+        envelope=body.options.envelope if body.options else None,
     )
     return IssueCredentialResponse(verifiable_credential=batch.credentials[0])
 
@@ -215,10 +219,20 @@ def verify_presentation(
 ) -> VerifyCredentialResponse:
     """Verify a presentation (Data Integrity, JWT or SD-JWT with key binding) and every
     credential inside; `options.challenge` and `options.domain` must match when given.
+    As VC Data Model 2.0 allows, `holder` and `verifiableCredential` are optional: a
+    presentation that names no holder is verified by its proof (purpose `authentication`,
+    by an authentication method of the signer's DID), with a warning that no holder binding
+    of its credentials was checked; one with no credential is a DID authentication.
     Answers 200 with `{verified, checks, warnings, errors}` whatever the verdict."""
     options = body.options.model_dump(by_alias=True) if body.options else {}
     return _verify(
-        body.verifiable_presentation, options, session, settings, remote, "verifiablePresentation"
+        body.verifiable_presentation,
+        options,
+        session,
+        settings,
+        remote,
+        "verifiablePresentation",
+        optional_holder=True,
     )[0]
 
 
@@ -316,6 +330,8 @@ def _verify(
     settings: Settings,
     remote: RemoteLookups,
     field: str = "verifiableCredential",
+    *,
+    optional_holder: bool = False,
 ) -> tuple[VerifyCredentialResponse, dict[str, Any]]:
     checks_option = options.get("checks")
     if checks_option is not None and (
@@ -343,6 +359,22 @@ def _verify(
             pointer="/options/checks" if checks_option is not None else "/options/policy",
             code="unknown-policy",
         ) from exc
+    if policy.name != "default" and CheckName.FORMAT_SCHEMA not in policy.required:
+        # Whatever the checks asked for, a credential that breaks its data model's own MUSTs
+        # (VC Data Model 2.0 §4: e.g. no credentialSubject, which a holder can leave out of an
+        # ecdsa-sd-2023 disclosure) is not verified: format.schema counts whenever it runs,
+        # against the data model alone (the diploma profile stays a business rule, asked for
+        # with the default policy or by naming format.schema).
+        policy = replace(
+            policy,
+            conditional=policy.conditional | {CheckName.FORMAT_SCHEMA},
+            data_model_schema=True,
+        )
+    if optional_holder:
+        # The VC-API verifyPresentation follows VC Data Model 2.0 §4.13, where ``holder`` and
+        # ``verifiableCredential`` are optional (see VerificationPolicy); the exchanges and
+        # /v1/verifications keep this service's rule that a diploma is presented by its holder.
+        policy = replace(policy, require_holder=False, require_credentials=False)
     if isinstance(credential, str) and credential.lstrip()[:1] in ("{", "["):
         # A string is a compact JWT / SD-JWT / COSE envelope; a JSON text inside a string is
         # not a credential (VC Data Integrity: a secured document that is not a map is a
@@ -357,9 +389,15 @@ def _verify(
     received: dict[str, Any] | bytes = (
         credential.encode("utf-8") if isinstance(credential, str) else credential
     )
-    report = verification.verify(
-        session, settings, received, remote=remote, policy=policy, expect=expect
-    )
+    try:
+        report = verification.verify(
+            session, settings, received, remote=remote, policy=policy, expect=expect
+        )
+    except InvalidInput as exc:
+        if exc.code == "malformed-envelope" and exc.pointer is not None:
+            # where in the request: the envelope is the request's credential/presentation
+            exc.pointer = f"/{field}{exc.pointer}"
+        raise
     deciding = report.deciding()
     deciding_names = {c.name for c in deciding}
     if checks_option is not None:
@@ -388,6 +426,17 @@ def _verify(
     # Checks outside the policy that did not pass (e.g. the issuer's trust and accreditation
     # when only ``proof`` was asked for) are reported, but do not decide.
     warnings = [_problem(c) for c in report.checks if _warns(c, deciding_names)]
+    # Checks that passed with something a reader must know (a presentation naming no holder).
+    warnings += [
+        {
+            "type": PROBLEM_BASE + c.code,
+            "title": c.name.value,
+            "detail": c.warning,
+            "status": c.status.value,
+        }
+        for c in report.checks
+        if c.warning and c.name not in deciding_names
+    ]
     report_json = report.to_json()
     result = VerifyCredentialResponse(
         verified=report.valid,

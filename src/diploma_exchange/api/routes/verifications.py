@@ -89,7 +89,7 @@ async def verification_document(request: Request) -> Any:
     settings: Settings = request.app.state.settings
     content_type = request.headers.get("content-type", "")
     kind = problem_docs.media_type(content_type)
-    if problem_docs.is_json(content_type):
+    if problem_docs.is_json(content_type) and await request.body():
         document = await request.json()  # already parsed strictly by StrictJsonRoute
         if isinstance(document, str):
             return document.encode("utf-8")
@@ -103,7 +103,10 @@ async def verification_document(request: Request) -> Any:
         return document
     if kind == "multipart/form-data":
         data, _ = await read_upload(request)
-    elif kind in TEXT_MEDIA_TYPES or kind in BINARY_MEDIA_TYPES:
+    elif (
+        problem_docs.is_json(content_type) or kind in TEXT_MEDIA_TYPES or kind in BINARY_MEDIA_TYPES
+    ):
+        # an empty JSON body too: read_input refuses it as empty (400), never a 500
         data = await request.body()
     else:
         raise InvalidInput(

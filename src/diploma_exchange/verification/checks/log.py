@@ -28,15 +28,18 @@ from diploma_exchange.verification.report import (
 from diploma_exchange.verification.state import Examined
 
 
-def run(examined: Examined, log: IssuanceLog | None) -> Check:
-    """Ask the trusted logs about the issuer's proof's secured digest."""
+def run(examined: Examined, log: IssuanceLog | None, *, signed_by: str | None = None) -> Check:
+    """Ask the trusted logs about the issuer's proof's secured digest.
+
+    ``signed_by``: for an enveloped credential (no embedded proof), the verification method
+    whose verified signature covers ``examined.secured`` (the JWS ``kid``)."""
     name = CheckName.ISSUANCE_LOG
     outcome = examined.issuer_proof
+    method = outcome.method if outcome is not None else signed_by
     if (
         examined.secured is None
         or examined.issuer is None
-        or outcome is None
-        or outcome.method is None
+        or method is None
         or examined.secured_digest is None
     ):
         return skipped(name, "proof-not-verified", "not checked: no proof of the issuer verified")
@@ -54,7 +57,7 @@ def run(examined: Examined, log: IssuanceLog | None) -> Check:
     try:
         verdict = log.check(
             issuer=examined.issuer,
-            verification_method=outcome.method,
+            verification_method=method,
             digest=examined.secured_digest,
         )
     except Error as exc:

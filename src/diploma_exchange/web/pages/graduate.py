@@ -25,6 +25,7 @@ from diploma_exchange.errors import (
     NotFound,
 )
 from diploma_exchange.services import documents, ratelimit, sharing, wallets
+from diploma_exchange.services.enveloped_issuance import issued_credential
 from diploma_exchange.web.pages.shared import (
     GRADUATE_COOKIE,
     LINK_DAY_CHOICES,
@@ -170,7 +171,7 @@ def _me_page(
         "me.html",
         status_code=status_code,
         lang_path="/me",
-        view=diploma_view(credential),
+        view=diploma_view(issued_credential(credential)),
         diploma_state=record.state
         if record.state in ("active", "suspended", "revoked")
         else "active",

@@ -27,6 +27,7 @@ from diploma_exchange.errors import (
 )
 from diploma_exchange.recognition import messages as recognition_messages
 from diploma_exchange.services import documents, ratelimit, recognition, sharing
+from diploma_exchange.services.enveloped_issuance import issued_credential
 from diploma_exchange.services.ratelimit import Limit, RateLimiter
 from diploma_exchange.verification import CheckName, VerificationReport
 from diploma_exchange.web.i18n import has, ngettext, translate
@@ -155,7 +156,8 @@ def download(body: bytes | str, filename: str, media_type: str) -> Response:
 
 
 def credential_filename(credential: dict[str, Any], suffix: str) -> str:
-    raw = str(credential.get("id", "diploma")).rsplit(":", 1)[-1]
+    # an enveloped diploma is named by its payload's id, not by its data: URL
+    raw = str(issued_credential(credential).get("id", "diploma")).rsplit(":", 1)[-1]
     safe = re.sub(r"[^A-Za-z0-9._-]", "_", raw)[:64] or "diploma"
     return f"diploma-{safe}{suffix}"
 
