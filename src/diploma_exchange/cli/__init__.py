@@ -31,6 +31,7 @@ from diploma_exchange.cli.common import (
     out,
     say_line,
     styled,
+    tr,
 )
 from diploma_exchange.cli.log import log_app
 
@@ -99,6 +100,16 @@ def main() -> None:
             sys.exit(int(Exit.INPUT))
         if "Abort" in names:
             sys.exit(130)
+        if "OperationalError" in names and type(exc).__module__.startswith("sqlalchemy"):
+            # The database cannot be reached or refused the connection: say so in one line
+            # (the driver's first line names host and port, never the password), not a trace.
+            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+            raise SystemExit(
+                _fail(
+                    tr("cli.error.database", reason=reason[0] if reason else type(exc).__name__),
+                    Exit.UNAVAILABLE,
+                ).exit_code
+            ) from None
         raise
     sys.exit(code if isinstance(code, int) else 0)
 

@@ -59,6 +59,8 @@ class Exit(IntEnum):
     INDETERMINATE = 2
     USAGE = 64
     INPUT = 65
+    #: sysexits EX_UNAVAILABLE: a service the command needs (the database) cannot be reached.
+    UNAVAILABLE = 69
     SOFTWARE = 70
 
 
