@@ -158,3 +158,18 @@ def test_no_browser_gets_json_for_an_error(walk: list[tuple[Page, TestClient]]) 
     for page, client in walk:
         response = fetch(page, client, None)
         assert "json" not in response.headers["content-type"], (page, response.status_code)
+
+
+@pytest.mark.parametrize(
+    ("lang", "label"),
+    [("kk", "Орташа өлшенген балл (GPA)"), ("ru", "Средневзвешенный балл (GPA)")],
+)
+def test_the_grade_point_average_is_named_in_the_page_language(
+    walk: list[tuple[Page, TestClient]], lang: str, label: str
+) -> None:
+    """The GPA is a standard Open Badges result type (GradePointAverage): its name is the
+    page's, with the scale's maximum as on the PDF, not the English name signed in it."""
+    page, client = next(p for p in walk if p[0].name == "verification")
+    text = fetch(page, client, lang).text
+    assert label in text
+    assert "Cumulative grade point average" not in text
